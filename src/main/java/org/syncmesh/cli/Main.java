@@ -1,0 +1,36 @@
+package org.syncmesh.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code syncmesh} command line: the main class of the runnable jar.
+ *
+ * <p>Subcommands are added as their issues land; {@code --help} and {@code --version} work on
+ * their own. Not thread-safe; one instance per process.
+ */
+@Command(
+    name = "syncmesh",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "A peer-to-peer mesh and synchronized dictionary, wire-compatible with js2p/py2p 0.7.")
+public final class Main implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** Runs the command line and exits with its exit code. */
+  public static void main(String[] args) {
+    System.exit(newCommandLine().execute(args));
+  }
+
+  /** The configured picocli command line; tests parse and execute through it without exiting. */
+  static CommandLine newCommandLine() {
+    return new CommandLine(new Main());
+  }
+
+  @Override
+  public void run() {
+    // No subcommand given: show what there is.
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+}
