@@ -1,0 +1,23 @@
+package org.syncmesh.mesh;
+
+/**
+ * Which implementation a peer appears to be, judged from the msgpack types and compression list
+ * of its handshake (PROTOCOL §2.2, §2.3). It decides what this node may send that peer.
+ *
+ * <p>An unrecognised peer with text ids is treated as {@link #JS2P}, the most restrictive.
+ */
+public enum Dialect {
+  /** js2p 0.7.870: text ids and protocol id; never sent renegotiate, resend or nil stores. */
+  JS2P,
+  /** py2p 0.7.870 (base58 0.2): binary ids, text protocol id. */
+  PY2P_0_7_870,
+  /** py2p 0.7.878 (base58 1.0): binary ids and binary protocol id. */
+  PY2P_0_7_878,
+  /** Another syncmesh node: text ids, and bz2 or lzma in its compression list. */
+  SYNCMESH;
+
+  /** True for both py2p builds. */
+  public boolean isPy2p() {
+    return this == PY2P_0_7_870 || this == PY2P_0_7_878;
+  }
+}

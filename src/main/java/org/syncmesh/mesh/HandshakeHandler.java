@@ -1,0 +1,188 @@
+package org.syncmesh.mesh;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.syncmesh.wire.Bytes;
+import org.syncmesh.wire.Compression;
+import org.syncmesh.wire.Flags;
+import org.syncmesh.wire.InternalMessage;
+import org.syncmesh.wire.NodeId;
+
+/**
+ * Handshakes (PROTOCOL §7) and renegotiation (§9.3), on the protocol thread.
+ *
+ * <p>The connector sends its handshake as soon as the link is up; the acceptor waits for the
+ * connector's and answers with the same msgpack type for the protocol id, which is the one type
+ * that peer accepts (§2.3, §7.2). Handshakes always go out uncompressed. The first valid
+ * handshake registers the link; later ones on the same link only refresh address and
+ * compression (js2p sends two). Two links to one peer are settled by the intended py2p rule:
+ * both ends keep the link opened by the node with the larger numeric id (§7.5).
+ */
+final class HandshakeHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(HandshakeHandler.class);
+
+  private final MeshSocket node;
+
+  HandshakeHandler(MeshSocket node) {
+    this.node = node;
+  }
+
+  /** Sends our handshake; mirrors the peer's protocol-id type once we know it. */
+  void sendHandshake(Peer peer, boolean mirror) {
+    Object protocolId = mirror && peer.protocolIdIsBin ? Bytes.utf8(node.protocolId) : node.protocolId;
+    List<Object> address = List.of(node.outHost(), (long) node.outPort());
+    List<Object> payload = List.of(Flags.SUB_HANDSHAKE, node.id, protocolId, address,
+        Compression.ids(node.compression));
+    peer.handshakeSent = true;
+    node.send(peer, Flags.MAIN_WHISPER, payload);
+  }
+
+  void handle(Peer peer, InternalMessage message) {
+    List<Object> payload = message.payload();
+    if (payload.size() != 5) {
+      // Both peers ignore such handshakes silently (§7.2); the timeout ends an unregistered link.
+      log.debug("{}: ignored handshake with {} packets", peer, payload.size());
+      return;
+    }
+    Object idPacket = payload.get(1);
+    Object protocolPacket = payload.get(2);
+    String peerId = text(idPacket);
+    String protocolId = text(protocolPacket);
+    List<?> address = payload.get(3) instanceof List<?> l ? l : null;
+    List<?> methods = payload.get(4) instanceof List<?> l ? l : null;
+    if (peerId == null || peerId.isEmpty() || protocolId == null || address == null || address.size() < 2
+        || text(address.get(0)) == null || !(address.get(1) instanceof Long port) || methods == null) {
+      peer.link.close("malformed handshake from " + peer.link.remoteAddress() + ": " + payload);
+      return;
+    }
+    if (!protocolId.equals(node.protocolId)) {
+      peer.link.close("protocol mismatch: peer " + peer.link.remoteAddress() + " speaks " + protocolId
+          + ", this node " + node.protocolId + " (" + node.protocol + ")");
+      return;
+    }
+    if (peerId.equals(node.id)) {
+      peer.link.close("connected to self");
+      return;
+    }
+    List<Long> advertised = integers(methods);
+    if (peer.handshaken) {
+      if (peerId.equals(peer.id)) {
+        peer.host = text(address.get(0));
+        peer.port = (int) (long) port;
+        applyCompression(peer, advertised);
+        node.publishRouting();
+      }
+      return;
+    }
+    peer.id = peerId;
+    peer.idIsBin = idPacket instanceof Bytes;
+    peer.protocolIdIsBin = protocolPacket instanceof Bytes;
+    peer.host = text(address.get(0));
+    peer.port = port > 0 && port <= 65_535 ? (int) (long) port : 0;
+    peer.dialect = dialect(peer.idIsBin, peer.protocolIdIsBin, advertised);
+    peer.handshaken = true;
+    if (peer.handshakeTimeout != null) {
+      peer.handshakeTimeout.cancel(false);
+    }
+    if (!peer.handshakeSent) {
+      sendHandshake(peer, true);
+    }
+    applyCompression(peer, advertised);
+    Peer existing = node.routing.get(peerId);
+    if (existing != null && existing != peer) {
+      if (keepExisting(peerId, peer.outgoing())) {
+        for (var waiter : peer.waiters) {
+          waiter.complete(existing.info());
+        }
+        peer.waiters.clear();
+        peer.link.close("duplicate connection to " + peerId + ": keeping the other one");
+        return;
+      }
+      node.routing.remove(peerId);
+      existing.registered = false;
+      existing.link.close("duplicate connection to " + peerId + ": keeping the newer one");
+    }
+    boolean first = node.routing.isEmpty();
+    node.routing.put(peerId, peer);
+    peer.registered = true;
+    node.publishRouting();
+    node.peersHandler().sendPeers(peer);
+    node.firePeerRegistered(peer, first && existing == null);
+  }
+
+  /** §7.5 as intended: keep the link whose initiator has the larger numeric id. */
+  private boolean keepExisting(String peerId, boolean newLinkOutgoing) {
+    Optional<BigInteger> mine = NodeId.numericValue(node.id);
+    Optional<BigInteger> theirs = NodeId.numericValue(peerId);
+    boolean iAmLarger = mine.isPresent() && theirs.isPresent()
+        ? mine.get().compareTo(theirs.get()) > 0
+        : NodeId.compareForLease(node.id, peerId) > 0;
+    return iAmLarger ^ newLinkOutgoing;
+  }
+
+  /** Renegotiate compression or resend (§9.3); we answer but never start either. */
+  void renegotiate(Peer peer, InternalMessage message) {
+    List<Object> payload = message.payload();
+    if (message.subFlag() == Flags.SUB_COMPRESSION) {
+      if (payload.size() < 2 || !(payload.get(1) instanceof List<?> methods)) {
+        return;
+      }
+      List<Long> old = peer.advertisedCompression;
+      List<Long> advertised = integers(methods);
+      applyCompression(peer, advertised);
+      // js2p crashes on renegotiate (§9.3), so only other peers get py2p's answer.
+      if (peer.dialect != Dialect.JS2P && !old.equals(advertised)) {
+        List<Compression> agreed = new ArrayList<>();
+        for (Compression c : node.compression) {
+          if (advertised.contains((long) c.id())) {
+            agreed.add(c);
+          }
+        }
+        node.send(peer, Flags.MAIN_RENEGOTIATE, List.of(Flags.SUB_COMPRESSION, Compression.ids(agreed)));
+      }
+    } else if (peer.lastSent != null && peer.dialect != Dialect.JS2P) {
+      peer.link.send(peer.lastSent);
+    }
+  }
+
+  private void applyCompression(Peer peer, List<Long> advertised) {
+    peer.advertisedCompression = advertised;
+    peer.link.setCompression(
+        Compression.choose(node.compression, advertised).orElse(null),
+        Compression.decodeOrder(advertised, node.compression));
+  }
+
+  static Dialect dialect(boolean idIsBin, boolean protocolIdIsBin, List<Long> compression) {
+    if (idIsBin) {
+      return protocolIdIsBin ? Dialect.PY2P_0_7_878 : Dialect.PY2P_0_7_870;
+    }
+    // js2p never offers bz2 (0x10) or lzma (0x12); a text-id peer that does is one of ours.
+    return compression.contains(0x10L) || compression.contains(0x12L) ? Dialect.SYNCMESH : Dialect.JS2P;
+  }
+
+  /** A str or bin packet as text, or null for anything else. */
+  static String text(Object packet) {
+    if (packet instanceof String s) {
+      return s;
+    }
+    if (packet instanceof Bytes b) {
+      return b.utf8();
+    }
+    return null;
+  }
+
+  private static List<Long> integers(List<?> values) {
+    List<Long> out = new ArrayList<>(values.size());
+    for (Object v : values) {
+      if (v instanceof Long l) {
+        out.add(l);
+      }
+    }
+    return List.copyOf(out);
+  }
+}

@@ -1,0 +1,178 @@
+package org.syncmesh.mesh;
+
+import io.netty.handler.ssl.SslContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
+import org.syncmesh.wire.Checks;
+import org.syncmesh.wire.Compression;
+import org.syncmesh.wire.FrameCodec;
+import org.syncmesh.wire.Protocol;
+
+/**
+ * The settings of a {@link MeshSocket}, collected by its builder. Subclass builders (the sync
+ * socket's) extend it with their own settings; {@code B} is the concrete builder type, so every
+ * setter returns it.
+ *
+ * <p>Not thread-safe; a builder is used by one thread, then {@code build()} copies what it needs.
+ *
+ * @param <B> the concrete builder type
+ */
+public abstract class MeshOptions<B extends MeshOptions<B>> {
+
+  String host = "127.0.0.1";
+  int port = 0;
+  Protocol protocol = new Protocol("mesh", Protocol.PLAINTEXT);
+  @Nullable String outHost;
+  int outPort = -1;
+  int maxOutgoing = 4;
+  int maxFrameBytes = FrameCodec.DEFAULT_MAX_FRAME_BYTES;
+  Clock clock = Clock.systemUTC();
+  Duration handshakeTimeout = Duration.ofSeconds(10);
+  Duration stalledFrameTimeout = Duration.ofSeconds(60);
+  Duration connectTimeout = Duration.ofSeconds(5);
+  Duration unwritableTimeout = Duration.ofSeconds(30);
+  long maxPendingBytes = 64L * 1024 * 1024;
+  int recvQueueCapacity = 65_536;
+  List<Compression> compression = Compression.DEFAULT_PREFERENCE;
+  @Nullable Executor callbackExecutor;
+  int ioThreads = 1;
+  int debugLevel = 0;
+  @Nullable SslContext serverSsl;
+  @Nullable SslContext clientSsl;
+
+  protected MeshOptions() {}
+
+  @SuppressWarnings("unchecked")
+  private B self() {
+    return (B) this;
+  }
+
+  /** Address to bind. Default {@code 127.0.0.1}; {@code 0.0.0.0} listens on every interface. */
+  public B host(String host) {
+    this.host = Checks.notEmpty(host, "host");
+    return self();
+  }
+
+  /** Port to bind, 0 for an ephemeral one (the default). Range 0–65535. */
+  public B port(int port) {
+    this.port = Checks.inRange(port, 0, 65_535, "port");
+    return self();
+  }
+
+  /**
+   * The network to join: subnet and transport ({@code Plaintext} or {@code SSL}). Nodes join only
+   * nodes with the same protocol id. Default {@code ("mesh", "Plaintext")}.
+   */
+  public B protocol(Protocol protocol) {
+    this.protocol = Checks.notNull(protocol, "protocol");
+    return self();
+  }
+
+  /**
+   * The address peers should use to reach this node, sent in the handshake. Default: the bound
+   * host ({@code 127.0.0.1} when bound to {@code 0.0.0.0}) and the bound port.
+   */
+  public B outAddress(String host, int port) {
+    this.outHost = Checks.notEmpty(host, "outAddress host");
+    this.outPort = Checks.inRange(port, 1, 65_535, "outAddress port");
+    return self();
+  }
+
+  /** Most connections this node opens itself when peers lists offer more. Default 4, at least 0. */
+  public B maxOutgoing(int maxOutgoing) {
+    this.maxOutgoing = Checks.inRange(maxOutgoing, 0, 1_000, "maxOutgoing");
+    return self();
+  }
+
+  /** Largest frame accepted, compressed or not. Default 16 MiB; at least 1 KiB. */
+  public B maxFrameBytes(int maxFrameBytes) {
+    this.maxFrameBytes = Checks.inRange(maxFrameBytes, 1024, Integer.MAX_VALUE - 8, "maxFrameBytes");
+    return self();
+  }
+
+  /** Source of wall-clock time (seconds UTC on the wire). Default the system UTC clock. */
+  public B clock(Clock clock) {
+    this.clock = Checks.notNull(clock, "clock");
+    return self();
+  }
+
+  /** How long a new connection may take to complete its handshake. Default 10 s. */
+  public B handshakeTimeout(Duration timeout) {
+    this.handshakeTimeout = Checks.positive(timeout, "handshakeTimeout");
+    return self();
+  }
+
+  /** A connection stuck mid-frame this long is dropped. Default 60 s (PROTOCOL §7.8). */
+  public B stalledFrameTimeout(Duration timeout) {
+    this.stalledFrameTimeout = Checks.positive(timeout, "stalledFrameTimeout");
+    return self();
+  }
+
+  /** How long an outgoing TCP connect may take. Default 5 s. */
+  public B connectTimeout(Duration timeout) {
+    this.connectTimeout = Checks.positive(timeout, "connectTimeout");
+    return self();
+  }
+
+  /**
+   * Output bound per connection: a peer with more than {@code maxPendingBytes} queued, or whose
+   * socket stays full for {@code unwritableTimeout}, is disconnected. Defaults 64 MiB and 30 s.
+   */
+  public B slowPeerLimits(long maxPendingBytes, Duration unwritableTimeout) {
+    if (maxPendingBytes < 1024 * 1024) {
+      throw new IllegalArgumentException("maxPendingBytes : " + maxPendingBytes + " (expected: >= 1048576)");
+    }
+    this.maxPendingBytes = maxPendingBytes;
+    this.unwritableTimeout = Checks.positive(unwritableTimeout, "unwritableTimeout");
+    return self();
+  }
+
+  /** Most messages kept for {@code recv()}; beyond it the oldest is dropped. Default 65,536. */
+  public B recvQueueCapacity(int capacity) {
+    this.recvQueueCapacity = Checks.inRange(capacity, 1, Integer.MAX_VALUE, "recvQueueCapacity");
+    return self();
+  }
+
+  /**
+   * Compression methods advertised, in preference order; empty disables compression. Default
+   * {@link Compression#DEFAULT_PREFERENCE}.
+   */
+  public B compression(List<Compression> methods) {
+    this.compression = List.copyOf(Checks.notNull(methods, "compression"));
+    return self();
+  }
+
+  /**
+   * Where listeners and callbacks run. Default: one thread owned by the socket, so events arrive
+   * in order. Tests may pass {@code Runnable::run}; never pass a network thread.
+   */
+  public B callbackExecutor(Executor executor) {
+    this.callbackExecutor = Checks.notNull(executor, "callbackExecutor");
+    return self();
+  }
+
+  /** Network threads. Default 1, which also runs the protocol, so nothing hops threads. */
+  public B ioThreads(int threads) {
+    this.ioThreads = Checks.inRange(threads, 1, 64, "ioThreads");
+    return self();
+  }
+
+  /** Kept for the seed's signature; logging is configured through SLF4J instead. */
+  public B debugLevel(int level) {
+    this.debugLevel = level;
+    return self();
+  }
+
+  /**
+   * TLS contexts for the {@code SSL} transport. Default: a self-signed certificate made at start
+   * and no verification of peers, which is what js2p and py2p do (PROTOCOL §1.1).
+   */
+  public B tls(SslContext server, SslContext client) {
+    this.serverSsl = Checks.notNull(server, "server");
+    this.clientSsl = Checks.notNull(client, "client");
+    return self();
+  }
+}

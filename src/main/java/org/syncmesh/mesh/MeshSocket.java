@@ -1,0 +1,818 @@
+package org.syncmesh.mesh;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.syncmesh.net.Link;
+import org.syncmesh.net.LinkListener;
+import org.syncmesh.net.NetConfig;
+import org.syncmesh.net.Network;
+import org.syncmesh.net.OutboundFrame;
+import org.syncmesh.net.Tls;
+import org.syncmesh.wire.Checks;
+import org.syncmesh.wire.Flags;
+import org.syncmesh.wire.FrameCodec;
+import org.syncmesh.wire.InternalMessage;
+import org.syncmesh.wire.NodeId;
+import org.syncmesh.wire.Packets;
+import org.syncmesh.wire.Protocol;
+
+/**
+ * A node of a protocol-0.7 mesh: it accepts and opens connections, exchanges handshakes and
+ * peers lists, floods broadcasts with de-duplication, and queues user messages. Wire-compatible
+ * with js2p 0.7.870 and py2p 0.7 (see PROTOCOL.md); where those peers have bugs it does what
+ * PROTOCOL.md's [rec] notes say a correct node does.
+ *
+ * <pre>{@code
+ * try (MeshSocket a = MeshSocket.builder().port(0).build();
+ *      MeshSocket b = MeshSocket.builder().port(0).build()) {
+ *   b.connect("127.0.0.1", a.port()).join();
+ *   a.send("hello");
+ *   // b.recv() soon returns a Message whose packets() are ["hello"]
+ * }
+ * }</pre>
+ *
+ * <h2>Threads</h2>
+ * Every public method may be called from any thread. Protocol state (routing table, waterfall,
+ * pending requests) belongs to one protocol thread, an event loop of the socket's own group, so
+ * handlers never race each other; with one I/O thread (the default) the same thread does the
+ * I/O and nothing hops threads. Listeners run on the callback executor, never on that thread.
+ * Reads such as {@link #routingTable()} and {@link #status()} take no lock.
+ *
+ * <h2>Lifecycle</h2>
+ * The socket is listening when the constructor returns. {@link #close()} releases the port,
+ * every connection and every thread, and is idempotent.
+ *
+ * <h2>Extension</h2>
+ * Designed to be extended by the sync socket: protected hooks add protocol handlers, react to
+ * a new peer, and filter what each peer may receive. Other subclasses are not supported.
+ */
+public class MeshSocket implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(MeshSocket.class);
+  private static final int MAX_STATUS_ERRORS = 100;
+  private static final long REQUEST_TTL_SECONDS = 60;
+
+  final Clock clock;
+  final Protocol protocol;
+  final String protocolId;
+  final String id;
+  final FrameCodec codec;
+  final int maxOutgoing;
+  final long handshakeTimeoutMillis;
+  final List<org.syncmesh.wire.Compression> compression;
+  private final String bindHost;
+  private final InetSocketAddress boundAddress;
+  private final String outHost;
+  private final int outPort;
+  private final int debugLevel;
+
+  private final EventLoopGroup group;
+  final EventLoop node;
+  private final Network network;
+  private final Executor callbacks;
+  private final @Nullable ExecutorService ownedCallbacks;
+
+  // Confined to the protocol thread.
+  final Map<Link, Peer> peers = new IdentityHashMap<>();
+  final Map<String, Peer> routing = new LinkedHashMap<>();
+  final Waterfall waterfall = new Waterfall();
+  final Map<String, PendingRequest> pendingRequests = new HashMap<>();
+  int connectingOutgoing;
+
+  private volatile Map<String, PeerInfo> routingView = Map.of();
+  private final LinkedBlockingDeque<Message> queue;
+  private final ConcurrentLinkedDeque<String> errors = new ConcurrentLinkedDeque<>();
+  private final AtomicLong droppedMessages = new AtomicLong();
+  private final List<MessageHandler> protocolHandlers = new CopyOnWriteArrayList<>();
+  private final List<MessageHandler> userHandlers = new CopyOnWriteArrayList<>();
+  private final List<MeshListener> listeners = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private final HandshakeHandler handshakes = new HandshakeHandler(this);
+  private final PeersHandler peersHandler = new PeersHandler(this);
+  private final RequestHandler requests = new RequestHandler(this);
+
+  /** A deferred reply waiting for a route to its target (PROTOCOL §9.1). */
+  record PendingRequest(String targetId, List<Object> payload, long createdSeconds) {}
+
+  /** Starts a builder with every default: 127.0.0.1, ephemeral port, subnet "mesh", Plaintext. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builder of {@link MeshSocket}; see {@link MeshOptions} for every setting. */
+  public static final class Builder extends MeshOptions<Builder> {
+    Builder() {}
+
+    /** Binds and returns a listening socket. */
+    public MeshSocket build() {
+      return new MeshSocket(this);
+    }
+  }
+
+  /** The seed's constructor: binds {@code addr:port} on the default mesh protocol. */
+  public MeshSocket(String addr, int port) {
+    this(builder().host(addr).port(port));
+  }
+
+  /** The seed's constructor with a protocol. */
+  public MeshSocket(String addr, int port, Protocol protocol) {
+    this(builder().host(addr).port(port).protocol(protocol));
+  }
+
+  /** The seed's constructor with a protocol and an outward address. */
+  public MeshSocket(String addr, int port, Protocol protocol, InetSocketAddress outAddr) {
+    this(builder().host(addr).port(port).protocol(protocol).outAddress(outAddr.getHostString(), outAddr.getPort()));
+  }
+
+  /** The seed's full constructor; {@code debugLevel} is kept but logging goes through SLF4J. */
+  public MeshSocket(String addr, int port, Protocol protocol, InetSocketAddress outAddr, int debugLevel) {
+    this(builder().host(addr).port(port).protocol(protocol)
+        .outAddress(outAddr.getHostString(), outAddr.getPort()).debugLevel(debugLevel));
+  }
+
+  /**
+   * Binds and starts the socket from a builder's settings.
+   *
+   * @throws java.io.UncheckedIOException if the port cannot be bound (taken, or no such address)
+   */
+  protected MeshSocket(MeshOptions<?> options) {
+    this.clock = options.clock;
+    this.protocol = options.protocol;
+    this.protocolId = protocol.id();
+    this.codec = new FrameCodec(options.maxFrameBytes);
+    this.maxOutgoing = options.maxOutgoing;
+    this.handshakeTimeoutMillis = options.handshakeTimeout.toMillis();
+    this.compression = options.compression;
+    this.bindHost = options.host;
+    this.debugLevel = options.debugLevel;
+    this.queue = new LinkedBlockingDeque<>(options.recvQueueCapacity);
+
+    NetConfig netConfig = netConfig(options);
+    this.group = new MultiThreadIoEventLoopGroup(options.ioThreads,
+        new DefaultThreadFactory("syncmesh-io", true), NioIoHandler.newFactory());
+    this.node = group.next();
+    this.network = new Network(netConfig, codec, group, new Links());
+    try {
+      this.boundAddress = network.bind(options.host, options.port);
+    } catch (RuntimeException e) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      throw e;
+    }
+    this.outHost = options.outHost != null ? options.outHost
+        : ("0.0.0.0".equals(options.host) || "::".equals(options.host) ? "127.0.0.1" : options.host);
+    this.outPort = options.outPort > 0 ? options.outPort : boundAddress.getPort();
+    // js2p's formula uses the bind address and the asked port (PROTOCOL §3.3); the salt is random.
+    this.id = NodeId.generate(protocol, options.host, boundAddress.getPort());
+    if (options.callbackExecutor != null) {
+      this.callbacks = options.callbackExecutor;
+      this.ownedCallbacks = null;
+    } else {
+      this.ownedCallbacks = Executors.newSingleThreadExecutor(
+          new DefaultThreadFactory("syncmesh-callbacks-" + boundAddress.getPort(), true));
+      this.callbacks = ownedCallbacks;
+    }
+    log.debug("node {} listening on {} ({})", id, boundAddress, protocol);
+  }
+
+  private static NetConfig netConfig(MeshOptions<?> o) {
+    io.netty.handler.ssl.SslContext server = o.serverSsl;
+    io.netty.handler.ssl.SslContext client = o.clientSsl;
+    if (Protocol.SSL.equals(o.protocol.transport()) && server == null) {
+      Tls.Contexts contexts = Tls.selfSigned();
+      server = contexts.server();
+      client = contexts.client();
+    } else if (!Protocol.SSL.equals(o.protocol.transport())) {
+      server = null;
+      client = null;
+    }
+    int high = (int) Math.min(4L * 1024 * 1024, o.maxPendingBytes);
+    return new NetConfig(o.maxFrameBytes, o.stalledFrameTimeout, high / 2, high,
+        o.maxPendingBytes, o.unwritableTimeout, o.connectTimeout, server, client);
+  }
+
+  // ---------------------------------------------------------------- identity
+
+  /** This node's id: base58 text, 64–66 characters, stable for the socket's life. */
+  public final String id() {
+    return id;
+  }
+
+  /** The protocol (subnet and transport) this node speaks. */
+  public final Protocol protocol() {
+    return protocol;
+  }
+
+  /** The port the listener is bound to (the real one when 0 was asked). */
+  public final int port() {
+    return boundAddress.getPort();
+  }
+
+  /** The address the listener is bound to. */
+  public final InetSocketAddress boundAddress() {
+    return boundAddress;
+  }
+
+  /** The address advertised to peers in the handshake. */
+  public final InetSocketAddress outAddress() {
+    return InetSocketAddress.createUnresolved(outHost, outPort);
+  }
+
+  /** The seed's debug level, as given. */
+  public final int debugLevel() {
+    return debugLevel;
+  }
+
+  // ---------------------------------------------------------------- user API
+
+  /**
+   * Broadcasts {@code packets} to the whole network with flag and sub-flag broadcast.
+   *
+   * @throws IllegalArgumentException if a packet cannot be encoded; nothing is sent then
+   */
+  public final void send(List<?> packets) {
+    send(packets, Flags.MAIN_BROADCAST, Flags.SUB_BROADCAST);
+  }
+
+  /** Varargs form of {@link #send(List)}. */
+  public final void send(Object... packets) {
+    send(Arrays.asList(packets));
+  }
+
+  /**
+   * Sends {@code [flag, me, now | type, packets…]} to every peer in the routing table. With flag
+   * broadcast it floods the network; with flag whisper it reaches direct peers only. One time,
+   * hence one message id, for all peers (PROTOCOL §8.1).
+   *
+   * @throws IllegalArgumentException if a packet cannot be encoded or a flag is outside 0–0x2F
+   */
+  public final void send(List<?> packets, int flag, int type) {
+    Checks.inRange(flag, 0, Flags.RESERVED_LIMIT - 1, "flag");
+    Checks.inRange(type, 0, Flags.RESERVED_LIMIT - 1, "type");
+    sendPayload(prepend(type, packets), flag, peer -> true);
+  }
+
+  /**
+   * Whispers {@code packets} to one connected peer.
+   *
+   * @throws IllegalArgumentException if a packet cannot be encoded
+   * @throws java.util.NoSuchElementException if no peer with that id is in the routing table
+   */
+  public final void sendTo(String peerId, List<?> packets) {
+    Checks.notNull(peerId, "peerId");
+    if (!routingView.containsKey(peerId)) {
+      throw new java.util.NoSuchElementException("no peer " + peerId + " in the routing table");
+    }
+    whisperPayload(peerId, prepend(Flags.SUB_WHISPER, packets));
+  }
+
+  /** The oldest queued message, if any; never blocks. */
+  public final Optional<Message> recv() {
+    return Optional.ofNullable(queue.pollFirst());
+  }
+
+  /** Up to {@code max} queued messages, oldest first; never blocks. */
+  public final List<Message> recv(int max) {
+    Checks.inRange(max, 0, Integer.MAX_VALUE, "max");
+    List<Message> out = new ArrayList<>(Math.min(max, queue.size()));
+    queue.drainTo(out, max);
+    return out;
+  }
+
+  /** Waits up to {@code timeout} for a message. */
+  public final Optional<Message> recv(java.time.Duration timeout) throws InterruptedException {
+    return Optional.ofNullable(queue.pollFirst(timeout.toNanos(), TimeUnit.NANOSECONDS));
+  }
+
+  /**
+   * Adds a handler at the end of the user chain (after the protocol's own handlers). Handlers are
+   * snapshotted per message, so adding one from a handler affects later messages only.
+   */
+  public final void registerHandler(MessageHandler handler) {
+    userHandlers.add(Checks.notNull(handler, "handler"));
+  }
+
+  /** Adds a listener for connect, message and disconnect events. */
+  public final void addListener(MeshListener listener) {
+    listeners.add(Checks.notNull(listener, "listener"));
+  }
+
+  /** Removes a listener added before; no effect otherwise. */
+  public final void removeListener(MeshListener listener) {
+    listeners.remove(listener);
+  }
+
+  /**
+   * {@code "Nominal"} when nothing went wrong, else the recorded errors, oldest first (at most
+   * the last {@value #MAX_STATUS_ERRORS}): peers that sent malformed input, refused writes,
+   * dropped messages, this node's own failures.
+   */
+  public final Object status() {
+    List<String> list = statusErrors();
+    return list.isEmpty() ? "Nominal" : list;
+  }
+
+  /** The errors behind {@link #status()}; empty when nominal. */
+  public final List<String> statusErrors() {
+    return List.copyOf(errors);
+  }
+
+  /**
+   * Connects to {@code host:port}. The future completes with the peer once its handshake is
+   * accepted, or fails (connect refused, protocol mismatch, timeout, connected to self).
+   */
+  public final CompletableFuture<PeerInfo> connect(String host, int port) {
+    Checks.notEmpty(host, "host");
+    Checks.inRange(port, 1, 65_535, "port");
+    CompletableFuture<PeerInfo> result = new CompletableFuture<>();
+    onNode(() -> openConnection(host, port, result, false));
+    return result;
+  }
+
+  /** Closes the connection to {@code peerId}, if there is one. */
+  public final void disconnect(String peerId) {
+    Checks.notNull(peerId, "peerId");
+    onNode(() -> {
+      Peer peer = routing.get(peerId);
+      if (peer != null) {
+        peer.link.close("disconnect requested");
+      }
+    });
+  }
+
+  /** A snapshot of the handshaken peers by id; never blocks, never changes under the caller. */
+  public final Map<String, PeerInfo> routingTable() {
+    return routingView;
+  }
+
+  /** True after {@link #close()}. */
+  public final boolean isClosed() {
+    return closed.get();
+  }
+
+  /**
+   * Closes every connection, releases the port and stops every thread the socket owns. Waits for
+   * that unless called from the protocol thread itself. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    network.close();
+    var shutdown = group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    if (!node.inEventLoop()) {
+      shutdown.awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+    if (ownedCallbacks != null) {
+      ownedCallbacks.shutdown();
+    }
+  }
+
+  // ---------------------------------------------------------------- for the sync socket
+
+  /** Adds a protocol handler, run after the mesh's own and before the user's. */
+  protected final void addProtocolHandler(MessageHandler handler) {
+    protocolHandlers.add(Checks.notNull(handler, "handler"));
+  }
+
+  /**
+   * Called on the protocol thread once per connection, after its first valid handshake and our
+   * peers list went out; the sync socket sends its dictionary here.
+   */
+  protected void onPeerReady(PeerInfo peer) {}
+
+  /**
+   * Whether {@code peer} may receive {@code message}, sent or relayed. The sync socket holds nil
+   * stores back from js2p peers here (PROTOCOL §10.7). Runs on the protocol thread.
+   */
+  protected boolean mayReceive(PeerInfo peer, InternalMessage message) {
+    return true;
+  }
+
+  /**
+   * Broadcasts {@code payload} (sub-flag first) from this node now, to every peer for which
+   * {@code to} holds. Thread-safe; messages leave in the order of the calls.
+   *
+   * @throws IllegalArgumentException if the payload cannot be encoded; nothing is sent then
+   */
+  protected final void broadcastPayload(List<?> payload, Predicate<PeerInfo> to) {
+    sendPayload(payload, Flags.MAIN_BROADCAST, to);
+  }
+
+  /** Whispers {@code payload} (sub-flag first) to one peer if it is connected. Thread-safe. */
+  protected final void whisperPayload(String peerId, List<?> payload) {
+    InternalMessage message = InternalMessage.create(Flags.MAIN_WHISPER, id, nowSeconds(), payload);
+    OutboundFrame frame = OutboundFrame.of(message, codec);
+    onNode(() -> {
+      Peer peer = routing.get(peerId);
+      if (peer != null) {
+        peer.send(frame);
+      }
+    });
+  }
+
+  /** Runs {@code task} on the protocol thread: in place when already there. */
+  protected final void onNode(Runnable task) {
+    if (node.inEventLoop()) {
+      task.run();
+    } else if (!node.isShuttingDown()) {
+      node.execute(task);
+    }
+  }
+
+  /** Runs {@code task} on the callback executor; a throwing task is logged, never fatal. */
+  protected final void callback(Runnable task) {
+    try {
+      callbacks.execute(() -> {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          log.warn("a listener threw; ignored", e);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("callback dropped after close");
+    }
+  }
+
+  /** Adds an entry to {@link #status()}, keeping the last {@value #MAX_STATUS_ERRORS}. */
+  protected final void reportError(String error) {
+    errors.addLast(error);
+    while (errors.size() > MAX_STATUS_ERRORS) {
+      errors.pollFirst();
+    }
+  }
+
+  /** Now, in whole seconds UTC, from the configured clock. */
+  protected final long nowSeconds() {
+    return Math.floorDiv(clock.millis(), 1000);
+  }
+
+  /** The configured clock. */
+  protected final Clock clock() {
+    return clock;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private static List<Object> prepend(int subFlag, List<?> packets) {
+    Checks.notNull(packets, "packets");
+    List<Object> payload = new ArrayList<>(packets.size() + 1);
+    payload.add(subFlag);
+    payload.addAll(packets);
+    return payload;
+  }
+
+  private void sendPayload(List<?> payload, int flag, Predicate<PeerInfo> to) {
+    if (closed.get()) {
+      throw new IllegalStateException("socket is closed");
+    }
+    // Encode on the caller's thread: validation throws here, before any effect.
+    InternalMessage message = InternalMessage.create(flag, id, nowSeconds(), payload);
+    OutboundFrame frame = OutboundFrame.of(message, codec);
+    onNode(() -> {
+      if (flag == Flags.MAIN_BROADCAST) {
+        waterfall.firstSighting(message.id(), message.time(), nowSeconds());
+      }
+      for (Peer peer : routing.values()) {
+        PeerInfo info = peer.info();
+        if (to.test(info) && mayReceive(info, message)) {
+          peer.send(frame);
+        }
+      }
+    });
+  }
+
+  void reply(Message message, List<?> packets) {
+    List<Object> payload = prepend(Flags.SUB_WHISPER, packets);
+    Packets.requireEncodable(payload);
+    String target = message.sender();
+    onNode(() -> {
+      if (routing.containsKey(target)) {
+        whisperPayload(target, payload);
+      } else {
+        requests.requestRoute(target, message.wire().senderIsBin(), payload);
+      }
+    });
+  }
+
+  /** Opens a connection; on the protocol thread. {@code auto}: counts against max outgoing. */
+  void openConnection(String host, int port, @Nullable CompletableFuture<PeerInfo> result, boolean auto) {
+    assert node.inEventLoop();
+    if (closed.get()) {
+      if (result != null) {
+        result.completeExceptionally(new IllegalStateException("socket is closed"));
+      }
+      return;
+    }
+    if (auto) {
+      connectingOutgoing++;
+    }
+    network.connect(host, port).whenComplete((link, error) -> onNode(() -> {
+      if (auto) {
+        connectingOutgoing--;
+      }
+      if (error != null) {
+        log.debug("cannot connect to {}:{}: {}", host, port, error.toString());
+        if (result != null) {
+          result.completeExceptionally(new java.net.ConnectException(
+              "cannot connect to " + host + ":" + port + ": " + error.getMessage()));
+        }
+        return;
+      }
+      Peer peer = peers.get(link);
+      if (peer == null && !link.isOpen()) {
+        if (result != null) {
+          result.completeExceptionally(new java.net.ConnectException(
+              "connection to " + host + ":" + port + " closed before its handshake"));
+        }
+        return;
+      }
+      if (peer == null) {
+        peer = peerFor(link);
+      }
+      if (result == null) {
+        return;
+      }
+      if (peer.handshaken && peer.registered) {
+        result.complete(peer.info());
+      } else {
+        peer.waiters.add(result);
+      }
+    }));
+  }
+
+  Peer peerFor(Link link) {
+    Peer peer = peers.get(link);
+    if (peer == null) {
+      peer = new Peer(link);
+      peers.put(link, peer);
+      Peer timed = peer;
+      peer.handshakeTimeout = node.schedule(() -> {
+        if (!timed.handshaken) {
+          timed.link.close("handshake timed out after " + handshakeTimeoutMillis + "ms");
+        }
+      }, handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
+    }
+    return peer;
+  }
+
+  int outgoingCount() {
+    int count = connectingOutgoing;
+    for (Peer p : routing.values()) {
+      if (p.outgoing()) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  String outHost() {
+    return outHost;
+  }
+
+  int outPort() {
+    return outPort;
+  }
+
+  String bindHost() {
+    return bindHost;
+  }
+
+  /** Publishes the routing table for lock-free readers; after every change. */
+  void publishRouting() {
+    Map<String, PeerInfo> view = new LinkedHashMap<>();
+    for (Map.Entry<String, Peer> e : routing.entrySet()) {
+      view.put(e.getKey(), e.getValue().info());
+    }
+    routingView = Collections.unmodifiableMap(view);
+  }
+
+  void firePeerRegistered(Peer peer, boolean first) {
+    PeerInfo info = peer.info();
+    for (CompletableFuture<PeerInfo> waiter : peer.waiters) {
+      waiter.complete(info);
+    }
+    peer.waiters.clear();
+    for (MeshListener l : listeners) {
+      if (first) {
+        callback(() -> l.onConnect(this));
+      }
+      callback(() -> l.onPeerConnected(this, info));
+    }
+    requests.peerRegistered(peer);
+    try {
+      onPeerReady(info);
+    } catch (RuntimeException e) {
+      log.warn("onPeerReady failed for {}", info.id(), e);
+      reportError("internal error after handshake with " + info.id() + ": " + e);
+    }
+  }
+
+  void send(Peer peer, int flag, List<?> payload) {
+    peer.send(OutboundFrame.of(InternalMessage.create(flag, id, nowSeconds(), payload), codec));
+  }
+
+  /** The receive pipeline of PROTOCOL §6, on the protocol thread. */
+  void receive(Peer peer, InternalMessage message) {
+    assert node.inEventLoop();
+    int flag = message.type();
+    int sub = message.subFlag();
+    if (!peer.handshaken) {
+      // Nothing but a handshake counts before the handshake (§7.1: peers send nothing else first).
+      if (sub == Flags.SUB_HANDSHAKE && flag == Flags.MAIN_WHISPER) {
+        handshakes.handle(peer, message);
+      } else {
+        log.debug("{}: dropped sub-flag {} before handshake", peer, sub);
+      }
+      return;
+    }
+    if (flag == Flags.MAIN_RENEGOTIATE && (sub == Flags.SUB_COMPRESSION || sub == Flags.SUB_RESEND)) {
+      handshakes.renegotiate(peer, message);
+      return;
+    }
+    if (flag == Flags.MAIN_BROADCAST) {
+      long now = nowSeconds();
+      if (Waterfall.tooOld(message.time(), now) || !waterfall.firstSighting(message.id(), message.time(), now)) {
+        return;
+      }
+      relay(peer, message);
+    }
+    switch (sub) {
+      case Flags.SUB_HANDSHAKE -> {
+        // [rec] §13.4: only whispered handshakes count; duplicates just refresh the link.
+        if (flag == Flags.MAIN_WHISPER) {
+          handshakes.handle(peer, message);
+        }
+        return;
+      }
+      case Flags.SUB_PEERS -> {
+        // [rec] §13.5: a broadcast peers list would make the whole network connect somewhere.
+        if (flag == Flags.MAIN_WHISPER) {
+          peersHandler.handle(peer, message);
+        }
+        return;
+      }
+      case Flags.SUB_REQUEST -> {
+        requests.handleRequest(peer, message);
+        return;
+      }
+      case Flags.SUB_RESPONSE -> {
+        requests.handleResponse(message);
+        return;
+      }
+      default -> { }
+    }
+    Message user = new Message(message, this);
+    PeerInfo from = peer.info();
+    if (runChain(protocolHandlers, user, from) || runChain(userHandlers, user, from)) {
+      return;
+    }
+    if (sub == Flags.SUB_BROADCAST || sub == Flags.SUB_WHISPER) {
+      deliver(user);
+    }
+  }
+
+  private boolean runChain(List<MessageHandler> chain, Message message, PeerInfo from) {
+    for (MessageHandler handler : chain) {
+      try {
+        if (handler.handle(message, from)) {
+          return true;
+        }
+      } catch (RuntimeException e) {
+        log.warn("handler {} threw on {}; treated as not claimed", handler, message, e);
+        reportError("handler " + handler + " threw: " + e);
+      }
+    }
+    return false;
+  }
+
+  private void deliver(Message message) {
+    while (!queue.offerLast(message)) {
+      if (queue.pollFirst() != null && droppedMessages.incrementAndGet() == 1) {
+        reportError("recv queue full: dropping the oldest messages");
+      }
+    }
+    for (MeshListener l : listeners) {
+      callback(() -> l.onMessage(this));
+    }
+  }
+
+  /** Relays the original bytes to every peer but the originator and the arrival link (§8.3). */
+  private void relay(Peer from, InternalMessage message) {
+    String origin = message.senderId();
+    OutboundFrame frame = null;
+    for (Peer peer : routing.values()) {
+      if (peer == from || origin.equals(peer.id)) {
+        continue;
+      }
+      if (!mayReceive(peer.info(), message)) {
+        continue;
+      }
+      if (frame == null) {
+        frame = OutboundFrame.of(message, codec);
+      }
+      peer.send(frame);
+    }
+  }
+
+  void linkClosed(Link link, @Nullable String reason) {
+    Peer peer = peers.remove(link);
+    if (peer == null) {
+      return;
+    }
+    if (peer.handshakeTimeout != null) {
+      peer.handshakeTimeout.cancel(false);
+    }
+    for (CompletableFuture<PeerInfo> waiter : peer.waiters) {
+      waiter.completeExceptionally(new java.net.ConnectException(
+          "connection closed before its handshake" + (reason == null ? "" : ": " + reason)));
+    }
+    peer.waiters.clear();
+    if (reason != null && (reason.startsWith("malformed") || reason.startsWith("protocol"))) {
+      reportError(reason);
+    }
+    if (peer.id != null && routing.get(peer.id) == peer) {
+      routing.remove(peer.id);
+      publishRouting();
+      PeerInfo info = peer.info();
+      for (MeshListener l : listeners) {
+        callback(() -> l.onDisconnect(this, info));
+      }
+      if (!closed.get() && !routing.isEmpty() && outgoingCount() < maxOutgoing) {
+        peersHandler.requestPeers();
+      }
+    }
+  }
+
+  /** Bridges network events onto the protocol thread. */
+  private final class Links implements LinkListener {
+    @Override
+    public void linkOpened(Link link) {
+      onNode(() -> {
+        Peer peer = peerFor(link);
+        if (link.outgoing()) {
+          handshakes.sendHandshake(peer, false);
+        }
+      });
+    }
+
+    @Override
+    public void messageReceived(Link link, InternalMessage message) {
+      onNode(() -> {
+        Peer peer = peers.get(link);
+        if (peer != null) {
+          receive(peer, message);
+        }
+      });
+    }
+
+    @Override
+    public void linkClosed(Link link, @Nullable String reason) {
+      onNode(() -> MeshSocket.this.linkClosed(link, reason));
+    }
+  }
+
+  PeersHandler peersHandler() {
+    return peersHandler;
+  }
+
+  Collection<Peer> routingPeers() {
+    return routing.values();
+  }
+
+  @Override
+  public String toString() {
+    return getClass().getSimpleName() + "{id=" + id + ", port=" + port() + ", peers=" + routingView.size() + "}";
+  }
+}

@@ -1,0 +1,21 @@
+package org.syncmesh.mesh;
+
+/**
+ * A step of the handler chain every arriving message passes through after de-duplication and
+ * relay (PROTOCOL §6). Handlers run in registration order; the first that returns {@code true}
+ * claims the message and stops the chain. Unclaimed broadcasts and whispers go to the
+ * {@link MeshSocket#recv()} queue.
+ *
+ * <p>Runs on the node's protocol thread: it must not block. A handler that throws is logged and
+ * treated as not having claimed the message.
+ */
+@FunctionalInterface
+public interface MessageHandler {
+
+  /**
+   * @param message the message, with its full payload (sub-flag first)
+   * @param from the peer whose connection delivered it (not necessarily its sender)
+   * @return true to claim the message
+   */
+  boolean handle(Message message, PeerInfo from);
+}

@@ -1,0 +1,61 @@
+package org.syncmesh.mesh;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import org.jspecify.annotations.Nullable;
+import org.syncmesh.net.Link;
+import org.syncmesh.net.OutboundFrame;
+
+/**
+ * The node's state for one connection. Confined to the node's protocol executor: no field is
+ * read or written from any other thread.
+ */
+final class Peer {
+
+  final Link link;
+  /** Normalised id (text), set by the first valid handshake. */
+  @Nullable String id;
+  /** The msgpack type the id arrived as, echoed back in peers lists and requests (§2.4). */
+  boolean idIsBin;
+  /** The msgpack type of the peer's protocol id, mirrored in our handshake (§7.2). */
+  boolean protocolIdIsBin;
+  Dialect dialect = Dialect.JS2P;
+  String host = "";
+  int port;
+  List<Long> advertisedCompression = List.of();
+  boolean handshakeSent;
+  boolean handshaken;
+  boolean registered;
+  @Nullable ScheduledFuture<?> handshakeTimeout;
+  @Nullable OutboundFrame lastSent;
+  /** Futures of {@code connect()} calls waiting for this link's handshake. */
+  final List<CompletableFuture<PeerInfo>> waiters = new ArrayList<>(1);
+
+  Peer(Link link) {
+    this.link = link;
+  }
+
+  boolean outgoing() {
+    return link.outgoing();
+  }
+
+  boolean hasAddress() {
+    return !host.isEmpty() && port > 0;
+  }
+
+  PeerInfo info() {
+    return new PeerInfo(id == null ? "?" : id, host, port, outgoing(), dialect);
+  }
+
+  void send(OutboundFrame frame) {
+    lastSent = frame;
+    link.send(frame);
+  }
+
+  @Override
+  public String toString() {
+    return "peer " + (id == null ? "(no handshake)" : id) + " " + link;
+  }
+}

@@ -1,0 +1,129 @@
+package org.syncmesh.net;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.util.AttributeKey;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.syncmesh.wire.Compression;
+
+/**
+ * The {@link Link} over one Netty channel. Sends from any thread are written without a flush;
+ * one flush task per burst is queued on the channel's event loop, so consecutive sends share a
+ * system call. Output is bounded: past {@link NetConfig#maxPendingBytes()} queued bytes the link
+ * is closed as too slow rather than buffering without limit.
+ */
+final class ChannelLink implements Link {
+
+  private static final Logger log = LoggerFactory.getLogger(ChannelLink.class);
+  private static final AttributeKey<ChannelLink> KEY = AttributeKey.valueOf(ChannelLink.class, "link");
+
+  private final Channel channel;
+  private final boolean outgoing;
+  private final NetConfig config;
+  private final AtomicBoolean flushQueued = new AtomicBoolean();
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final Runnable flushTask = this::flushNow;
+  private volatile @Nullable Compression sendCompression;
+  private volatile List<Compression> decodeOrder = List.of();
+  private volatile @Nullable String closeReason;
+
+  private ChannelLink(Channel channel, boolean outgoing, NetConfig config) {
+    this.channel = channel;
+    this.outgoing = outgoing;
+    this.config = config;
+  }
+
+  static ChannelLink attach(Channel channel, boolean outgoing, NetConfig config) {
+    ChannelLink link = new ChannelLink(channel, outgoing, config);
+    channel.attr(KEY).set(link);
+    return link;
+  }
+
+  static @Nullable ChannelLink of(Channel channel) {
+    return channel.attr(KEY).get();
+  }
+
+  @Override
+  public boolean outgoing() {
+    return outgoing;
+  }
+
+  @Override
+  public InetSocketAddress remoteAddress() {
+    return (InetSocketAddress) channel.remoteAddress();
+  }
+
+  @Override
+  public void send(OutboundFrame frame) {
+    if (!channel.isActive()) {
+      return;
+    }
+    long pending = pendingOutboundBytes();
+    if (pending > config.maxPendingBytes()) {
+      close("peer too slow: " + pending + " bytes queued (limit " + config.maxPendingBytes() + ")");
+      return;
+    }
+    // Compression is chosen now, not at flush time, so a handshake queued before the peer's
+    // compression list arrived still goes out uncompressed (PROTOCOL §11).
+    ByteBuf payload = frame.payloadFor(sendCompression);
+    channel.write(payload, channel.voidPromise());
+    if (flushQueued.compareAndSet(false, true)) {
+      channel.eventLoop().execute(flushTask);
+    }
+  }
+
+  private void flushNow() {
+    flushQueued.set(false);
+    channel.flush();
+  }
+
+  @Override
+  public void setCompression(@Nullable Compression send, List<Compression> decode) {
+    this.decodeOrder = List.copyOf(decode);
+    this.sendCompression = send;
+  }
+
+  List<Compression> decodeOrder() {
+    return decodeOrder;
+  }
+
+  @Override
+  public void close(String reason) {
+    if (closing.compareAndSet(false, true)) {
+      closeReason = reason;
+      log.debug("closing link to {}: {}", channel.remoteAddress(), reason);
+      channel.close();
+    }
+  }
+
+  /** Why this side closed the link, or {@code null} if it did not (the peer did). */
+  @Nullable String closeReason() {
+    return closeReason;
+  }
+
+  @Override
+  public boolean isOpen() {
+    return channel.isActive() && !closing.get();
+  }
+
+  @Override
+  public long pendingOutboundBytes() {
+    ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  @Override
+  public String toString() {
+    return (outgoing ? "link to " : "link from ") + channel.remoteAddress();
+  }
+}

@@ -1,0 +1,41 @@
+package org.syncmesh.net;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.syncmesh.wire.Compression;
+
+/**
+ * One TCP (or TLS) connection to a peer, as the mesh layer sees it: frames go out, messages come
+ * in through the {@link LinkListener} it was created with.
+ *
+ * <p>Thread-safe: every method may be called from any thread. Sends are queued on the link's
+ * event loop and flushed once per batch, so a burst of sends costs one system call, not one each.
+ */
+public interface Link {
+
+  /** True when this node opened the connection, false when it accepted it. */
+  boolean outgoing();
+
+  /** The remote end of the TCP connection (not the address the peer advertises). */
+  InetSocketAddress remoteAddress();
+
+  /** Queues one frame for this peer. Dropped silently when the link is already closed. */
+  void send(OutboundFrame frame);
+
+  /**
+   * Sets the method frames to this peer are compressed with ({@code null}: none) and the methods
+   * tried, in order, on frames from it (PROTOCOL §11). Takes effect for frames encoded or decoded
+   * after the call.
+   */
+  void setCompression(@Nullable Compression send, List<Compression> decodeOrder);
+
+  /** Closes the connection, logging {@code reason} once; idempotent. */
+  void close(String reason);
+
+  /** True until the connection is closed. */
+  boolean isOpen();
+
+  /** Bytes queued for this peer that the socket has not yet accepted. */
+  long pendingOutboundBytes();
+}

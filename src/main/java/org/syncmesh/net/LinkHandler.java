@@ -1,0 +1,117 @@
+package org.syncmesh.net;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
+import java.io.IOException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.syncmesh.wire.InternalMessage;
+import org.syncmesh.wire.WireFormatException;
+
+/**
+ * The tail of every pipeline: hands messages and link events to the {@link LinkListener}, and
+ * turns any failure into the close of this one link with one logged reason, so a misbehaving
+ * peer costs only its own connection. Also drops a link that stays unwritable past
+ * {@link NetConfig#unwritableTimeout()} (a peer that stopped reading). One per channel.
+ */
+final class LinkHandler extends ChannelInboundHandlerAdapter {
+
+  private static final Logger log = LoggerFactory.getLogger(LinkHandler.class);
+
+  private final ChannelLink link;
+  private final LinkListener listener;
+  private final NetConfig config;
+  private @Nullable ScheduledFuture<?> unwritableCheck;
+  private boolean opened;
+
+  LinkHandler(ChannelLink link, LinkListener listener, NetConfig config) {
+    this.link = link;
+    this.listener = listener;
+    this.config = config;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+    if (ssl == null) {
+      open();
+    } else {
+      ssl.handshakeFuture().addListener(f -> {
+        if (f.isSuccess()) {
+          open();
+        } else {
+          link.close("TLS handshake failed: " + f.cause());
+        }
+      });
+    }
+    super.channelActive(ctx);
+  }
+
+  private void open() {
+    if (!opened && link.isOpen()) {
+      opened = true;
+      listener.linkOpened(link);
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof InternalMessage message) {
+      listener.messageReceived(link, message);
+    } else {
+      io.netty.util.ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+    if (!ctx.channel().isWritable() && unwritableCheck == null) {
+      long timeoutMillis = config.unwritableTimeout().toMillis();
+      unwritableCheck = ctx.executor().schedule(() -> {
+        unwritableCheck = null;
+        if (!ctx.channel().isWritable()) {
+          link.close("peer stopped reading: unwritable for " + timeoutMillis + "ms with "
+              + link.pendingOutboundBytes() + " bytes queued");
+        }
+      }, timeoutMillis, TimeUnit.MILLISECONDS);
+    } else if (ctx.channel().isWritable() && unwritableCheck != null) {
+      unwritableCheck.cancel(false);
+      unwritableCheck = null;
+    }
+    super.channelWritabilityChanged(ctx);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    if (unwritableCheck != null) {
+      unwritableCheck.cancel(false);
+    }
+    // Reported even when never opened (a failed TLS handshake), so waiters learn of it.
+    listener.linkClosed(link, link.closeReason());
+    super.channelInactive(ctx);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    if (root instanceof IOException) {
+      // Resets and broken pipes are how peers leave; not worth a warning.
+      log.debug("{}: {}", link, root.toString());
+      link.close("I/O error: " + root.getMessage());
+      return;
+    }
+    String kind = root instanceof WireFormatException ? "malformed input" : "error";
+    String reason = kind + " from " + ctx.channel().remoteAddress() + ": " + root.getMessage();
+    if (root instanceof WireFormatException || root instanceof io.netty.handler.codec.TooLongFrameException) {
+      log.warn("closing link: {}", reason);
+    } else {
+      log.warn("closing link: {}", reason, root);
+    }
+    link.close(reason);
+  }
+}

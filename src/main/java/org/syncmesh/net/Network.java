@@ -1,0 +1,105 @@
+package org.syncmesh.net;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import org.syncmesh.wire.FrameCodec;
+
+/**
+ * One node's listening socket and outgoing connections over Netty NIO. Every accepted or opened
+ * connection becomes a {@link Link} reported to the {@link LinkListener}.
+ *
+ * <p>Thread-safe. The event loop group belongs to the caller, who shuts it down after
+ * {@link #close()}; this class only closes its channels.
+ */
+public final class Network implements AutoCloseable {
+
+  private final NetConfig config;
+  private final EventLoopGroup group;
+  private final ChannelGroup channels = new DefaultChannelGroup("syncmesh", ImmediateEventExecutor.INSTANCE);
+  private final ServerBootstrap server;
+  private final Bootstrap client;
+
+  public Network(NetConfig config, FrameCodec codec, EventLoopGroup group, LinkListener listener) {
+    this.config = config;
+    this.group = group;
+    WriteBufferWaterMark waterMark = new WriteBufferWaterMark(config.writeBufferLowBytes(), config.writeBufferHighBytes());
+    this.server = new ServerBootstrap()
+        .group(group)
+        .channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+        .childHandler(new PipelineInitializer(config, codec, listener, false));
+    this.client = new Bootstrap()
+        .group(group)
+        .channel(NioSocketChannel.class)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+        .handler(new PipelineInitializer(config, codec, listener, true));
+  }
+
+  /**
+   * Binds the listening socket and returns the bound address (the real port when 0 was asked).
+   *
+   * @throws java.io.UncheckedIOException naming the address when the port is taken or the bind fails
+   */
+  public InetSocketAddress bind(String host, int port) {
+    ChannelFuture future = server.bind(host, port).awaitUninterruptibly();
+    if (!future.isSuccess()) {
+      Throwable cause = future.cause();
+      throw new java.io.UncheckedIOException(
+          new java.net.BindException("cannot bind " + host + ":" + port + ": " + cause.getMessage()));
+    }
+    Channel channel = future.channel();
+    channels.add(channel);
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  /**
+   * Opens a connection. The future completes with the {@link Link} once TCP (and TLS) is up,
+   * after {@link LinkListener#linkOpened} ran, or fails with the connect error.
+   */
+  public CompletableFuture<Link> connect(String host, int port) {
+    CompletableFuture<Link> result = new CompletableFuture<>();
+    ChannelFuture future = client.connect(host, port);
+    channels.add(future.channel());
+    future.addListener(f -> {
+      if (f.isSuccess()) {
+        ChannelLink link = ChannelLink.of(future.channel());
+        result.complete(link);
+      } else {
+        result.completeExceptionally(f.cause());
+      }
+    });
+    return result;
+  }
+
+  /** The configuration this network was built with. */
+  public NetConfig config() {
+    return config;
+  }
+
+  /** The event loop group the channels run on. */
+  public EventLoopGroup group() {
+    return group;
+  }
+
+  /** Closes the listening socket and every link, and waits until they are closed. */
+  @Override
+  public void close() {
+    channels.close().awaitUninterruptibly();
+  }
+}

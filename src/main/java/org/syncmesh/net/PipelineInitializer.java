@@ -1,0 +1,57 @@
+package org.syncmesh.net;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.syncmesh.wire.FrameCodec;
+
+/**
+ * Builds one connection's pipeline, head to tail:
+ *
+ * <pre>
+ *  FlushConsolidationHandler → [SslHandler] → IdleStateHandler → FrameDecoder
+ *    → LengthFieldPrepender(4) (outbound, shared) → MessageDecoder → LinkHandler
+ * </pre>
+ *
+ * Outbound frames are compressed by {@link ChannelLink#send} and get their length header from
+ * the prepender; inbound bytes are framed, decoded and handed to the {@link LinkListener}.
+ */
+final class PipelineInitializer extends ChannelInitializer<SocketChannel> {
+
+  private static final LengthFieldPrepender PREPENDER = new LengthFieldPrepender(FrameCodec.HEADER_BYTES);
+
+  private final NetConfig config;
+  private final FrameCodec codec;
+  private final LinkListener listener;
+  private final boolean outgoing;
+  private final @Nullable SslContext ssl;
+
+  PipelineInitializer(NetConfig config, FrameCodec codec, LinkListener listener, boolean outgoing) {
+    this.config = config;
+    this.codec = codec;
+    this.listener = listener;
+    this.outgoing = outgoing;
+    this.ssl = outgoing ? config.clientSsl() : config.serverSsl();
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    ChannelLink link = ChannelLink.attach(ch, outgoing, config);
+    ChannelPipeline p = ch.pipeline();
+    p.addLast("flush", new FlushConsolidationHandler(256, true));
+    if (ssl != null) {
+      p.addLast("tls", ssl.newHandler(ch.alloc()));
+    }
+    p.addLast("idle", new IdleStateHandler(config.stalledFrameTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+    p.addLast("framer", new FrameDecoder(config.maxFrameBytes()));
+    p.addLast("prepender", PREPENDER);
+    p.addLast("decoder", new MessageDecoder(codec, link));
+    p.addLast("link", new LinkHandler(link, listener, config));
+  }
+}
