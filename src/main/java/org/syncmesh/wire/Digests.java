@@ -1,0 +1,42 @@
+package org.syncmesh.wire;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * SHA-256 and SHA-384 without the provider lookup of {@code MessageDigest.getInstance} on every call: each thread
+ * keeps one digest per algorithm (a ThreadLocal, not a thread of our own). Thread-safe.
+ */
+final class Digests {
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> newDigest("SHA-256"));
+  private static final ThreadLocal<MessageDigest> SHA384 = ThreadLocal.withInitial(() -> newDigest("SHA-384"));
+
+  /** Bytes in a SHA-256 digest: the frame checksum and message id (PROTOCOL.md §1.2, §3.4). */
+  static final int SHA256_BYTES = 32;
+
+  private Digests() {}
+
+  static byte[] sha256(byte[] data, int offset, int length) {
+    MessageDigest md = SHA256.get();
+    md.update(data, offset, length);
+    return md.digest(); // digest() also resets it for the next caller on this thread
+  }
+
+  static byte[] sha256(byte[] data) {
+    return sha256(data, 0, data.length);
+  }
+
+  static byte[] sha384(byte[] data) {
+    MessageDigest md = SHA384.get();
+    md.update(data);
+    return md.digest();
+  }
+
+  private static MessageDigest newDigest(String algorithm) {
+    try {
+      return MessageDigest.getInstance(algorithm);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(algorithm + " is required of every Java platform but is missing", e);
+    }
+  }
+}

@@ -1,0 +1,243 @@
+package org.syncmesh.wire;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Message ⇄ frame bytes for protocol 0.7 (PROTOCOL.md §1.2–§1.3, §11): the entry point of the wire layer.
+ *
+ * <pre>
+ * +---------------+------------------------------------------------------------+
+ * | N: uint32 BE  | P: N bytes                                                 |
+ * +---------------+------------------------------------------------------------+
+ *                 |                 uncompressed, P = S ‖ B:                   |
+ *                 +----------------------+-------------------------------------+
+ *                 | S: SHA-256(B), 32 B  | B: msgpack [type, sender, time, …]  |
+ *                 +----------------------+-------------------------------------+
+ *                 compressed with method M, P = compress_M(S ‖ B): the header is never compressed
+ * </pre>
+ *
+ * N counts P only, not itself. The checksum S covers the uncompressed body B and is the message id.
+ *
+ * <p>Decoding follows §1.3 and §11, and is lenient where the reference libraries differ: each method of the
+ * caller's try-order is tried, and the first whose output carries a valid checksum wins; if none does, P is taken
+ * raw, because an uncompressed frame is always accepted on a compressed link. Every decompression is bounded by
+ * {@link #maxFrameBytes()}, which also caps N ({@link #checkFrameLength}). Decoding throws only
+ * {@link WireFormatException} subtypes for bad input.
+ *
+ * <p>Immutable and thread-safe; share one instance. The limit defaults to {@value #DEFAULT_MAX_FRAME_BYTES} bytes
+ * (16 MiB, §13.6), and the net layer passes this codec's limit on to its frame decoder.
+ */
+public final class FrameCodec {
+  /** Default cap for N and for decompressed output: 16 MiB. */
+  public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+  /** Size of the length header N. */
+  public static final int HEADER_BYTES = 4;
+  /** Size of the SHA-256 checksum S. */
+  public static final int CHECKSUM_BYTES = Digests.SHA256_BYTES;
+
+  private static final int HEX_PREVIEW_BYTES = 8;
+
+  private final int maxFrameBytes;
+
+  /** A codec with the {@link #DEFAULT_MAX_FRAME_BYTES} limit. */
+  public FrameCodec() {
+    this(DEFAULT_MAX_FRAME_BYTES);
+  }
+
+  /**
+   * A codec that refuses frames (and decompressed payloads) longer than {@code maxFrameBytes}.
+   *
+   * @throws IllegalArgumentException unless {@code 32 < maxFrameBytes < Integer.MAX_VALUE}
+   */
+  public FrameCodec(int maxFrameBytes) {
+    Checks.inRange(maxFrameBytes, CHECKSUM_BYTES + 1, Integer.MAX_VALUE - 1, "maxFrameBytes");
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  /** The cap on N and on decompressed payloads, in bytes. */
+  public int maxFrameBytes() {
+    return maxFrameBytes;
+  }
+
+  // ---- encoding ----
+
+  /**
+   * P uncompressed: {@code S ‖ B}.
+   *
+   * @throws IllegalArgumentException if {@code S ‖ B} is longer than {@link #maxFrameBytes()}, which a receiver
+   *                                  with the same limit would refuse even if it were compressed
+   */
+  public byte[] encodePayload(InternalMessage message) {
+    Checks.notNull(message, "message");
+    return payloadWithRoom(message, 0);
+  }
+
+  /** Compresses a payload with {@code method}, or returns it unchanged when {@code method} is null. */
+  public byte[] compressPayload(byte[] payload, @Nullable Compression method) {
+    Checks.notNull(payload, "payload");
+    return method == null ? payload : method.compress(payload);
+  }
+
+  /**
+   * The whole frame, {@code N ‖ P}, with P compressed by {@code method} unless it is null.
+   *
+   * @throws IllegalArgumentException as {@link #encodePayload}, or if a compressed P exceeds the limit
+   */
+  public byte[] encodeFrame(InternalMessage message, @Nullable Compression method) {
+    Checks.notNull(message, "message");
+    if (method == null) {
+      byte[] frame = payloadWithRoom(message, HEADER_BYTES); // one allocation, one copy of the body
+      putLength(frame, frame.length - HEADER_BYTES);
+      return frame;
+    }
+    byte[] p = method.compress(payloadWithRoom(message, 0));
+    Checks.argument(p.length <= maxFrameBytes, "compressed payload length", p.length, "<= maxFrameBytes "
+        + maxFrameBytes);
+    byte[] frame = new byte[HEADER_BYTES + p.length];
+    putLength(frame, p.length);
+    System.arraycopy(p, 0, frame, HEADER_BYTES, p.length);
+    return frame;
+  }
+
+  private byte[] payloadWithRoom(InternalMessage message, int headroom) {
+    Bytes body = message.body();
+    long length = (long) CHECKSUM_BYTES + body.size();
+    Checks.argument(length <= maxFrameBytes, "payload length", length, "<= maxFrameBytes " + maxFrameBytes);
+    byte[] out = new byte[headroom + (int) length];
+    message.id().copyTo(0, out, headroom, CHECKSUM_BYTES);
+    body.copyTo(0, out, headroom + CHECKSUM_BYTES, body.size());
+    return out;
+  }
+
+  private static void putLength(byte[] frame, int n) {
+    frame[0] = (byte) (n >>> 24);
+    frame[1] = (byte) (n >>> 16);
+    frame[2] = (byte) (n >>> 8);
+    frame[3] = (byte) n;
+  }
+
+  // ---- decoding ----
+
+  /**
+   * Refuses a length header N above the limit, before anything is allocated for it.
+   *
+   * @throws FrameTooLongException naming N and the limit
+   */
+  public void checkFrameLength(long n) {
+    if (n > maxFrameBytes) {
+      throw new FrameTooLongException(
+          "frame length " + n + " bytes exceeds the limit of " + maxFrameBytes + " bytes (maxFrameBytes)");
+    }
+  }
+
+  /**
+   * Decodes a whole frame {@code N ‖ P}.
+   *
+   * @throws FrameLengthMismatchException if there are fewer than 4 bytes or N differs from the bytes after it
+   * @throws FrameTooLongException        if N exceeds the limit
+   * @throws WireFormatException          as {@link #decodePayload(byte[], int, int, List)}
+   */
+  public InternalMessage decodeFrame(byte[] frame, List<Compression> tryOrder) {
+    Checks.notNull(frame, "frame");
+    if (frame.length < HEADER_BYTES) {
+      throw new FrameLengthMismatchException(
+          "frame of " + frame.length + " bytes is shorter than the " + HEADER_BYTES + "-byte length header");
+    }
+    long n = (frame[0] & 0xffL) << 24 | (frame[1] & 0xff) << 16 | (frame[2] & 0xff) << 8 | (frame[3] & 0xff);
+    int actual = frame.length - HEADER_BYTES;
+    if (n != actual) {
+      throw new FrameLengthMismatchException(
+          "frame length header says " + n + " bytes but " + actual + " bytes follow it (PROTOCOL.md §1.2: N == len(P))");
+    }
+    checkFrameLength(n);
+    return decodePayload(frame, HEADER_BYTES, actual, tryOrder);
+  }
+
+  /** As {@link #decodePayload(byte[], int, int, List)} for all of {@code payload}. */
+  public InternalMessage decodePayload(byte[] payload, List<Compression> tryOrder) {
+    Checks.notNull(payload, "payload");
+    return decodePayload(payload, 0, payload.length, tryOrder);
+  }
+
+  /**
+   * As {@link #decodePayload(byte[], int, int, List)} for the remaining bytes of {@code payload}, read without
+   * copying when it has an accessible array; its position is not moved.
+   */
+  public InternalMessage decodePayload(ByteBuffer payload, List<Compression> tryOrder) {
+    Checks.notNull(payload, "payload");
+    if (payload.hasArray()) {
+      return decodePayload(payload.array(), payload.arrayOffset() + payload.position(), payload.remaining(), tryOrder);
+    }
+    byte[] copy = new byte[payload.remaining()];
+    payload.duplicate().get(copy);
+    return decodePayload(copy, 0, copy.length, tryOrder);
+  }
+
+  /**
+   * Decodes P = {@code data[offset, offset + length)}: decompress (each of {@code tryOrder}, then raw), check the
+   * SHA-256, msgpack-decode, check the shape (§1.3). {@code data} is only read, and not retained.
+   *
+   * @throws FrameTooLongException      if P is longer than the limit, or a method decompresses it beyond the limit
+   *                                    and no other reading of P has a valid checksum
+   * @throws ChecksumMismatchException  if no reading of P (decompressed or raw) has a valid checksum
+   * @throws MalformedMsgpackException  if the body is not exactly one valid msgpack value
+   * @throws MessageShapeException      if the body is not a message
+   */
+  public InternalMessage decodePayload(byte[] data, int offset, int length, List<Compression> tryOrder) {
+    Checks.notNull(data, "data");
+    Checks.notNull(tryOrder, "tryOrder");
+    Checks.fromIndexSize(offset, length, data.length);
+    checkFrameLength(length);
+    FrameTooLongException tooLong = null;
+    List<String> attempts = new ArrayList<>(tryOrder.size() + 1);
+    for (Compression method : tryOrder) {
+      byte[] out;
+      try {
+        out = method.decompress(data, offset, length, maxFrameBytes);
+      } catch (FrameTooLongException e) {
+        tooLong = e; // remember it, but a raw reading may still be valid (an uncompressed frame is always accepted)
+        attempts.add(method + ": over the limit");
+        continue;
+      } catch (DecompressionException e) {
+        attempts.add(method + ": not " + method.name().toLowerCase(java.util.Locale.ROOT) + " data");
+        continue;
+      }
+      byte[] id = checksum(out, 0, out.length);
+      if (id != null) {
+        return InternalMessage.decodeOwned(Arrays.copyOfRange(out, CHECKSUM_BYTES, out.length), id);
+      }
+      attempts.add(method + ": decompressed, checksum mismatch");
+    }
+    byte[] id = checksum(data, offset, length);
+    if (id != null) {
+      return InternalMessage.decodeOwned(Arrays.copyOfRange(data, offset + CHECKSUM_BYTES, offset + length), id);
+    }
+    if (tooLong != null) {
+      throw tooLong;
+    }
+    attempts.add("raw: " + describeMismatch(data, offset, length));
+    throw new ChecksumMismatchException("SHA-256 check failed for a " + length + "-byte payload; tried " + attempts);
+  }
+
+  /** The SHA-256 of the body if it matches the checksum in front of it, else null. */
+  private static byte @Nullable [] checksum(byte[] p, int offset, int length) {
+    if (length < CHECKSUM_BYTES) {
+      return null;
+    }
+    byte[] actual = Digests.sha256(p, offset + CHECKSUM_BYTES, length - CHECKSUM_BYTES);
+    return Arrays.equals(actual, 0, CHECKSUM_BYTES, p, offset, offset + CHECKSUM_BYTES) ? actual : null;
+  }
+
+  private static String describeMismatch(byte[] p, int offset, int length) {
+    if (length < CHECKSUM_BYTES) {
+      return length + " bytes, shorter than the " + CHECKSUM_BYTES + "-byte checksum";
+    }
+    byte[] actual = Digests.sha256(p, offset + CHECKSUM_BYTES, length - CHECKSUM_BYTES);
+    return "expected " + Bytes.hex(p, offset, HEX_PREVIEW_BYTES) + "…, body hashes to "
+        + Bytes.hex(actual, 0, HEX_PREVIEW_BYTES) + "…";
+  }
+}

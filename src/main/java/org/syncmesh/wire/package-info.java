@@ -1,0 +1,23 @@
+/**
+ * The wire layer: pure functions and immutable values for the p2p.today protocol 0.7 (js2p 0.7.870 / py2p 0.7),
+ * with no I/O and no threads.
+ *
+ * <p>What lives here:
+ * <ul>
+ *   <li>{@link org.syncmesh.wire.FrameCodec}, the entry point: message ⇄ frame bytes (length header, SHA-256
+ *       checksum, compression), PROTOCOL.md §1.2–§1.3;</li>
+ *   <li>{@link org.syncmesh.wire.InternalMessage}, one decoded or encoded message, keeping its original body bytes;</li>
+ *   <li>{@link org.syncmesh.wire.Packets}, the msgpack ⇄ Java value mapping (§2);</li>
+ *   <li>{@link org.syncmesh.wire.Compression} and {@link org.syncmesh.wire.CompressionNegotiation} (§11);</li>
+ *   <li>identifiers: {@link org.syncmesh.wire.Base58}, {@link org.syncmesh.wire.Protocol},
+ *       {@link org.syncmesh.wire.NodeId} (§3), and the {@link org.syncmesh.wire.Flags} constants (§4);</li>
+ *   <li>{@link org.syncmesh.wire.Bytes}, the immutable byte string used wherever bytes are a value;</li>
+ *   <li>{@link org.syncmesh.wire.WireFormatException} and its subclasses, thrown for malformed peer input, and
+ *       {@link org.syncmesh.wire.Checks}, the argument checks every layer uses.</li>
+ * </ul>
+ *
+ * <p>Nothing is null unless annotated {@code @Nullable}. Every class here is immutable or stateless and therefore
+ * safe to use from any thread.
+ */
+@org.jspecify.annotations.NullMarked
+package org.syncmesh.wire;
