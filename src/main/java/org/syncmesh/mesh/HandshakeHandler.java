@@ -4,10 +4,12 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Compression;
+import org.syncmesh.wire.CompressionNegotiation;
 import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.InternalMessage;
 import org.syncmesh.wire.NodeId;
@@ -37,7 +39,7 @@ final class HandshakeHandler {
     Object protocolId = mirror && peer.protocolIdIsBin ? Bytes.utf8(node.protocolId) : node.protocolId;
     List<Object> address = List.of(node.outHost(), (long) node.outPort());
     List<Object> payload = List.of(Flags.SUB_HANDSHAKE, node.id, protocolId, address,
-        Compression.ids(node.compression));
+        CompressionNegotiation.ids(node.compression));
     peer.handshakeSent = true;
     node.send(peer, Flags.MAIN_WHISPER, payload);
   }
@@ -59,6 +61,13 @@ final class HandshakeHandler {
         || text(address.get(0)) == null || !(address.get(1) instanceof Long port) || methods == null) {
       peer.link.close("malformed handshake from " + peer.link.remoteAddress() + ": " + payload);
       return;
+    }
+    if (!protocolId.equals(node.protocolId) || peerId.equals(node.id)) {
+      // Answer before closing so the connector can tell the user why (it checks ours too).
+      if (!peer.handshakeSent) {
+        peer.protocolIdIsBin = protocolPacket instanceof Bytes;
+        sendHandshake(peer, true);
+      }
     }
     if (!protocolId.equals(node.protocolId)) {
       peer.link.close("protocol mismatch: peer " + peer.link.remoteAddress() + " speaks " + protocolId
@@ -143,7 +152,7 @@ final class HandshakeHandler {
             agreed.add(c);
           }
         }
-        node.send(peer, Flags.MAIN_RENEGOTIATE, List.of(Flags.SUB_COMPRESSION, Compression.ids(agreed)));
+        node.send(peer, Flags.MAIN_RENEGOTIATE, List.of(Flags.SUB_COMPRESSION, CompressionNegotiation.ids(agreed)));
       }
     } else if (peer.lastSent != null && peer.dialect != Dialect.JS2P) {
       peer.link.send(peer.lastSent);
@@ -153,8 +162,8 @@ final class HandshakeHandler {
   private void applyCompression(Peer peer, List<Long> advertised) {
     peer.advertisedCompression = advertised;
     peer.link.setCompression(
-        Compression.choose(node.compression, advertised).orElse(null),
-        Compression.decodeOrder(advertised, node.compression));
+        CompressionNegotiation.choose(node.compression, advertised).orElse(null),
+        CompressionNegotiation.decodeOrder(advertised, node.compression));
   }
 
   static Dialect dialect(boolean idIsBin, boolean protocolIdIsBin, List<Long> compression) {
@@ -166,7 +175,7 @@ final class HandshakeHandler {
   }
 
   /** A str or bin packet as text, or null for anything else. */
-  static String text(Object packet) {
+  static @Nullable String text(@Nullable Object packet) {
     if (packet instanceof String s) {
       return s;
     }

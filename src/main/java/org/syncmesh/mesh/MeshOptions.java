@@ -8,6 +8,7 @@ import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 import org.syncmesh.wire.Checks;
 import org.syncmesh.wire.Compression;
+import org.syncmesh.wire.CompressionNegotiation;
 import org.syncmesh.wire.FrameCodec;
 import org.syncmesh.wire.Protocol;
 
@@ -36,7 +37,7 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
   Duration unwritableTimeout = Duration.ofSeconds(30);
   long maxPendingBytes = 64L * 1024 * 1024;
   int recvQueueCapacity = 65_536;
-  List<Compression> compression = Compression.DEFAULT_PREFERENCE;
+  List<Compression> compression = CompressionNegotiation.DEFAULT_PREFERENCE;
   @Nullable Executor callbackExecutor;
   int ioThreads = 1;
   int debugLevel = 0;

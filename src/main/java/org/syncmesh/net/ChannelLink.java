@@ -98,6 +98,8 @@ final class ChannelLink implements Link {
     if (closing.compareAndSet(false, true)) {
       closeReason = reason;
       log.debug("closing link to {}: {}", channel.remoteAddress(), reason);
+      // Flush first: what was queued before the close (a last handshake) should still go out.
+      channel.flush();
       channel.close();
     }
   }

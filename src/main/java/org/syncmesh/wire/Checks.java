@@ -56,6 +56,40 @@ public final class Checks {
   }
 
   /**
+   * Returns {@code value} if it is neither null nor empty.
+   *
+   * @throws NullPointerException if {@code value} is null
+   * @throws IllegalArgumentException naming {@code name} if it is empty
+   */
+  public static String notEmpty(@Nullable String value, String name) {
+    if (notNull(value, name).isEmpty()) {
+      throw new IllegalArgumentException(describeFailure(name, "\"\"", "a non-empty string"));
+    }
+    return value;
+  }
+
+  /**
+   * Returns {@code value} if it is greater than zero.
+   *
+   * @throws IllegalArgumentException naming {@code name} and the value otherwise
+   */
+  public static int positive(int value, String name) {
+    argument(value > 0, name, value, "> 0");
+    return value;
+  }
+
+  /**
+   * Returns {@code value} if it is longer than zero.
+   *
+   * @throws NullPointerException if {@code value} is null
+   * @throws IllegalArgumentException naming {@code name} and the value otherwise
+   */
+  public static java.time.Duration positive(java.time.@Nullable Duration value, String name) {
+    argument(!notNull(value, name).isNegative() && !value.isZero(), name, value, "> 0");
+    return value;
+  }
+
+  /**
    * Checks that {@code [offset, offset + length)} lies inside an array of {@code arrayLength} bytes.
    *
    * @throws IndexOutOfBoundsException naming the three numbers otherwise
