@@ -1,5 +1,6 @@
 package org.syncmesh.wire;
 
+import org.syncmesh.testing.Json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;

@@ -1,5 +1,6 @@
 package org.syncmesh.wire;
 
+import org.syncmesh.testing.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

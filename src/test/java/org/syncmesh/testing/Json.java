@@ -1,4 +1,4 @@
-package org.syncmesh.wire;
+package org.syncmesh.testing;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A minimal recursive-descent JSON reader for the golden vectors (test scope only): objects become
+ * A minimal recursive-descent JSON reader for test scope: golden vectors and node line-protocol replies: objects become
  * insertion-ordered maps, arrays lists, numbers Long when integral else Double, and null becomes {@link #NULL}.
  */
-final class Json {
+public final class Json {
   /** Stands for JSON null, so maps can be queried without ambiguity. */
-  static final Object NULL = new Object() {
+  public static final Object NULL = new Object() {
     @Override
     public String toString() {
       return "null";
@@ -25,7 +25,7 @@ final class Json {
     this.text = text;
   }
 
-  static Object parse(String text) {
+  public static Object parse(String text) {
     Json json = new Json(text);
     Object value = json.value();
     json.skipSpace();
