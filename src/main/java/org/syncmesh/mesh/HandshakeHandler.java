@@ -83,6 +83,7 @@ final class HandshakeHandler {
       if (peerId.equals(peer.id)) {
         peer.host = text(address.get(0));
         peer.port = (int) (long) port;
+        peer.changed();
         applyCompression(peer, advertised);
         node.publishRouting();
       }
@@ -95,6 +96,7 @@ final class HandshakeHandler {
     peer.port = port > 0 && port <= 65_535 ? (int) (long) port : 0;
     peer.dialect = dialect(peer.idIsBin, peer.protocolIdIsBin, advertised);
     peer.handshaken = true;
+    peer.changed();
     if (peer.handshakeTimeout != null) {
       peer.handshakeTimeout.cancel(false);
     }

@@ -45,8 +45,21 @@ final class Peer {
     return !host.isEmpty() && port > 0;
   }
 
+  private @Nullable PeerInfo info;
+
+  /** The public view, cached: it is asked for on every message sent or relayed. */
   PeerInfo info() {
-    return new PeerInfo(id == null ? "?" : id, host, port, outgoing(), dialect);
+    PeerInfo current = info;
+    if (current == null) {
+      current = new PeerInfo(id == null ? "?" : id, host, port, outgoing(), dialect);
+      info = current;
+    }
+    return current;
+  }
+
+  /** Call after changing id, host, port or dialect. */
+  void changed() {
+    info = null;
   }
 
   void send(OutboundFrame frame) {
