@@ -41,14 +41,14 @@ public final class Network implements AutoCloseable {
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
-        .childHandler(new PipelineInitializer(config, codec, listener, false));
+        .childHandler(new PipelineInitializer(config, codec, listener, false, channels));
     this.client = new Bootstrap()
         .group(group)
         .channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
-        .handler(new PipelineInitializer(config, codec, listener, true));
+        .handler(new PipelineInitializer(config, codec, listener, true, channels));
   }
 
   /**
@@ -69,13 +69,13 @@ public final class Network implements AutoCloseable {
   }
 
   /**
-   * Opens a connection. The future completes with the {@link Link} once TCP (and TLS) is up,
-   * after {@link LinkListener#linkOpened} ran, or fails with the connect error.
+   * Opens a connection. The future completes with the {@link Link} once TCP is connected, or
+   * fails with the connect error; {@link LinkListener#linkOpened} follows once the link may send
+   * (after the TLS handshake, on TLS).
    */
   public CompletableFuture<Link> connect(String host, int port) {
     CompletableFuture<Link> result = new CompletableFuture<>();
     ChannelFuture future = client.connect(host, port);
-    channels.add(future.channel());
     future.addListener(f -> {
       if (f.isSuccess()) {
         ChannelLink link = ChannelLink.of(future.channel());

@@ -2,6 +2,7 @@ package org.syncmesh.net;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.flush.FlushConsolidationHandler;
@@ -31,8 +32,10 @@ final class PipelineInitializer extends ChannelInitializer<SocketChannel> {
   private final LinkListener listener;
   private final boolean outgoing;
   private final @Nullable SslContext ssl;
+  private final ChannelGroup channels;
 
-  PipelineInitializer(NetConfig config, FrameCodec codec, LinkListener listener, boolean outgoing) {
+  PipelineInitializer(NetConfig config, FrameCodec codec, LinkListener listener, boolean outgoing, ChannelGroup channels) {
+    this.channels = channels;
     this.config = config;
     this.codec = codec;
     this.listener = listener;
@@ -42,6 +45,7 @@ final class PipelineInitializer extends ChannelInitializer<SocketChannel> {
 
   @Override
   protected void initChannel(SocketChannel ch) {
+    channels.add(ch); // so that closing the network closes accepted links too, and waits for them
     ChannelLink link = ChannelLink.attach(ch, outgoing, config);
     ChannelPipeline p = ch.pipeline();
     p.addLast("flush", new FlushConsolidationHandler(256, true));
