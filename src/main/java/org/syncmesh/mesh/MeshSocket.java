@@ -116,6 +116,8 @@ public class MeshSocket implements AutoCloseable {
   private final List<MessageHandler> userHandlers = new CopyOnWriteArrayList<>();
   private final List<MeshListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final java.util.Set<CompletableFuture<PeerInfo>> pendingConnects =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private final HandshakeHandler handshakes = new HandshakeHandler(this);
   private final PeersHandler peersHandler = new PeersHandler(this);
@@ -354,6 +356,12 @@ public class MeshSocket implements AutoCloseable {
     Checks.notEmpty(host, "host");
     Checks.inRange(port, 1, 65_535, "port");
     CompletableFuture<PeerInfo> result = new CompletableFuture<>();
+    if (closed.get()) {
+      result.completeExceptionally(new IllegalStateException("socket is closed"));
+      return result;
+    }
+    pendingConnects.add(result);
+    result.whenComplete((peer, error) -> pendingConnects.remove(result));
     onNode(() -> openConnection(host, port, result, false));
     return result;
   }
@@ -389,6 +397,9 @@ public class MeshSocket implements AutoCloseable {
       return;
     }
     network.close();
+    for (CompletableFuture<PeerInfo> pending : pendingConnects) {
+      pending.completeExceptionally(new IllegalStateException("socket closed before the connection completed"));
+    }
     var shutdown = group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     if (!node.inEventLoop()) {
       shutdown.awaitUninterruptibly(5, TimeUnit.SECONDS);
