@@ -193,8 +193,9 @@ public final class FrameCodec {
     Checks.fromIndexSize(offset, length, data.length);
     checkFrameLength(length);
     FrameTooLongException tooLong = null;
-    List<String> attempts = new ArrayList<>(tryOrder.size() + 1);
-    for (Compression method : tryOrder) {
+    List<String> attempts = new ArrayList<>(0); // grows only on failures, for the error message
+    for (int i = 0, n = tryOrder.size(); i < n; i++) {
+      Compression method = tryOrder.get(i);
       byte[] out;
       try {
         out = method.decompress(data, offset, length, maxFrameBytes);

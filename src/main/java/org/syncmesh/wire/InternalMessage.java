@@ -1,10 +1,8 @@
 package org.syncmesh.wire;
 
-import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
-import org.msgpack.core.MessageBufferPacker;
 
 /**
  * One protocol 0.7 message (js2p's name for it): main flag, sender, time and payload packets, together with the
@@ -61,21 +59,14 @@ public final class InternalMessage {
     Checks.argument(sender instanceof String || sender instanceof Bytes, "sender",
         sender.getClass().getName(), "String (msgpack str) or Bytes (msgpack bin)");
     Checks.argument(timeSeconds >= 0, "timeSeconds", timeSeconds, ">= 0");
-    MessageBufferPacker packer = Packets.newBufferPacker();
-    List<@Nullable Object> packets;
-    try {
-      packer.packArrayHeader(MIN_ELEMENTS + payload.size());
-      packer.packLong(type);
-      Packets.packRoot(packer, sender, "sender");
-      packer.packLong(timeSeconds);
-      packets = Packets.packElements(packer, payload, "payload");
-      // size() and toArray() of a concurrently changed list may disagree: never emit a corrupt array header
-      Checks.argument(packets.size() == payload.size(), "payload", "a list changed during encoding",
-          "an unchanging list");
-    } catch (IOException e) {
-      throw new IllegalStateException("in-memory msgpack packer failed", e);
-    }
-    byte[] b = packer.toByteArray();
+    @Nullable Object[] elements = payload.toArray(); // one consistent snapshot, header and elements agree
+    MsgpackWriter writer = MsgpackWriter.scratch();
+    writer.writeArrayHeader(MIN_ELEMENTS + elements.length);
+    writer.writeLong(type);
+    Packets.packRoot(writer, sender, "sender");
+    writer.writeLong(timeSeconds);
+    List<@Nullable Object> packets = Packets.packElements(writer, elements, "payload");
+    byte[] b = writer.toByteArray();
     return new InternalMessage(type, sender, timeSeconds, packets, Bytes.trusted(b), Bytes.trusted(Digests.sha256(b)));
   }
 

@@ -27,6 +27,67 @@ final class WireProperties {
     assertThat(Packets.decode(Packets.encode(value))).isEqualTo(value);
   }
 
+  /** The direct reader of the hot path agrees with the msgpack-java-based decoder, on valid and random input. */
+  @Property(tries = 500)
+  void directReader_agreesWithMsgpackJava(@ForAll("trees") Object value, @ForAll byte[] junk) {
+    for (byte[] bytes : List.of(Packets.encode(value), junk)) {
+      Object direct;
+      try {
+        direct = Packets.decode(bytes);
+      } catch (MalformedMsgpackException e) {
+        direct = e;
+      }
+      Object viaLibrary;
+      try (org.msgpack.core.MessageUnpacker u = org.msgpack.core.MessagePack.newDefaultUnpacker(bytes)) {
+        viaLibrary = bytes.length == 0 ? new MalformedMsgpackException("empty") : Packets.unpack(u, bytes.length);
+        if (u.hasNext()) {
+          viaLibrary = new MalformedMsgpackException("trailing");
+        }
+      } catch (MalformedMsgpackException e) {
+        viaLibrary = e;
+      } catch (java.io.IOException e) {
+        throw new AssertionError(e);
+      }
+      if (direct instanceof MalformedMsgpackException) {
+        assertThat(viaLibrary).as("%s", Bytes.of(bytes)).isInstanceOf(MalformedMsgpackException.class);
+      } else {
+        assertThat(viaLibrary).as("%s", Bytes.of(bytes)).isEqualTo(direct);
+      }
+    }
+  }
+
+  /** The direct writer emits what msgpack-java's packer emits for the same values. */
+  @Property(tries = 300)
+  void directWriter_agreesWithMsgpackJava(@ForAll("scalars") Object value) throws java.io.IOException {
+    org.msgpack.core.MessageBufferPacker p = org.msgpack.core.MessagePack.newDefaultBufferPacker();
+    if (value instanceof String s) {
+      p.packString(s);
+    } else if (value instanceof Long l) {
+      p.packLong(l);
+    } else if (value instanceof BigInteger b) {
+      p.packBigInteger(b);
+    } else if (value instanceof Float f) {
+      p.packFloat(f);
+    } else if (value instanceof Double d) {
+      p.packDouble(d);
+    } else if (value instanceof Boolean z) {
+      p.packBoolean(z);
+    } else if (value instanceof Bytes b) {
+      p.packBinaryHeader(b.size());
+      p.writePayload(b.toByteArray());
+    } else {
+      p.packNil();
+    }
+    assertThat(Bytes.of(Packets.encode(value))).isEqualTo(Bytes.of(p.toByteArray()));
+  }
+
+  @Provide
+  Arbitrary<Object> scalars() {
+    return Arbitraries.oneOf(leaves(),
+        Arbitraries.strings().withCharRange('a', 'z').ofMinLength(25).ofMaxLength(70000).map(s -> (Object) s),
+        Arbitraries.bytes().array(byte[].class).ofMinSize(200).ofMaxSize(70000).map(b -> (Object) Bytes.of(b)));
+  }
+
   @Property(tries = 200)
   void strAndBin_stayDistinct(@ForAll("texts") String text) {
     List<Object> both = List.of(text, Bytes.utf8(text));
