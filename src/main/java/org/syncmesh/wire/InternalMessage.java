@@ -1,6 +1,5 @@
 package org.syncmesh.wire;
 
-import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -54,12 +53,25 @@ public final class InternalMessage {
    *                                  cannot be encoded (the message names where, e.g. {@code payload[2]["a"]})
    */
   public static InternalMessage create(int type, Object sender, long timeSeconds, List<?> payload) {
-    Checks.notNull(sender, "sender");
     Checks.notNull(payload, "payload");
+    return encode(type, sender, timeSeconds, payload.toArray()); // one consistent snapshot of the list
+  }
+
+  /**
+   * As {@link #create(int, Object, long, List)} with the payload given inline; a null element is msgpack nil.
+   * Note that a single {@code List} argument selects the List overload (it is the payload, not payload[0]).
+   */
+  public static InternalMessage create(int type, Object sender, long timeSeconds, @Nullable Object... payload) {
+    Checks.notNull(payload, "payload");
+    return encode(type, sender, timeSeconds, payload.clone());
+  }
+
+  /** Encodes; {@code elements} is a private copy that is overwritten with the normalised values. */
+  private static InternalMessage encode(int type, Object sender, long timeSeconds, @Nullable Object[] elements) {
+    Checks.notNull(sender, "sender");
     Checks.argument(sender instanceof String || sender instanceof Bytes, "sender",
         sender.getClass().getName(), "String (msgpack str) or Bytes (msgpack bin)");
     Checks.argument(timeSeconds >= 0, "timeSeconds", timeSeconds, ">= 0");
-    @Nullable Object[] elements = payload.toArray(); // one consistent snapshot, header and elements agree
     MsgpackWriter writer = MsgpackWriter.scratch();
     writer.writeArrayHeader(MIN_ELEMENTS + elements.length);
     writer.writeLong(type);
@@ -68,12 +80,6 @@ public final class InternalMessage {
     List<@Nullable Object> packets = Packets.packElements(writer, elements, "payload");
     byte[] b = writer.toByteArray();
     return new InternalMessage(type, sender, timeSeconds, packets, Bytes.trusted(b), Bytes.trusted(Digests.sha256(b)));
-  }
-
-  /** As {@link #create(int, Object, long, List)} with the payload given inline; a null element is msgpack nil. */
-  public static InternalMessage create(int type, Object sender, long timeSeconds, @Nullable Object... payload) {
-    Checks.notNull(payload, "payload");
-    return create(type, sender, timeSeconds, Arrays.asList(payload));
   }
 
   /**
