@@ -13,7 +13,8 @@ import java.util.Arrays;
  */
 final class MsgpackWriter {
   private static final int SCRATCH_BYTES = 1024;
-  private static final int MAX_KEPT_SCRATCH_BYTES = 64 * 1024;
+  // Kept per thread up to this size, so 64 KiB values do not regrow it on every message; larger ones allocate.
+  private static final int MAX_KEPT_SCRATCH_BYTES = 256 * 1024;
   // Per-thread scratch buffer: encoding writes here, then copies out exactly once. Not a thread of our own.
   // A writer takes the buffer out (leaving null) and puts it back in toByteArray(), so a re-entrant encode on the
   // same thread gets a fresh array instead of sharing one.
