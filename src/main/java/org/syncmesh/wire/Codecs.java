@@ -49,14 +49,16 @@ final class Codecs {
         case SNAPPY -> snappy(data, offset, length);
         case BZ2 -> {
           ByteArrayOutputStream out = new ByteArrayOutputStream(length / 2 + 64);
-          try (BZip2CompressorOutputStream bz = new BZip2CompressorOutputStream(out, 9)) {
+          // Block size fitted to the input (Python uses 9 = 900 kB always): a 9 costs ~7 MiB of buffers per call.
+          int blockSize = BZip2CompressorOutputStream.chooseBlockSize(length);
+          try (BZip2CompressorOutputStream bz = new BZip2CompressorOutputStream(out, blockSize)) {
             bz.write(data, offset, length);
           }
           yield out.toByteArray();
         }
         case LZMA -> {
           ByteArrayOutputStream out = new ByteArrayOutputStream(length / 2 + 64);
-          try (XZOutputStream xz = new XZOutputStream(out, new LZMA2Options(6), XZ.CHECK_CRC64)) {
+          try (XZOutputStream xz = new XZOutputStream(out, xzOptions(length), XZ.CHECK_CRC64)) {
             xz.write(data, offset, length);
           }
           yield out.toByteArray();
@@ -66,6 +68,24 @@ final class Codecs {
       // In-memory streams only fail on a library bug, never on our input.
       throw new IllegalStateException(method + " compression failed in memory", e);
     }
+  }
+
+  /**
+   * Python's {@code lzma.compress} default (preset 6, CRC64), with the dictionary shrunk to the input size: preset
+   * 6's 8 MiB dictionary makes the encoder allocate ~94 MiB per call. The compressed data is the same; only the
+   * dictionary-size field of the block header differs for inputs under 8 MiB.
+   */
+  private static LZMA2Options xzOptions(int length) {
+    LZMA2Options options;
+    try {
+      options = new LZMA2Options(6);
+      int preset = options.getDictSize();
+      int fitted = Math.max(LZMA2Options.DICT_SIZE_MIN, Integer.highestOneBit(Math.max(1, length - 1)) << 1);
+      options.setDictSize(Math.min(preset, fitted));
+    } catch (org.tukaani.xz.UnsupportedOptionsException e) {
+      throw new IllegalStateException("xz preset 6 is always supported", e);
+    }
+    return options;
   }
 
   static byte[] decompress(Compression method, byte[] data, int offset, int length, int max) {
@@ -176,7 +196,7 @@ final class Codecs {
         sink.ensureSpace();
         int n = inflater.inflate(sink.buf, sink.size, sink.buf.length - sink.size);
         sink.size += n;
-        if (n == 0) {
+        if (n == 0 && !inflater.finished()) {
           if (inflater.needsDictionary()) {
             throw new DecompressionException(method + ": stream needs a preset dictionary, which protocol 0.7 never uses");
           }
@@ -207,22 +227,29 @@ final class Codecs {
   }
 
   private static byte[] unsnappy(byte[] data, int offset, int length, int max) {
-    int declared;
-    try {
-      // The raw format starts with the uncompressed length as a varint: check it before allocating anything.
-      declared = Snappy.uncompressedLength(data, offset, length);
-    } catch (IOException | RuntimeException e) {
-      throw new DecompressionException("snappy(0x20): invalid length preamble: " + e.getMessage(), e);
+    // The raw format starts with the uncompressed length as a little-endian base-128 varint of at most 32 bits:
+    // read it ourselves and check it against the limit before snappy-java allocates anything.
+    long declared = 0;
+    int i = 0;
+    for (int shift = 0; ; shift += 7, i++) {
+      if (i >= length || shift > 28) {
+        throw new DecompressionException("snappy(0x20): invalid length preamble in " + length + " bytes");
+      }
+      int b = data[offset + i] & 0xff;
+      declared |= (long) (b & 0x7f) << shift;
+      if (b < 0x80) {
+        break;
+      }
     }
-    if (declared < 0 || declared > max) {
-      throw new FrameTooLongException("snappy(0x20): declared uncompressed length "
-          + (declared < 0 ? "over 2^31" : declared) + " exceeds the limit of " + max + " bytes");
+    if (declared > max) {
+      throw new FrameTooLongException(
+          "snappy(0x20): declared uncompressed length " + declared + " exceeds the limit of " + max + " bytes");
     }
     try {
       if (!Snappy.isValidCompressedBuffer(data, offset, length)) {
         throw new DecompressionException("snappy(0x20): not a valid raw snappy block (" + length + " bytes)");
       }
-      byte[] out = new byte[declared];
+      byte[] out = new byte[(int) declared];
       int n = Snappy.uncompress(data, offset, length, out, 0);
       return n == declared ? out : Arrays.copyOf(out, n);
     } catch (IOException | RuntimeException e) {

@@ -10,8 +10,10 @@ import java.util.Optional;
  *   <li>{@link #GZIP}: an RFC 1952 member with MTIME 0, XFL 2 and OS 3 at level 9, byte-identical to py2p;</li>
  *   <li>{@link #SNAPPY}: the raw snappy block format (python-snappy {@code compress}, snappy-java
  *       {@code Snappy.compress});</li>
- *   <li>{@link #BZ2}: a bzip2 stream at block size 9 (Python {@code bz2.compress});</li>
- *   <li>{@link #LZMA}: the {@code .xz} container, preset 6, CRC64 check (Python {@code lzma.compress}).</li>
+ *   <li>{@link #BZ2}: a bzip2 stream (Python {@code bz2.compress} reads it; ours picks the block size from the
+ *       input length and codes Huffman tables differently from libbzip2, so it is not byte-identical);</li>
+ *   <li>{@link #LZMA}: the {@code .xz} container, preset 6, CRC64 check (Python {@code lzma.compress}), with the
+ *       dictionary fitted to the input, so only the dictionary-size field differs from Python below 8 MiB.</li>
  * </ul>
  * On receive, {@link #ZLIB} and {@link #GZIP} each accept both zlib and gzip input, as py2p's
  * {@code MAX_WBITS | 32} header detection does; gzip, bz2 and xz accept concatenated members/streams.

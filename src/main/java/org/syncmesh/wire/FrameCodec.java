@@ -193,24 +193,25 @@ public final class FrameCodec {
     Checks.fromIndexSize(offset, length, data.length);
     checkFrameLength(length);
     FrameTooLongException tooLong = null;
-    List<String> attempts = new ArrayList<>(tryOrder.size() + 1);
-    for (Compression method : tryOrder) {
+    List<String> attempts = null; // made only on a failure, for the error message: nothing allocated when all is well
+    for (int i = 0, n = tryOrder.size(); i < n; i++) {
+      Compression method = tryOrder.get(i);
       byte[] out;
       try {
         out = method.decompress(data, offset, length, maxFrameBytes);
       } catch (FrameTooLongException e) {
         tooLong = e; // remember it, but a raw reading may still be valid (an uncompressed frame is always accepted)
-        attempts.add(method + ": over the limit");
+        attempts = note(attempts, method + ": over the limit");
         continue;
       } catch (DecompressionException e) {
-        attempts.add(method + ": not " + method.name().toLowerCase(java.util.Locale.ROOT) + " data");
+        attempts = note(attempts, method + ": not " + method.name().toLowerCase(java.util.Locale.ROOT) + " data");
         continue;
       }
       byte[] id = checksum(out, 0, out.length);
       if (id != null) {
         return InternalMessage.decodeOwned(Arrays.copyOfRange(out, CHECKSUM_BYTES, out.length), id);
       }
-      attempts.add(method + ": decompressed, checksum mismatch");
+      attempts = note(attempts, method + ": decompressed, checksum mismatch");
     }
     byte[] id = checksum(data, offset, length);
     if (id != null) {
@@ -219,8 +220,14 @@ public final class FrameCodec {
     if (tooLong != null) {
       throw tooLong;
     }
-    attempts.add("raw: " + describeMismatch(data, offset, length));
+    attempts = note(attempts, "raw: " + describeMismatch(data, offset, length));
     throw new ChecksumMismatchException("SHA-256 check failed for a " + length + "-byte payload; tried " + attempts);
+  }
+
+  private static List<String> note(@Nullable List<String> attempts, String attempt) {
+    List<String> list = attempts == null ? new ArrayList<>(4) : attempts;
+    list.add(attempt);
+    return list;
   }
 
   /** The SHA-256 of the body if it matches the checksum in front of it, else null. */

@@ -1,10 +1,7 @@
 package org.syncmesh.wire;
 
-import java.io.IOException;
-import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
-import org.msgpack.core.MessageBufferPacker;
 
 /**
  * One protocol 0.7 message (js2p's name for it): main flag, sender, time and payload packets, together with the
@@ -56,33 +53,33 @@ public final class InternalMessage {
    *                                  cannot be encoded (the message names where, e.g. {@code payload[2]["a"]})
    */
   public static InternalMessage create(int type, Object sender, long timeSeconds, List<?> payload) {
-    Checks.notNull(sender, "sender");
     Checks.notNull(payload, "payload");
+    return encode(type, sender, timeSeconds, payload.toArray()); // one consistent snapshot of the list
+  }
+
+  /**
+   * As {@link #create(int, Object, long, List)} with the payload given inline; a null element is msgpack nil.
+   * Note that a single {@code List} argument selects the List overload (it is the payload, not payload[0]).
+   */
+  public static InternalMessage create(int type, Object sender, long timeSeconds, @Nullable Object... payload) {
+    Checks.notNull(payload, "payload");
+    return encode(type, sender, timeSeconds, payload.clone());
+  }
+
+  /** Encodes; {@code elements} is a private copy that is overwritten with the normalised values. */
+  private static InternalMessage encode(int type, Object sender, long timeSeconds, @Nullable Object[] elements) {
+    Checks.notNull(sender, "sender");
     Checks.argument(sender instanceof String || sender instanceof Bytes, "sender",
         sender.getClass().getName(), "String (msgpack str) or Bytes (msgpack bin)");
     Checks.argument(timeSeconds >= 0, "timeSeconds", timeSeconds, ">= 0");
-    MessageBufferPacker packer = Packets.newBufferPacker();
-    List<@Nullable Object> packets;
-    try {
-      packer.packArrayHeader(MIN_ELEMENTS + payload.size());
-      packer.packLong(type);
-      Packets.packRoot(packer, sender, "sender");
-      packer.packLong(timeSeconds);
-      packets = Packets.packElements(packer, payload, "payload");
-      // size() and toArray() of a concurrently changed list may disagree: never emit a corrupt array header
-      Checks.argument(packets.size() == payload.size(), "payload", "a list changed during encoding",
-          "an unchanging list");
-    } catch (IOException e) {
-      throw new IllegalStateException("in-memory msgpack packer failed", e);
-    }
-    byte[] b = packer.toByteArray();
+    MsgpackWriter writer = MsgpackWriter.scratch();
+    writer.writeArrayHeader(MIN_ELEMENTS + elements.length);
+    writer.writeLong(type);
+    Packets.packRoot(writer, sender, "sender");
+    writer.writeLong(timeSeconds);
+    List<@Nullable Object> packets = Packets.packElements(writer, elements, "payload");
+    byte[] b = writer.toByteArray();
     return new InternalMessage(type, sender, timeSeconds, packets, Bytes.trusted(b), Bytes.trusted(Digests.sha256(b)));
-  }
-
-  /** As {@link #create(int, Object, long, List)} with the payload given inline; a null element is msgpack nil. */
-  public static InternalMessage create(int type, Object sender, long timeSeconds, @Nullable Object... payload) {
-    Checks.notNull(payload, "payload");
-    return create(type, sender, timeSeconds, Arrays.asList(payload));
   }
 
   /**

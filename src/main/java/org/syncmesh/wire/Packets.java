@@ -2,7 +2,6 @@ package org.syncmesh.wire;
 
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -11,13 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
-import org.msgpack.core.MessageBufferPacker;
-import org.msgpack.core.MessageFormat;
-import org.msgpack.core.MessagePack;
-import org.msgpack.core.MessagePackException;
 import org.msgpack.core.MessagePacker;
 import org.msgpack.core.MessageUnpacker;
-import org.msgpack.core.buffer.MessageBuffer;
 
 /**
  * The msgpack ⇄ Java mapping of protocol 0.7 packets (PROTOCOL.md §2), using msgpack-java.
@@ -58,7 +52,6 @@ public final class Packets {
   private static final BigInteger INT64_MIN = BigInteger.valueOf(Long.MIN_VALUE);
   private static final String EXPECTED_TYPES =
       "expected null, Boolean, integer, Float, Double, String, Bytes, byte[], List, Object[] or Map";
-  private static final MessagePack.PackerConfig PACKER_CONFIG = new MessagePack.PackerConfig().withBufferSize(512);
 
   private Packets() {}
 
@@ -68,9 +61,9 @@ public final class Packets {
    * @throws IllegalArgumentException naming the path of the first value that cannot be encoded
    */
   public static byte[] encode(@Nullable Object value) {
-    MessageBufferPacker packer = PACKER_CONFIG.newBufferPacker();
-    packRoot(packer, value, "value");
-    return packer.toByteArray();
+    MsgpackWriter writer = MsgpackWriter.scratch();
+    packRoot(writer, value, "value");
+    return writer.toByteArray();
   }
 
   /**
@@ -92,7 +85,7 @@ public final class Packets {
    */
   public static void pack(MessagePacker packer, @Nullable Object value) throws IOException {
     Checks.notNull(packer, "packer");
-    packRoot(packer, value, "value");
+    packer.writePayload(encode(value)); // same bytes msgpack-java would write, see MsgpackWriter
   }
 
   /**
@@ -100,13 +93,11 @@ public final class Packets {
    * (Long for small integers, Bytes for byte[], unmodifiable List and Map copies), under the error-path name
    * {@code root}.
    */
-  static @Nullable Object packRoot(@Nullable MessagePacker packer, @Nullable Object value, String root) {
+  static @Nullable Object packRoot(@Nullable MsgpackWriter writer, @Nullable Object value, String root) {
     try {
-      return new Encoder(packer).pack(value, 0);
+      return new Encoder(writer).pack(value, 0);
     } catch (EncodeFailure f) {
       throw new IllegalArgumentException(root + f.path() + ": " + f.getMessage());
-    } catch (IOException e) {
-      throw new IllegalStateException("in-memory msgpack packer failed", e);
     }
   }
 
@@ -114,9 +105,8 @@ public final class Packets {
    * Validates and writes the elements of {@code items} to {@code packer} without an array header, naming failures
    * {@code root[i]}; returns them normalised as {@link #packRoot} does, as an unmodifiable list.
    */
-  static List<@Nullable Object> packElements(MessagePacker packer, List<?> items, String root) {
-    Object[] array = items.toArray();
-    Encoder encoder = new Encoder(packer);
+  static List<@Nullable Object> packElements(MsgpackWriter writer, @Nullable Object[] array, String root) {
+    Encoder encoder = new Encoder(writer);
     int i = 0;
     try {
       for (; i < array.length; i++) {
@@ -124,15 +114,8 @@ public final class Packets {
       }
     } catch (EncodeFailure f) {
       throw new IllegalArgumentException(root + "[" + i + "]" + f.path() + ": " + f.getMessage());
-    } catch (IOException e) {
-      throw new IllegalStateException("in-memory msgpack packer failed", e);
     }
     return Collections.unmodifiableList(java.util.Arrays.asList(array));
-  }
-
-  /** A packer with a buffer sized for typical messages. */
-  static MessageBufferPacker newBufferPacker() {
-    return PACKER_CONFIG.newBufferPacker();
   }
 
   /**
@@ -152,17 +135,14 @@ public final class Packets {
     if (length == 0) {
       throw new MalformedMsgpackException("empty input (expected: exactly one msgpack value)");
     }
-    try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(data, offset, length)) {
-      Object value = new Decoder(unpacker, length).unpack(0);
-      if (unpacker.hasNext()) {
-        long read = unpacker.getTotalReadBytes();
-        throw new MalformedMsgpackException(
-            (length - read) + " trailing bytes after the msgpack value ending at offset " + read + " of " + length);
-      }
-      return value;
-    } catch (IOException | MessagePackException e) {
-      throw new MalformedMsgpackException("invalid msgpack (" + length + " bytes): " + e.getMessage(), e);
+    MsgpackReader reader = new MsgpackReader(data, offset, length);
+    Object value = reader.read(0);
+    if (reader.hasMore()) {
+      int read = reader.consumed();
+      throw new MalformedMsgpackException(
+          (length - read) + " trailing bytes after the msgpack value ending at offset " + read + " of " + length);
     }
+    return value;
   }
 
   /**
@@ -173,11 +153,7 @@ public final class Packets {
    */
   public static @Nullable Object unpack(MessageUnpacker unpacker, long maxBytes) {
     Checks.notNull(unpacker, "unpacker");
-    try {
-      return new Decoder(unpacker, maxBytes).unpack(0);
-    } catch (IOException | MessagePackException e) {
-      throw new MalformedMsgpackException("invalid msgpack: " + e.getMessage(), e);
-    }
+    return UnpackerDecoder.unpack(unpacker, maxBytes);
   }
 
   /** A short one-line rendering for logs, e.g. {@code [11, b'6b6579', "value"]}, cut after about 200 chars. */
@@ -189,56 +165,50 @@ public final class Packets {
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  /** One encoding pass: validates, optionally packs, and returns the normalised value. */
+  /** One encoding pass: validates, optionally writes, and returns the normalised value. */
   private static final class Encoder {
-    private final @Nullable MessagePacker out;
+    private final @Nullable MsgpackWriter out;
 
-    Encoder(@Nullable MessagePacker out) {
+    Encoder(@Nullable MsgpackWriter out) {
       this.out = out;
     }
 
-    @Nullable Object pack(@Nullable Object v, int depth) throws IOException {
+    @Nullable Object pack(@Nullable Object v, int depth) {
       if (v == null) {
-        if (out != null) out.packNil();
+        if (out != null) out.writeNil();
         return null;
       } else if (v instanceof String s) {
-        checkUtf16(s);
-        if (out != null) out.packString(s);
+        int utf8Length = utf8Length(s);
+        if (out != null) out.writeString(s, utf8Length);
         return s;
       } else if (v instanceof Long l) {
-        if (out != null) out.packLong(l);
+        if (out != null) out.writeLong(l);
         return l;
       } else if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
         long l = ((Number) v).longValue();
-        if (out != null) out.packLong(l);
+        if (out != null) out.writeLong(l);
         return l;
       } else if (v instanceof Bytes b) {
-        if (out != null) {
-          out.packBinaryHeader(b.size());
-          out.writePayload(b.internalArray());
-        }
+        if (out != null) out.writeBinary(b.internalArray());
         return b;
       } else if (v instanceof byte[] a) {
         Bytes b = Bytes.of(a); // copy first: what we return must be what we wrote
-        if (out != null) {
-          out.packBinaryHeader(b.size());
-          out.writePayload(b.internalArray());
-        }
+        if (out != null) out.writeBinary(b.internalArray());
         return b;
       } else if (v instanceof Boolean z) {
-        if (out != null) out.packBoolean(z);
+        if (out != null) out.writeBoolean(z);
         return z;
       } else if (v instanceof Double d) {
-        if (out != null) out.packDouble(d);
+        if (out != null) out.writeDouble(d);
         return d;
       } else if (v instanceof Float f) {
-        if (out != null) out.packFloat(f);
+        if (out != null) out.writeFloat(f);
         return f;
       } else if (v instanceof BigInteger big) {
         if (big.compareTo(INT64_MIN) < 0 || big.compareTo(UINT64_MAX) > 0) {
           throw new EncodeFailure("integer " + big + " is outside msgpack's range [-2^63, 2^64-1]");
         }
-        if (out != null) out.packBigInteger(big);
+        if (out != null) out.writeBigInteger(big);
         return big.bitLength() <= 63 ? (Object) big.longValue() : big;
       } else if (v instanceof List<?> list) {
         return packArray(list.toArray(), depth);
@@ -250,9 +220,9 @@ public final class Packets {
       throw new EncodeFailure("cannot encode " + v.getClass().getName() + " (" + EXPECTED_TYPES + ")");
     }
 
-    private List<@Nullable Object> packArray(@Nullable Object[] items, int depth) throws IOException {
+    private List<@Nullable Object> packArray(@Nullable Object[] items, int depth) {
       checkDepth(depth);
-      if (out != null) out.packArrayHeader(items.length);
+      if (out != null) out.writeArrayHeader(items.length);
       for (int i = 0; i < items.length; i++) {
         try {
           items[i] = pack(items[i], depth + 1);
@@ -263,30 +233,29 @@ public final class Packets {
       return Collections.unmodifiableList(java.util.Arrays.asList(items));
     }
 
-    private Map<@Nullable Object, @Nullable Object> packMap(Map<?, ?> map, int depth) throws IOException {
+    private Map<@Nullable Object, @Nullable Object> packMap(Map<?, ?> map, int depth) {
       checkDepth(depth);
       Object[] entries = map.entrySet().toArray(); // one consistent snapshot of size and contents
-      if (out != null) out.packMapHeader(entries.length);
+      if (out != null) out.writeMapHeader(entries.length);
       Map<@Nullable Object, @Nullable Object> copy = new LinkedHashMap<>(entries.length * 4 / 3 + 1);
       Set<@Nullable Object> seen = entries.length > 1 ? new HashSet<>(entries.length * 4 / 3 + 1) : null;
       for (Object o : entries) {
         Map.Entry<?, ?> e = (Map.Entry<?, ?>) o;
-        String at = "[" + Describer.key(e.getKey()) + "]";
         Object key;
         try {
           key = pack(e.getKey(), depth + 1);
         } catch (EncodeFailure f) {
-          throw f.under(at + "(the key)");
+          throw f.under("[" + Describer.key(e.getKey()) + "](the key)");
         }
         if (seen != null && !seen.add(PythonKey.of(key))) {
           throw new EncodeFailure("duplicate map key " + Describer.key(e.getKey())
               + " (py2p drops the link on duplicate keys; 1, 1.0 and true are one key, byte[] compare by content)")
-              .under(at);
+              .under("[" + Describer.key(e.getKey()) + "]");
         }
         try {
           copy.put(key, pack(e.getValue(), depth + 1));
         } catch (EncodeFailure f) {
-          throw f.under(at);
+          throw f.under("[" + Describer.key(e.getKey()) + "]");
         }
       }
       return Collections.unmodifiableMap(copy);
@@ -298,19 +267,34 @@ public final class Packets {
       }
     }
 
-    /** Rejects unpaired surrogates, which have no UTF-8 encoding; msgpack-java would silently write '?'. */
-    private static void checkUtf16(String s) {
-      for (int i = 0, n = s.length(); i < n; i++) {
+    /**
+     * The UTF-8 length of {@code s}; rejects unpaired surrogates, which have no UTF-8 encoding (we never emit
+     * invalid UTF-8, §2.1; msgpack-java would silently write '?').
+     */
+    private static int utf8Length(String s) {
+      int n = s.length();
+      long bytes = n;
+      for (int i = 0; i < n; i++) {
         char c = s.charAt(i);
-        if (Character.isSurrogate(c)) {
-          if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-            i++;
-          } else {
-            throw new EncodeFailure("string has an unpaired surrogate U+" + Integer.toHexString(c).toUpperCase()
-                + " at char index " + i + " (expected: valid UTF-16, since we never emit invalid UTF-8)");
-          }
+        if (c < 0x80) {
+          continue;
+        }
+        if (c < 0x800) {
+          bytes += 1;
+        } else if (!Character.isSurrogate(c)) {
+          bytes += 2;
+        } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+          bytes += 2; // 4 bytes for 2 chars
+          i++;
+        } else {
+          throw new EncodeFailure("string has an unpaired surrogate U+" + Integer.toHexString(c).toUpperCase()
+              + " at char index " + i + " (expected: valid UTF-16, since we never emit invalid UTF-8)");
         }
       }
+      if (bytes > Integer.MAX_VALUE - 8) {
+        throw new EncodeFailure("string of " + bytes + " UTF-8 bytes is too long");
+      }
+      return (int) bytes;
     }
   }
 
@@ -334,100 +318,6 @@ public final class Packets {
         sb.append(segments.get(i));
       }
       return sb.toString();
-    }
-  }
-
-  /** A decoding pass over one unpacker. */
-  private static final class Decoder {
-    private final MessageUnpacker in;
-    private final long limit;
-
-    Decoder(MessageUnpacker in, long limit) {
-      this.in = in;
-      this.limit = limit;
-    }
-
-    private long remaining() {
-      return limit - in.getTotalReadBytes();
-    }
-
-    @Nullable Object unpack(int depth) throws IOException {
-      if (!in.hasNext()) {
-        throw new MalformedMsgpackException("truncated msgpack: input ended at offset " + in.getTotalReadBytes()
-            + " where a value was expected");
-      }
-      MessageFormat f = in.getNextFormat();
-      switch (f) {
-        case NIL:
-          in.unpackNil();
-          return null;
-        case BOOLEAN:
-          return in.unpackBoolean();
-        case POSFIXINT: case NEGFIXINT: case UINT8: case UINT16: case UINT32: case INT8: case INT16: case INT32:
-        case INT64:
-          return in.unpackLong();
-        case UINT64: {
-          BigInteger big = in.unpackBigInteger();
-          return big.bitLength() <= 63 ? (Object) big.longValue() : big;
-        }
-        case FLOAT32:
-          return in.unpackFloat();
-        case FLOAT64:
-          return in.unpackDouble();
-        case FIXSTR: case STR8: case STR16: case STR32: {
-          int n = checkedLength(in.unpackRawStringHeader(), "str");
-          MessageBuffer ref = in.readPayloadAsReference(n);
-          if (ref.hasArray()) {
-            return new String(ref.array(), ref.arrayOffset(), n, StandardCharsets.UTF_8); // lenient: U+FFFD
-          }
-          return new String(ref.toByteArray(), StandardCharsets.UTF_8);
-        }
-        case BIN8: case BIN16: case BIN32: {
-          int n = checkedLength(in.unpackBinaryHeader(), "bin");
-          return Bytes.trusted(in.readPayload(n));
-        }
-        case FIXARRAY: case ARRAY16: case ARRAY32: {
-          checkDepth(depth);
-          int n = checkedLength(in.unpackArrayHeader(), "array");
-          Object[] items = new Object[n];
-          for (int i = 0; i < n; i++) {
-            items[i] = unpack(depth + 1);
-          }
-          return Collections.unmodifiableList(java.util.Arrays.asList(items));
-        }
-        case FIXMAP: case MAP16: case MAP32: {
-          checkDepth(depth);
-          int n = checkedLength(in.unpackMapHeader(), "map");
-          Map<Object, Object> map = new LinkedHashMap<>(Math.max(4, n * 4 / 3 + 1));
-          for (int i = 0; i < n; i++) {
-            Object key = unpack(depth + 1);
-            map.put(key, unpack(depth + 1)); // duplicate keys: last wins, leniently (js2p does the same)
-          }
-          return Collections.unmodifiableMap(map);
-        }
-        case FIXEXT1: case FIXEXT2: case FIXEXT4: case FIXEXT8: case FIXEXT16: case EXT8: case EXT16: case EXT32:
-          throw new MalformedMsgpackException("msgpack ext type at offset " + in.getTotalReadBytes()
-              + " (protocol 0.7 never uses ext types, §2.4)");
-        default:
-          throw new MalformedMsgpackException("never-used msgpack byte 0xc1 at offset " + in.getTotalReadBytes());
-      }
-    }
-
-    /** Each element or byte takes at least one input byte, so a count above what remains is a lie: refuse it. */
-    private int checkedLength(int n, String what) {
-      long remaining = remaining();
-      if (n < 0 || n > remaining) {
-        throw new MalformedMsgpackException(what + " header at offset " + in.getTotalReadBytes() + " claims "
-            + Integer.toUnsignedString(n) + " elements/bytes but only " + remaining + " bytes remain");
-      }
-      return n;
-    }
-
-    private void checkDepth(int depth) {
-      if (depth >= MAX_DEPTH) {
-        throw new MalformedMsgpackException("msgpack nested deeper than " + MAX_DEPTH + " levels at offset "
-            + in.getTotalReadBytes());
-      }
     }
   }
 }

@@ -1,0 +1,106 @@
+package org.syncmesh.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+final class CompressionTest {
+  private static final byte[] TEXT =
+      "the quick brown fox jumps over the lazy dog ".repeat(200).getBytes(StandardCharsets.UTF_8);
+
+  @ParameterizedTest
+  @EnumSource(Compression.class)
+  void roundTrips(Compression c) {
+    byte[] packed = c.compress(TEXT);
+    assertThat(packed.length).isLessThan(TEXT.length);
+    assertThat(c.decompress(packed, TEXT.length)).isEqualTo(TEXT);
+    assertThat(c.decompress(c.compress(new byte[0]), 0)).isEmpty();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Compression.class)
+  void outputOneByteOverLimit_isFrameTooLong(Compression c) {
+    assertThatThrownBy(() -> c.decompress(c.compress(TEXT), TEXT.length - 1))
+        .isInstanceOf(FrameTooLongException.class)
+        .hasMessageContaining("limit of " + (TEXT.length - 1) + " bytes");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Compression.class)
+  void garbage_isDecompressionException(Compression c) {
+    byte[] garbage = "definitely not compressed data, not at all".getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> c.decompress(garbage, 1 << 20)).isInstanceOf(DecompressionException.class);
+    assertThatThrownBy(() -> c.decompress(new byte[0], 1 << 20)).isInstanceOf(WireFormatException.class);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Compression.class)
+  void truncatedStream_isDecompressionException(Compression c) {
+    byte[] packed = c.compress(TEXT);
+    byte[] cut = java.util.Arrays.copyOf(packed, packed.length / 2);
+    assertThatThrownBy(() -> c.decompress(cut, 1 << 20)).isInstanceOf(DecompressionException.class);
+  }
+
+  @Test
+  void zlibAndGzip_eachAcceptTheOther_likePy2pAutoDetect() {
+    assertThat(Compression.ZLIB.decompress(Compression.GZIP.compress(TEXT), 1 << 20)).isEqualTo(TEXT);
+    assertThat(Compression.GZIP.decompress(Compression.ZLIB.compress(TEXT), 1 << 20)).isEqualTo(TEXT);
+  }
+
+  @Test
+  void gzip_acceptsConcatenatedMembers_andChecksCrc() {
+    byte[] a = Compression.GZIP.compress("ab".getBytes(StandardCharsets.UTF_8));
+    byte[] both = new byte[a.length * 2];
+    System.arraycopy(a, 0, both, 0, a.length);
+    System.arraycopy(a, 0, both, a.length, a.length);
+    assertThat(new String(Compression.GZIP.decompress(both, 100), StandardCharsets.UTF_8)).isEqualTo("abab");
+    a[a.length - 8] ^= 1; // CRC32
+    assertThatThrownBy(() -> Compression.GZIP.decompress(a, 100)).isInstanceOf(DecompressionException.class)
+        .hasMessageContaining("CRC32");
+  }
+
+  @Test
+  void zlib_trailingBytes_areRejected() {
+    byte[] z = Compression.ZLIB.compress(TEXT);
+    byte[] longer = java.util.Arrays.copyOf(z, z.length + 3);
+    assertThatThrownBy(() -> Compression.ZLIB.decompress(longer, 1 << 20)).isInstanceOf(DecompressionException.class)
+        .hasMessageContaining("3 trailing bytes");
+  }
+
+  @Test
+  void fromId_knowsOnlyTheFiveMethods() {
+    assertThat(Compression.fromId(0x13)).contains(Compression.ZLIB);
+    assertThat(Compression.fromId(0x20)).contains(Compression.SNAPPY);
+    assertThat(Compression.fromId(0x14)).isEmpty();
+    assertThat(Compression.fromId(-1)).isEmpty();
+    assertThat(Compression.ZLIB.id()).isEqualTo(19);
+  }
+
+  @Test
+  void negotiation_choosesOurFirstThatPeerAdvertised() {
+    List<Compression> ours = CompressionNegotiation.DEFAULT_PREFERENCE;
+    assertThat(CompressionNegotiation.choose(ours, List.of(19L, 17L))).contains(Compression.ZLIB);
+    assertThat(CompressionNegotiation.choose(ours, List.of(17L, 19L, 32L))).contains(Compression.SNAPPY);
+    assertThat(CompressionNegotiation.choose(ours, List.of())).isEmpty();
+    assertThat(CompressionNegotiation.choose(ours, List.of("19", 99L))).isEqualTo(Optional.empty());
+    assertThat(CompressionNegotiation.choose(ours, List.of(16))).contains(Compression.BZ2);
+  }
+
+  @Test
+  void negotiation_decodeOrderFollowsPeerList() {
+    assertThat(CompressionNegotiation.decodeOrder(List.of(18L, 99L, 19L, 17L, 19L, "x"),
+        Set.of(Compression.ZLIB, Compression.GZIP))).containsExactly(Compression.ZLIB, Compression.GZIP);
+    assertThat(CompressionNegotiation.decodeOrder(List.of(32L, 19L, 17L, 16L, 18L), Set.of(Compression.values())))
+        .containsExactly(Compression.SNAPPY, Compression.ZLIB, Compression.GZIP, Compression.BZ2, Compression.LZMA);
+    assertThat(CompressionNegotiation.ids(List.of(Compression.ZLIB, Compression.GZIP))).containsExactly(19L, 17L);
+    assertThat(CompressionNegotiation.ids(CompressionNegotiation.DEFAULT_PREFERENCE))
+        .containsExactly(32L, 19L, 17L, 16L, 18L);
+  }
+}
