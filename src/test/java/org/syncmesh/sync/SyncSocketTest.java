@@ -75,16 +75,20 @@ final class SyncSocketTest {
 
   @Test
   void leasingOff_overwriteWorks_andDeltasFromThreeNodesMerge() {
-    SyncSocket a = node(b -> b.leasing(false));
-    SyncSocket b = node(x -> x.leasing(false));
-    SyncSocket c = node(x -> x.leasing(false));
+    FakeClock clock = new FakeClock(1_700_000_000L);
+    SyncSocket a = node(b -> b.leasing(false).clock(clock));
+    SyncSocket b = node(x -> x.leasing(false).clock(clock));
+    SyncSocket c = node(x -> x.leasing(false).clock(clock));
     link(b, a);
     link(c, b);
     assertThat(a.protocol().subnet()).isEqualTo("sync0");
 
     a.set("k", "from a");
     awaitValue(c, "k", "from a");
-    c.set("k", "from c"); // the owner of the stored write is a; without leasing anyone overwrites
+    // The owner of the stored write is a; without leasing anyone overwrites with a newer second
+    // (in the same second the smaller id would win, §10.3 condition 5).
+    clock.advanceSeconds(1);
+    c.set("k", "from c");
     for (SyncSocket n : List.of(a, b, c)) {
       awaitValue(n, "k", "from c");
     }
@@ -239,6 +243,7 @@ final class SyncSocketTest {
     b.set("k", "b's");
     awaitValue(a, "k", "b's");
     assertThat(a.meta("k")).contains(new MetaTuple(b.id(), clock.seconds()));
+    clock.advanceSeconds(1); // in b's own second the smaller id would win the tie (§10.3 condition 5)
     assertThatThrownBy(() -> a.set("k", "a again")).isInstanceOf(LeaseException.class);
   }
 
