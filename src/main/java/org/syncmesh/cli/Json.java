@@ -227,7 +227,7 @@ final class Json {
         sb.append(u);
       }
       default -> {
-        pos--;
+        pos -= 2;
         throw error("bad escape \\" + e);
       }
     }

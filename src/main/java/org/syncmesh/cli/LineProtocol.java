@@ -95,6 +95,11 @@ final class LineProtocol {
     assert commands.keySet().equals(Set.copyOf(COMMANDS));
   }
 
+  /** The node the commands run against. */
+  NodeSession session() {
+    return session;
+  }
+
   /** Runs one command line and returns its reply line; never throws. */
   String handle(String line) {
     return execute(line).toLine();
