@@ -218,7 +218,6 @@ final class LineProtocolTest {
     LineProtocol a = node();
     LineProtocol b = node();
     connect(b, a);
-    call(b, "set before 1");
     call(b, "events on");
     long t0 = System.nanoTime();
     call(a, "set x 1");
