@@ -60,14 +60,15 @@ final class Repl {
   private Repl() {}
 
   /**
-   * Runs the prompt on the system terminal; history is kept in {@code ~/.syncmesh_history}.
+   * Runs the prompt on the system terminal (a dumb one, without warning, when standard input is
+   * not a terminal); history is kept in {@code ~/.syncmesh_history}.
    *
    * @return the exit status: 0 after a clean end, 1 if the node could not start
    */
   static int run(NodeOptions options, Consumer<NodeSession> started) {
     Terminal terminal;
     try {
-      terminal = TerminalBuilder.builder().name("syncmesh").system(true).build();
+      terminal = TerminalBuilder.builder().name("syncmesh").system(true).dumb(true).build();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the terminal", e);
     }
