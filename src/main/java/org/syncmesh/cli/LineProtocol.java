@@ -65,9 +65,6 @@ final class LineProtocol {
   static final List<String> COMMANDS = List.of("id", "connect", "peers", "set", "get", "del", "delta", "pop",
       "keys", "items", "meta", "send", "recv", "status", "quit", "count", "waitkeys", "events", "arrivals");
 
-  /** A run of what {@link #isSpace} calls space, as a regular expression. */
-  private static final String SPACES = "[\\s\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]+";
-
   private final NodeSession session;
   private final Map<String, Command> commands = new LinkedHashMap<>();
 
@@ -87,7 +84,7 @@ final class LineProtocol {
     commands.put("send", this::send);
     commands.put("recv", this::recv);
     commands.put("status", this::status);
-    commands.put("quit", rest -> noMore(rest, "quit"));
+    commands.put("quit", rest -> LineArgs.noMore(rest, "quit"));
     commands.put("count", this::count);
     commands.put("waitkeys", this::waitkeys);
     commands.put("events", this::events);
@@ -107,7 +104,7 @@ final class LineProtocol {
 
   /** Runs one command line (without its line break); never throws. */
   Reply execute(String line) {
-    String[] split = splitCommand(line);
+    String[] split = LineArgs.splitCommand(line);
     String name = split[0];
     if (name.isEmpty()) {
       return Reply.failure("empty command");
@@ -129,28 +126,19 @@ final class LineProtocol {
 
   /** Whether {@code line} is a {@code quit} whose reply was a success: the node must then close. */
   static boolean isQuit(String line, Reply reply) {
-    return reply.ok() && "quit".equals(splitCommand(line)[0]);
+    return reply.ok() && "quit".equals(LineArgs.splitCommand(line)[0]);
   }
 
-  /** The command word and the rest of the line: {@code ^\s*(\S*)(.*)$} with JavaScript's \s. */
-  static String[] splitCommand(String line) {
-    int start = skipSpace(line, 0);
-    int end = start;
-    while (end < line.length() && !isSpace(line.charAt(end))) {
-      end++;
-    }
-    return new String[] {line.substring(start, end), line.substring(end)};
-  }
 
   // ---------------------------------------------------------------- commands
 
   private @Nullable Object id(String rest) {
-    noMore(rest, "id");
+    LineArgs.noMore(rest, "id");
     return session.socket().id();
   }
 
   private @Nullable Object connect(String rest) {
-    String[] parts = trim(rest).split(SPACES);
+    String[] parts = LineArgs.trim(rest).split(LineArgs.SPACES);
     if (parts.length != 2 || !parts[1].matches("[0-9]{1,5}") || Integer.parseInt(parts[1]) < 1
         || Integer.parseInt(parts[1]) > 65_535) {
       throw new IllegalArgumentException("usage: connect HOST PORT (PORT 1-65535)");
@@ -160,7 +148,7 @@ final class LineProtocol {
   }
 
   private @Nullable Object peers(String rest) {
-    noMore(rest, "peers");
+    LineArgs.noMore(rest, "peers");
     List<Object> out = new ArrayList<>();
     for (PeerInfo p : session.peers()) {
       Map<String, Object> peer = new LinkedHashMap<>();
@@ -174,8 +162,8 @@ final class LineProtocol {
 
   private @Nullable Object set(String rest) {
     session.sync();
-    KeyAndRest k = takeKey(rest);
-    Object value = parseValue(k.rest());
+    LineArgs.KeyAndRest k = LineArgs.takeKey(rest);
+    Object value = LineArgs.parseValue(k.rest());
     if (value == null) {
       return del(Json.quote(k.key()));
     }
@@ -189,13 +177,13 @@ final class LineProtocol {
 
   private @Nullable Object get(String rest) {
     session.sync();
-    String key = onlyKey(rest);
+    String key = LineArgs.onlyKey(rest);
     return JsonValues.toJson(session.sync().get(key, null));
   }
 
   private @Nullable Object del(String rest) {
     session.sync();
-    String key = onlyKey(rest);
+    String key = LineArgs.onlyKey(rest);
     try {
       session.sync().del(key);
     } catch (LeaseException e) {
@@ -206,8 +194,8 @@ final class LineProtocol {
 
   private @Nullable Object delta(String rest) {
     session.sync();
-    KeyAndRest k = takeKey(rest);
-    Object delta = parseValue(k.rest());
+    LineArgs.KeyAndRest k = LineArgs.takeKey(rest);
+    Object delta = LineArgs.parseValue(k.rest());
     if (!(delta instanceof Map<?, ?> map)) {
       throw new IllegalArgumentException("delta needs a JSON object");
     }
@@ -221,7 +209,7 @@ final class LineProtocol {
 
   private @Nullable Object pop(String rest) {
     session.sync();
-    String key = onlyKey(rest);
+    String key = LineArgs.onlyKey(rest);
     try {
       return JsonValues.toJson(session.sync().pop(key, null));
     } catch (LeaseException e) {
@@ -231,7 +219,7 @@ final class LineProtocol {
 
   private @Nullable Object keys(String rest) {
     session.sync();
-    noMore(rest, "keys");
+    LineArgs.noMore(rest, "keys");
     List<String> keys = new ArrayList<>();
     for (Bytes key : session.sync().keys()) {
       keys.add(JsonValues.keyText(key));
@@ -242,7 +230,7 @@ final class LineProtocol {
 
   private @Nullable Object items(String rest) {
     session.sync();
-    noMore(rest, "items");
+    LineArgs.noMore(rest, "items");
     Map<String, @Nullable Object> out = new TreeMap<>();
     for (Map.Entry<Bytes, Object> e : session.sync().items().entrySet()) {
       out.put(JsonValues.keyText(e.getKey()), JsonValues.toJson(e.getValue()));
@@ -252,7 +240,7 @@ final class LineProtocol {
 
   private @Nullable Object meta(String rest) {
     session.sync();
-    String key = onlyKey(rest);
+    String key = LineArgs.onlyKey(rest);
     MetaTuple meta = session.sync().meta(key).orElse(null);
     if (meta == null) {
       return null;
@@ -264,7 +252,7 @@ final class LineProtocol {
   }
 
   private @Nullable Object send(String rest) {
-    Object packets = parseValue(rest);
+    Object packets = LineArgs.parseValue(rest);
     if (!(packets instanceof List<?> list)) {
       throw new IllegalArgumentException("send needs a JSON array of packets");
     }
@@ -273,7 +261,7 @@ final class LineProtocol {
   }
 
   private @Nullable Object recv(String rest) {
-    noMore(rest, "recv");
+    LineArgs.noMore(rest, "recv");
     List<Object> out = new ArrayList<>();
     for (Message m : session.recvAll()) {
       Map<String, @Nullable Object> message = new LinkedHashMap<>();
@@ -285,20 +273,20 @@ final class LineProtocol {
   }
 
   private @Nullable Object status(String rest) {
-    noMore(rest, "status");
+    LineArgs.noMore(rest, "status");
     List<String> errors = session.status();
     return errors.isEmpty() ? "Nominal" : errors;
   }
 
   private @Nullable Object count(String rest) {
     session.sync();
-    noMore(rest, "count");
+    LineArgs.noMore(rest, "count");
     return (long) session.sync().size();
   }
 
   private @Nullable Object waitkeys(String rest) throws InterruptedException {
     session.sync();
-    String[] parts = trim(rest).split(SPACES);
+    String[] parts = LineArgs.trim(rest).split(LineArgs.SPACES);
     if (parts.length != 2 || !parts[0].matches("[0-9]{1,18}") || !parts[1].matches("[0-9]{1,18}")) {
       throw new IllegalArgumentException("usage: waitkeys N TIMEOUT_MS");
     }
@@ -317,7 +305,7 @@ final class LineProtocol {
   }
 
   private @Nullable Object events(String rest) {
-    String v = trim(rest);
+    String v = LineArgs.trim(rest);
     if (!v.equals("on") && !v.equals("off")) {
       throw new IllegalArgumentException("usage: events on|off");
     }
@@ -326,7 +314,7 @@ final class LineProtocol {
   }
 
   private @Nullable Object arrivals(String rest) {
-    noMore(rest, "arrivals");
+    LineArgs.noMore(rest, "arrivals");
     List<Object> out = new ArrayList<>();
     for (NodeSession.Arrival a : session.takeArrivals()) {
       Map<String, Object> arrival = new LinkedHashMap<>();
@@ -337,100 +325,7 @@ final class LineProtocol {
     return out;
   }
 
-  // ---------------------------------------------------------------- arguments
-
-  /** A KEY argument and the text after it. */
-  record KeyAndRest(String key, String rest) {}
-
-  /**
-   * Takes a KEY: a bare token up to the next space, or a JSON string literal.
-   *
-   * @throws IllegalArgumentException if the key is missing or a malformed JSON string
-   */
-  static KeyAndRest takeKey(String text) {
-    String s = text.substring(skipSpace(text, 0));
-    if (s.isEmpty()) {
-      throw new IllegalArgumentException("missing KEY");
-    }
-    if (s.charAt(0) == '"') {
-      int i = 1;
-      while (i < s.length() && s.charAt(i) != '"') {
-        i += s.charAt(i) == '\\' ? 2 : 1;
-      }
-      if (i >= s.length()) {
-        throw new IllegalArgumentException("unterminated JSON string KEY");
-      }
-      try {
-        return new KeyAndRest((String) Json.parse(s.substring(0, i + 1)), s.substring(i + 1));
-      } catch (Json.JsonException e) {
-        throw new IllegalArgumentException("KEY is not a valid JSON string: " + e.getMessage(), e);
-      }
-    }
-    int end = 0;
-    while (end < s.length() && !isSpace(s.charAt(end))) {
-      end++;
-    }
-    return new KeyAndRest(s.substring(0, end), s.substring(end));
-  }
-
-  /**
-   * Parses a VALUE: the rest of the line as JSON, {@code {"$bin":…}} as bin.
-   *
-   * @throws IllegalArgumentException if it is missing or not valid JSON
-   */
-  static @Nullable Object parseValue(String rest) {
-    String t = trim(rest);
-    if (t.isEmpty()) {
-      throw new IllegalArgumentException("missing VALUE");
-    }
-    Object json;
-    try {
-      json = Json.parse(t);
-    } catch (Json.JsonException e) {
-      throw new IllegalArgumentException("VALUE is not valid JSON: " + e.getMessage(), e);
-    }
-    return JsonValues.toWire(json);
-  }
-
-  private static String onlyKey(String rest) {
-    KeyAndRest k = takeKey(rest);
-    noMore(k.rest(), "KEY");
-    return k.key();
-  }
-
-  private static @Nullable Object noMore(String rest, String what) {
-    String t = trim(rest);
-    if (!t.isEmpty()) {
-      throw new IllegalArgumentException("unexpected text after " + what + ": " + t);
-    }
-    return null;
-  }
-
   private static IllegalStateException leaseRefused(LeaseException e) {
     return new IllegalStateException("lease refused: " + e.getMessage(), e);
-  }
-
-  /** JavaScript's {@code String.prototype.trim}. */
-  static String trim(String s) {
-    int start = skipSpace(s, 0);
-    int end = s.length();
-    while (end > start && isSpace(s.charAt(end - 1))) {
-      end--;
-    }
-    return s.substring(start, end);
-  }
-
-  private static int skipSpace(String s, int from) {
-    int i = from;
-    while (i < s.length() && isSpace(s.charAt(i))) {
-      i++;
-    }
-    return i;
-  }
-
-  /** JavaScript's {@code \s}: what the driver splits on, so both nodes read a line alike. */
-  static boolean isSpace(char c) {
-    return c == ' ' || (c >= '\t' && c <= '\r') || c == '\u00a0' || c == '\u1680' || (c >= '\u2000' && c <= '\u200a')
-        || c == '\u2028' || c == '\u2029' || c == '\u202f' || c == '\u205f' || c == '\u3000' || c == '\ufeff';
   }
 }

@@ -142,7 +142,7 @@ final class Repl {
         out.flush();
         return;
       }
-      String command = LineProtocol.splitCommand(line)[0];
+      String command = LineArgs.splitCommand(line)[0];
       if (command.isEmpty()) {
         continue;
       }

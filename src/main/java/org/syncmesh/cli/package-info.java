@@ -1,9 +1,10 @@
 /**
  * The {@code syncmesh} command line (picocli). Entry point: {@link org.syncmesh.cli.Main}; its
- * {@code node} command ({@code NodeCommand}) runs a node as a REPL ({@code Repl}) or speaks the
- * node line protocol ({@code JsonMode}, {@code LineProtocol}, docs/node-line-protocol.md) with a
- * small JSON reader and writer of its own ({@code Json}, {@code JsonValues}). Depends on every
- * layer below; nothing depends on it.
+ * {@code node} command ({@code NodeCommand}, settings in {@code NodeOptions}) runs one node
+ * ({@code NodeSession}) as a REPL ({@code Repl}, rendering by {@code HumanFormat}) or speaks the
+ * node line protocol ({@code JsonMode}; commands in {@code LineProtocol}, arguments in
+ * {@code LineArgs}; docs/node-line-protocol.md) with a small JSON reader and writer of its own
+ * ({@code Json}, {@code JsonValues}). Depends on every layer below; nothing depends on it.
  */
 @NullMarked
 package org.syncmesh.cli;
