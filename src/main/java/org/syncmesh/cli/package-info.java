@@ -1,5 +1,12 @@
 /**
- * The {@code syncmesh} command line (picocli). Entry point: {@link org.syncmesh.cli.Main}.
- * Depends on every layer below; nothing depends on it.
+ * The {@code syncmesh} command line (picocli). Entry point: {@link org.syncmesh.cli.Main}; its
+ * {@code node} command ({@code NodeCommand}, settings in {@code NodeOptions}) runs one node
+ * ({@code NodeSession}) as a REPL ({@code Repl}, rendering by {@code HumanFormat}) or speaks the
+ * node line protocol ({@code JsonMode}; commands in {@code LineProtocol}, arguments in
+ * {@code LineArgs}; docs/node-line-protocol.md) with a small JSON reader and writer of its own
+ * ({@code Json}, {@code JsonValues}). Depends on every layer below; nothing depends on it.
  */
+@NullMarked
 package org.syncmesh.cli;
+
+import org.jspecify.annotations.NullMarked;
