@@ -217,7 +217,7 @@ public class MeshSocket implements AutoCloseable {
     }
     int high = (int) Math.min(4L * 1024 * 1024, o.maxPendingBytes);
     return new NetConfig(o.maxFrameBytes, o.stalledFrameTimeout, high / 2, high,
-        o.maxPendingBytes, o.unwritableTimeout, o.connectTimeout, server, client);
+        o.maxPendingBytes, o.unwritableTimeout, o.connectTimeout, o.handshakeTimeout, server, client);
   }
 
   // ---------------------------------------------------------------- identity
@@ -749,6 +749,10 @@ public class MeshSocket implements AutoCloseable {
   }
 
   void linkClosed(Link link, @Nullable String reason) {
+    // Recorded before the lookup: a link that failed its TLS handshake never got a Peer.
+    if (reason != null && isPeerFault(reason)) {
+      reportError(reason);
+    }
     Peer peer = peers.remove(link);
     if (peer == null) {
       return;
@@ -761,9 +765,6 @@ public class MeshSocket implements AutoCloseable {
           "connection closed before its handshake" + (reason == null ? "" : ": " + reason)));
     }
     peer.waiters.clear();
-    if (reason != null && isPeerFault(reason)) {
-      reportError(reason);
-    }
     if (peer.id != null && routing.get(peer.id) == peer) {
       routing.remove(peer.id);
       publishRouting();

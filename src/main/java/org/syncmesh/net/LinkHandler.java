@@ -23,6 +23,7 @@ import org.syncmesh.wire.WireFormatException;
 final class LinkHandler extends ChannelInboundHandlerAdapter {
 
   private static final Logger log = LoggerFactory.getLogger(LinkHandler.class);
+  private static final int MAX_REASON_CHARS = 200;
 
   private final ChannelLink link;
   private final LinkListener listener;
@@ -45,8 +46,9 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
       ssl.handshakeFuture().addListener(f -> {
         if (f.isSuccess()) {
           open();
-        } else {
-          link.fail("TLS handshake failed: " + f.cause());
+        } else if (link.isOpen()) {
+          // Only when the peer is still there: a peer that hung up mid-handshake is no fault.
+          link.fail("TLS handshake failed: " + brief(f.cause()));
         }
       });
     }
@@ -101,6 +103,19 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     super.channelInactive(ctx);
   }
 
+  /**
+   * The exception's text cut to {@value #MAX_REASON_CHARS} characters: some carry the peer's
+   * bytes (NotSslRecordException dumps the whole record in hex), and reasons end up in logs and
+   * in status().
+   */
+  private static String brief(Throwable t) {
+    String text = t.getMessage() == null ? t.getClass().getName() : t.getMessage();
+    if (t instanceof javax.net.ssl.SSLException || t instanceof io.netty.handler.ssl.NotSslRecordException) {
+      text = t.getClass().getSimpleName() + ": " + text;
+    }
+    return text.length() <= MAX_REASON_CHARS ? text : text.substring(0, MAX_REASON_CHARS) + "…";
+  }
+
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
@@ -119,7 +134,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     // much as the wire layer's own exceptions are, and is recorded as such.
     boolean malformed = root instanceof WireFormatException || root instanceof TooLongFrameException;
     String reason = (malformed ? "malformed input" : "error") + " from " + ctx.channel().remoteAddress() + ": "
-        + root.getMessage();
+        + brief(root);
     if (malformed) {
       link.fail(reason);
     } else {
