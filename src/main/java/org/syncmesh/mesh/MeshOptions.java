@@ -109,7 +109,11 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
     return self();
   }
 
-  /** How long a new connection may take to complete its handshake. Default 10 s. */
+  /**
+   * How long a new connection may take to complete its handshake; a connection that has not
+   * handshaken by then is closed. Over TLS the TLS handshake gets the same bound first. Default
+   * 10 s.
+   */
   public B handshakeTimeout(Duration timeout) {
     this.handshakeTimeout = Checks.positive(timeout, "handshakeTimeout");
     return self();

@@ -219,7 +219,7 @@ public class MeshSocket implements AutoCloseable {
     }
     int high = (int) Math.min(4L * 1024 * 1024, o.maxPendingBytes);
     return new NetConfig(o.maxFrameBytes, o.stalledFrameTimeout, high / 2, high,
-        o.maxPendingBytes, o.unwritableTimeout, o.connectTimeout, server, client);
+        o.maxPendingBytes, o.unwritableTimeout, o.connectTimeout, o.handshakeTimeout, server, client);
   }
 
   // ---------------------------------------------------------------- identity
@@ -611,8 +611,10 @@ public class MeshSocket implements AutoCloseable {
       peers.put(link, peer);
       Peer timed = peer;
       peer.handshakeTimeout = node.schedule(() -> {
-        if (!timed.handshaken) {
-          timed.link.close("handshake timed out after " + handshakeTimeoutMillis + "ms");
+        if (!timed.handshaken && timed.link.isOpen()) {
+          String reason = "handshake timed out after " + handshakeTimeoutMillis + "ms";
+          log.warn("closing {}: {}", timed, reason);
+          timed.link.close(reason);
         }
       }, handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
     }
@@ -779,6 +781,10 @@ public class MeshSocket implements AutoCloseable {
   }
 
   void linkClosed(Link link, @Nullable String reason) {
+    // Recorded before the lookup: a link that failed its TLS handshake never got a Peer.
+    if (reason != null && isPeerFault(reason)) {
+      reportError(reason);
+    }
     Peer peer = peers.remove(link);
     if (peer == null) {
       return;
@@ -791,9 +797,6 @@ public class MeshSocket implements AutoCloseable {
           "connection closed before its handshake" + (reason == null ? "" : ": " + reason)));
     }
     peer.waiters.clear();
-    if (reason != null && (reason.startsWith("malformed") || reason.startsWith("protocol"))) {
-      reportError(reason);
-    }
     if (peer.id != null && routing.get(peer.id) == peer) {
       routing.remove(peer.id);
       publishRouting();
@@ -805,6 +808,21 @@ public class MeshSocket implements AutoCloseable {
         peersHandler.requestPeers();
       }
     }
+  }
+
+  // Reasons (from net and from this package) that blame the peer and so belong in status():
+  // malformed input, a wrong protocol, stalls and timeouts, a full output buffer, failed TLS.
+  // Our own decisions (disconnect requested, duplicate link, self) and resets are not errors.
+  private static final List<String> PEER_FAULTS = List.of("malformed", "protocol mismatch", "stalled",
+      "handshake timed out", "peer too slow", "peer stopped reading", "TLS handshake failed", "error");
+
+  private static boolean isPeerFault(String reason) {
+    for (String fault : PEER_FAULTS) {
+      if (reason.startsWith(fault)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Bridges network events onto the protocol thread. */

@@ -66,7 +66,7 @@ final class ChannelLink implements Link {
     }
     long pending = pendingOutboundBytes();
     if (pending > config.maxPendingBytes()) {
-      close("peer too slow: " + pending + " bytes queued (limit " + config.maxPendingBytes() + ")");
+      fail("peer too slow: " + pending + " bytes queued (limit " + config.maxPendingBytes() + ")");
       return;
     }
     // Compression is chosen now, not at flush time, so a handshake queued before the peer's
@@ -102,6 +102,17 @@ final class ChannelLink implements Link {
       channel.flush();
       channel.close();
     }
+  }
+
+  /**
+   * Closes the link because the peer misbehaved (malformed input, a stall, a full output
+   * buffer), logging one WARN with the peer and the reason; later calls log nothing.
+   */
+  void fail(String reason) {
+    if (!closing.get()) {
+      log.warn("closing {}: {}", this, reason);
+    }
+    close(reason);
   }
 
   /** Why this side closed the link, or {@code null} if it did not (the peer did). */

@@ -28,7 +28,7 @@ final class FrameDecoder extends LengthFieldBasedFrameDecoder {
         && actualReadableBytes() > 0) {
       ChannelLink link = ChannelLink.of(ctx.channel());
       if (link != null) {
-        link.close("stalled mid-frame: " + actualReadableBytes() + " bytes of an incomplete frame and no progress");
+        link.fail("stalled mid-frame: " + actualReadableBytes() + " bytes of an incomplete frame and no progress");
       } else {
         ctx.close();
       }

@@ -3,6 +3,7 @@ package org.syncmesh.net;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 import java.util.concurrent.ScheduledFuture;
@@ -22,6 +23,7 @@ import org.syncmesh.wire.WireFormatException;
 final class LinkHandler extends ChannelInboundHandlerAdapter {
 
   private static final Logger log = LoggerFactory.getLogger(LinkHandler.class);
+  private static final int MAX_REASON_CHARS = 200;
 
   private final ChannelLink link;
   private final LinkListener listener;
@@ -44,8 +46,9 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
       ssl.handshakeFuture().addListener(f -> {
         if (f.isSuccess()) {
           open();
-        } else {
-          link.close("TLS handshake failed: " + f.cause());
+        } else if (link.isOpen()) {
+          // Only when the peer is still there: a peer that hung up mid-handshake is no fault.
+          link.fail("TLS handshake failed: " + brief(f.cause()));
         }
       });
     }
@@ -62,7 +65,11 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof InternalMessage message) {
-      listener.messageReceived(link, message);
+      // Frames decoded from the same read as the one that condemned the link still arrive here;
+      // nothing a peer sends after its link was closed is acted on.
+      if (link.isOpen()) {
+        listener.messageReceived(link, message);
+      }
     } else {
       io.netty.util.ReferenceCountUtil.release(msg);
     }
@@ -75,7 +82,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
       unwritableCheck = ctx.executor().schedule(() -> {
         unwritableCheck = null;
         if (!ctx.channel().isWritable()) {
-          link.close("peer stopped reading: unwritable for " + timeoutMillis + "ms with "
+          link.fail("peer stopped reading: unwritable for " + timeoutMillis + "ms with "
               + link.pendingOutboundBytes() + " bytes queued");
         }
       }, timeoutMillis, TimeUnit.MILLISECONDS);
@@ -96,22 +103,43 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     super.channelInactive(ctx);
   }
 
+  /**
+   * The exception's text cut to {@value #MAX_REASON_CHARS} characters: some carry the peer's
+   * bytes (NotSslRecordException dumps the whole record in hex), and reasons end up in logs and
+   * in status().
+   */
+  private static String brief(Throwable t) {
+    String text = t.getMessage() == null ? t.getClass().getName() : t.getMessage();
+    if (t instanceof javax.net.ssl.SSLException || t instanceof io.netty.handler.ssl.NotSslRecordException) {
+      text = t.getClass().getSimpleName() + ": " + text;
+    }
+    return text.length() <= MAX_REASON_CHARS ? text : text.substring(0, MAX_REASON_CHARS) + "…";
+  }
+
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    if (!link.isOpen()) {
+      // Later frames of the read that condemned the link fail too: one WARN per link is enough.
+      log.debug("{} already closing: {}", link, root.toString());
+      return;
+    }
     if (root instanceof IOException) {
       // Resets and broken pipes are how peers leave; not worth a warning.
       log.debug("{}: {}", link, root.toString());
       link.close("I/O error: " + root.getMessage());
       return;
     }
-    String kind = root instanceof WireFormatException ? "malformed input" : "error";
-    String reason = kind + " from " + ctx.channel().remoteAddress() + ": " + root.getMessage();
-    if (root instanceof WireFormatException || root instanceof io.netty.handler.codec.TooLongFrameException) {
-      log.warn("closing link: {}", reason);
+    // The framer's TooLongFrameException (a length header over the cap) is malformed input as
+    // much as the wire layer's own exceptions are, and is recorded as such.
+    boolean malformed = root instanceof WireFormatException || root instanceof TooLongFrameException;
+    String reason = (malformed ? "malformed input" : "error") + " from " + ctx.channel().remoteAddress() + ": "
+        + brief(root);
+    if (malformed) {
+      link.fail(reason);
     } else {
-      log.warn("closing link: {}", reason, root);
+      log.warn("closing {}: {}", link, reason, root);
+      link.close(reason);
     }
-    link.close(reason);
   }
 }

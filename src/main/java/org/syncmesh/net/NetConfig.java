@@ -17,6 +17,8 @@ import org.syncmesh.wire.Checks;
  * @param maxPendingBytes a link with more queued bytes than this is dropped as too slow
  * @param unwritableTimeout a link that stays unwritable this long is dropped as stalled
  * @param connectTimeout how long an outgoing TCP connect may take
+ * @param tlsHandshakeTimeout how long the TLS handshake of a new connection may take before it
+ *     is dropped (TLS only; the mesh handshake that follows has its own timer)
  * @param serverSsl TLS context for accepted connections, {@code null} for plaintext
  * @param clientSsl TLS context for outgoing connections, {@code null} for plaintext
  */
@@ -28,6 +30,7 @@ public record NetConfig(
     long maxPendingBytes,
     Duration unwritableTimeout,
     Duration connectTimeout,
+    Duration tlsHandshakeTimeout,
     @Nullable SslContext serverSsl,
     @Nullable SslContext clientSsl) {
 
@@ -45,6 +48,7 @@ public record NetConfig(
     }
     Checks.positive(unwritableTimeout, "unwritableTimeout");
     Checks.positive(connectTimeout, "connectTimeout");
+    Checks.positive(tlsHandshakeTimeout, "tlsHandshakeTimeout");
     if ((serverSsl == null) != (clientSsl == null)) {
       throw new IllegalArgumentException("serverSsl and clientSsl must both be set or both be null");
     }

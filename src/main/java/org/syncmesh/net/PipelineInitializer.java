@@ -7,6 +7,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -50,7 +51,11 @@ final class PipelineInitializer extends ChannelInitializer<SocketChannel> {
     ChannelPipeline p = ch.pipeline();
     p.addLast("flush", new FlushConsolidationHandler(256, true));
     if (ssl != null) {
-      p.addLast("tls", ssl.newHandler(ch.alloc()));
+      SslHandler tls = ssl.newHandler(ch.alloc());
+      // Without this a connection that never sends a ClientHello is held for SslHandler's
+      // default 10 s, whatever handshake timeout the node was given.
+      tls.setHandshakeTimeoutMillis(config.tlsHandshakeTimeout().toMillis());
+      p.addLast("tls", tls);
     }
     p.addLast("idle", new IdleStateHandler(config.stalledFrameTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
     p.addLast("framer", new FrameDecoder(config.maxFrameBytes()));
