@@ -28,6 +28,9 @@ final class HandshakeHandler {
 
   private static final Logger log = LoggerFactory.getLogger(HandshakeHandler.class);
 
+  /** Frames to other syncmesh nodes below this size go out uncompressed. */
+  static final int SYNCMESH_MIN_COMPRESS_BYTES = 1024;
+
   private final MeshSocket node;
 
   HandshakeHandler(MeshSocket node) {
@@ -163,8 +166,12 @@ final class HandshakeHandler {
 
   private void applyCompression(Peer peer, List<Long> advertised) {
     peer.advertisedCompression = advertised;
+    // Our own decoder settles raw frames first, so small frames to our own kind skip the codec;
+    // js2p and py2p try their codecs before raw, so they always get what they advertised.
+    int minCompressBytes = peer.dialect == Dialect.SYNCMESH ? SYNCMESH_MIN_COMPRESS_BYTES : 0;
     peer.link.setCompression(
         CompressionNegotiation.choose(node.compression, advertised).orElse(null),
+        minCompressBytes,
         CompressionNegotiation.decodeOrder(advertised, node.compression));
   }
 

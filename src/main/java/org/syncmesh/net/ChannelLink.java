@@ -31,6 +31,7 @@ final class ChannelLink implements Link {
   private final Runnable flushTask = this::flushNow;
   private volatile @Nullable Compression sendCompression;
   private volatile List<Compression> decodeOrder = List.of();
+  private volatile int minCompressBytes;
   private volatile @Nullable String closeReason;
 
   private ChannelLink(Channel channel, boolean outgoing, NetConfig config) {
@@ -71,7 +72,8 @@ final class ChannelLink implements Link {
     }
     // Compression is chosen now, not at flush time, so a handshake queued before the peer's
     // compression list arrived still goes out uncompressed (PROTOCOL §11).
-    ByteBuf payload = frame.payloadFor(sendCompression);
+    Compression method = sendCompression;
+    ByteBuf payload = frame.payloadFor(frame.payloadSize() < minCompressBytes ? null : method);
     channel.write(payload, channel.voidPromise());
     if (flushQueued.compareAndSet(false, true)) {
       channel.eventLoop().execute(flushTask);
@@ -84,8 +86,9 @@ final class ChannelLink implements Link {
   }
 
   @Override
-  public void setCompression(@Nullable Compression send, List<Compression> decode) {
+  public void setCompression(@Nullable Compression send, int minCompressBytes, List<Compression> decode) {
     this.decodeOrder = List.copyOf(decode);
+    this.minCompressBytes = minCompressBytes;
     this.sendCompression = send;
   }
 

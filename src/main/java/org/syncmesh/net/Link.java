@@ -24,11 +24,12 @@ public interface Link {
   void send(OutboundFrame frame);
 
   /**
-   * Sets the method frames to this peer are compressed with ({@code null}: none) and the methods
-   * tried, in order, on frames from it (PROTOCOL §11). Takes effect for frames encoded or decoded
-   * after the call.
+   * Sets the method frames to this peer are compressed with ({@code null}: none), the smallest
+   * payload worth compressing (smaller ones go out raw, which every receiver accepts, §11), and
+   * the methods tried, in order, on frames from it. Takes effect for frames sent or decoded after
+   * the call.
    */
-  void setCompression(@Nullable Compression send, List<Compression> decodeOrder);
+  void setCompression(@Nullable Compression send, int minCompressBytes, List<Compression> decodeOrder);
 
   /** Closes the connection, logging {@code reason} once; idempotent. */
   void close(String reason);

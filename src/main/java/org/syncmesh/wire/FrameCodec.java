@@ -178,8 +178,8 @@ public final class FrameCodec {
   }
 
   /**
-   * Decodes P = {@code data[offset, offset + length)}: decompress (each of {@code tryOrder}, then raw), check the
-   * SHA-256, msgpack-decode, check the shape (§1.3). {@code data} is only read, and not retained.
+   * Decodes P = {@code data[offset, offset + length)}: take it raw if its SHA-256 checks, else decompress with each
+   * of {@code tryOrder} until one checks (an uncompressed frame is always accepted, §11), then msgpack-decode, check the shape (§1.3). {@code data} is only read, and not retained.
    *
    * @throws FrameTooLongException      if P is longer than the limit, or a method decompresses it beyond the limit
    *                                    and no other reading of P has a valid checksum
@@ -192,6 +192,13 @@ public final class FrameCodec {
     Checks.notNull(tryOrder, "tryOrder");
     Checks.fromIndexSize(offset, length, data.length);
     checkFrameLength(length);
+    // Raw first: one hash settles an uncompressed frame (the common case between syncmesh nodes,
+    // which skip compression for small frames), and a compressed P cannot pass it by accident
+    // (its first 32 bytes would have to be the SHA-256 of the rest).
+    byte[] rawId = checksum(data, offset, length);
+    if (rawId != null) {
+      return InternalMessage.decodeOwned(Arrays.copyOfRange(data, offset + CHECKSUM_BYTES, offset + length), rawId);
+    }
     FrameTooLongException tooLong = null;
     List<String> attempts = null; // made only on a failure, for the error message: nothing allocated when all is well
     for (int i = 0, n = tryOrder.size(); i < n; i++) {
@@ -212,10 +219,6 @@ public final class FrameCodec {
         return InternalMessage.decodeOwned(Arrays.copyOfRange(out, CHECKSUM_BYTES, out.length), id);
       }
       attempts = note(attempts, method + ": decompressed, checksum mismatch");
-    }
-    byte[] id = checksum(data, offset, length);
-    if (id != null) {
-      return InternalMessage.decodeOwned(Arrays.copyOfRange(data, offset + CHECKSUM_BYTES, offset + length), id);
     }
     if (tooLong != null) {
       throw tooLong;
