@@ -46,6 +46,15 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
 
   protected MeshOptions() {}
 
+  /**
+   * The protocol the socket will speak, derived from the configured one. The sync socket's
+   * builder appends its leasing digit to the subnet here (PROTOCOL §3.2), so calling
+   * {@code build()} twice never appends it twice.
+   */
+  protected Protocol effectiveProtocol() {
+    return protocol;
+  }
+
   @SuppressWarnings("unchecked")
   private B self() {
     return (B) this;

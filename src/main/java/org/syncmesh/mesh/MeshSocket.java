@@ -169,7 +169,7 @@ public class MeshSocket implements AutoCloseable {
    */
   protected MeshSocket(MeshOptions<?> options) {
     this.clock = options.clock;
-    this.protocol = options.protocol;
+    this.protocol = options.effectiveProtocol();
     this.protocolId = protocol.id();
     this.codec = new FrameCodec(options.maxFrameBytes);
     this.maxOutgoing = options.maxOutgoing;
@@ -440,6 +440,23 @@ public class MeshSocket implements AutoCloseable {
     sendPayload(payload, Flags.MAIN_BROADCAST, to);
   }
 
+  /**
+   * Broadcasts a message this node made itself, with the time it chose: the sync socket picks
+   * the time so that identical content is never sent twice in one second (PROTOCOL §13.8).
+   * Thread-safe; messages leave in the order of the calls.
+   *
+   * @throws IllegalArgumentException if the message is not a broadcast or its sender is not this node
+   * @throws IllegalStateException if the socket is closed
+   */
+  protected final void broadcastMessage(InternalMessage message, Predicate<PeerInfo> to) {
+    Checks.argument(message.type() == Flags.MAIN_BROADCAST, "message.type()", message.type(), "0 (broadcast)");
+    Checks.argument(id.equals(message.sender()), "message.sender()", message.sender(), "this node's id " + id);
+    if (closed.get()) {
+      throw new IllegalStateException("socket is closed");
+    }
+    sendMessage(message, to);
+  }
+
   /** Whispers {@code payload} (sub-flag first) to one peer if it is connected. Thread-safe. */
   protected final void whisperPayload(String peerId, List<?> payload) {
     InternalMessage message = InternalMessage.create(Flags.MAIN_WHISPER, id, nowSeconds(), payload);
@@ -509,7 +526,11 @@ public class MeshSocket implements AutoCloseable {
       throw new IllegalStateException("socket is closed");
     }
     // Encode on the caller's thread: validation throws here, before any effect.
-    InternalMessage message = InternalMessage.create(flag, id, nowSeconds(), payload);
+    sendMessage(InternalMessage.create(flag, id, nowSeconds(), payload), to);
+  }
+
+  private void sendMessage(InternalMessage message, Predicate<PeerInfo> to) {
+    int flag = message.type();
     OutboundFrame frame = OutboundFrame.of(message, codec);
     onNode(() -> {
       if (flag == Flags.MAIN_BROADCAST) {

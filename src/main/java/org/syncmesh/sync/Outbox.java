@@ -1,0 +1,77 @@
+package org.syncmesh.sync;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.syncmesh.wire.Flags;
+import org.syncmesh.wire.InternalMessage;
+
+/**
+ * Makes this node's store and delta broadcasts so that no two share a message id.
+ *
+ * <p>The id is the SHA-256 of the body, and the body holds only a one-second timestamp, so the
+ * same content sent twice in one second has one id and peers drop the second copy as a
+ * duplicate: {@code set(k,"a"); set(k,"b"); set(k,"a")} would leave every peer at "b"
+ * (PROTOCOL §13.8, FINDINGS #14). Nothing is added to the wire; instead a message whose id was
+ * already sent in its second is stamped with the next second, and later messages are never
+ * stamped earlier than an earlier one, so timestamps from this node never go backwards and
+ * peers apply its writes in the order they were made. A second ahead of the clock is harmless:
+ * peers accept future timestamps (§8.2).
+ *
+ * <p>Not thread-safe: used under the store's write lock.
+ */
+final class Outbox {
+
+  private final String selfId;
+  private long lastSeconds;
+  /** Ids sent per second, as their first 8 bytes; only seconds not yet past are kept. */
+  private final Map<Long, Set<Long>> sent = new HashMap<>();
+
+  Outbox(String selfId) {
+    this.selfId = selfId;
+  }
+
+  /**
+   * Encodes a broadcast of {@code payload} with the earliest time, not before {@code nowSeconds}
+   * nor before the last message, whose id has not been sent. Nothing is recorded until
+   * {@link #commit}.
+   *
+   * @throws IllegalArgumentException if the payload cannot be encoded
+   */
+  InternalMessage create(List<?> payload, long nowSeconds) {
+    prune(nowSeconds);
+    long time = Math.max(nowSeconds, lastSeconds);
+    while (true) {
+      InternalMessage message = InternalMessage.create(Flags.MAIN_BROADCAST, selfId, time, payload);
+      Set<Long> ids = sent.get(time);
+      if (ids == null || !ids.contains(prefix(message))) {
+        return message;
+      }
+      time++;
+    }
+  }
+
+  /** Records that {@code message} is being sent. */
+  void commit(InternalMessage message) {
+    sent.computeIfAbsent(message.time(), t -> new HashSet<>()).add(prefix(message));
+    lastSeconds = Math.max(lastSeconds, message.time());
+  }
+
+  private void prune(long nowSeconds) {
+    if (!sent.isEmpty()) {
+      sent.keySet().removeIf(t -> t < nowSeconds);
+    }
+  }
+
+  /** A false match only delays a message by a second, so 64 bits of the id are plenty. */
+  private static long prefix(InternalMessage message) {
+    return message.id().asReadOnlyByteBuffer().getLong();
+  }
+
+  /** Seconds with recorded ids, for tests. */
+  int trackedSeconds() {
+    return sent.size();
+  }
+}

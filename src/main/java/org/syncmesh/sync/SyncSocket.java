@@ -1,0 +1,402 @@
+package org.syncmesh.sync;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
+import org.syncmesh.mesh.Dialect;
+import org.syncmesh.mesh.MeshListener;
+import org.syncmesh.mesh.MeshOptions;
+import org.syncmesh.mesh.MeshSocket;
+import org.syncmesh.mesh.PeerInfo;
+import org.syncmesh.wire.Bytes;
+import org.syncmesh.wire.Checks;
+import org.syncmesh.wire.Flags;
+import org.syncmesh.wire.InternalMessage;
+import org.syncmesh.wire.Protocol;
+
+/**
+ * A dictionary replicated over a protocol-0.7 mesh (PROTOCOL §10): every node holds every key,
+ * every write floods the network, and on leasing networks (the default) a key written by one
+ * node cannot be changed by another for an hour. Wire-compatible with js2p 0.7.870 and py2p 0.7
+ * sync sockets; being a {@link MeshSocket}, it is also an alert network.
+ *
+ * <pre>{@code
+ * try (SyncSocket a = SyncSocket.newBuilder().build();
+ *      SyncSocket b = SyncSocket.newBuilder().build()) {
+ *   b.connect("127.0.0.1", a.port()).join();
+ *   a.set("hello", "world");
+ *   // soon b.get("hello") is Optional["world"], owned by a: b.meta("hello").get().owner()
+ * }
+ * }</pre>
+ *
+ * <h2>Keys and values</h2>
+ * Keys are {@link String}s (stored as their UTF-8 bytes), {@code byte[]} or {@link Bytes}; they
+ * are returned as {@link Bytes}, and go on the wire as msgpack bin. Values are anything the wire
+ * layer encodes (null, Boolean, integers, Float, Double, String, Bytes or byte[], List, Map) and
+ * come back in its decoded form (Long for integers, Bytes for byte[], unmodifiable List and Map),
+ * on this node as on every other. A null value deletes.
+ *
+ * <h2>Threads</h2>
+ * Every method may be called from any thread. Reads ({@link #get}, {@link #keys},
+ * {@link #items}…) take no lock; the collections they return are snapshots. Writes
+ * ({@link #set}, {@link #del}, {@link #pop}, {@link #update}, {@link #applyDelta}) run on the
+ * caller's thread and are atomic on this node: lease check, change, broadcast and event happen
+ * as one step, in one order. Listeners run on the callback executor, never on a network thread.
+ *
+ * <h2>Known limits of protocol 0.7</h2>
+ * <ul>
+ *   <li>js2p cannot delete, and a delete reaching a js2p node drops its links (PROTOCOL §10.7).
+ *       So deletes (nil stores) are never sent to js2p peers, nor are keys that name
+ *       {@code Object.prototype} members ({@code constructor}, {@code toString}…) or map values
+ *       with a {@code toString} or {@code __proto__} key, which crash js2p too. A js2p node
+ *       therefore keeps a deleted key with its old value, owner and timestamp, and gives it back
+ *       to every node that joins through it (its initial sync), where it reappears.
+ *   <li>No tombstones and no anti-entropy (§13.9, §13.10): a delete missed during a partition is
+ *       undone by the next initial sync, and two partitions that wrote one key within the lease
+ *       window keep their own values until it is written again after the lease.
+ *   <li>Nothing is authenticated (§13.3): any peer can claim any owner and timestamp.
+ * </ul>
+ */
+public final class SyncSocket extends MeshSocket {
+
+  /** The default subnet; the leasing digit is appended to it, giving "sync1" or "sync0". */
+  public static final String DEFAULT_SUBNET = "sync";
+
+  private final boolean leasing;
+  private final Store store;
+  private final List<SyncListener> listeners = new CopyOnWriteArrayList<>();
+
+  /**
+   * A builder with every default: 127.0.0.1, ephemeral port, subnet "sync", Plaintext, leasing
+   * on. (Named {@code newBuilder}, as in Caffeine, because the static {@code builder()} inherited
+   * from MeshSocket returns a mesh builder and Java cannot hide it with another return type.)
+   */
+  public static Builder newBuilder() {
+    return new Builder();
+  }
+
+  /**
+   * Builder of {@link SyncSocket}: the mesh settings of {@link MeshOptions} plus leasing. The
+   * protocol's subnet gets the leasing digit appended ("sync" becomes "sync1", or "sync0" without
+   * leasing), as js2p and py2p do, so leasing and non-leasing networks never mix.
+   */
+  public static final class Builder extends MeshOptions<Builder> {
+    private boolean leasing = true;
+
+    Builder() {
+      protocol(new Protocol(DEFAULT_SUBNET, Protocol.PLAINTEXT));
+    }
+
+    /** Whether writes hold their key for an hour against other owners (§10.3). Default true. */
+    public Builder leasing(boolean leasing) {
+      this.leasing = leasing;
+      return this;
+    }
+
+    @Override
+    protected Protocol effectiveProtocol() {
+      Protocol p = super.effectiveProtocol();
+      return new Protocol(p.subnet() + (leasing ? "1" : "0"), p.transport());
+    }
+
+    /**
+     * Binds and returns a listening socket.
+     *
+     * @throws java.io.UncheckedIOException if the port cannot be bound
+     */
+    public SyncSocket build() {
+      return new SyncSocket(this);
+    }
+  }
+
+  /** The seed's constructor: binds {@code addr:port}, leasing on, subnet "sync". */
+  public SyncSocket(String addr, int port) {
+    this(newBuilder().host(addr).port(port));
+  }
+
+  /** The seed's constructor with leasing. */
+  public SyncSocket(String addr, int port, boolean leasing) {
+    this(newBuilder().host(addr).port(port).leasing(leasing));
+  }
+
+  /** The seed's constructor with leasing and a protocol, whose subnet gets the leasing digit. */
+  public SyncSocket(String addr, int port, boolean leasing, Protocol protocol) {
+    this(newBuilder().host(addr).port(port).leasing(leasing).protocol(protocol));
+  }
+
+  /** The seed's constructor with an outward address too. */
+  public SyncSocket(String addr, int port, boolean leasing, Protocol protocol, InetSocketAddress outAddr) {
+    this(newBuilder().host(addr).port(port).leasing(leasing).protocol(protocol)
+        .outAddress(outAddr.getHostString(), outAddr.getPort()));
+  }
+
+  /** The seed's full constructor; {@code debugLevel} is kept, logging goes through SLF4J. */
+  public SyncSocket(String addr, int port, boolean leasing, Protocol protocol, InetSocketAddress outAddr,
+      int debugLevel) {
+    this(newBuilder().host(addr).port(port).leasing(leasing).protocol(protocol)
+        .outAddress(outAddr.getHostString(), outAddr.getPort()).debugLevel(debugLevel));
+  }
+
+  private SyncSocket(Builder builder) {
+    super(builder);
+    this.leasing = builder.leasing;
+    Effects effects = new Effects();
+    this.store = new Store(id(), leasing, effects);
+    addProtocolHandler(new StoreHandler(store, effects));
+  }
+
+  /** Whether this node enforces leases. */
+  public boolean leasing() {
+    return leasing;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /**
+   * The value at {@code key}, if any. Takes no lock.
+   *
+   * @throws IllegalArgumentException if the key is not a String, byte[] or Bytes
+   */
+  public Optional<Object> get(Object key) {
+    Store.Entry e = store.entry(Keys.of(key));
+    return e == null ? Optional.empty() : Optional.of(e.value());
+  }
+
+  /**
+   * The seed's {@code get(key, fallback)}: the value at {@code key}, or {@code fallback}. Unlike
+   * js2p, a stored 0, "" or false is returned as stored.
+   *
+   * @throws IllegalArgumentException if the key is not a String, byte[] or Bytes
+   */
+  public @Nullable Object get(Object key, @Nullable Object fallback) {
+    Store.Entry e = store.entry(Keys.of(key));
+    return e == null ? fallback : e.value();
+  }
+
+  /** The owner and timestamp of {@code key}, if it is held. */
+  public Optional<MetaTuple> meta(Object key) {
+    Store.Entry e = store.entry(Keys.of(key));
+    return e == null ? Optional.empty() : Optional.of(e.meta());
+  }
+
+  /** Whether {@code key} holds a value. */
+  public boolean containsKey(Object key) {
+    return store.entry(Keys.of(key)) != null;
+  }
+
+  /** Number of keys. */
+  public int size() {
+    return store.size();
+  }
+
+  /** A snapshot of the keys; never changes under the caller. */
+  public Set<Bytes> keys() {
+    return Set.copyOf(items().keySet());
+  }
+
+  /** A snapshot of the values. */
+  public List<Object> values() {
+    return List.copyOf(items().values());
+  }
+
+  /** A snapshot of every key and value; unmodifiable. */
+  public Map<Bytes, Object> items() {
+    Map<Bytes, Object> copy = new HashMap<>();
+    for (Map.Entry<Bytes, Store.Entry> e : store.entries()) {
+      copy.put(e.getKey(), e.getValue().value());
+    }
+    return Collections.unmodifiableMap(copy);
+  }
+
+  /** The same snapshot as {@link #items()}, under py2p's name for it. */
+  public Map<Bytes, Object> copy() {
+    return items();
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /**
+   * Stores {@code value} at {@code key} on this node and broadcasts it; null deletes, as
+   * {@link #del}. The write is owned by this node at the broadcast's time.
+   *
+   * @throws IllegalArgumentException if the key is not a String, byte[] or Bytes, or the value
+   *     cannot be encoded; nothing is stored or sent then
+   * @throws LeaseException if another node holds the key's lease (or, without leasing, a newer write)
+   * @throws IllegalStateException if the socket is closed
+   */
+  public void set(Object key, @Nullable Object value) {
+    store.set(Keys.of(key), value);
+  }
+
+  /**
+   * Stores every entry of {@code map}, as {@link #set} does, or none: every key and value is
+   * checked, and every lease, before the first is stored. Keys that are equal as bytes (a
+   * String and its UTF-8 byte[]) count once, the later one winning.
+   *
+   * @throws IllegalArgumentException if a key or value is invalid
+   * @throws LeaseException if another node holds one of the keys
+   */
+  public void update(Map<?, ?> map) {
+    Checks.notNull(map, "map");
+    Map<Bytes, @Nullable Object> values = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> e : new ArrayList<>(map.entrySet())) {
+      values.put(Keys.of(e.getKey()), e.getValue());
+    }
+    store.setAll(values);
+  }
+
+  /**
+   * Deletes {@code key} here and on every py2p and syncmesh peer (never on js2p peers: see the
+   * class notes). Returns false, sending nothing, if the key is absent.
+   *
+   * @throws LeaseException if another node holds the key
+   */
+  public boolean del(Object key) {
+    return store.set(Keys.of(key), null) != null;
+  }
+
+  /**
+   * Deletes {@code key} and returns its value, or returns {@code fallback} if it is absent.
+   *
+   * @throws LeaseException if another node holds the key
+   */
+  public @Nullable Object pop(Object key, @Nullable Object fallback) {
+    Store.Entry e = store.set(Keys.of(key), null);
+    return e == null ? fallback : e.value();
+  }
+
+  /** Deletes {@code key} and returns its value, if it held one. */
+  public Optional<Object> pop(Object key) {
+    return Optional.ofNullable(pop(key, null));
+  }
+
+  /**
+   * Deletes some key this node may delete and returns it with its value.
+   *
+   * @throws NoSuchElementException if the dictionary is empty
+   * @throws LeaseException if every key is leased by another node
+   */
+  public Map.Entry<Bytes, Object> popitem() {
+    Map.Entry<Bytes, Object> e = store.popAny();
+    if (e == null) {
+      throw new NoSuchElementException("popitem(): the dictionary is empty");
+    }
+    return e;
+  }
+
+  /**
+   * Merges {@code delta} into the map at {@code key} (an absent key starts as an empty map) and
+   * broadcasts the delta, the peers' {@code [17, key, map]} (§10.5). This node takes the lease
+   * of the whole key. Returns the merged map.
+   *
+   * @throws IllegalArgumentException if the delta cannot be encoded or the key holds a non-map
+   * @throws LeaseException if another node holds the key
+   */
+  public Map<Object, Object> applyDelta(Object key, Map<?, ?> delta) {
+    Checks.notNull(delta, "delta");
+    return store.delta(Keys.of(key), delta);
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /** Adds a listener for update and delete events, and for the mesh events. */
+  public void addListener(SyncListener listener) {
+    listeners.add(Checks.notNull(listener, "listener"));
+    addListener((MeshListener) listener);
+  }
+
+  /** Removes a listener added before; no effect otherwise. */
+  public void removeListener(SyncListener listener) {
+    listeners.remove(listener);
+    removeListener((MeshListener) listener);
+  }
+
+  // ---------------------------------------------------------------- mesh hooks
+
+  /** Initial sync (§10.6): every key with its owner and timestamp, once per link, keys as bin. */
+  @Override
+  protected void onPeerReady(PeerInfo peer) {
+    boolean js2p = peer.dialect() == Dialect.JS2P;
+    for (Map.Entry<Bytes, Store.Entry> e : store.entries()) {
+      Store.Entry entry = e.getValue();
+      if (js2p && Keys.crashesJs2p(e.getKey(), true, entry.value())) {
+        continue;
+      }
+      MetaTuple meta = entry.meta();
+      Object owner = entry.ownerBin() ? Bytes.utf8(meta.owner()) : meta.owner();
+      whisperPayload(peer.id(), Arrays.asList(Flags.SUB_STORE, e.getKey(), entry.value(), owner, meta.timestamp()));
+    }
+  }
+
+  /** Holds back from js2p peers what would crash them: deletes and prototype-named keys (§10.7). */
+  @Override
+  protected boolean mayReceive(PeerInfo peer, InternalMessage message) {
+    if (peer.dialect() != Dialect.JS2P) {
+      return true;
+    }
+    int sub = message.subFlag();
+    if (sub != Flags.SUB_STORE && sub != Flags.SUB_DELTA) {
+      return true;
+    }
+    List<@Nullable Object> p = message.payload();
+    return p.size() < 3 || !Keys.crashesJs2p(p.get(1), sub == Flags.SUB_STORE, p.get(2));
+  }
+
+  /** Remote writes refused by a lease since start (also listed in {@link #status()}). */
+  long refusedRemoteWrites() {
+    return store.refusedRemote.get();
+  }
+
+  /** Remote writes dropped as malformed or as deltas on non-maps since start. */
+  long droppedRemoteWrites() {
+    return store.droppedRemote.get();
+  }
+
+  private final class Effects implements Store.Effects {
+    @Override
+    public long nowSeconds() {
+      return SyncSocket.this.nowSeconds();
+    }
+
+    @Override
+    public void checkOpen() {
+      if (isClosed()) {
+        throw new IllegalStateException("socket is closed");
+      }
+    }
+
+    @Override
+    public void broadcast(InternalMessage message) {
+      broadcastMessage(message, peer -> true);
+    }
+
+    @Override
+    public void updated(Bytes key, Object value, MetaTuple meta) {
+      for (SyncListener l : listeners) {
+        callback(() -> l.onUpdate(SyncSocket.this, key, value, meta));
+      }
+    }
+
+    @Override
+    public void deleted(Bytes key) {
+      for (SyncListener l : listeners) {
+        callback(() -> l.onDelete(SyncSocket.this, key));
+      }
+    }
+
+    @Override
+    public void dropped(String why) {
+      reportError(why);
+    }
+  }
+}

@@ -1,0 +1,204 @@
+package org.syncmesh.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.syncmesh.wire.Bytes;
+import org.syncmesh.wire.InternalMessage;
+
+/** The store without a network: local and remote writes, leases, events, drops. */
+final class StoreTest {
+
+  private static final String ME = "Mmmm";
+  private static final String PEER_SMALL = "Aaaa";
+  private static final String PEER_LARGE = "Zzzz";
+  private static final Bytes K = Bytes.utf8("k");
+
+  private final Recorder effects = new Recorder();
+  private final Store leased = new Store(ME, true, effects);
+
+  static final class Recorder implements Store.Effects {
+    long now = 1_700_000_000L;
+    boolean open = true;
+    final List<InternalMessage> sent = new ArrayList<>();
+    final List<String> events = new ArrayList<>();
+    final List<String> dropped = new ArrayList<>();
+
+    @Override public long nowSeconds() { return now; }
+    @Override public void checkOpen() { if (!open) throw new IllegalStateException("socket is closed"); }
+    @Override public void broadcast(InternalMessage m) { sent.add(m); }
+    @Override public void updated(Bytes key, Object value, MetaTuple meta) {
+      events.add("update " + key.utf8() + "=" + value + " by " + meta.owner() + "@" + meta.timestamp());
+    }
+    @Override public void deleted(Bytes key) { events.add("delete " + key.utf8()); }
+    @Override public void dropped(String why) { dropped.add(why); }
+  }
+
+  @Test
+  void localSet_storesBroadcastsBinKeyAndFiresUpdate() {
+    leased.set(K, 42);
+    Store.Entry e = leased.entry(K);
+    assertThat(e.value()).isEqualTo(42L); // the wire's decoded form, as peers see it
+    assertThat(e.meta()).isEqualTo(new MetaTuple(ME, effects.now));
+    assertThat(effects.sent).hasSize(1);
+    assertThat(effects.sent.get(0).payload()).containsExactly(11L, K, 42L);
+    assertThat(effects.events).containsExactly("update k=42 by Mmmm@" + effects.now);
+  }
+
+  @Test
+  void localSet_unencodableValue_throwsBeforeAnyEffect() {
+    assertThatThrownBy(() -> leased.set(K, Map.of("when", java.time.Instant.EPOCH)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("value[\"when\"]: cannot encode java.time.Instant");
+    assertThat(leased.size()).isZero();
+    assertThat(effects.sent).isEmpty();
+    assertThat(effects.events).isEmpty();
+  }
+
+  @Test
+  void localSet_onLeasedKey_throwsLeaseExceptionNamingKeyOwnerAndEnd() {
+    leased.remoteStore(K, "theirs", new MetaTuple(PEER_LARGE, effects.now - 10), false, false, PEER_LARGE);
+    effects.sent.clear();
+    assertThatThrownBy(() -> leased.set(K, "mine"))
+        .isInstanceOf(LeaseException.class)
+        .hasMessageContaining("\"k\"")
+        .hasMessageContaining(PEER_LARGE)
+        .hasMessageContaining("leased until " + java.time.Instant.ofEpochSecond(effects.now - 10 + 3600))
+        .satisfies(t -> assertThat(((LeaseException) t).owner()).isEqualTo(PEER_LARGE));
+    assertThat(leased.entry(K).value()).isEqualTo("theirs");
+    assertThat(effects.sent).isEmpty();
+  }
+
+  @Test
+  void localSet_afterLeaseExpiry_isAllowed() {
+    leased.remoteStore(K, "theirs", new MetaTuple(PEER_LARGE, effects.now), false, false, PEER_LARGE);
+    effects.now += 3600;
+    assertThatThrownBy(() -> leased.set(K, "mine")).isInstanceOf(LeaseException.class);
+    effects.now += 1;
+    leased.set(K, "mine");
+    assertThat(leased.entry(K).meta().owner()).isEqualTo(ME);
+  }
+
+  @Test
+  void remoteStore_refused_isDroppedCountedAndReported() {
+    leased.set(K, "mine");
+    leased.remoteStore(K, "theirs", new MetaTuple(PEER_LARGE, effects.now + 5), false, false, PEER_LARGE);
+    assertThat(leased.entry(K).value()).isEqualTo("mine");
+    assertThat(leased.refusedRemote.get()).isEqualTo(1);
+    assertThat(effects.dropped).singleElement().asString()
+        .startsWith("refused remote store of key \"k\" from " + PEER_LARGE)
+        .contains("owned by " + ME).contains("leased until");
+  }
+
+  @Test
+  void remoteStore_sameSecondTie_smallerIdWins() {
+    leased.set(K, "mine");
+    leased.remoteStore(K, "large", new MetaTuple(PEER_LARGE, effects.now), false, false, PEER_LARGE);
+    assertThat(leased.entry(K).value()).isEqualTo("mine");
+    leased.remoteStore(K, "small", new MetaTuple(PEER_SMALL, effects.now), false, false, PEER_SMALL);
+    assertThat(leased.entry(K).value()).isEqualTo("small");
+  }
+
+  @Test
+  void remoteNil_deletesAndFiresDelete_nilForAbsentKeyIsIgnored() {
+    leased.remoteStore(K, "v", new MetaTuple(PEER_LARGE, effects.now), true, false, PEER_LARGE);
+    leased.remoteStore(K, null, new MetaTuple(PEER_LARGE, effects.now), true, false, PEER_LARGE);
+    assertThat(leased.entry(K)).isNull();
+    leased.remoteStore(K, null, new MetaTuple(PEER_LARGE, effects.now), true, false, PEER_LARGE);
+    assertThat(effects.events).containsExactly("update k=v by Zzzz@" + effects.now, "delete k");
+    assertThat(effects.dropped).isEmpty();
+  }
+
+  @Test
+  void dump_forHeldKey_isIgnoredEvenForFalsyValues() {
+    for (Object falsy : List.of(0L, "", false)) {
+      Bytes key = Bytes.utf8("falsy-" + falsy);
+      leased.set(key, falsy);
+      leased.remoteStore(key, "stale", new MetaTuple(PEER_SMALL, 1), false, true, PEER_SMALL);
+      assertThat(leased.entry(key).value()).isEqualTo(falsy);
+      assertThat(leased.entry(key).meta().owner()).isEqualTo(ME);
+    }
+    assertThat(effects.dropped).isEmpty();
+  }
+
+  @Test
+  void dump_forAbsentKey_takesClaimedOwnerAndTimestamp() {
+    leased.remoteStore(K, "v", new MetaTuple(PEER_SMALL, 12345), true, true, PEER_LARGE);
+    assertThat(leased.entry(K).meta()).isEqualTo(new MetaTuple(PEER_SMALL, 12345));
+    assertThat(leased.entry(K).ownerBin()).isTrue();
+  }
+
+  @Test
+  void localDelta_mergesShallowlyTakesLeaseAndBroadcasts() {
+    Map<Object, Object> merged = leased.delta(K, Map.of("a", 1));
+    assertThat(merged).containsExactly(Map.entry("a", 1L));
+    merged = leased.delta(K, Map.of("b", List.of(2)));
+    assertThat(merged).containsExactlyInAnyOrderEntriesOf(Map.of("a", 1L, "b", List.of(2L)));
+    assertThat(effects.sent).hasSize(2);
+    assertThat(effects.sent.get(1).payload()).containsExactly(17L, K, Map.of("b", List.of(2L)));
+  }
+
+  @Test
+  void localDelta_onNonMap_throwsBeforeAnyEffect() {
+    leased.set(K, "text");
+    effects.sent.clear();
+    assertThatThrownBy(() -> leased.delta(K, Map.of("a", 1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot apply a delta to key \"k\": it holds a String");
+    assertThat(effects.sent).isEmpty();
+  }
+
+  @Test
+  void remoteDelta_onNonMap_isDroppedAndCounted() {
+    leased.set(K, "text");
+    leased.remoteDelta(K, Map.of("a", 1L), new MetaTuple(ME, effects.now), false, PEER_LARGE);
+    assertThat(leased.entry(K).value()).isEqualTo("text");
+    assertThat(leased.droppedRemote.get()).isEqualTo(1);
+    assertThat(effects.dropped).singleElement().asString().contains("not a map");
+  }
+
+  @Test
+  void remoteDelta_takesLeaseOfWholeKey() {
+    Store open = new Store(ME, false, effects);
+    open.set(K, Map.of("mine", 1));
+    open.remoteDelta(K, Map.of("theirs", 2L), new MetaTuple(PEER_LARGE, effects.now - 100), false, PEER_LARGE);
+    @SuppressWarnings("unchecked")
+    Map<Object, Object> value = (Map<Object, Object>) open.entry(K).value();
+    assertThat(value).containsOnlyKeys("mine", "theirs");
+    assertThat(open.entry(K).meta()).isEqualTo(new MetaTuple(PEER_LARGE, effects.now - 100));
+  }
+
+  @Test
+  void setAll_isAllOrNothingUnderLeases() {
+    Bytes free = Bytes.utf8("free");
+    leased.remoteStore(K, "theirs", new MetaTuple(PEER_SMALL, effects.now), false, false, PEER_SMALL);
+    Map<Bytes, Object> batch = new LinkedHashMap<>();
+    batch.put(free, 1);
+    batch.put(K, 2);
+    assertThatThrownBy(() -> leased.setAll(batch)).isInstanceOf(LeaseException.class);
+    assertThat(leased.entry(free)).isNull();
+    assertThat(effects.sent).isEmpty();
+  }
+
+  @Test
+  void popAny_skipsKeysLeasedByOthers() {
+    leased.remoteStore(Bytes.utf8("theirs"), 1L, new MetaTuple(PEER_SMALL, effects.now), false, false, PEER_SMALL);
+    leased.set(Bytes.utf8("mine"), 2);
+    assertThat(leased.popAny()).isEqualTo(Map.entry(Bytes.utf8("mine"), 2L));
+    assertThatThrownBy(leased::popAny).isInstanceOf(LeaseException.class);
+    leased.remoteStore(Bytes.utf8("theirs"), null, new MetaTuple(PEER_SMALL, effects.now), false, false, PEER_SMALL);
+    assertThat(leased.popAny()).isNull();
+  }
+
+  @Test
+  void closed_writesThrowBeforeAnyEffect() {
+    effects.open = false;
+    assertThatThrownBy(() -> leased.set(K, 1)).isInstanceOf(IllegalStateException.class);
+    assertThat(leased.size()).isZero();
+  }
+}
