@@ -111,8 +111,8 @@ public final class Bench {
       }
     }
     if (quick) {
-      ks = new int[] {2_000};
-      js2pKs = new int[] {500};
+      ks = new int[] {1_000};
+      js2pKs = new int[] {1_000};
       pacedN = 200;
       if (!Arrays.asList(args).contains("--runs")) {
         runs = 1;
@@ -206,7 +206,7 @@ public final class Bench {
         if (cliNode) {
           cmd.addAll(List.of("-jar", repo.resolve("target/syncmesh.jar").toString(), "node", "--json"));
         } else {
-          cmd.addAll(List.of("-cp", benchJar.toString(), SmNode.class.getName(), "--ttl-s", String.valueOf(budgetS + 120)));
+          cmd.addAll(List.of("-cp", classpath(), SmNode.class.getName(), "--ttl-s", String.valueOf(budgetS + 120)));
         }
       }
       case JS2P -> {
@@ -223,7 +223,7 @@ public final class Bench {
             "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
             "--add-opens", "java.management/sun.management=ALL-UNNAMED",
             "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"));
-        cmd.addAll(List.of("-cp", benchJar.toString(), HzNode.class.getName(), "--ttl-s", String.valueOf(budgetS + 120)));
+        cmd.addAll(List.of("-cp", classpath(), HzNode.class.getName(), "--ttl-s", String.valueOf(budgetS + 120)));
         if (deferred) {
           cmd.add("--defer");
         }
@@ -236,6 +236,12 @@ public final class Bench {
     }
     long startTimeout = sys == Sys.HAZELCAST ? 60_000 : 20_000;
     return Child.start(sys.label + "-" + role, cmd, logs.resolve(tag + "-" + role + ".log"), bounded(startTimeout));
+  }
+
+  /** Java nodes get the orchestrator's class path (run.sh puts the work tree's classes first). */
+  private String classpath() {
+    String cp = System.getProperty("java.class.path");
+    return cp == null || cp.isEmpty() ? benchJar.toString() : cp;
   }
 
   private static String java() {
@@ -326,6 +332,12 @@ public final class Bench {
       if (n < pacedN) {
         problems.add(tag + ": " + (pacedN - n) + " of " + pacedN + " keys had no arrival event at C");
       }
+      StringBuilder trend = new StringBuilder("   latency by send order (key index: ms):");
+      for (int i : new int[] {0, pacedN / 10, pacedN / 4, pacedN / 2, 3 * pacedN / 4, pacedN - 1}) {
+        trend.append(firstArrival[i] == 0 ? String.format(Locale.ROOT, " %d: none", i)
+            : String.format(Locale.ROOT, " %d: %.3f", i, (firstArrival[i] - sends[i]) / 1e6));
+      }
+      say(trend.toString());
       lat = Arrays.copyOf(lat, n);
       Arrays.sort(lat);
       add(rowLatency("p50"), sys, percentile(lat, 0.50));
