@@ -6,13 +6,14 @@ import picocli.CommandLine.Command;
 /**
  * The {@code syncmesh} command line: the main class of the runnable jar.
  *
- * <p>Subcommands are added as their issues land; {@code --help} and {@code --version} work on
- * their own. Not thread-safe; one instance per process.
+ * <p>Subcommands: {@code node} ({@link NodeCommand}). {@code --help} and {@code --version} work
+ * on their own. Not thread-safe; one instance per process.
  */
 @Command(
     name = "syncmesh",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
+    subcommands = NodeCommand.class,
     description = "A peer-to-peer mesh and synchronized dictionary, wire-compatible with js2p/py2p 0.7.")
 public final class Main implements Runnable {
 
@@ -25,7 +26,10 @@ public final class Main implements Runnable {
 
   /** The configured picocli command line; tests parse and execute through it without exiting. */
   static CommandLine newCommandLine() {
-    return new CommandLine(new Main());
+    CommandLine commandLine = new CommandLine(new Main());
+    CommandLine.IParameterExceptionHandler usual = commandLine.getParameterExceptionHandler();
+    commandLine.setParameterExceptionHandler((e, args) -> NodeCommand.handleParameterException(e, args, usual));
+    return commandLine;
   }
 
   @Override

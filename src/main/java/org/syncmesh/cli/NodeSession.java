@@ -1,0 +1,198 @@
+package org.syncmesh.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.syncmesh.mesh.Message;
+import org.syncmesh.mesh.MeshSocket;
+import org.syncmesh.mesh.PeerInfo;
+import org.syncmesh.sync.MetaTuple;
+import org.syncmesh.sync.SyncListener;
+import org.syncmesh.sync.SyncSocket;
+import org.syncmesh.wire.Bytes;
+import org.syncmesh.wire.Flags;
+
+/**
+ * One running node of the command line: its socket (a {@link SyncSocket}, or a plain
+ * {@link MeshSocket} with {@code --mesh}) plus what the line protocol keeps beside it: the
+ * node's own failures for {@code status}, the recording of update arrivals for benchmarks, and
+ * the live events the REPL prints.
+ *
+ * <p>Thread-safe: commands run on the reading thread, events arrive on the socket's callback
+ * and protocol threads. {@link #close()} is idempotent and may be called from a shutdown hook.
+ */
+final class NodeSession implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(NodeSession.class);
+
+  /** What the REPL prints live; every method runs on a socket thread and must not block. */
+  interface Events {
+    default void updated(Bytes key, Object value, MetaTuple meta) {}
+
+    default void deleted(Bytes key) {}
+
+    default void message(Message message) {}
+  }
+
+  /** One recorded update arrival: the key and {@link System#nanoTime()} when it was seen. */
+  record Arrival(String key, long nanos) {}
+
+  private final MeshSocket socket;
+  private final @Nullable SyncSocket sync;
+  private final String host;
+  private final List<String> errors = new CopyOnWriteArrayList<>();
+  private final List<Events> events = new CopyOnWriteArrayList<>();
+  private final ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
+  private final Object keysChanged = new Object();
+  private volatile boolean recording;
+
+  private NodeSession(MeshSocket socket, String host) {
+    this.socket = socket;
+    this.sync = socket instanceof SyncSocket s ? s : null;
+    this.host = host;
+    if (sync != null) {
+      sync.addListener(new SyncListener() {
+        @Override
+        public void onUpdate(SyncSocket s, Bytes key, Object value, MetaTuple meta) {
+          if (recording) {
+            arrivals.add(new Arrival(JsonValues.keyText(key), System.nanoTime()));
+          }
+          synchronized (keysChanged) {
+            keysChanged.notifyAll();
+          }
+          events.forEach(e -> e.updated(key, value, meta));
+        }
+
+        @Override
+        public void onDelete(SyncSocket s, Bytes key) {
+          events.forEach(e -> e.deleted(key));
+        }
+      });
+    }
+    socket.registerHandler((message, from) -> {
+      int sub = message.subFlag();
+      if (sub == Flags.SUB_BROADCAST || sub == Flags.SUB_WHISPER) {
+        events.forEach(e -> e.message(message));
+      }
+      return false; // never claim: the message still goes to the recv queue
+    });
+  }
+
+  /**
+   * Binds the node and starts a connection to every {@code --connect} peer (without waiting for
+   * them; a failure shows in {@link #status()}).
+   *
+   * @throws java.io.UncheckedIOException if the port cannot be bound
+   * @throws IllegalArgumentException if the options cannot make a socket
+   */
+  static NodeSession start(NodeOptions options) {
+    NodeSession session = new NodeSession(options.bind(), options.host());
+    for (NodeOptions.HostPort peer : options.connect()) {
+      session.connect(peer.host(), peer.port());
+    }
+    return session;
+  }
+
+  MeshSocket socket() {
+    return socket;
+  }
+
+  /** The sync socket, or an error naming the reason when this is a mesh node. */
+  SyncSocket sync() {
+    if (sync == null) {
+      throw new IllegalStateException("not a sync node (started with --mesh)");
+    }
+    return sync;
+  }
+
+  boolean isSync() {
+    return sync != null;
+  }
+
+  /** The host the node was asked to bind, as the start line reports it. */
+  String host() {
+    return host;
+  }
+
+  /**
+   * Starts a connection and returns at once. A failed attempt (refused, timed out, wrong
+   * protocol, self) is logged and listed by {@link #status()} as the node's own failure.
+   */
+  void connect(String host, int port) {
+    socket.connect(host, port).whenComplete((peer, error) -> {
+      if (error != null && !socket.isClosed()) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+            ? error.getCause() : error;
+        log.warn("connect {}:{} failed: {}", host, port, cause.toString());
+        errors.add("connect " + host + ":" + port + ": " + cause.getMessage());
+      }
+    });
+  }
+
+  /** Handshaken peers, in the order they joined. */
+  List<PeerInfo> peers() {
+    return new ArrayList<>(socket.routingTable().values());
+  }
+
+  /** Every queued user message, oldest first; the queue is then empty. */
+  List<Message> recvAll() {
+    return socket.recv(Integer.MAX_VALUE);
+  }
+
+  /** The socket's errors (peers' and its own), then this session's own failures; empty if nominal. */
+  List<String> status() {
+    List<String> all = new ArrayList<>(socket.statusErrors());
+    all.addAll(errors);
+    return all;
+  }
+
+  /** Turns recording of update arrivals on or off. */
+  void recordArrivals(boolean on) {
+    recording = on;
+  }
+
+  /** The recorded arrivals since the last call, oldest first. */
+  List<Arrival> takeArrivals() {
+    List<Arrival> out = new ArrayList<>();
+    for (Arrival a; (a = arrivals.poll()) != null; ) {
+      out.add(a);
+    }
+    return out;
+  }
+
+  /**
+   * Waits until the dictionary holds at least {@code n} keys or {@code timeoutMillis} pass.
+   * Returns the key count then (which is below {@code n} on timeout).
+   */
+  int awaitKeys(long n, long timeoutMillis) throws InterruptedException {
+    SyncSocket s = sync();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    synchronized (keysChanged) {
+      while (true) {
+        int count = s.size();
+        long left = deadline - System.nanoTime();
+        if (count >= n || left <= 0) {
+          return count;
+        }
+        // Woken by every update; the bounded wait also covers a key count that grew otherwise.
+        TimeUnit.NANOSECONDS.timedWait(keysChanged, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+      }
+    }
+  }
+
+  /** Adds a receiver of live events (the REPL). */
+  void addEvents(Events receiver) {
+    events.add(receiver);
+  }
+
+  /** Closes the socket: every connection, the port, every thread. Idempotent. */
+  @Override
+  public void close() {
+    socket.close();
+  }
+}

@@ -1,0 +1,135 @@
+package org.syncmesh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+final class JsonTest {
+
+  @Test
+  void parse_scalars() {
+    assertThat(Json.parse("null")).isNull();
+    assertThat(Json.parse(" true ")).isEqualTo(true);
+    assertThat(Json.parse("false")).isEqualTo(false);
+    assertThat(Json.parse("\"x\"")).isEqualTo("x");
+    assertThat(Json.parse("0")).isEqualTo(0L);
+    assertThat(Json.parse("-0")).isEqualTo(0L);
+    assertThat(Json.parse("-17")).isEqualTo(-17L);
+    assertThat(Json.parse("1.5")).isEqualTo(1.5);
+    assertThat(Json.parse("1e3")).isEqualTo(1000.0);
+    assertThat(Json.parse("-2.5E-3")).isEqualTo(-0.0025);
+    assertThat(Json.parse("1.0")).isInstanceOf(Double.class);
+  }
+
+  @Test
+  void parse_integerRange_isMsgpacks() {
+    assertThat(Json.parse("9223372036854775807")).isEqualTo(Long.MAX_VALUE);
+    assertThat(Json.parse("-9223372036854775808")).isEqualTo(Long.MIN_VALUE);
+    assertThat(Json.parse("9223372036854775808")).isEqualTo(BigInteger.ONE.shiftLeft(63));
+    assertThat(Json.parse("18446744073709551615")).isEqualTo(BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE));
+    assertThatThrownBy(() -> Json.parse("18446744073709551616"))
+        .hasMessage("integer 18446744073709551616 is outside msgpack's range [-2^63, 2^64-1] at offset 0");
+    assertThatThrownBy(() -> Json.parse("-9223372036854775809")).hasMessageContaining("outside msgpack's range");
+  }
+
+  @Test
+  void parse_floatTooLarge_isAnError() {
+    assertThatThrownBy(() -> Json.parse("1e400")).hasMessage("number 1e400 is too large for a float64 at offset 0");
+    assertThat(Json.parse("1e-400")).isEqualTo(0.0);
+  }
+
+  @Test
+  void parse_containers_keepOrder() {
+    Object v = Json.parse("{\"b\": [1, {\"c\": null}], \"a\": {} , \"e\": []}");
+    Map<String, Object> expected = new LinkedHashMap<>();
+    List<Object> inner = new ArrayList<>();
+    inner.add(1L);
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("c", null);
+    inner.add(c);
+    expected.put("b", inner);
+    expected.put("a", Map.of());
+    expected.put("e", List.of());
+    assertThat(v).isEqualTo(expected);
+    assertThat(List.copyOf(((Map<?, ?>) v).keySet())).isEqualTo(List.of("b", "a", "e"));
+  }
+
+  @Test
+  void parse_escapesAndSurrogatePairs() {
+    assertThat(Json.parse("\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\"")).isEqualTo("a\"b\\c/d\b\f\n\r\t");
+    assertThat(Json.parse("\"\\u00e9\\u4e2d\"")).isEqualTo("é中");
+    assertThat(Json.parse("\"\\ud83d\\ude00\"")).isEqualTo("😀");
+    assertThat(Json.parse("\"😀 raw\"")).isEqualTo("😀 raw");
+  }
+
+  @Test
+  void parse_unpairedSurrogate_isAnError() {
+    assertThatThrownBy(() -> Json.parse("\"\\ud83d\"")).hasMessageContaining("unpaired surrogate \\ud83d");
+    assertThatThrownBy(() -> Json.parse("\"\\ud83d\\u0041\"")).hasMessageContaining("unpaired surrogate");
+    assertThatThrownBy(() -> Json.parse("\"\\ude00\"")).hasMessageContaining("unpaired surrogate \\ude00");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "   ", "nul", "tru", "01", "1.", ".5", "-", "1e", "+1", "[1,]", "[1 2]", "{\"a\"}",
+      "{\"a\":1,}", "{a:1}", "'x'", "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\u12G4\"", "[", "{", "1 2", "NaN",
+      "Infinity", "\"tab\there\"", "[1]]", "{\"a\":1}x"})
+  void parse_malformed_isAnError(String text) {
+    assertThatThrownBy(() -> Json.parse(text)).isInstanceOf(Json.JsonException.class).hasMessageContaining("offset");
+  }
+
+  @Test
+  void parse_duplicateKey_isAnError() {
+    assertThatThrownBy(() -> Json.parse("{\"a\":1,\"a\":2}")).hasMessage("duplicate key \"a\" at offset 7");
+  }
+
+  @Test
+  void parse_depthIsBounded() {
+    String ok = "[".repeat(Json.MAX_DEPTH) + "]".repeat(Json.MAX_DEPTH);
+    assertThat(Json.parse(ok)).isInstanceOf(List.class);
+    String deep = "[".repeat(Json.MAX_DEPTH + 1) + "]".repeat(Json.MAX_DEPTH + 1);
+    assertThatThrownBy(() -> Json.parse(deep)).hasMessageContaining("nested deeper than 512 levels");
+    String hostile = "[".repeat(100_000);
+    assertThatThrownBy(() -> Json.parse(hostile)).isInstanceOf(Json.JsonException.class);
+  }
+
+  @Test
+  void write_compactAndEscaped() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("k", Arrays.asList(1L, -2, 2.5, true, null, "s"));
+    m.put("quote\"", "line\nbreak\u0001\u007f");
+    assertThat(Json.write(m)).isEqualTo("{\"k\":[1,-2,2.5,true,null,\"s\"],\"quote\\\"\":\"line\\nbreak\\u0001\\u007f\"}");
+    assertThat(Json.write("é😀")).isEqualTo("\"é😀\"");
+    assertThat(Json.write("\ud800x")).isEqualTo("\"\\ud800x\"");
+  }
+
+  @Test
+  void write_floats_stayFloats_andNonFiniteIsNull() {
+    assertThat(Json.write(1.0)).isEqualTo("1.0");
+    assertThat(Json.write(0.1f)).isEqualTo("0.1");
+    assertThat(Json.write(1e-7)).isEqualTo("1.0E-7");
+    assertThat(Json.parse(Json.write(1e-7))).isEqualTo(1e-7);
+    assertThat(Json.write(Arrays.asList(Double.NaN, Double.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY)))
+        .isEqualTo("[null,null,null]");
+    assertThat(Json.write(BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE))).isEqualTo("18446744073709551615");
+  }
+
+  @Test
+  void write_unknownType_isAnError() {
+    assertThatThrownBy(() -> Json.write(List.of(new Object()))).hasMessageStartingWith("cannot write java.lang.Object");
+  }
+
+  @Test
+  void roundTrip() {
+    String text = "{\"a\":[1,-9223372036854775808,18446744073709551615,0.5,\"\\u0000\\\"😀\",null,false],\"b\":{}}";
+    assertThat(Json.write(Json.parse(text))).isEqualTo(text);
+  }
+}

@@ -1,0 +1,245 @@
+package org.syncmesh.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A node in a child process driven through the node line protocol: the packaged Java node
+ * ({@code java -jar target/syncmesh.jar node --json}) or the js2p driver
+ * ({@code node interop/js2p/driver.js}), which speak the same protocol, so one helper drives both.
+ *
+ * <p>Every read has a timeout, so a hung node fails the test instead of hanging it.
+ * {@link #close()} kills the process if it has not exited. Not thread-safe: one test thread
+ * drives it.
+ */
+final class LineNode implements AutoCloseable {
+
+  static final long REPLY_TIMEOUT_SECONDS = 20;
+
+  private final String name;
+  private final Process process;
+  private final BufferedReader out;
+  private final Writer in;
+  private final ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "line-node-reader");
+    t.setDaemon(true);
+    return t;
+  });
+  private String id = "";
+  private int port;
+
+  private LineNode(String name, List<String> command) {
+    this.name = name;
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .directory(projectDir().toFile())
+        .redirectError(ProcessBuilder.Redirect.appendTo(projectDir().resolve("target/line-nodes.log").toFile()));
+    try {
+      this.process = builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + command, e);
+    }
+    this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+  }
+
+  /** The Java node, not yet past its start line; {@code options} follow {@code node --json}. */
+  static LineNode javaUnstarted(String... options) {
+    List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", jar().toString(), "node", "--json"));
+    command.addAll(List.of(options));
+    return new LineNode("java node", command);
+  }
+
+  /** The Java node on 127.0.0.1 with an ephemeral port, started (its start line read). */
+  static LineNode java(String... options) {
+    List<String> all = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0"));
+    all.addAll(List.of(options));
+    return javaUnstarted(all.toArray(String[]::new)).started();
+  }
+
+  /** The js2p driver on 127.0.0.1 with an ephemeral port, started. */
+  static LineNode js2p(String... options) {
+    Path modules = projectDir().resolve("interop/js2p/node_modules/js2p");
+    if (!Files.isDirectory(modules)) {
+      throw new IllegalStateException("js2p is not installed at " + modules
+          + ": run `npm ci --prefix interop/js2p` (README's test command does)");
+    }
+    List<String> command = new ArrayList<>(List.of("node", projectDir().resolve("interop/js2p/driver.js").toString(),
+        "--host", "127.0.0.1", "--port", "0"));
+    command.addAll(List.of(options));
+    return new LineNode("js2p driver", command).started();
+  }
+
+  /** Reads the start line, which must be a success, and keeps the id and port from it. */
+  LineNode started() {
+    String line = readLine();
+    Map<?, ?> hello = (Map<?, ?>) result("start", line);
+    id = (String) hello.get("id");
+    port = ((Long) hello.get("port")).intValue();
+    return this;
+  }
+
+  static Path jar() {
+    String configured = System.getProperty("syncmesh.jar");
+    Path jar = configured != null ? Path.of(configured) : projectDir().resolve("target/syncmesh.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: process tests run after `package` (mvn verify)");
+    }
+    return jar;
+  }
+
+  static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  static Path projectDir() {
+    return Path.of(System.getProperty("user.dir")).toAbsolutePath();
+  }
+
+  String id() {
+    return id;
+  }
+
+  int port() {
+    return port;
+  }
+
+  Process process() {
+    return process;
+  }
+
+  /** Writes one line (a line break is added) without reading a reply. */
+  void send(String line) {
+    try {
+      in.write(line);
+      in.write('\n');
+      in.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(name + " died before `" + line + "`", e);
+    }
+  }
+
+  /** Sends one command and returns its raw reply line. */
+  String raw(String command) {
+    send(command);
+    return readLine();
+  }
+
+  /** Sends one command and returns its result; fails the test on {@code ok:false}. */
+  Object call(String command) {
+    return result(command, raw(command));
+  }
+
+  /** Sends one command that must fail and returns its error message. */
+  String error(String command) {
+    Map<?, ?> reply = parse(command, raw(command));
+    if (!Boolean.FALSE.equals(reply.get("ok"))) {
+      throw new AssertionError(name + ": `" + command + "` should have failed but replied " + reply);
+    }
+    return (String) reply.get("error");
+  }
+
+  private Object result(String command, String line) {
+    Map<?, ?> reply = parse(command, line);
+    if (!Boolean.TRUE.equals(reply.get("ok"))) {
+      throw new AssertionError(name + ": `" + command + "` replied " + line);
+    }
+    return reply.get("result");
+  }
+
+  private Map<?, ?> parse(String command, String line) {
+    try {
+      return (Map<?, ?>) Json.parse(line);
+    } catch (RuntimeException e) {
+      throw new AssertionError(name + ": `" + command + "` gave a line that is not a JSON object: " + line, e);
+    }
+  }
+
+  /** The next stdout line; fails on timeout, or if the process ended. */
+  String readLine() {
+    String line = readLineOrEnd();
+    if (line == null) {
+      throw new AssertionError(name + " exited (status " + exitStatus() + ")");
+    }
+    return line;
+  }
+
+  /** The next stdout line, or null at the end of output; fails on timeout. */
+  String readLineOrEnd() {
+    Future<String> line = reader.submit(out::readLine);
+    try {
+      return line.get(REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      line.cancel(true);
+      throw new AssertionError(name + " gave no line within " + REPLY_TIMEOUT_SECONDS + " s");
+    } catch (ExecutionException e) {
+      throw new AssertionError("cannot read from " + name, e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Closes standard input: end of input for the node. */
+  void closeInput() {
+    try {
+      in.close();
+    } catch (IOException e) {
+      // already gone
+    }
+  }
+
+  /** Waits up to {@code seconds} for the exit; returns the status, or null if still running. */
+  Integer awaitExit(long seconds) throws InterruptedException {
+    return process.waitFor(seconds, TimeUnit.SECONDS) ? process.exitValue() : null;
+  }
+
+  private String exitStatus() {
+    try {
+      return process.waitFor(2, TimeUnit.SECONDS) ? String.valueOf(process.exitValue()) : "still running";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "unknown";
+    }
+  }
+
+  /** Asks the node to quit, then kills it (and its children) if it has not exited within 5 s. */
+  @Override
+  public void close() {
+    try {
+      if (process.isAlive()) {
+        in.write("quit\n");
+        in.flush();
+      }
+      in.close();
+    } catch (IOException ignored) {
+      // already gone
+    }
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    } finally {
+      reader.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package org.syncmesh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Option parsing of {@code syncmesh node}, without a network (STYLE §7). */
+final class NodeCommandTest {
+
+  private static NodeOptions parse(String... args) {
+    NodeCommand command = new NodeCommand();
+    new CommandLine(command).parseArgs(args);
+    return command.options();
+  }
+
+  @Test
+  void defaults() {
+    NodeOptions o = parse();
+    assertThat(o).isEqualTo(NodeOptions.defaults());
+    assertThat(o.host()).isEqualTo("127.0.0.1");
+    assertThat(o.port()).isEqualTo(4444);
+    assertThat(o.subnet()).isEqualTo("sync");
+    assertThat(o.transport()).isEqualTo("Plaintext");
+    assertThat(o.leasing()).isTrue();
+    assertThat(o.mesh()).isFalse();
+    assertThat(o.json()).isFalse();
+  }
+
+  @Test
+  void everyOption() {
+    NodeOptions o = parse("--host", "0.0.0.0", "--port", "0", "--connect", "127.0.0.1:5000", "--connect=other:6000",
+        "--subnet", "lab", "--transport", "SSL", "--no-leasing", "--json", "-q", "-vv");
+    assertThat(o).isEqualTo(new NodeOptions("0.0.0.0", 0, List.of(new NodeOptions.HostPort("127.0.0.1", 5000),
+        new NodeOptions.HostPort("other", 6000)), "lab", "SSL", false, false, true, true, 2));
+  }
+
+  @Test
+  void mesh_defaultsToTheMeshSubnet() {
+    assertThat(parse("--mesh").subnet()).isEqualTo("mesh");
+    assertThat(parse("--mesh", "--subnet", "x").subnet()).isEqualTo("x");
+  }
+
+  @Test
+  void transport_anyCase_isNormalised() {
+    assertThat(parse("--transport", "ssl").transport()).isEqualTo("SSL");
+    assertThat(parse("--transport", "plaintext").transport()).isEqualTo("Plaintext");
+  }
+
+  @Test
+  void connect_ipv6_splitsAtTheLastColon() {
+    assertThat(parse("--connect", "[::1]:7000").connect()).containsExactly(new NodeOptions.HostPort("::1", 7000));
+  }
+
+  @Test
+  void badValues_areParameterErrors() {
+    assertThatThrownBy(() -> parse("--transport", "UDP")).isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("bad transport (want Plaintext or SSL): UDP");
+    assertThatThrownBy(() -> parse("--connect", "nohost")).isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("bad --connect value (want HOST:PORT, port 1-65535): nohost");
+    assertThatThrownBy(() -> parse("--connect", "h:0")).hasMessageContaining("bad --connect value");
+    assertThatThrownBy(() -> parse("--port", "x")).isInstanceOf(CommandLine.ParameterException.class);
+    assertThatThrownBy(() -> parse("--port", "65536")).isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessage("bad option: port: 65536 (expected: in [0, 65535])");
+    assertThatThrownBy(() -> parse("--bogus")).isInstanceOf(CommandLine.UnmatchedArgumentException.class);
+  }
+
+  @Test
+  void main_hasTheNodeSubcommand() {
+    CommandLine main = Main.newCommandLine();
+    CommandLine.ParseResult result = main.parseArgs("node", "--json", "--port", "0");
+    NodeCommand node = (NodeCommand) result.subcommand().commandSpec().userObject();
+    assertThat(node.options().json()).isTrue();
+    assertThat(node.options().port()).isZero();
+  }
+
+  @Test
+  void badOption_withoutJson_isPicocliUsageOnStderr() {
+    CommandLine main = Main.newCommandLine();
+    StringWriter err = new StringWriter();
+    main.setErr(new PrintWriter(err));
+    assertThat(main.execute("node", "--bogus")).isEqualTo(2);
+    assertThat(err.toString()).contains("Unknown option: '--bogus'").contains("Usage: syncmesh node");
+  }
+}

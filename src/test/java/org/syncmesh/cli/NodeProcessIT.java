@@ -1,0 +1,162 @@
+package org.syncmesh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged {@code syncmesh node --json} as child processes (runs in {@code mvn verify},
+ * after the jar is built): two nodes, start failures, end of input, one reply per line.
+ */
+final class NodeProcessIT {
+
+  private static final Duration WAIT = Duration.ofSeconds(15);
+
+  private final List<LineNode> nodes = new ArrayList<>();
+
+  private LineNode track(LineNode node) {
+    nodes.add(node);
+    return node;
+  }
+
+  @AfterEach
+  void killAll() {
+    for (LineNode node : nodes) {
+      node.close();
+    }
+  }
+
+  @Test
+  void setOnOneNode_isSeenByGetOnTheOther() {
+    LineNode a = track(LineNode.java());
+    LineNode b = track(LineNode.java("--connect", "127.0.0.1:" + a.port()));
+    await("the nodes to peer").atMost(WAIT).until(() -> b.call("peers"), p -> ((List<?>) p).size() == 1);
+    Map<?, ?> peer = (Map<?, ?>) ((List<?>) b.call("peers")).get(0);
+    assertThat(peer.get("id")).isEqualTo(a.id());
+    assertThat(peer.get("port")).isEqualTo((long) a.port());
+
+    assertThat(a.call("set \"the key\" {\"v\":[1,{\"$bin\":\"AAE=\"}]}")).isNull();
+    await("b to see the key").atMost(WAIT).until(() -> b.call("get \"the key\"") != null);
+    assertThat(b.raw("get \"the key\"")).isEqualTo("{\"ok\":true,\"result\":{\"v\":[1,{\"$bin\":\"AAE=\"}]}}");
+    assertThat(((Map<?, ?>) b.call("meta \"the key\"")).get("owner")).isEqualTo(a.id());
+    assertThat(b.error("set \"the key\" 2")).contains("lease");
+    assertThat(a.call("status")).isEqualTo("Nominal");
+    assertThat(b.call("status")).isEqualTo("Nominal");
+  }
+
+  @Test
+  void everyInputLine_getsExactlyOneReply_andTheNodeStaysUp() throws Exception {
+    LineNode a = track(LineNode.java());
+    List<String> lines = List.of("", "   ", "nope", "get", "set k", "set k {bad", "get \"open", "\u0000\u0001",
+        "set k 1", "connect x", "send {}", "waitkeys", "events maybe", "set \"ключ 😀\" \"значение\"",
+        "get \"ключ 😀\"", "id");
+    for (String line : lines) {
+      a.send(line);
+    }
+    List<Map<?, ?>> replies = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      replies.add((Map<?, ?>) Json.parse(a.readLine()));
+    }
+    assertThat(replies.stream().map(r -> (Object) r.get("ok")).toList())
+        .containsExactly(false, false, false, false, false, false, false, false, true, false, false, false, false,
+            true, true, true);
+    assertThat(replies.get(14).get("result")).isEqualTo("значение");
+    assertThat(replies.get(15).get("result")).isEqualTo(a.id());
+    a.closeInput();
+    assertThat(a.readLineOrEnd()).as("nothing but replies on stdout").isNull();
+    assertThat(a.awaitExit(5)).isZero();
+  }
+
+  @Test
+  void endOfInput_exitsZeroWithinFiveSeconds() throws Exception {
+    LineNode b = track(LineNode.java());
+    LineNode a = track(LineNode.java("--connect", "127.0.0.1:" + b.port()));
+    await("the nodes to peer").atMost(WAIT).until(() -> a.call("peers"), p -> ((List<?>) p).size() == 1);
+    a.closeInput();
+    long t0 = System.nanoTime();
+    assertThat(a.awaitExit(5)).as("exit status after end of input").isZero();
+    assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(5));
+    await("b to see a leave").atMost(WAIT).until(() -> b.call("peers"), p -> ((List<?>) p).isEmpty());
+  }
+
+  @Test
+  void quit_repliesNull_thenExitsZero() throws Exception {
+    LineNode a = track(LineNode.java());
+    assertThat(a.raw("quit")).isEqualTo("{\"ok\":true,\"result\":null}");
+    assertThat(a.awaitExit(5)).isZero();
+    assertThat(a.readLineOrEnd()).isNull();
+  }
+
+  @Test
+  void takenPort_givesOneFailureLine_andExitOne() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      LineNode a = track(LineNode.javaUnstarted("--host", "127.0.0.1", "--port", String.valueOf(taken.getLocalPort())));
+      Map<?, ?> line = (Map<?, ?>) Json.parse(a.readLine());
+      assertThat(line.get("ok")).isEqualTo(false);
+      assertThat((String) line.get("error")).contains(String.valueOf(taken.getLocalPort())).contains("in use");
+      assertThat(a.readLineOrEnd()).isNull();
+      assertThat(a.awaitExit(10)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void badOption_givesOneFailureLine_andExitOne() throws Exception {
+    for (String[] options : List.of(new String[] {"--port", "70000"}, new String[] {"--transport", "UDP"},
+        new String[] {"--connect", "nohost"}, new String[] {"--bogus"})) {
+      LineNode a = track(LineNode.javaUnstarted(options));
+      Map<?, ?> line = (Map<?, ?>) Json.parse(a.readLine());
+      assertThat(line.get("ok")).as(String.join(" ", options)).isEqualTo(false);
+      assertThat(a.readLineOrEnd()).isNull();
+      assertThat(a.awaitExit(10)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void meshNode_sendsAndReceives_butHasNoDictionary() {
+    LineNode a = track(LineNode.java("--mesh"));
+    LineNode b = track(LineNode.java("--mesh", "--connect", "127.0.0.1:" + a.port()));
+    await("a to list b").atMost(WAIT).until(() -> a.call("peers"), p -> ((List<?>) p).size() == 1);
+    await("b to list a").atMost(WAIT).until(() -> b.call("peers"), p -> ((List<?>) p).size() == 1);
+    assertThat(a.error("set k 1")).isEqualTo("not a sync node (started with --mesh)");
+    b.call("send [\"alert\", 1.5, null]");
+    await("a to receive").atMost(WAIT).until(() -> a.call("recv"), r -> !((List<?>) r).isEmpty());
+  }
+
+  @Test
+  void verboseLogs_goToStderrOnly() throws Exception {
+    LineNode a = track(LineNode.java("-vv"));
+    LineNode b = track(LineNode.java("-vv", "--connect", "127.0.0.1:" + a.port()));
+    await("the nodes to peer").atMost(WAIT).until(() -> a.call("peers"), p -> ((List<?>) p).size() == 1);
+    b.call("set k 1");
+    await().atMost(WAIT).until(() -> a.call("get k") != null);
+    b.closeInput();
+    assertThat(b.readLineOrEnd()).as("stdout after the last reply").isNull();
+    assertThat(b.awaitExit(5)).isZero();
+  }
+
+  @Test
+  void launcher_worksFromAnyDirectory() throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(LineNode.projectDir().resolve("bin/syncmesh").toString(), "--version")
+        .directory(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")).toFile())
+        .redirectErrorStream(true)
+        .start();
+    try {
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).startsWith("syncmesh ");
+      assertThat(p.exitValue()).isZero();
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+}
