@@ -696,11 +696,13 @@ public final class Bench {
         notes.add(s.getKey().label + ", " + e.getKey() + ": " + s.getValue());
       }
     }
-    md.append("¹ js2p is run at K=").append(Arrays.toString(js2pKs).replaceAll("[\\[\\]]", "")).append(" only.");
-    for (String n : notRun) {
-      md.append(' ').append(n);
+    if (!notRun.isEmpty()) {
+      md.append("¹ js2p is run at K=").append(Arrays.toString(js2pKs).replaceAll("[\\[\\]]", "")).append(" only.");
+      for (String n : notRun) {
+        md.append(' ').append(n);
+      }
+      md.append("\n\n");
     }
-    md.append("\n\n");
     md.append("## Notes\n\n");
     md.append("- Topology: syncmesh and js2p run a strict line A—B—C (B dialled A, C dialled B, D dialled C; syncmesh "
         + "nodes have maxOutgoing 0, and js2p never auto-connects on one host), checked with `peers`. Hazelcast's "
