@@ -533,7 +533,7 @@ public final class Bench {
   }
 
   private String rowLatency(String which) {
-    return String.format(Locale.ROOT, "(b) propagation latency A→C, %s: ms (%d keys, one every %s ms) ↓", which, pacedN, fmt(pacedIntervalMs));
+    return String.format(Locale.ROOT, "(b) propagation latency A→C, %s: ms (%,d keys, one every %s ms) ↓", which, pacedN, fmt(pacedIntervalMs));
   }
 
   private static String rowJoin(int k) {
@@ -644,8 +644,14 @@ public final class Bench {
       return "—";
     }
     double r = median(sm) / median(o);
-    return r >= 100 ? String.format(Locale.ROOT, "%,.0f×", r) : r >= 10 ? String.format(Locale.ROOT, "%.1f×", r)
-        : String.format(Locale.ROOT, "%.2f×", r);
+    if (r >= 100) {
+      return String.format(Locale.ROOT, "%,.0f×", r);
+    }
+    if (r >= 10) {
+      return String.format(Locale.ROOT, "%.1f×", r);
+    }
+    // two significant digits, never rounded to 0
+    return new java.math.BigDecimal(r).round(new java.math.MathContext(2)).stripTrailingZeros().toPlainString() + "×";
   }
 
   // ---- report ------------------------------------------------------------------------------------------
@@ -697,7 +703,11 @@ public final class Bench {
       }
     }
     if (!notRun.isEmpty()) {
-      md.append("¹ js2p is run at K=").append(Arrays.toString(js2pKs).replaceAll("[\\[\\]]", "")).append(" only.");
+      StringBuilder kl = new StringBuilder();
+      for (int k : js2pKs) {
+        kl.append(kl.length() == 0 ? "" : " and ").append(String.format(Locale.ROOT, "%,d", k));
+      }
+      md.append("¹ js2p is run at K=").append(kl).append(" only.");
       for (String n : notRun) {
         md.append(' ').append(n);
       }
@@ -748,6 +758,9 @@ public final class Bench {
 
   // ---- small helpers ---------------------------------------------------------------------------------------
   private void say(String s) {
+    if (s.startsWith("== ")) {
+      s = String.format(Locale.ROOT, "== [+%.0f s] %s", (System.nanoTime() - startedNs) / 1e9, s.substring(3));
+    }
     System.err.println(s);
     if (!s.startsWith("   peak RSS")) {
       log.add(s);
