@@ -321,7 +321,7 @@ public final class Bench {
   // ---- (b) propagation latency -----------------------------------------------------------------------
   private void latencySession(Sys sys, int run) {
     String tag = "run" + run + "-" + sys.label + "-latency";
-    say("== " + tag + ": A sets one key every " + fmt(pacedIntervalMs) + " ms, " + pacedN + " keys; latency at C");
+    say("== " + tag + ": A sets one key every " + plain(pacedIntervalMs) + " ms, " + pacedN + " keys; latency at C");
     List<Child> line = new ArrayList<>();
     try {
       line = startLine(sys, tag);
@@ -334,7 +334,7 @@ public final class Bench {
       }
       c.call("events on", bounded(10_000));
       long paceMs = (long) (pacedN * pacedIntervalMs) + 60_000;
-      JsonNode r = a.call(String.format(Locale.ROOT, "paceset %d %s p %d", pacedN, fmt(pacedIntervalMs), valueSize), bounded(paceMs));
+      JsonNode r = a.call(String.format(Locale.ROOT, "paceset %d %s p %d", pacedN, plain(pacedIntervalMs), valueSize), bounded(paceMs));
       long[] sends = new long[pacedN];
       for (int i = 0; i < pacedN; i++) {
         sends[i] = r.get("sends").get(i).asLong();
@@ -533,7 +533,7 @@ public final class Bench {
   }
 
   private String rowLatency(String which) {
-    return String.format(Locale.ROOT, "(b) propagation latency A→C, %s: ms (%,d keys, one every %s ms) ↓", which, pacedN, fmt(pacedIntervalMs));
+    return String.format(Locale.ROOT, "(b) propagation latency A→C, %s: ms (%,d keys, one every %s ms) ↓", which, pacedN, plain(pacedIntervalMs));
   }
 
   private static String rowJoin(int k) {
@@ -600,6 +600,11 @@ public final class Bench {
     double[] s = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     int n = s.length;
     return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  }
+
+  /** 5.0 as "5", 2.5 as "2.5". */
+  private static String plain(double v) {
+    return new java.math.BigDecimal(v).stripTrailingZeros().toPlainString();
   }
 
   private static String fmt(double v) {
