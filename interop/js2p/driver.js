@@ -20,6 +20,7 @@
  *     --no-leasing    leasing=false; otherwise leasing=true is passed EXPLICITLY (js2p treats an
  *                     omitted leasing argument as "sync1 subnet but no lease enforcement")
  *     --mesh          plain mesh socket instead of a sync socket
+ *     --ttl-s S       exit by itself (status 3) after S seconds, whatever happens (benchmarks)
  *
  *   Port 0: js2p would bind an ephemeral port but keep advertising port 0 in its handshake and
  *   derive its id from port 0, so the driver asks the OS for a free port first and hands js2p
@@ -64,6 +65,17 @@
  *   arrivals               -> [{"key":..., "t_ns":<process.hrtime.bigint() as number>}] recorded
  *                             since the last call (CLOCK_MONOTONIC ns, comparable with Java's
  *                             System.nanoTime() on the same Linux host)
+ * Writer commands for benchmarks (bench/; the same keys and values as bench's Java nodes):
+ *   bulkset N PREFIX VALUESIZE
+ *                          -> {"n","t0_ns","t1_ns"}: N sets, in-process, as fast as js2p's set()
+ *                             allows (yielding to the event loop every 50 sets so that the
+ *                             node keeps serving its links); key i is PREFIX + i zero-padded to
+ *                             16 characters, its value VALUESIZE pseudo-random characters
+ *   paceset N INTERVAL_MS PREFIX VALUESIZE
+ *                          -> {"n","t0_ns","sends":[t_ns...]}: the same keys, one set every
+ *                             INTERVAL_MS (set i is due at t0 + i*INTERVAL_MS; sends[i] is taken
+ *                             just before set i)
+ *   Times are process.hrtime.bigint() (CLOCK_MONOTONIC ns) as numbers.
  */
 'use strict';
 
@@ -115,7 +127,7 @@ function startupFailure(message) {
 function parseOptions(argv) {
     const opts = {
         host: '127.0.0.1', port: 4444, connect: [], subnet: null,
-        transport: 'Plaintext', leasing: true, mesh: false,
+        transport: 'Plaintext', leasing: true, mesh: false, ttlS: 0,
     };
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
@@ -155,6 +167,14 @@ function parseOptions(argv) {
             }
             case '--no-leasing': opts.leasing = false; break;
             case '--mesh': opts.mesh = true; break;
+            case '--ttl-s': {
+                const v = needValue();
+                if (!/^\d+$/.test(v) || Number(v) < 1) {
+                    throw new Error(`bad --ttl-s: ${v}`);
+                }
+                opts.ttlS = Number(v);
+                break;
+            }
             default: throw new Error(`unknown option: ${a}`);
         }
     }
@@ -270,6 +290,40 @@ function leaseAware(err) {
     return t;
 }
 
+// ---- benchmark keys and values (the same as bench/src/main/java/org/syncmesh/bench/Gen.java) ------
+const KEY_LENGTH = 16;
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+function benchKey(prefix, i) {
+    const n = String(i);
+    const pad = KEY_LENGTH - prefix.length - n.length;
+    if (pad < 0) {
+        throw new Error(`key prefix too long for index ${i}: ${prefix}`);
+    }
+    return prefix + '0'.repeat(pad) + n;
+}
+
+// xorshift32 seeded by the index, 6 bits per character (int32 arithmetic, as in Java)
+function benchValue(i, size) {
+    let x = Math.imul(i, 0x9E3779B1) | 1;
+    let out = '';
+    for (let j = 0; j < size; j++) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        out += ALPHABET[x & 63];
+    }
+    return out;
+}
+
+function benchArgs(rest, names) {
+    const parts = rest.trim().split(/\s+/);
+    if (parts.length !== names.length) {
+        throw new Error(`usage: ${names.join(' ')}`);
+    }
+    return parts;
+}
+
 // ---- main ------------------------------------------------------------------------------------
 async function main() {
     let opts;
@@ -336,6 +390,12 @@ async function main() {
         driverErrors.push(`listener: ${errText(e)}`);
     });
     const boundPort = sock.incoming.address().port;
+    if (opts.ttlS > 0) {
+        setTimeout(() => {
+            process.stderr.write(`[driver] --ttl-s ${opts.ttlS} reached, exiting\n`);
+            process.exit(3);
+        }, opts.ttlS * 1000).unref();
+    }
 
     for (const [h, p] of opts.connect) {
         try {
@@ -578,6 +638,57 @@ async function main() {
             const out = arrivals;
             arrivals = [];
             return out;
+        },
+        async bulkset(rest) {
+            needSync();
+            const [nS, prefix, sizeS] = benchArgs(rest, ['N', 'PREFIX', 'VALUESIZE']);
+            const n = Number(nS);
+            const size = Number(sizeS);
+            if (!Number.isInteger(n) || n < 0 || !Number.isInteger(size) || size < 0) {
+                throw new Error('usage: bulkset N PREFIX VALUESIZE');
+            }
+            const t0 = process.hrtime.bigint();
+            for (let i = 0; i < n; i++) {
+                sock.set(benchKey(prefix, i), benchValue(i, size));
+                if (i % 50 === 49) {
+                    await new Promise((res) => setImmediate(res));
+                }
+            }
+            const t1 = process.hrtime.bigint();
+            return { n, t0_ns: Number(t0), t1_ns: Number(t1) };
+        },
+        async paceset(rest) {
+            needSync();
+            const [nS, intervalS, prefix, sizeS] = benchArgs(rest, ['N', 'INTERVAL_MS', 'PREFIX', 'VALUESIZE']);
+            const n = Number(nS);
+            const interval = Number(intervalS);
+            const size = Number(sizeS);
+            if (!Number.isInteger(n) || n < 0 || !(interval >= 0) || !Number.isInteger(size) || size < 0) {
+                throw new Error('usage: paceset N INTERVAL_MS PREFIX VALUESIZE');
+            }
+            const sends = new Array(n);
+            const t0 = process.hrtime.bigint();
+            const intervalNs = BigInt(Math.round(interval * 1e6));
+            for (let i = 0; i < n; i++) {
+                const k = benchKey(prefix, i);
+                const v = benchValue(i, size);
+                const due = t0 + BigInt(i) * intervalNs;
+                for (;;) {
+                    const left = Number(due - process.hrtime.bigint()) / 1e6;
+                    if (left <= 0) {
+                        break;
+                    }
+                    if (left > 1.5) {
+                        await new Promise((res) => setTimeout(res, Math.floor(left - 1)));
+                    }
+                    else {
+                        await new Promise((res) => setImmediate(res));
+                    }
+                }
+                sends[i] = Number(process.hrtime.bigint());
+                sock.set(k, v);
+            }
+            return { n, t0_ns: Number(t0), sends };
         },
     };
 

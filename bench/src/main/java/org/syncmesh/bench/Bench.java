@@ -1,0 +1,836 @@
+package org.syncmesh.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The cross-system benchmark (issue 6): the same scenarios on syncmesh, js2p 0.7.870 and
+ * Hazelcast 5.7 ReplicatedMap, every node a separate OS process on 127.0.0.1, on a line A—B—C.
+ * See bench/README.md. Run through bench/run.sh; {@code --help} lists the options.
+ */
+public final class Bench {
+
+  enum Sys {
+    SYNCMESH("syncmesh"), JS2P("js2p"), HAZELCAST("Hazelcast");
+
+    final String label;
+
+    Sys(String label) {
+      this.label = label;
+    }
+  }
+
+  // ---- options -------------------------------------------------------------------------------------
+  private boolean quick;
+  private int runs = 3;
+  private final List<Sys> systems = new ArrayList<>(List.of(Sys.SYNCMESH, Sys.JS2P, Sys.HAZELCAST));
+  private Path repo = Path.of(".").toAbsolutePath().normalize();
+  private Path benchJar;
+  private Path out;
+  private Path logs;
+  private long budgetS = 19 * 60;
+  private String jvmOpts = "-Xmx256m";
+  private boolean syncmeshCli;
+  private boolean js2p100k;
+  private int[] ks = {10_000, 100_000};
+  private int[] js2pKs = {10_000};
+  private int pacedN = 2_000;
+  private double pacedIntervalMs = 5;
+  private int valueSize = 100;
+  private int warmup = 500;
+  private static final long SETTLE_MS = 1_000;
+
+  private long deadlineNs;
+  private long clockTicks = 100;
+  private final long startedNs = System.nanoTime();
+
+  // ---- results: row -> system -> values of the runs; notes -> row/system -> text ------------------
+  private final Map<String, Map<Sys, List<Double>>> results = new LinkedHashMap<>();
+  private final Map<String, Map<Sys, String>> cellNotes = new LinkedHashMap<>();
+  private final List<String> log = new ArrayList<>();
+  private final List<String> problems = new ArrayList<>();
+  private final List<String> notRun = new ArrayList<>();
+
+  public static void main(String[] args) throws Exception {
+    Bench b = new Bench();
+    if (!b.parse(args)) {
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(Child::killAll, "kill-children"));
+    int status = 0;
+    try {
+      b.runAll();
+    } catch (Throwable e) {
+      e.printStackTrace();
+      status = 1;
+    } finally {
+      Child.killAll();
+    }
+    System.exit(status);
+  }
+
+  private boolean parse(String[] args) throws Exception {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      switch (a) {
+        case "--quick" -> quick = true;
+        case "--runs" -> runs = Integer.parseInt(args[++i]);
+        case "--systems" -> {
+          systems.clear();
+          for (String s : args[++i].split(",")) {
+            systems.add(Sys.valueOf(s.trim().toUpperCase(Locale.ROOT)));
+          }
+        }
+        case "--repo" -> repo = Path.of(args[++i]).toAbsolutePath().normalize();
+        case "--jar" -> benchJar = Path.of(args[++i]).toAbsolutePath();
+        case "--out" -> out = Path.of(args[++i]).toAbsolutePath();
+        case "--logs" -> logs = Path.of(args[++i]).toAbsolutePath();
+        case "--budget-s" -> budgetS = Long.parseLong(args[++i]);
+        case "--jvm-opts" -> jvmOpts = args[++i];
+        case "--syncmesh-cli" -> syncmeshCli = true;
+        case "--js2p-100k" -> js2p100k = true;
+        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+        case "--k" -> ks = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+        case "--js2p-k" -> js2pKs = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+        case "--paced" -> pacedN = Integer.parseInt(args[++i]);
+        case "--help", "-h" -> {
+          System.out.println("usage: Bench [--quick] [--runs N] [--systems syncmesh,js2p,hazelcast] [--repo DIR]"
+              + " [--jar bench.jar] [--out FILE.md] [--logs DIR] [--budget-s S] [--jvm-opts '-Xmx256m']"
+              + " [--syncmesh-cli] [--js2p-100k] [--warmup N] [--k 10000,100000] [--js2p-k 10000] [--paced 2000]");
+          return false;
+        }
+        default -> throw new IllegalArgumentException("unknown option: " + a);
+      }
+    }
+    List<String> given = Arrays.asList(args);
+    if (quick) {
+      if (!given.contains("--k")) {
+        ks = new int[] {1_000};
+      }
+      if (!given.contains("--js2p-k")) {
+        js2pKs = new int[] {1_000};
+      }
+      if (!given.contains("--paced")) {
+        pacedN = 200;
+      }
+      if (!Arrays.asList(args).contains("--warmup")) {
+        warmup = 100;
+      }
+      if (!Arrays.asList(args).contains("--runs")) {
+        runs = 1;
+      }
+      if (!Arrays.asList(args).contains("--budget-s")) {
+        budgetS = 150;
+      }
+    } else if (js2p100k && !given.contains("--js2p-k")) {
+      js2pKs = new int[] {10_000, 100_000};
+    }
+    if (benchJar == null) {
+      benchJar = Path.of(Bench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    }
+    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmmss"));
+    if (out == null) {
+      out = quick
+          ? repo.resolve("bench/results/tmp/quick-" + stamp + ".md")
+          : repo.resolve("bench/results/" + LocalDate.now() + ".md");
+    }
+    if (logs == null) {
+      logs = repo.resolve("bench/results/tmp/logs-" + stamp);
+    }
+    deadlineNs = startedNs + TimeUnit.SECONDS.toNanos(budgetS);
+    try {
+      clockTicks = Long.parseLong(sh("getconf", "CLK_TCK").trim());
+    } catch (Exception e) {
+      clockTicks = 100;
+    }
+    return true;
+  }
+
+  // ---- the plan ----------------------------------------------------------------------------------------
+  private void runAll() throws IOException {
+    say("bench: " + (quick ? "QUICK mode, " : "") + runs + " run(s), systems " + systems + ", budget " + budgetS
+        + " s; logs in " + logs);
+    String loadBefore = loadavg();
+    for (int run = 1; run <= runs; run++) {
+      for (Sys sys : systems) {
+        latencySession(sys, run);
+        for (int k : ks(sys)) {
+          kSession(sys, k, run);
+        }
+      }
+    }
+    if (systems.contains(Sys.JS2P)) {
+      for (int k : ks) {
+        if (Arrays.stream(js2pKs).anyMatch(x -> x == k)) {
+          continue;
+        }
+        int measuredK = js2pKs.length == 0 ? 0 : js2pKs[js2pKs.length - 1];
+        List<Double> measured = results.getOrDefault(rowThroughput(measuredK), Map.of()).get(Sys.JS2P);
+        String why = "not run: js2p's receivers fall behind (interop/js2p FINDINGS 16)";
+        if (measured != null && !measured.isEmpty()) {
+          double rate = median(measured);
+          double min = k / rate / 60;
+          why += String.format(Locale.ROOT, "; at its K=%,d rate of %,.0f keys/s, %,d keys would take %.1f min%s",
+              measuredK, rate, k, min, min > 5 ? " (over the issue's 5 minutes)" : "");
+        }
+        why += "; `--js2p-100k` tries K=100,000 with a 5-minute limit";
+        notRun.add(String.format(Locale.ROOT, "js2p at K=%,d: %s.", k, why));
+        for (String row : List.of(rowThroughput(k), rowSetRate(k), rowJoin(k), rowRssWriter(k), rowRssMax(k), rowCpu(k))) {
+          note(row, Sys.JS2P, why);
+        }
+      }
+    }
+    String loadAfter = loadavg();
+    write(loadBefore, loadAfter);
+  }
+
+  private int[] ks(Sys sys) {
+    return sys == Sys.JS2P ? js2pKs : ks;
+  }
+
+  private long remainingMs() {
+    return TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime());
+  }
+
+  /** A wait of at most {@code ms}, and never past the deadline of the whole suite. */
+  private long bounded(long ms) {
+    long r = remainingMs();
+    if (r <= 0) {
+      throw new Child.Failure("time budget of the suite exhausted");
+    }
+    return Math.min(ms, r);
+  }
+
+  // ---- starting a line A—B—C (and a joiner D) --------------------------------------------------------
+  private Child startNode(Sys sys, String role, String tag, String connectTo, boolean deferred) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    boolean cliNode = sys == Sys.SYNCMESH && syncmeshCli && !role.equals("A");
+    switch (sys) {
+      case SYNCMESH -> {
+        cmd.add(java());
+        cmd.addAll(split(jvmOpts));
+        if (cliNode) {
+          cmd.addAll(List.of("-jar", repo.resolve("target/syncmesh.jar").toString(), "node", "--json"));
+        } else {
+          cmd.addAll(List.of("-cp", classpath(), SmNode.class.getName(), "--ttl-s", String.valueOf(budgetS + 120)));
+        }
+      }
+      case JS2P -> {
+        cmd.add("node");
+        cmd.add(repo.resolve("interop/js2p/driver.js").toString());
+        cmd.addAll(List.of("--ttl-s", String.valueOf(budgetS + 120)));
+      }
+      case HAZELCAST -> {
+        cmd.add(java());
+        cmd.addAll(split(jvmOpts));
+        cmd.addAll(List.of("--add-modules", "java.se",
+            "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+            "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+            "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"));
+        cmd.addAll(List.of("-cp", classpath(), HzNode.class.getName(), "--ttl-s", String.valueOf(budgetS + 120)));
+        if (deferred) {
+          cmd.add("--defer");
+        }
+      }
+      default -> throw new IllegalStateException();
+    }
+    cmd.addAll(List.of("--host", "127.0.0.1", "--port", "0"));
+    if (connectTo != null) {
+      cmd.addAll(List.of("--connect", connectTo));
+    }
+    long startTimeout = sys == Sys.HAZELCAST ? 60_000 : 20_000;
+    return Child.start(sys.label + "-" + role, cmd, logs.resolve(tag + "-" + role + ".log"), bounded(startTimeout));
+  }
+
+  /** Java nodes get the orchestrator's class path (run.sh puts the work tree's classes first). */
+  private String classpath() {
+    String cp = System.getProperty("java.class.path");
+    return cp == null || cp.isEmpty() ? benchJar.toString() : cp;
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static List<String> split(String s) {
+    List<String> l = new ArrayList<>();
+    for (String p : s.trim().split("\\s+")) {
+      if (!p.isEmpty()) {
+        l.add(p);
+      }
+    }
+    return l;
+  }
+
+  /** Starts A, then B connecting to A, then C connecting to B, and waits until the links are up. */
+  private List<Child> startLine(Sys sys, String tag) throws IOException {
+    List<Child> line = new ArrayList<>();
+    Child a = startNode(sys, "A", tag, null, false);
+    line.add(a);
+    Child b = startNode(sys, "B", tag, a.host() + ":" + a.port(), false);
+    line.add(b);
+    Child c = startNode(sys, "C", tag, b.host() + ":" + b.port(), false);
+    line.add(c);
+    int[] want = sys == Sys.HAZELCAST ? new int[] {2, 2, 2} : new int[] {1, 2, 1};
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(bounded(30_000));
+    for (int i = 0; i < 3; i++) {
+      for (;;) {
+        int n = line.get(i).call("peers", bounded(10_000)).size();
+        if (n >= want[i]) {
+          if (n > want[i]) {
+            problems.add(tag + ": " + line.get(i).name + " has " + n + " peers, not " + want[i] + " (the line is not strict)");
+          }
+          break;
+        }
+        if (System.nanoTime() > until) {
+          throw new Child.Failure(tag + ": " + line.get(i).name + " has " + n + " peers after 30 s, wants " + want[i]);
+        }
+        sleep(20);
+      }
+    }
+    if (sys != Sys.HAZELCAST) {
+      // C must not hear A directly
+      JsonNode cp = c.call("peers", bounded(10_000));
+      for (JsonNode p : cp) {
+        if (p.path("port").asInt() == a.port()) {
+          problems.add(tag + ": C is linked to A directly (the line is not strict)");
+        }
+      }
+    }
+    sleep(SETTLE_MS); // let registrations (Hazelcast's cluster-wide entry listeners) and accept paths settle
+    return line;
+  }
+
+  // ---- (b) propagation latency -----------------------------------------------------------------------
+  private void latencySession(Sys sys, int run) {
+    String tag = "run" + run + "-" + sys.label + "-latency";
+    say("== " + tag + ": A sets one key every " + plain(pacedIntervalMs) + " ms, " + pacedN + " keys; latency at C");
+    List<Child> line = new ArrayList<>();
+    try {
+      line = startLine(sys, tag);
+      Child a = line.get(0);
+      Child c = line.get(2);
+      if (warmup > 0) {
+        // warm-up (JIT, connections, buffers): N keys with another prefix, not measured
+        a.call(String.format(Locale.ROOT, "bulkset %d w %d", warmup, valueSize), bounded(300_000));
+        waitCount(sys, c, warmup, sys == Sys.JS2P ? 300_000 : 120_000);
+      }
+      c.call("events on", bounded(10_000));
+      long paceMs = (long) (pacedN * pacedIntervalMs) + 60_000;
+      JsonNode r = a.call(String.format(Locale.ROOT, "paceset %d %s p %d", pacedN, plain(pacedIntervalMs), valueSize), bounded(paceMs));
+      long[] sends = new long[pacedN];
+      for (int i = 0; i < pacedN; i++) {
+        sends[i] = r.get("sends").get(i).asLong();
+      }
+      waitCount(sys, c, warmup + pacedN, sys == Sys.JS2P ? 120_000 : 60_000);
+      long[] firstArrival = new long[pacedN];
+      JsonNode arr = c.call("arrivals", bounded(30_000));
+      for (JsonNode e : arr) {
+        int i = Gen.index("p", e.path("key").asText());
+        long t = e.path("t_ns").asLong();
+        if (i >= 0 && i < pacedN && (firstArrival[i] == 0 || t < firstArrival[i])) {
+          firstArrival[i] = t;
+        }
+      }
+      double[] lat = new double[pacedN];
+      int n = 0;
+      for (int i = 0; i < pacedN; i++) {
+        if (firstArrival[i] != 0) {
+          lat[n++] = (firstArrival[i] - sends[i]) / 1e6;
+        }
+      }
+      if (n < pacedN) {
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < pacedN && missing.size() < 10; i++) {
+          if (firstArrival[i] == 0) {
+            missing.add(i);
+          }
+        }
+        problems.add(tag + ": " + (pacedN - n) + " of " + pacedN + " keys had no arrival event at C (C holds them all;"
+            + " first indices without an event: " + missing + "); they are left out of the percentiles");
+      }
+      StringBuilder trend = new StringBuilder("   latency by send order (key index: ms):");
+      for (int i : new int[] {0, pacedN / 10, pacedN / 4, pacedN / 2, 3 * pacedN / 4, pacedN - 1}) {
+        trend.append(firstArrival[i] == 0 ? String.format(Locale.ROOT, " %d: none", i)
+            : String.format(Locale.ROOT, " %d: %.3f", i, (firstArrival[i] - sends[i]) / 1e6));
+      }
+      say(trend.toString());
+      lat = Arrays.copyOf(lat, n);
+      Arrays.sort(lat);
+      add(rowLatency("p50"), sys, percentile(lat, 0.50));
+      add(rowLatency("p99"), sys, percentile(lat, 0.99));
+      add(rowLatency("max"), sys, lat[n - 1]);
+      say(String.format(Locale.ROOT, "   p50 %.3f ms, p99 %.3f ms, max %.3f ms (%d keys)",
+          percentile(lat, 0.5), percentile(lat, 0.99), lat[n - 1], n));
+    } catch (Exception e) {
+      failed(tag, e, List.of(rowLatency("p50"), rowLatency("p99"), rowLatency("max")), sys);
+    } finally {
+      stopAll(line);
+    }
+  }
+
+  // ---- (a) throughput, (c) late joiner, (d) RSS and CPU -------------------------------------------------
+  private void kSession(Sys sys, int k, int run) {
+    String tag = "run" + run + "-" + sys.label + "-K" + k;
+    say("== " + tag + ": A writes " + k + " keys; time until C holds them; then D joins C");
+    List<Child> nodes = new ArrayList<>();
+    try {
+      nodes.addAll(startLine(sys, tag));
+      Child a = nodes.get(0);
+      Child c = nodes.get(2);
+      c.call("events on", bounded(10_000));
+      long timeout = switch (sys) {
+        case SYNCMESH -> Math.max(60_000, k);
+        case HAZELCAST -> Math.max(60_000, 3L * k);
+        case JS2P -> 300_000;
+      };
+      long callStart = System.nanoTime();
+      JsonNode w = a.call(String.format(Locale.ROOT, "bulkset %d a %d", k, valueSize), bounded(timeout));
+      long t0 = w.get("t0_ns").asLong();
+      long t1 = w.get("t1_ns").asLong();
+      long left = timeout - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - callStart);
+      long seenAt = waitCount(sys, c, k, Math.max(1_000, left));
+      long last = 0;
+      Set<Integer> distinct = new HashSet<>();
+      for (JsonNode e : c.call("arrivals", bounded(60_000))) {
+        int i = Gen.index("a", e.path("key").asText());
+        if (i >= 0 && i < k) {
+          distinct.add(i);
+          last = Math.max(last, e.path("t_ns").asLong());
+        }
+      }
+      if (distinct.size() < k) {
+        problems.add(tag + ": only " + distinct.size() + " of " + k
+            + " arrival events at C; the time is the orchestrator's poll that saw all keys");
+        last = seenAt;
+      }
+      double rate = k / ((last - t0) / 1e9);
+      double setRate = k / ((t1 - t0) / 1e9);
+      add(rowThroughput(k), sys, rate);
+      add(rowSetRate(k), sys, setRate);
+      say(String.format(Locale.ROOT, "   %,.0f keys/s at C (last arrival event %.3f s after A's first set; C's key count"
+          + " seen complete by the poll at %.3f s); A's set() rate %,.0f/s", rate, (last - t0) / 1e9, (seenAt - t0) / 1e9, setRate));
+
+      // (c) late joiner D connects to C
+      Child d = startNode(sys, "D", tag, null, true);
+      nodes.add(d);
+      d.call("events on", bounded(10_000));
+      long j0 = System.nanoTime();
+      d.call("connect " + c.host() + " " + c.port(), bounded(60_000));
+      long dSeen = waitCount(sys, d, k, sys == Sys.JS2P ? 300_000 : 120_000);
+      long dLast = 0;
+      Set<Integer> dDistinct = new HashSet<>();
+      for (JsonNode e : d.call("arrivals", bounded(60_000))) {
+        int i = Gen.index("a", e.path("key").asText());
+        if (i >= 0 && i < k) {
+          dDistinct.add(i);
+          dLast = Math.max(dLast, e.path("t_ns").asLong());
+        }
+      }
+      String how;
+      if (dDistinct.size() >= k) {
+        how = "last arrival event at D";
+      } else {
+        dLast = dSeen;
+        how = "poll of D's key count (arrival events cover " + dDistinct.size() + " of " + k + " keys)";
+      }
+      double join = (dLast - j0) / 1e9;
+      add(rowJoin(k), sys, join);
+      if (run == 1) {
+        note(rowJoin(k), sys, "end = " + how);
+      }
+      say(String.format(Locale.ROOT, "   late joiner D holds all %d keys after %.3f s (%s)", k, join, how));
+
+      // (d) RSS and CPU of every node, read before they exit
+      double maxRss = 0;
+      double cpu = 0;
+      StringBuilder per = new StringBuilder();
+      for (Child n : nodes) {
+        Child.ProcStats st = n.stats(clockTicks);
+        double mib = st.peakRssBytes() / 1048576.0;
+        if (n != a) {
+          maxRss = Math.max(maxRss, mib);
+        }
+        cpu += st.cpuSeconds();
+        per.append(String.format(Locale.ROOT, " %s %.1f MiB %.2f s;", n.name, mib, st.cpuSeconds()));
+        if (n == a) {
+          add(rowRssWriter(k), sys, mib);
+        }
+      }
+      add(rowRssMax(k), sys, maxRss);
+      add(rowCpu(k), sys, cpu);
+      say("   peak RSS / CPU:" + per);
+      log.add(tag + ": peak RSS / CPU:" + per);
+    } catch (Exception e) {
+      failed(tag, e, List.of(rowThroughput(k), rowSetRate(k), rowJoin(k), rowRssWriter(k), rowRssMax(k), rowCpu(k)), sys);
+    } finally {
+      stopAll(nodes);
+    }
+  }
+
+  /**
+   * Waits until the node holds at least n keys; returns the orchestrator's clock when it saw them.
+   * Java nodes poll themselves every 0.5 ms (waitkeys; size() is O(1) there); js2p's count is
+   * O(keys), so the orchestrator asks it only every 100 ms and uses arrival events for timing.
+   */
+  private long waitCount(Sys sys, Child node, int n, long timeoutMs) {
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(bounded(timeoutMs));
+    if (sys != Sys.JS2P) {
+      node.call("waitkeys " + n + " " + bounded(timeoutMs), bounded(timeoutMs) + 10_000);
+      return System.nanoTime();
+    }
+    for (;;) {
+      int c = node.call("count", bounded(30_000)).asInt();
+      if (c >= n) {
+        return System.nanoTime();
+      }
+      if (System.nanoTime() > until) {
+        throw new Child.Failure(node.name + ": holds " + c + " of " + n + " keys after " + timeoutMs + " ms");
+      }
+      sleep(100);
+    }
+  }
+
+  private void stopAll(List<Child> nodes) {
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      nodes.get(i).close();
+    }
+  }
+
+  private void failed(String tag, Exception e, List<String> rows, Sys sys) {
+    String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+    say("   FAILED: " + msg);
+    problems.add(tag + ": " + msg);
+    for (String row : rows) {
+      note(row, sys, "failed or timed out in " + tag.replaceFirst("-.*", "") + ": " + msg);
+    }
+  }
+
+  // ---- rows -----------------------------------------------------------------------------------------------
+  private static String rowThroughput(int k) {
+    return String.format(Locale.ROOT, "(a) write throughput, K=%,d: keys/s arriving at C ↑", k);
+  }
+
+  private static String rowSetRate(int k) {
+    return String.format(Locale.ROOT, "(a) A's own set() rate, K=%,d: sets/s (for reference) ↑", k);
+  }
+
+  private String rowLatency(String which) {
+    return String.format(Locale.ROOT, "(b) propagation latency A→C, %s: ms (%,d keys, one every %s ms) ↓", which, pacedN, plain(pacedIntervalMs));
+  }
+
+  private static String rowJoin(int k) {
+    return String.format(Locale.ROOT, "(c) late joiner D (via C) holds all K=%,d: s ↓", k);
+  }
+
+  private static String rowRssWriter(int k) {
+    return String.format(Locale.ROOT, "(d) peak RSS of writer A, K=%,d session: MiB ↓", k);
+  }
+
+  private static String rowRssMax(int k) {
+    return String.format(Locale.ROOT, "(d) peak RSS, largest of B, C, D, K=%,d session: MiB ↓", k);
+  }
+
+  private static String rowCpu(int k) {
+    return String.format(Locale.ROOT, "(d) CPU time, A+B+C+D, K=%,d session: s ↓", k);
+  }
+
+  private List<String> rowOrder() {
+    List<String> rows = new ArrayList<>();
+    for (int k : ks) {
+      rows.add(rowThroughput(k));
+    }
+    for (int k : ks) {
+      rows.add(rowSetRate(k));
+    }
+    rows.add(rowLatency("p50"));
+    rows.add(rowLatency("p99"));
+    rows.add(rowLatency("max"));
+    for (int k : ks) {
+      rows.add(rowJoin(k));
+    }
+    for (int k : ks) {
+      rows.add(rowRssWriter(k));
+      rows.add(rowRssMax(k));
+      rows.add(rowCpu(k));
+    }
+    // js2p-only K values (quick mode uses a smaller K for js2p)
+    for (int k : js2pKs) {
+      for (String r : List.of(rowThroughput(k), rowSetRate(k), rowJoin(k), rowRssWriter(k), rowRssMax(k), rowCpu(k))) {
+        if (!rows.contains(r)) {
+          rows.add(r);
+        }
+      }
+    }
+    return rows;
+  }
+
+  private void add(String row, Sys sys, double v) {
+    results.computeIfAbsent(row, r -> new LinkedHashMap<>()).computeIfAbsent(sys, s -> new ArrayList<>()).add(v);
+  }
+
+  private void note(String row, Sys sys, String text) {
+    cellNotes.computeIfAbsent(row, r -> new LinkedHashMap<>()).merge(sys, text, (x, y) -> x.equals(y) ? x : x + "; " + y);
+  }
+
+  // ---- statistics and formatting -----------------------------------------------------------------------
+  static double percentile(double[] sorted, double p) {
+    int rank = (int) Math.ceil(p * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+
+  static double median(List<Double> v) {
+    double[] s = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  }
+
+  /** 5.0 as "5", 2.5 as "2.5". */
+  private static String plain(double v) {
+    return new java.math.BigDecimal(v).stripTrailingZeros().toPlainString();
+  }
+
+  private static String fmt(double v) {
+    double a = Math.abs(v);
+    if (a >= 1000) {
+      return String.format(Locale.ROOT, "%,.0f", v);
+    }
+    if (a >= 100) {
+      return String.format(Locale.ROOT, "%.0f", v);
+    }
+    if (a >= 10) {
+      return String.format(Locale.ROOT, "%.1f", v);
+    }
+    if (a >= 1) {
+      return String.format(Locale.ROOT, "%.2f", v);
+    }
+    return String.format(Locale.ROOT, "%.3f", v);
+  }
+
+  private String cell(String row, Sys sys) {
+    List<Double> v = results.getOrDefault(row, Map.of()).get(sys);
+    String note = cellNotes.getOrDefault(row, Map.of()).get(sys);
+    if (v == null || v.isEmpty()) {
+      return note != null && note.startsWith("not run") ? "not run¹" : "—";
+    }
+    double min = v.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+    double max = v.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+    String s = fmt(median(v));
+    if (v.size() > 1) {
+      s += " (" + fmt(min) + "–" + fmt(max) + ")";
+    }
+    if (v.size() < runs) {
+      s += " [" + v.size() + " of " + runs + " runs]";
+    }
+    return s;
+  }
+
+  private String ratio(String row, Sys other) {
+    List<Double> sm = results.getOrDefault(row, Map.of()).get(Sys.SYNCMESH);
+    List<Double> o = results.getOrDefault(row, Map.of()).get(other);
+    if (sm == null || sm.isEmpty() || o == null || o.isEmpty() || median(o) == 0) {
+      return "—";
+    }
+    double r = median(sm) / median(o);
+    if (r >= 100) {
+      return String.format(Locale.ROOT, "%,.0f×", r);
+    }
+    if (r >= 10) {
+      return String.format(Locale.ROOT, "%.1f×", r);
+    }
+    // two significant digits, never rounded to 0
+    return new java.math.BigDecimal(r).round(new java.math.MathContext(2)).stripTrailingZeros().toPlainString() + "×";
+  }
+
+  // ---- report ------------------------------------------------------------------------------------------
+  private void write(String loadBefore, String loadAfter) throws IOException {
+    StringBuilder md = new StringBuilder();
+    String title = quick ? "syncmesh cross-system benchmark — QUICK MODE (small K, 1 run: a smoke test, not a measurement)"
+        : "syncmesh cross-system benchmark";
+    md.append("# ").append(title).append("\n\n");
+    md.append("Date: ").append(LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).replaceFirst("\\..*", ""))
+        .append(". Produced by `bench/run.sh").append(quick ? " --quick" : "").append("`; method and caveats in `bench/README.md`.\n\n");
+    md.append("## Machine\n\n");
+    md.append("| fact | value |\n|---|---|\n");
+    md.append("| cores | ").append(Runtime.getRuntime().availableProcessors()).append(" (").append(cpuModel()).append(") |\n");
+    md.append("| memory | ").append(memTotal()).append(" |\n");
+    md.append("| OS | ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version")).append(" |\n");
+    md.append("| JDK | ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.runtime.version")).append(" |\n");
+    md.append("| node | ").append(safe(() -> sh("node", "--version").trim())).append(" |\n");
+    md.append("| js2p | ").append(safe(this::js2pVersion)).append(" (interop/js2p/driver.js) |\n");
+    md.append("| Hazelcast | ").append(safe(() -> com.hazelcast.instance.BuildInfoProvider.getBuildInfo().getVersion())).append(" (ReplicatedMap) |\n");
+    md.append("| syncmesh | ").append(safe(() -> sh("git", "-C", repo.toString(), "describe", "--always", "--dirty").trim()))
+        .append(syncmeshCli ? " (B, C, D: `syncmesh node --json`)" : " (every node: bench SmNode embedding SyncSocket)").append(" |\n");
+    md.append("| JVM options of every Java node | `").append(jvmOpts).append("` (Hazelcast members also get its recommended --add-opens) |\n");
+    md.append("| load average before / after | ").append(loadBefore).append(" / ").append(loadAfter).append(" |\n");
+    md.append("| runs per figure | ").append(runs).append(" (median, with min–max when more than one) |\n");
+    md.append("| wall time of the suite | ").append(String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - startedNs) / 1e9)).append(" |\n\n");
+
+    md.append("## Results\n\n");
+    md.append("Each cell: median (min–max) over the runs. ↑ = higher is better, ↓ = lower is better. Ratios are "
+        + "syncmesh's median divided by the other system's, so for ↑ rows a ratio above 1 favours syncmesh, for ↓ "
+        + "rows a ratio below 1 does.\n\n");
+    md.append("| scenario | syncmesh | js2p 0.7.870 | Hazelcast 5.7 | syncmesh/js2p | syncmesh/Hazelcast |\n");
+    md.append("|---|---|---|---|---|---|\n");
+    for (String row : rowOrder()) {
+      if (!results.containsKey(row) && !cellNotes.containsKey(row)) {
+        continue;
+      }
+      md.append("| ").append(row).append(" | ").append(cell(row, Sys.SYNCMESH)).append(" | ").append(cell(row, Sys.JS2P))
+          .append(" | ").append(cell(row, Sys.HAZELCAST)).append(" | ").append(ratio(row, Sys.JS2P)).append(" | ")
+          .append(ratio(row, Sys.HAZELCAST)).append(" |\n");
+    }
+    md.append("\n");
+    List<String> notes = new ArrayList<>();
+    for (var e : cellNotes.entrySet()) {
+      for (var s : e.getValue().entrySet()) {
+        if (s.getValue().startsWith("not run")) {
+          continue;
+        }
+        notes.add(s.getKey().label + ", " + e.getKey() + ": " + s.getValue());
+      }
+    }
+    if (!notRun.isEmpty()) {
+      StringBuilder kl = new StringBuilder();
+      for (int k : js2pKs) {
+        kl.append(kl.length() == 0 ? "" : " and ").append(String.format(Locale.ROOT, "%,d", k));
+      }
+      md.append("¹ js2p is run at K=").append(kl).append(" only.");
+      for (String n : notRun) {
+        md.append(' ').append(n);
+      }
+      md.append("\n\n");
+    }
+    md.append("## Notes\n\n");
+    md.append("- Topology: syncmesh and js2p run a strict line A—B—C (B dialled A, C dialled B, D dialled C; syncmesh "
+        + "nodes have maxOutgoing 0, and js2p never auto-connects on one host), checked with `peers`. Hazelcast's "
+        + "ReplicatedMap cannot be a line: every member replicates to every other (a full mesh), so B and C only name whom "
+        + "they ask to join, and A's writes reach C in one hop instead of two. That favours Hazelcast in (a) and (b).\n");
+    md.append(syncmeshCli
+        ? "- syncmesh's B, C, D are `syncmesh node --json` (the product's command; --syncmesh-cli); A is a bench SmNode.\n"
+        : "- syncmesh's nodes are bench SmNodes (a JVM embedding SyncSocket behind the line protocol, maxOutgoing 0), not "
+            + "`syncmesh node --json`: the same thin wrapper as Hazelcast's HzNode, so RSS and CPU compare library with "
+            + "library, with the same JVM options; `--syncmesh-cli` runs B, C, D as the command instead.\n");
+    md.append("- Writers are in-process: syncmesh's A is a bench JVM embedding SyncSocket, js2p's A runs `bulkset`/`paceset` "
+        + "inside driver.js, Hazelcast's A is a member JVM calling ReplicatedMap.put. Times at C and D come from their "
+        + "update/entry listeners, on CLOCK_MONOTONIC (System.nanoTime, process.hrtime) shared by all processes.\n");
+    md.append("- (b) starts after a warm-up of " + warmup + " keys written by A with another prefix (not measured), so "
+        + "that JIT compilers and connections are warm; (a) and (c) start on fresh processes (cold), as a first bulk load "
+        + "would. js2p keeps every broadcast of the last 60 s in a linearly scanned list, so the warm-up keys slow its "
+        + "(b) a little too.\n");
+    md.append("- Hazelcast's entry listeners are cluster-wide registrations: an event for C is sent by the member that "
+        + "applied the put, not fired when C's replica changes. (a)'s time is still cross-checked by polling C's own "
+        + "replica (see the per-session detail).\n");
+    md.append("- Hazelcast's late joiner time includes starting the member and joining the cluster (a Hazelcast member "
+        + "cannot exist outside its cluster); syncmesh's and js2p's D is started and listening before the clock starts.\n");
+    for (String n : notes) {
+      md.append("- ").append(n).append("\n");
+    }
+    if (!problems.isEmpty()) {
+      md.append("\n## Problems seen during the run\n\n");
+      for (String p : problems) {
+        md.append("- ").append(p).append("\n");
+      }
+    }
+    md.append("\n## Per-session detail\n\n```\n");
+    for (String l : log) {
+      md.append(l).append("\n");
+    }
+    md.append("```\n");
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
+    say("results written to " + out);
+    System.out.println();
+    System.out.println(md);
+  }
+
+  // ---- small helpers ---------------------------------------------------------------------------------------
+  private void say(String s) {
+    if (s.startsWith("== ")) {
+      s = String.format(Locale.ROOT, "== [+%.0f s] %s", (System.nanoTime() - startedNs) / 1e9, s.substring(3));
+    }
+    System.err.println(s);
+    if (!s.startsWith("   peak RSS")) {
+      log.add(s);
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Child.Failure("interrupted");
+    }
+  }
+
+  interface Source {
+    String get() throws Exception;
+  }
+
+  private static String safe(Source s) {
+    try {
+      return s.get();
+    } catch (Exception e) {
+      return "unknown (" + e.getMessage() + ")";
+    }
+  }
+
+  private static String sh(String... cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    byte[] b = p.getInputStream().readAllBytes();
+    if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IOException(String.join(" ", cmd) + " failed");
+    }
+    return new String(b, StandardCharsets.UTF_8);
+  }
+
+  private String js2pVersion() throws IOException {
+    JsonNode pkg = LineNode.JSON.readTree(repo.resolve("interop/js2p/node_modules/js2p/package.json").toFile());
+    return pkg.path("version").asText();
+  }
+
+  private static String loadavg() {
+    return safe(() -> String.join(" ", Arrays.copyOf(Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+"), 3)));
+  }
+
+  private static String cpuModel() {
+    return safe(() -> {
+      for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+        if (l.startsWith("model name")) {
+          return l.substring(l.indexOf(':') + 1).trim();
+        }
+      }
+      return "unknown";
+    });
+  }
+
+  private static String memTotal() {
+    return safe(() -> {
+      for (String l : Files.readAllLines(Path.of("/proc/meminfo"))) {
+        if (l.startsWith("MemTotal:")) {
+          long kb = Long.parseLong(l.replaceAll("[^0-9]", ""));
+          return String.format(Locale.ROOT, "%.1f GiB", kb / 1048576.0);
+        }
+      }
+      return "unknown";
+    });
+  }
+}

@@ -1,0 +1,91 @@
+package org.syncmesh.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.syncmesh.mesh.PeerInfo;
+import org.syncmesh.sync.MetaTuple;
+import org.syncmesh.sync.SyncListener;
+import org.syncmesh.sync.SyncSocket;
+import org.syncmesh.wire.Bytes;
+
+/**
+ * A syncmesh node for the benchmark: one {@link SyncSocket} (the library, nothing else) behind
+ * the node line protocol of {@link LineNode}. Extra options: {@code --no-leasing},
+ * {@code --max-outgoing N} (default 0: the node dials only whom it is told to, so a line stays a
+ * line; js2p never auto-connects on one host either).
+ */
+public final class SmNode extends LineNode {
+  private SyncSocket socket;
+
+  public static void main(String[] args) {
+    new SmNode().run(args);
+  }
+
+  @Override
+  protected String start() {
+    boolean leasing = !extraArgs.contains("--no-leasing");
+    int maxOutgoing = 0;
+    int i = extraArgs.indexOf("--max-outgoing");
+    if (i >= 0) {
+      maxOutgoing = Integer.parseInt(extraArgs.get(i + 1));
+    }
+    socket = SyncSocket.newBuilder().host(host).port(port).leasing(leasing).maxOutgoing(maxOutgoing).build();
+    socket.addListener(new SyncListener() {
+      @Override
+      public void onUpdate(SyncSocket s, Bytes key, Object value, MetaTuple meta) {
+        arrived(key.utf8());
+      }
+    });
+    return socket.id();
+  }
+
+  @Override
+  protected int boundPort() {
+    return socket.port();
+  }
+
+  @Override
+  protected void connect(String h, int p) {
+    socket.connect(h, p).join();
+  }
+
+  @Override
+  protected List<Map<String, Object>> peers() {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (PeerInfo pi : socket.routingTable().values()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", pi.id());
+      m.put("host", pi.host());
+      m.put("port", pi.port());
+      out.add(m);
+    }
+    return out;
+  }
+
+  @Override
+  protected int count() {
+    return socket.size();
+  }
+
+  @Override
+  protected void put(String key, String value) {
+    socket.set(key, value);
+  }
+
+  @Override
+  protected Object get(String key) {
+    return socket.get(key).orElse(null);
+  }
+
+  @Override
+  protected Object status() {
+    return socket.status();
+  }
+
+  @Override
+  protected void close() {
+    socket.close();
+  }
+}
