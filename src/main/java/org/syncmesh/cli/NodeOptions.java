@@ -91,7 +91,7 @@ record NodeOptions(String host, int port, List<HostPort> connect, String subnet,
    */
   MeshSocket bind() {
     if (mesh) {
-      return MeshSocket.builder().host(host).port(port).protocol(protocol()).build();
+      return MeshSocket.newBuilder().host(host).port(port).protocol(protocol()).build();
     }
     return SyncSocket.newBuilder().host(host).port(port).protocol(protocol()).leasing(leasing).build();
   }

@@ -52,8 +52,8 @@ import org.syncmesh.wire.Protocol;
  * PROTOCOL.md's [rec] notes say a correct node does.
  *
  * <pre>{@code
- * try (MeshSocket a = MeshSocket.builder().port(0).build();
- *      MeshSocket b = MeshSocket.builder().port(0).build()) {
+ * try (MeshSocket a = MeshSocket.newBuilder().port(0).build();
+ *      MeshSocket b = MeshSocket.newBuilder().port(0).build()) {
  *   b.connect("127.0.0.1", a.port()).join();
  *   a.send("hello");
  *   // b.recv() soon returns a Message whose packets() are ["hello"]
@@ -127,7 +127,7 @@ public class MeshSocket implements AutoCloseable {
   record PendingRequest(String targetId, List<Object> payload, long createdSeconds) {}
 
   /** Starts a builder with every default: 127.0.0.1, ephemeral port, subnet "mesh", Plaintext. */
-  public static Builder builder() {
+  public static Builder newBuilder() {
     return new Builder();
   }
 
@@ -143,22 +143,22 @@ public class MeshSocket implements AutoCloseable {
 
   /** The seed's constructor: binds {@code addr:port} on the default mesh protocol. */
   public MeshSocket(String addr, int port) {
-    this(builder().host(addr).port(port));
+    this(newBuilder().host(addr).port(port));
   }
 
   /** The seed's constructor with a protocol. */
   public MeshSocket(String addr, int port, Protocol protocol) {
-    this(builder().host(addr).port(port).protocol(protocol));
+    this(newBuilder().host(addr).port(port).protocol(protocol));
   }
 
   /** The seed's constructor with a protocol and an outward address. */
   public MeshSocket(String addr, int port, Protocol protocol, InetSocketAddress outAddr) {
-    this(builder().host(addr).port(port).protocol(protocol).outAddress(outAddr.getHostString(), outAddr.getPort()));
+    this(newBuilder().host(addr).port(port).protocol(protocol).outAddress(outAddr.getHostString(), outAddr.getPort()));
   }
 
   /** The seed's full constructor; {@code debugLevel} is kept but logging goes through SLF4J. */
   public MeshSocket(String addr, int port, Protocol protocol, InetSocketAddress outAddr, int debugLevel) {
-    this(builder().host(addr).port(port).protocol(protocol)
+    this(newBuilder().host(addr).port(port).protocol(protocol)
         .outAddress(outAddr.getHostString(), outAddr.getPort()).debugLevel(debugLevel));
   }
 

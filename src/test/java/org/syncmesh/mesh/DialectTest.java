@@ -31,7 +31,7 @@ final class DialectTest {
   @RegisterExtension final NetworkTestRule net = new NetworkTestRule();
 
   private MeshSocket node() {
-    return net.track(MeshSocket.builder().build());
+    return net.track(MeshSocket.newBuilder().build());
   }
 
   // ------------------------------------------------------------------ protocol-id type
