@@ -91,8 +91,8 @@ record NodeOptions(String host, int port, List<HostPort> connect, String subnet,
    */
   MeshSocket bind() {
     if (mesh) {
-      return MeshSocket.newBuilder().host(host).port(port).protocol(protocol()).build();
+      return new MeshSocket.Builder().host(host).port(port).protocol(protocol()).build();
     }
-    return SyncSocket.newBuilder().host(host).port(port).protocol(protocol()).leasing(leasing).build();
+    return new SyncSocket.Builder().host(host).port(port).protocol(protocol()).leasing(leasing).build();
   }
 }

@@ -52,8 +52,8 @@ import org.syncmesh.wire.Protocol;
  * PROTOCOL.md's [rec] notes say a correct node does.
  *
  * <pre>{@code
- * try (MeshSocket a = MeshSocket.newBuilder().port(0).build();
- *      MeshSocket b = MeshSocket.newBuilder().port(0).build()) {
+ * try (MeshSocket a = new MeshSocket.Builder().port(0).build();
+ *      MeshSocket b = new MeshSocket.Builder().port(0).build()) {
  *   b.connect("127.0.0.1", a.port()).join();
  *   a.send("hello");
  *   // b.recv() soon returns a Message whose packets() are ["hello"]
@@ -126,14 +126,13 @@ public class MeshSocket implements AutoCloseable {
   /** A deferred reply waiting for a route to its target (PROTOCOL §9.1). */
   record PendingRequest(String targetId, List<Object> payload, long createdSeconds) {}
 
-  /** Starts a builder with every default: 127.0.0.1, ephemeral port, subnet "mesh", Plaintext. */
-  public static Builder newBuilder() {
-    return new Builder();
-  }
-
-  /** Builder of {@link MeshSocket}; see {@link MeshOptions} for every setting. */
+  /**
+   * Builder of {@link MeshSocket}, made with {@code new MeshSocket.Builder()}; see
+   * {@link MeshOptions} for every setting.
+   */
   public static final class Builder extends MeshOptions<Builder> {
-    Builder() {}
+    /** A builder with every default: 127.0.0.1, ephemeral port, subnet "mesh", Plaintext. */
+    public Builder() {}
 
     /** Binds and returns a listening socket. */
     public MeshSocket build() {
@@ -143,22 +142,22 @@ public class MeshSocket implements AutoCloseable {
 
   /** The seed's constructor: binds {@code addr:port} on the default mesh protocol. */
   public MeshSocket(String addr, int port) {
-    this(newBuilder().host(addr).port(port));
+    this(new Builder().host(addr).port(port));
   }
 
   /** The seed's constructor with a protocol. */
   public MeshSocket(String addr, int port, Protocol protocol) {
-    this(newBuilder().host(addr).port(port).protocol(protocol));
+    this(new Builder().host(addr).port(port).protocol(protocol));
   }
 
   /** The seed's constructor with a protocol and an outward address. */
   public MeshSocket(String addr, int port, Protocol protocol, InetSocketAddress outAddr) {
-    this(newBuilder().host(addr).port(port).protocol(protocol).outAddress(outAddr.getHostString(), outAddr.getPort()));
+    this(new Builder().host(addr).port(port).protocol(protocol).outAddress(outAddr.getHostString(), outAddr.getPort()));
   }
 
   /** The seed's full constructor; {@code debugLevel} is kept but logging goes through SLF4J. */
   public MeshSocket(String addr, int port, Protocol protocol, InetSocketAddress outAddr, int debugLevel) {
-    this(newBuilder().host(addr).port(port).protocol(protocol)
+    this(new Builder().host(addr).port(port).protocol(protocol)
         .outAddress(outAddr.getHostString(), outAddr.getPort()).debugLevel(debugLevel));
   }
 

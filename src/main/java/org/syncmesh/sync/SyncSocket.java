@@ -31,8 +31,8 @@ import org.syncmesh.wire.Protocol;
  * sync sockets; being a {@link MeshSocket}, it is also an alert network.
  *
  * <pre>{@code
- * try (SyncSocket a = SyncSocket.newBuilder().build();
- *      SyncSocket b = SyncSocket.newBuilder().build()) {
+ * try (SyncSocket a = new SyncSocket.Builder().build();
+ *      SyncSocket b = new SyncSocket.Builder().build()) {
  *   b.connect("127.0.0.1", a.port()).join();
  *   a.set("hello", "world");
  *   // soon b.get("hello") is Optional["world"], owned by a: b.meta("hello").get().owner()
@@ -77,23 +77,18 @@ public final class SyncSocket extends MeshSocket {
   private final List<SyncListener> listeners = new CopyOnWriteArrayList<>();
 
   /**
-   * A builder with every default: 127.0.0.1, ephemeral port, subnet "sync", Plaintext, leasing
-   * on. (Named {@code newBuilder}, as in Caffeine, because the static {@code builder()} inherited
-   * from MeshSocket returns a mesh builder and Java cannot hide it with another return type.)
-   */
-  public static Builder newBuilder() {
-    return new Builder();
-  }
-
-  /**
    * Builder of {@link SyncSocket}: the mesh settings of {@link MeshOptions} plus leasing. The
    * protocol's subnet gets the leasing digit appended ("sync" becomes "sync1", or "sync0" without
    * leasing), as js2p and py2p do, so leasing and non-leasing networks never mix.
+   *
+   * <p>Made with {@code new SyncSocket.Builder()}, as OkHttp's clients are: a static factory on
+   * each socket class would have to hide the other's, which Java forbids across return types.
    */
   public static final class Builder extends MeshOptions<Builder> {
     private boolean leasing = true;
 
-    Builder() {
+    /** A builder with every default: 127.0.0.1, ephemeral port, subnet "sync", Plaintext, leasing on. */
+    public Builder() {
       protocol(new Protocol(DEFAULT_SUBNET, Protocol.PLAINTEXT));
     }
 
@@ -121,29 +116,29 @@ public final class SyncSocket extends MeshSocket {
 
   /** The seed's constructor: binds {@code addr:port}, leasing on, subnet "sync". */
   public SyncSocket(String addr, int port) {
-    this(newBuilder().host(addr).port(port));
+    this(new Builder().host(addr).port(port));
   }
 
   /** The seed's constructor with leasing. */
   public SyncSocket(String addr, int port, boolean leasing) {
-    this(newBuilder().host(addr).port(port).leasing(leasing));
+    this(new Builder().host(addr).port(port).leasing(leasing));
   }
 
   /** The seed's constructor with leasing and a protocol, whose subnet gets the leasing digit. */
   public SyncSocket(String addr, int port, boolean leasing, Protocol protocol) {
-    this(newBuilder().host(addr).port(port).leasing(leasing).protocol(protocol));
+    this(new Builder().host(addr).port(port).leasing(leasing).protocol(protocol));
   }
 
   /** The seed's constructor with an outward address too. */
   public SyncSocket(String addr, int port, boolean leasing, Protocol protocol, InetSocketAddress outAddr) {
-    this(newBuilder().host(addr).port(port).leasing(leasing).protocol(protocol)
+    this(new Builder().host(addr).port(port).leasing(leasing).protocol(protocol)
         .outAddress(outAddr.getHostString(), outAddr.getPort()));
   }
 
   /** The seed's full constructor; {@code debugLevel} is kept, logging goes through SLF4J. */
   public SyncSocket(String addr, int port, boolean leasing, Protocol protocol, InetSocketAddress outAddr,
       int debugLevel) {
-    this(newBuilder().host(addr).port(port).leasing(leasing).protocol(protocol)
+    this(new Builder().host(addr).port(port).leasing(leasing).protocol(protocol)
         .outAddress(outAddr.getHostString(), outAddr.getPort()).debugLevel(debugLevel));
   }
 

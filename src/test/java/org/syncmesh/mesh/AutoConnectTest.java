@@ -18,13 +18,13 @@ final class AutoConnectTest {
 
   @Test
   void newcomerConnectsToPeersListedByItsNeighbour() {
-    MeshSocket hub = net.track(MeshSocket.newBuilder().build());
-    MeshSocket a = net.track(MeshSocket.newBuilder().build());
-    MeshSocket b = net.track(MeshSocket.newBuilder().build());
+    MeshSocket hub = net.track(new MeshSocket.Builder().build());
+    MeshSocket a = net.track(new MeshSocket.Builder().build());
+    MeshSocket b = net.track(new MeshSocket.Builder().build());
     a.connect("127.0.0.1", hub.port()).orTimeout(10, TimeUnit.SECONDS).join();
     b.connect("127.0.0.1", hub.port()).orTimeout(10, TimeUnit.SECONDS).join();
 
-    MeshSocket newcomer = net.track(MeshSocket.newBuilder().build());
+    MeshSocket newcomer = net.track(new MeshSocket.Builder().build());
     newcomer.connect("127.0.0.1", hub.port()).orTimeout(10, TimeUnit.SECONDS).join();
 
     await("newcomer to connect to the peers the hub listed").atMost(WAIT)
@@ -33,14 +33,14 @@ final class AutoConnectTest {
 
   @Test
   void autoConnectStopsAtMaxOutgoing() {
-    MeshSocket hub = net.track(MeshSocket.newBuilder().maxOutgoing(0).build());
+    MeshSocket hub = net.track(new MeshSocket.Builder().maxOutgoing(0).build());
     for (int i = 0; i < 4; i++) {
-      MeshSocket peer = net.track(MeshSocket.newBuilder().maxOutgoing(0).build());
+      MeshSocket peer = net.track(new MeshSocket.Builder().maxOutgoing(0).build());
       peer.connect("127.0.0.1", hub.port()).orTimeout(10, TimeUnit.SECONDS).join();
     }
     await().atMost(WAIT).until(() -> hub.routingTable().size() == 4);
 
-    MeshSocket newcomer = net.track(MeshSocket.newBuilder().maxOutgoing(2).build());
+    MeshSocket newcomer = net.track(new MeshSocket.Builder().maxOutgoing(2).build());
     newcomer.connect("127.0.0.1", hub.port()).orTimeout(10, TimeUnit.SECONDS).join();
 
     await("newcomer to fill its two outgoing slots").atMost(WAIT)
@@ -51,12 +51,12 @@ final class AutoConnectTest {
 
   @Test
   void droppedPeerMakesNodeAskForMorePeers() {
-    MeshSocket a = net.track(MeshSocket.newBuilder().build());
-    MeshSocket b = net.track(MeshSocket.newBuilder().maxOutgoing(0).build());
-    MeshSocket c = net.track(MeshSocket.newBuilder().maxOutgoing(0).build());
+    MeshSocket a = net.track(new MeshSocket.Builder().build());
+    MeshSocket b = net.track(new MeshSocket.Builder().maxOutgoing(0).build());
+    MeshSocket c = net.track(new MeshSocket.Builder().maxOutgoing(0).build());
     b.connect("127.0.0.1", a.port()).orTimeout(10, TimeUnit.SECONDS).join();
     c.connect("127.0.0.1", b.port()).orTimeout(10, TimeUnit.SECONDS).join();
-    MeshSocket d = net.track(MeshSocket.newBuilder().maxOutgoing(0).build());
+    MeshSocket d = net.track(new MeshSocket.Builder().maxOutgoing(0).build());
     // a connects to d itself, then d leaves: a asks b for peers ("*") and dials c.
     a.connect("127.0.0.1", d.port()).orTimeout(10, TimeUnit.SECONDS).join();
     assertThat(a.routingTable()).doesNotContainKey(c.id());

@@ -31,7 +31,7 @@ final class DialectTest {
   @RegisterExtension final NetworkTestRule net = new NetworkTestRule();
 
   private MeshSocket node() {
-    return net.track(MeshSocket.newBuilder().build());
+    return net.track(new MeshSocket.Builder().build());
   }
 
   // ------------------------------------------------------------------ protocol-id type

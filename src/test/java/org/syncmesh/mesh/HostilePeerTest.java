@@ -36,7 +36,7 @@ final class HostilePeerTest {
   @RegisterExtension final NetworkTestRule net = new NetworkTestRule();
 
   private MeshSocket node() {
-    return node(MeshSocket.newBuilder());
+    return node(new MeshSocket.Builder());
   }
 
   private MeshSocket node(MeshSocket.Builder builder) {
@@ -158,7 +158,7 @@ final class HostilePeerTest {
 
   @Test
   void headerLongerThanThePayloadStallsAndIsDropped() {
-    MeshSocket node = node(MeshSocket.newBuilder().stalledFrameTimeout(Duration.ofMillis(300)));
+    MeshSocket node = node(new MeshSocket.Builder().stalledFrameTimeout(Duration.ofMillis(300)));
     MeshSocket good = goodPeer(net, node);
     ScriptedPeer hostile = handshaken(net, node, Style.JS2P);
 
@@ -223,7 +223,7 @@ final class HostilePeerTest {
 
   @Test
   void stalledMidFrameIsDroppedAfterTheStallTimeout() {
-    MeshSocket node = node(MeshSocket.newBuilder().stalledFrameTimeout(Duration.ofMillis(300)));
+    MeshSocket node = node(new MeshSocket.Builder().stalledFrameTimeout(Duration.ofMillis(300)));
     MeshSocket good = goodPeer(net, node);
     ScriptedPeer hostile = handshaken(net, node, Style.JS2P);
 
@@ -238,7 +238,7 @@ final class HostilePeerTest {
 
   @Test
   void idleLinkWithoutAPartialFrameIsKept() {
-    MeshSocket node = node(MeshSocket.newBuilder().stalledFrameTimeout(Duration.ofMillis(100)));
+    MeshSocket node = node(new MeshSocket.Builder().stalledFrameTimeout(Duration.ofMillis(100)));
     ScriptedPeer idle = handshaken(net, node, Style.JS2P);
 
     // Ten stall timeouts with nothing on the wire: an idle link is no stall (PROTOCOL §7.8).
@@ -254,7 +254,7 @@ final class HostilePeerTest {
 
   @Test
   void silentConnectionIsClosedByTheHandshakeTimeout() {
-    MeshSocket node = node(MeshSocket.newBuilder().handshakeTimeout(Duration.ofMillis(300)));
+    MeshSocket node = node(new MeshSocket.Builder().handshakeTimeout(Duration.ofMillis(300)));
     MeshSocket good = goodPeer(net, node);
     ScriptedPeer silent = net.track(ScriptedPeer.connect(node.port(), Style.JS2P));
 
@@ -265,7 +265,7 @@ final class HostilePeerTest {
 
   @Test
   void messagesBeforeTheHandshakeAreIgnoredAndTheTimeoutStillApplies() {
-    MeshSocket node = node(MeshSocket.newBuilder().handshakeTimeout(Duration.ofMillis(300)));
+    MeshSocket node = node(new MeshSocket.Builder().handshakeTimeout(Duration.ofMillis(300)));
     MeshSocket good = goodPeer(net, node);
     ScriptedPeer early = net.track(ScriptedPeer.connect(node.port(), Style.JS2P));
 
@@ -278,7 +278,7 @@ final class HostilePeerTest {
 
   @Test
   void handshakeOfTheWrongLengthIsIgnoredUntilTheTimeout() {
-    MeshSocket node = node(MeshSocket.newBuilder().handshakeTimeout(Duration.ofMillis(300)));
+    MeshSocket node = node(new MeshSocket.Builder().handshakeTimeout(Duration.ofMillis(300)));
     MeshSocket good = goodPeer(net, node);
     ScriptedPeer odd = net.track(ScriptedPeer.connect(node.port(), Style.JS2P));
 

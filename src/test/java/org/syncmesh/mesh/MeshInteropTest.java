@@ -22,7 +22,7 @@ final class MeshInteropTest {
   @RegisterExtension final NetworkTestRule net = new NetworkTestRule();
 
   private MeshSocket javaNode() {
-    return net.track(MeshSocket.newBuilder().build());
+    return net.track(new MeshSocket.Builder().build());
   }
 
   private Js2pNode js2p(String... options) {
@@ -108,7 +108,7 @@ final class MeshInteropTest {
 
   @Test
   void tlsWorksWithJs2p() {
-    MeshSocket java = net.track(MeshSocket.newBuilder().protocol(new Protocol("mesh", Protocol.SSL)).build());
+    MeshSocket java = net.track(new MeshSocket.Builder().protocol(new Protocol("mesh", Protocol.SSL)).build());
     Js2pNode js = js2p("--mesh", "--transport", "SSL");
     PeerInfo peer = java.connect("127.0.0.1", js.port()).orTimeout(20, TimeUnit.SECONDS).join();
     assertThat(peer.id()).isEqualTo(js.id());
@@ -122,7 +122,7 @@ final class MeshInteropTest {
 
   @Test
   void plaintextJs2pCannotJoinATlsNode() {
-    MeshSocket java = net.track(MeshSocket.newBuilder().protocol(new Protocol("mesh", Protocol.SSL)).build());
+    MeshSocket java = net.track(new MeshSocket.Builder().protocol(new Protocol("mesh", Protocol.SSL)).build());
     Js2pNode js = js2p("--mesh");
     js.call("connect 127.0.0.1 " + java.port());
     // The plaintext handshake never reaches the TLS node; the timeout then ends the link.

@@ -23,7 +23,7 @@ final class MeshSocketTest {
   @RegisterExtension final NetworkTestRule net = new NetworkTestRule();
 
   private MeshSocket node() {
-    return net.track(MeshSocket.newBuilder().port(0).build());
+    return net.track(new MeshSocket.Builder().port(0).build());
   }
 
   @Test
@@ -78,9 +78,9 @@ final class MeshSocketTest {
 
   @Test
   void replyToUnconnectedSenderFindsARouteAndConnects() {
-    MeshSocket a = net.track(MeshSocket.newBuilder().maxOutgoing(0).build());
-    MeshSocket b = net.track(MeshSocket.newBuilder().maxOutgoing(0).build());
-    MeshSocket c = net.track(MeshSocket.newBuilder().maxOutgoing(0).build());
+    MeshSocket a = net.track(new MeshSocket.Builder().maxOutgoing(0).build());
+    MeshSocket b = net.track(new MeshSocket.Builder().maxOutgoing(0).build());
+    MeshSocket c = net.track(new MeshSocket.Builder().maxOutgoing(0).build());
     b.connect("127.0.0.1", a.port()).orTimeout(10, TimeUnit.SECONDS).join();
     c.connect("127.0.0.1", b.port()).orTimeout(10, TimeUnit.SECONDS).join();
     await().atMost(Duration.ofSeconds(10)).until(() -> b.routingTable().size() == 2);
@@ -100,7 +100,7 @@ final class MeshSocketTest {
   @Test
   void protocolMismatchClosesTheLinkAndFailsConnect() {
     MeshSocket a = node();
-    MeshSocket b = net.track(MeshSocket.newBuilder().protocol(new Protocol("other", "Plaintext")).build());
+    MeshSocket b = net.track(new MeshSocket.Builder().protocol(new Protocol("other", "Plaintext")).build());
 
     assertThatThrownBy(() -> b.connect("127.0.0.1", a.port()).orTimeout(10, TimeUnit.SECONDS).join())
         .isInstanceOf(CompletionException.class)
@@ -137,7 +137,7 @@ final class MeshSocketTest {
   @Test
   void bindingATakenPortFailsClearly() {
     MeshSocket a = node();
-    assertThatThrownBy(() -> MeshSocket.newBuilder().port(a.port()).build())
+    assertThatThrownBy(() -> new MeshSocket.Builder().port(a.port()).build())
         .isInstanceOf(UncheckedIOException.class)
         .hasMessageContaining("cannot bind 127.0.0.1:" + a.port());
   }
@@ -187,7 +187,7 @@ final class MeshSocketTest {
         threads.add(Thread.currentThread().getName());
       }
     });
-    MeshSocket b = net.track(MeshSocket.newBuilder().build());
+    MeshSocket b = net.track(new MeshSocket.Builder().build());
     b.connect("127.0.0.1", a.port()).orTimeout(10, TimeUnit.SECONDS).join();
     await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("connect"));
     b.send("hi");
@@ -248,12 +248,12 @@ final class MeshSocketTest {
 
   @Test
   void closeIsIdempotentAndReleasesThePort() {
-    MeshSocket a = MeshSocket.newBuilder().build();
+    MeshSocket a = new MeshSocket.Builder().build();
     int port = a.port();
     a.close();
     a.close();
     assertThat(a.isClosed()).isTrue();
-    net.track(MeshSocket.newBuilder().port(port).build());
+    net.track(new MeshSocket.Builder().port(port).build());
   }
 
   static Message awaitMessage(MeshSocket socket) {

@@ -20,7 +20,7 @@ final class Peers {
 
   /** A well-behaved MeshSocket connected to {@code node}, registered on both ends. */
   static MeshSocket goodPeer(NetworkTestRule net, MeshSocket node) {
-    MeshSocket good = net.track(MeshSocket.newBuilder().maxOutgoing(0).build());
+    MeshSocket good = net.track(new MeshSocket.Builder().maxOutgoing(0).build());
     good.connect("127.0.0.1", node.port()).orTimeout(10, TimeUnit.SECONDS).join();
     await("node to register the good peer").atMost(WAIT).until(() -> node.routingTable().containsKey(good.id()));
     return good;

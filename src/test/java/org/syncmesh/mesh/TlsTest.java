@@ -25,7 +25,7 @@ final class TlsTest {
   @RegisterExtension final NetworkTestRule net = new NetworkTestRule();
 
   private MeshSocket node(Protocol protocol) {
-    return net.track(MeshSocket.newBuilder().protocol(protocol).maxOutgoing(0).build());
+    return net.track(new MeshSocket.Builder().protocol(protocol).maxOutgoing(0).build());
   }
 
   private MeshSocket node(MeshSocket.Builder builder) {
@@ -88,7 +88,7 @@ final class TlsTest {
 
   @Test
   void silentConnectionToAnSslNodeIsClosedByTheHandshakeTimeout() {
-    MeshSocket server = node(MeshSocket.newBuilder().protocol(SSL).handshakeTimeout(Duration.ofMillis(300)));
+    MeshSocket server = node(new MeshSocket.Builder().protocol(SSL).handshakeTimeout(Duration.ofMillis(300)));
     ScriptedPeer silent = net.track(ScriptedPeer.connect(server.port(), Style.JS2P));
 
     // No ClientHello ever: the handshake timeout covers the TLS handshake too.

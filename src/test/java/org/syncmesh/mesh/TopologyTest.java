@@ -43,7 +43,7 @@ final class TopologyTest {
   void everyBroadcastReachesEveryNodeExactlyOnce(String shape, int n, List<int[]> edges) {
     List<MeshSocket> nodes = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      nodes.add(net.track(MeshSocket.newBuilder().maxOutgoing(0).build()));
+      nodes.add(net.track(new MeshSocket.Builder().maxOutgoing(0).build()));
     }
     List<CompletableFuture<PeerInfo>> links = new ArrayList<>();
     for (int[] e : edges) {

@@ -29,7 +29,7 @@ final class WaterfallRelayTest {
 
   private MeshSocket node() {
     Clock fixed = Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC);
-    return net.track(MeshSocket.newBuilder().clock(fixed).maxOutgoing(0).build());
+    return net.track(new MeshSocket.Builder().clock(fixed).maxOutgoing(0).build());
   }
 
   private ScriptedPeer peer(MeshSocket node, Style style) {

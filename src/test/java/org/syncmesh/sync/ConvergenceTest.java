@@ -120,7 +120,7 @@ final class ConvergenceTest {
   private List<SyncSocket> line(int count, boolean leasing) {
     List<SyncSocket> nodes = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      SyncSocket n = net.track(SyncSocket.newBuilder().leasing(leasing).maxOutgoing(0).build());
+      SyncSocket n = net.track(new SyncSocket.Builder().leasing(leasing).maxOutgoing(0).build());
       if (!nodes.isEmpty()) {
         SyncSocket prev = nodes.get(nodes.size() - 1);
         n.connect("127.0.0.1", prev.port()).orTimeout(10, TimeUnit.SECONDS).join();

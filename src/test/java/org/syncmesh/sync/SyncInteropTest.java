@@ -25,7 +25,7 @@ final class SyncInteropTest {
   @RegisterExtension final NetworkTestRule net = new NetworkTestRule();
 
   private SyncSocket javaNode() {
-    return net.track(SyncSocket.newBuilder().build());
+    return net.track(new SyncSocket.Builder().build());
   }
 
   private Js2pNode js2p(String... options) {

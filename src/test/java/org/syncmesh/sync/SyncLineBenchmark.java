@@ -39,7 +39,7 @@ public final class SyncLineBenchmark {
       return;
     }
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-    try (SyncSocket writer = SyncSocket.newBuilder().maxOutgoing(0).build()) {
+    try (SyncSocket writer = new SyncSocket.Builder().maxOutgoing(0).build()) {
       Child relay = Child.start(writer.port(), 0);
       Child sink = Child.start(relay.port, n);
       long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -75,7 +75,7 @@ public final class SyncLineBenchmark {
     int[] count = new int[1];
     CountDownLatch all = new CountDownLatch(1);
     long[] lastArrival = new long[1];
-    try (SyncSocket s = SyncSocket.newBuilder().maxOutgoing(0).callbackExecutor(Runnable::run).build()) {
+    try (SyncSocket s = new SyncSocket.Builder().maxOutgoing(0).callbackExecutor(Runnable::run).build()) {
       if (expect > 0) {
         s.addListener(new SyncListener() {
           @Override

@@ -29,7 +29,7 @@ final class SyncSocketTest {
   }
 
   private SyncSocket node(UnaryOperator<SyncSocket.Builder> settings) {
-    return net.track(settings.apply(SyncSocket.newBuilder()).build());
+    return net.track(settings.apply(new SyncSocket.Builder()).build());
   }
 
   private static void link(SyncSocket from, SyncSocket to) {

@@ -31,7 +31,7 @@ public final class SmNode extends LineNode {
     if (i >= 0) {
       maxOutgoing = Integer.parseInt(extraArgs.get(i + 1));
     }
-    socket = SyncSocket.newBuilder().host(host).port(port).leasing(leasing).maxOutgoing(maxOutgoing).build();
+    socket = new SyncSocket.Builder().host(host).port(port).leasing(leasing).maxOutgoing(maxOutgoing).build();
     socket.addListener(new SyncListener() {
       @Override
       public void onUpdate(SyncSocket s, Bytes key, Object value, MetaTuple meta) {

@@ -238,7 +238,7 @@ public final class MeshBroadcastBench {
   // ------------------------------------------------------------------ helpers
 
   private static MeshSocket node() {
-    return MeshSocket.newBuilder().maxOutgoing(0).recvQueueCapacity(16).build();
+    return new MeshSocket.Builder().maxOutgoing(0).recvQueueCapacity(16).build();
   }
 
   private static void waitForRoutes(MeshSocket a, MeshSocket b, MeshSocket c) {
