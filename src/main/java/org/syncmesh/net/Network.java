@@ -41,14 +41,14 @@ public final class Network implements AutoCloseable {
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
-        .childHandler(new PipelineInitializer(config, codec, listener, false));
+        .childHandler(new PipelineInitializer(config, codec, listener, false, channels));
     this.client = new Bootstrap()
         .group(group)
         .channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
-        .handler(new PipelineInitializer(config, codec, listener, true));
+        .handler(new PipelineInitializer(config, codec, listener, true, channels));
   }
 
   /**

@@ -2,6 +2,7 @@ package org.syncmesh.net;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.flush.FlushConsolidationHandler;
@@ -32,17 +33,24 @@ final class PipelineInitializer extends ChannelInitializer<SocketChannel> {
   private final LinkListener listener;
   private final boolean outgoing;
   private final @Nullable SslContext ssl;
+  private final ChannelGroup channels;
 
-  PipelineInitializer(NetConfig config, FrameCodec codec, LinkListener listener, boolean outgoing) {
+  PipelineInitializer(NetConfig config, FrameCodec codec, LinkListener listener, boolean outgoing,
+      ChannelGroup channels) {
     this.config = config;
     this.codec = codec;
     this.listener = listener;
     this.outgoing = outgoing;
     this.ssl = outgoing ? config.clientSsl() : config.serverSsl();
+    this.channels = channels;
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
+    // Every connection, accepted ones included, is closed by Network.close(). Accepted channels
+    // used to be left to the event loop's shutdown, which under load let the loop terminate
+    // with them still open: peers never saw the node leave, and the sockets leaked.
+    channels.add(ch);
     ChannelLink link = ChannelLink.attach(ch, outgoing, config);
     ChannelPipeline p = ch.pipeline();
     p.addLast("flush", new FlushConsolidationHandler(256, true));
