@@ -133,7 +133,14 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
 
   /**
    * Output bound per connection: a peer with more than {@code maxPendingBytes} queued, or whose
-   * socket stays full for {@code unwritableTimeout}, is disconnected. Defaults 64 MiB and 30 s.
+   * socket stays full for {@code unwritableTimeout}, is disconnected. "Full" means more than the
+   * high-water mark, 4 MiB or {@code maxPendingBytes} if smaller, is queued beyond what the
+   * socket took. So a peer that stops reading costs at most about {@code maxPendingBytes} of heap
+   * and only its own connection; the drop is logged and listed in {@code status()}. Sends never
+   * wait for a slow peer (see MeshSocket, "Back-pressure and memory"). Defaults 64 MiB and 30 s.
+   *
+   * @throws IllegalArgumentException if {@code maxPendingBytes} is below 1 MiB or the timeout
+   *     is not positive
    */
   public B slowPeerLimits(long maxPendingBytes, Duration unwritableTimeout) {
     if (maxPendingBytes < 1024 * 1024) {

@@ -67,6 +67,18 @@ import org.syncmesh.wire.Protocol;
  * I/O and nothing hops threads. Listeners run on the callback executor, never on that thread.
  * Reads such as {@link #routingTable()} and {@link #status()} take no lock.
  *
+ * <h2>Back-pressure and memory</h2>
+ * Sending never waits for the network. A send from a thread other than the protocol thread waits
+ * only while {@value #MAX_QUEUED_SEND_BYTES} bytes of earlier sends are still queued for the
+ * protocol thread; the protocol thread itself never waits. Each connection then buffers what its
+ * socket has not yet taken, bounded by {@link MeshOptions#slowPeerLimits}: above its high-water
+ * mark (4 MiB, or maxPendingBytes if smaller) a connection is unwritable, and it is dropped when
+ * it stays unwritable for unwritableTimeout, or at once when a send finds more than
+ * maxPendingBytes queued for it. A peer that reads slowly or not at all therefore costs at most
+ * about maxPendingBytes of heap and only its own connection; a sustained burst faster than a
+ * peer can read drops that peer the same way. Every such drop is logged (one WARN) and listed in
+ * {@link #status()}.
+ *
  * <h2>Lifecycle</h2>
  * The socket is listening when the constructor returns. {@link #close()} releases the port,
  * every connection and every thread, and is idempotent.
@@ -80,6 +92,9 @@ public class MeshSocket implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MeshSocket.class);
   private static final int MAX_STATUS_ERRORS = 100;
   private static final long REQUEST_TTL_SECONDS = 60;
+  /** Bytes of messages sent from other threads that may wait for the protocol thread. */
+  static final int MAX_QUEUED_SEND_BYTES = 8 * 1024 * 1024;
+  static final int MIN_SEND_COST_BYTES = 1024;
 
   final Clock clock;
   final Protocol protocol;
@@ -118,6 +133,7 @@ public class MeshSocket implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final java.util.Set<CompletableFuture<PeerInfo>> pendingConnects =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.Semaphore sendBudget = new java.util.concurrent.Semaphore(MAX_QUEUED_SEND_BYTES);
 
   private final HandshakeHandler handshakes = new HandshakeHandler(this);
   private final PeersHandler peersHandler = new PeersHandler(this);
@@ -256,9 +272,11 @@ public class MeshSocket implements AutoCloseable {
   // ---------------------------------------------------------------- user API
 
   /**
-   * Broadcasts {@code packets} to the whole network with flag and sub-flag broadcast.
+   * Broadcasts {@code packets} to the whole network with flag and sub-flag broadcast. May wait
+   * while earlier sends are queued (see "Back-pressure and memory" above).
    *
    * @throws IllegalArgumentException if a packet cannot be encoded; nothing is sent then
+   * @throws IllegalStateException if the socket is closed
    */
   public final void send(List<?> packets) {
     send(packets, Flags.MAIN_BROADCAST, Flags.SUB_BROADCAST);
@@ -275,6 +293,7 @@ public class MeshSocket implements AutoCloseable {
    * hence one message id, for all peers (PROTOCOL §8.1).
    *
    * @throws IllegalArgumentException if a packet cannot be encoded or a flag is outside 0–0x2F
+   * @throws IllegalStateException if the socket is closed
    */
   public final void send(List<?> packets, int flag, int type) {
     Checks.inRange(flag, 0, Flags.RESERVED_LIMIT - 1, "flag");
@@ -460,12 +479,49 @@ public class MeshSocket implements AutoCloseable {
   protected final void whisperPayload(String peerId, List<?> payload) {
     InternalMessage message = InternalMessage.create(Flags.MAIN_WHISPER, id, nowSeconds(), payload);
     OutboundFrame frame = OutboundFrame.of(message, codec);
-    onNode(() -> {
+    submitSend(frame, () -> {
       Peer peer = routing.get(peerId);
       if (peer != null) {
         peer.send(frame);
       }
     });
+  }
+
+  /**
+   * Runs a send on the protocol thread: in place when already there; from any other thread,
+   * first waits while {@value #MAX_QUEUED_SEND_BYTES} bytes of earlier sends are still queued
+   * for it. Without that bound a caller sending in a loop grows the protocol thread's task queue
+   * (unbounded) until the heap is gone: seconds with two threads sending small messages.
+   * A send still waiting when the socket closes is dropped, as queued ones are.
+   */
+  private void submitSend(OutboundFrame frame, Runnable task) {
+    if (node.inEventLoop()) {
+      task.run();
+      return;
+    }
+    // At least 1 KiB each: a queued small message costs about that in objects, not its payload.
+    int cost = Math.min(Math.max(frame.payloadSize(), MIN_SEND_COST_BYTES), MAX_QUEUED_SEND_BYTES);
+    try {
+      while (!sendBudget.tryAcquire(cost, 100, TimeUnit.MILLISECONDS)) {
+        if (closed.get()) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    try {
+      node.execute(() -> {
+        try {
+          task.run();
+        } finally {
+          sendBudget.release(cost);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      sendBudget.release(cost); // shut down: the socket is closed
+    }
   }
 
   /** Runs {@code task} on the protocol thread: in place when already there. */
@@ -531,7 +587,7 @@ public class MeshSocket implements AutoCloseable {
   private void sendMessage(InternalMessage message, Predicate<PeerInfo> to) {
     int flag = message.type();
     OutboundFrame frame = OutboundFrame.of(message, codec);
-    onNode(() -> {
+    submitSend(frame, () -> {
       if (flag == Flags.MAIN_BROADCAST) {
         waterfall.firstSighting(message.id(), message.time(), nowSeconds());
       }

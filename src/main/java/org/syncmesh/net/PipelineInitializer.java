@@ -35,18 +35,22 @@ final class PipelineInitializer extends ChannelInitializer<SocketChannel> {
   private final @Nullable SslContext ssl;
   private final ChannelGroup channels;
 
-  PipelineInitializer(NetConfig config, FrameCodec codec, LinkListener listener, boolean outgoing, ChannelGroup channels) {
-    this.channels = channels;
+  PipelineInitializer(NetConfig config, FrameCodec codec, LinkListener listener, boolean outgoing,
+      ChannelGroup channels) {
     this.config = config;
     this.codec = codec;
     this.listener = listener;
     this.outgoing = outgoing;
     this.ssl = outgoing ? config.clientSsl() : config.serverSsl();
+    this.channels = channels;
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
-    channels.add(ch); // so that closing the network closes accepted links too, and waits for them
+    // Every connection, accepted ones included, is closed by Network.close(). Accepted channels
+    // used to be left to the event loop's shutdown, which under load let the loop terminate
+    // with them still open: peers never saw the node leave, and the sockets leaked.
+    channels.add(ch);
     ChannelLink link = ChannelLink.attach(ch, outgoing, config);
     ChannelPipeline p = ch.pipeline();
     p.addLast("flush", new FlushConsolidationHandler(256, true));
