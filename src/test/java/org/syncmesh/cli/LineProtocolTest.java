@@ -139,9 +139,14 @@ final class LineProtocolTest {
 
   @Test
   void leaseRefusal_saysLease() {
-    LineProtocol a = node();
-    LineProtocol b = node();
-    connect(b, a);
+    LineProtocol first = node();
+    LineProtocol second = node();
+    connect(second, first);
+    // The smaller id writes first: then the other one's write is refused even within the same
+    // second, where the smaller owner would otherwise win the tie (PROTOCOL §10.3 condition 5).
+    boolean firstIsSmaller = ((String) call(first, "id")).compareTo((String) call(second, "id")) < 0;
+    LineProtocol a = firstIsSmaller ? first : second;
+    LineProtocol b = firstIsSmaller ? second : first;
     call(a, "set owned {\"a\":1}");
     await("b to get the key").atMost(WAIT).until(() -> call(b, "get owned") != null);
     assertThat(error(b, "set owned 2")).startsWith("lease refused: ").contains("lease");

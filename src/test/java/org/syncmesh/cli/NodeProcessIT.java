@@ -46,11 +46,15 @@ final class NodeProcessIT {
     assertThat(peer.get("id")).isEqualTo(a.id());
     assertThat(peer.get("port")).isEqualTo((long) a.port());
 
-    assertThat(a.call("set \"the key\" {\"v\":[1,{\"$bin\":\"AAE=\"}]}")).isNull();
-    await("b to see the key").atMost(WAIT).until(() -> b.call("get \"the key\"") != null);
-    assertThat(b.raw("get \"the key\"")).isEqualTo("{\"ok\":true,\"result\":{\"v\":[1,{\"$bin\":\"AAE=\"}]}}");
-    assertThat(((Map<?, ?>) b.call("meta \"the key\"")).get("owner")).isEqualTo(a.id());
-    assertThat(b.error("set \"the key\" 2")).contains("lease");
+    // The smaller id writes, so the other's write is refused even within the same second, where
+    // the smaller owner would otherwise win the tie (PROTOCOL §10.3 condition 5).
+    LineNode writer = a.id().compareTo(b.id()) < 0 ? a : b;
+    LineNode reader = writer == a ? b : a;
+    assertThat(writer.call("set \"the key\" {\"v\":[1,{\"$bin\":\"AAE=\"}]}")).isNull();
+    await("the other node to see the key").atMost(WAIT).until(() -> reader.call("get \"the key\"") != null);
+    assertThat(reader.raw("get \"the key\"")).isEqualTo("{\"ok\":true,\"result\":{\"v\":[1,{\"$bin\":\"AAE=\"}]}}");
+    assertThat(((Map<?, ?>) reader.call("meta \"the key\"")).get("owner")).isEqualTo(writer.id());
+    assertThat(reader.error("set \"the key\" 2")).contains("lease");
     assertThat(a.call("status")).isEqualTo("Nominal");
     assertThat(b.call("status")).isEqualTo("Nominal");
   }

@@ -44,9 +44,10 @@ final class SyncSocketTest {
 
   @Test
   void acceptanceStory_threeNodes() {
-    SyncSocket a = node();
-    SyncSocket b = node();
-    SyncSocket c = node();
+    FakeClock clock = new FakeClock(1_700_000_000L);
+    SyncSocket a = node(x -> x.clock(clock));
+    SyncSocket b = node(x -> x.clock(clock));
+    SyncSocket c = node(x -> x.clock(clock));
     link(b, a);
     link(c, b);
 
@@ -62,6 +63,7 @@ final class SyncSocketTest {
       awaitValue(n, "number", 42L);
       assertThat(n.meta("测试")).get().extracting(MetaTuple::owner).isEqualTo(b.id());
     }
+    clock.advanceSeconds(1); // in a's own second the smaller id would win the tie (§10.3 condition 5)
     assertThatThrownBy(() -> c.set("store", "mine now"))
         .isInstanceOf(LeaseException.class)
         .hasMessageContaining("\"store\"").hasMessageContaining(a.id());
