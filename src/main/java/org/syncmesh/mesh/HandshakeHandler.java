@@ -126,7 +126,7 @@ final class HandshakeHandler {
     peer.registered = true;
     node.publishRouting();
     node.peersHandler().sendPeers(peer);
-    node.firePeerRegistered(peer, first && existing == null);
+    node.connections().registered(peer, first && existing == null);
   }
 
   /** §7.5 as intended: keep the link whose initiator has the larger numeric id. */

@@ -23,16 +23,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.syncmesh.net.Link;
-import org.syncmesh.net.LinkListener;
 import org.syncmesh.net.NetConfig;
 import org.syncmesh.net.Network;
 import org.syncmesh.net.OutboundFrame;
@@ -64,12 +61,13 @@ import org.syncmesh.wire.Protocol;
  * Every public method may be called from any thread. Protocol state (routing table, waterfall,
  * pending requests) belongs to one protocol thread, an event loop of the socket's own group, so
  * handlers never race each other; with one I/O thread (the default) the same thread does the
- * I/O and nothing hops threads. Listeners run on the callback executor, never on that thread.
+ * I/O and nothing hops threads. Listeners and user handlers run on the callback executor, never
+ * on that thread.
  * Reads such as {@link #routingTable()} and {@link #status()} take no lock.
  *
  * <h2>Back-pressure and memory</h2>
  * Sending never waits for the network. A send from a thread other than the protocol thread waits
- * only while {@value #MAX_QUEUED_SEND_BYTES} bytes of earlier sends are still queued for the
+ * only while 8 MiB of earlier sends are still queued for the
  * protocol thread; the protocol thread itself never waits. Each connection then buffers what its
  * socket has not yet taken, bounded by {@link MeshOptions#slowPeerLimits}: above its high-water
  * mark (4 MiB, or maxPendingBytes if smaller) a connection is unwritable, and it is dropped when
@@ -91,10 +89,6 @@ public class MeshSocket implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(MeshSocket.class);
   private static final int MAX_STATUS_ERRORS = 100;
-  private static final long REQUEST_TTL_SECONDS = 60;
-  /** Bytes of messages sent from other threads that may wait for the protocol thread. */
-  static final int MAX_QUEUED_SEND_BYTES = 8 * 1024 * 1024;
-  static final int MIN_SEND_COST_BYTES = 1024;
 
   final Clock clock;
   final Protocol protocol;
@@ -121,23 +115,23 @@ public class MeshSocket implements AutoCloseable {
   final Map<String, Peer> routing = new LinkedHashMap<>();
   final Waterfall waterfall = new Waterfall();
   final Map<String, PendingRequest> pendingRequests = new HashMap<>();
-  int connectingOutgoing;
 
   private volatile Map<String, PeerInfo> routingView = Map.of();
-  private final LinkedBlockingDeque<Message> queue;
+  private final Inbox inbox;
+  private final SendGate gate;
   private final ConcurrentLinkedDeque<String> errors = new ConcurrentLinkedDeque<>();
-  private final AtomicLong droppedMessages = new AtomicLong();
   private final List<MessageHandler> protocolHandlers = new CopyOnWriteArrayList<>();
   private final List<MessageHandler> userHandlers = new CopyOnWriteArrayList<>();
   private final List<MeshListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final java.util.Set<CompletableFuture<PeerInfo>> pendingConnects =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private final java.util.concurrent.Semaphore sendBudget = new java.util.concurrent.Semaphore(MAX_QUEUED_SEND_BYTES);
 
   private final HandshakeHandler handshakes = new HandshakeHandler(this);
   private final PeersHandler peersHandler = new PeersHandler(this);
   private final RequestHandler requests = new RequestHandler(this);
+  private final ReceivePipeline pipeline = new ReceivePipeline(this, handshakes, peersHandler, requests);
+  private final Connections connections = new Connections(this, handshakes, peersHandler, requests, pipeline);
 
   /** A deferred reply waiting for a route to its target (PROTOCOL §9.1). */
   record PendingRequest(String targetId, List<Object> payload, long createdSeconds) {}
@@ -192,13 +186,14 @@ public class MeshSocket implements AutoCloseable {
     this.compression = options.compression;
     this.bindHost = options.host;
     this.debugLevel = options.debugLevel;
-    this.queue = new LinkedBlockingDeque<>(options.recvQueueCapacity);
+    this.inbox = new Inbox(this, options.recvQueueCapacity);
 
     NetConfig netConfig = netConfig(options);
     this.group = new MultiThreadIoEventLoopGroup(options.ioThreads,
         new DefaultThreadFactory("syncmesh-io", true), NioIoHandler.newFactory());
     this.node = group.next();
-    this.network = new Network(netConfig, codec, group, new Links());
+    this.gate = new SendGate(node, closed::get);
+    this.network = new Network(netConfig, codec, group, connections.listener());
     try {
       this.boundAddress = network.bind(options.host, options.port);
     } catch (RuntimeException e) {
@@ -317,25 +312,24 @@ public class MeshSocket implements AutoCloseable {
 
   /** The oldest queued message, if any; never blocks. */
   public final Optional<Message> recv() {
-    return Optional.ofNullable(queue.pollFirst());
+    return inbox.poll();
   }
 
   /** Up to {@code max} queued messages, oldest first; never blocks. */
   public final List<Message> recv(int max) {
     Checks.inRange(max, 0, Integer.MAX_VALUE, "max");
-    List<Message> out = new ArrayList<>(Math.min(max, queue.size()));
-    queue.drainTo(out, max);
-    return out;
+    return inbox.drain(max);
   }
 
   /** Waits up to {@code timeout} for a message. */
   public final Optional<Message> recv(java.time.Duration timeout) throws InterruptedException {
-    return Optional.ofNullable(queue.pollFirst(timeout.toNanos(), TimeUnit.NANOSECONDS));
+    return inbox.poll(Checks.notNull(timeout, "timeout"));
   }
 
   /**
-   * Adds a handler at the end of the user chain (after the protocol's own handlers). Handlers are
-   * snapshotted per message, so adding one from a handler affects later messages only.
+   * Adds a handler at the end of the user chain, after the protocol's own handlers. User
+   * handlers run on the callback executor, never on a network thread (see {@link MessageHandler}).
+   * The chain is snapshotted per message, so adding one from a handler affects later messages.
    */
   public final void registerHandler(MessageHandler handler) {
     userHandlers.add(Checks.notNull(handler, "handler"));
@@ -380,7 +374,7 @@ public class MeshSocket implements AutoCloseable {
     }
     pendingConnects.add(result);
     result.whenComplete((peer, error) -> pendingConnects.remove(result));
-    onNode(() -> openConnection(host, port, result, false));
+    onNode(() -> connections.open(host, port, result, false));
     return result;
   }
 
@@ -479,49 +473,12 @@ public class MeshSocket implements AutoCloseable {
   protected final void whisperPayload(String peerId, List<?> payload) {
     InternalMessage message = InternalMessage.create(Flags.MAIN_WHISPER, id, nowSeconds(), payload);
     OutboundFrame frame = OutboundFrame.of(message, codec);
-    submitSend(frame, () -> {
+    gate.submit(frame.payloadSize(), () -> {
       Peer peer = routing.get(peerId);
       if (peer != null) {
         peer.send(frame);
       }
     });
-  }
-
-  /**
-   * Runs a send on the protocol thread: in place when already there; from any other thread,
-   * first waits while {@value #MAX_QUEUED_SEND_BYTES} bytes of earlier sends are still queued
-   * for it. Without that bound a caller sending in a loop grows the protocol thread's task queue
-   * (unbounded) until the heap is gone: seconds with two threads sending small messages.
-   * A send still waiting when the socket closes is dropped, as queued ones are.
-   */
-  private void submitSend(OutboundFrame frame, Runnable task) {
-    if (node.inEventLoop()) {
-      task.run();
-      return;
-    }
-    // At least 1 KiB each: a queued small message costs about that in objects, not its payload.
-    int cost = Math.min(Math.max(frame.payloadSize(), MIN_SEND_COST_BYTES), MAX_QUEUED_SEND_BYTES);
-    try {
-      while (!sendBudget.tryAcquire(cost, 100, TimeUnit.MILLISECONDS)) {
-        if (closed.get()) {
-          return;
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return;
-    }
-    try {
-      node.execute(() -> {
-        try {
-          task.run();
-        } finally {
-          sendBudget.release(cost);
-        }
-      });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      sendBudget.release(cost); // shut down: the socket is closed
-    }
   }
 
   /** Runs {@code task} on the protocol thread: in place when already there. */
@@ -587,7 +544,7 @@ public class MeshSocket implements AutoCloseable {
   private void sendMessage(InternalMessage message, Predicate<PeerInfo> to) {
     int flag = message.type();
     OutboundFrame frame = OutboundFrame.of(message, codec);
-    submitSend(frame, () -> {
+    gate.submit(frame.payloadSize(), () -> {
       if (flag == Flags.MAIN_BROADCAST) {
         waterfall.firstSighting(message.id(), message.time(), nowSeconds());
       }
@@ -613,79 +570,6 @@ public class MeshSocket implements AutoCloseable {
     });
   }
 
-  /** Opens a connection; on the protocol thread. {@code auto}: counts against max outgoing. */
-  void openConnection(String host, int port, @Nullable CompletableFuture<PeerInfo> result, boolean auto) {
-    assert node.inEventLoop();
-    if (closed.get()) {
-      if (result != null) {
-        result.completeExceptionally(new IllegalStateException("socket is closed"));
-      }
-      return;
-    }
-    if (auto) {
-      connectingOutgoing++;
-    }
-    network.connect(host, port).whenComplete((link, error) -> onNode(() -> {
-      if (auto) {
-        connectingOutgoing--;
-      }
-      if (error != null) {
-        log.debug("cannot connect to {}:{}: {}", host, port, error.toString());
-        if (result != null) {
-          result.completeExceptionally(new java.net.ConnectException(
-              "cannot connect to " + host + ":" + port + ": " + error.getMessage()));
-        }
-        return;
-      }
-      Peer peer = peers.get(link);
-      if (peer == null && !link.isOpen()) {
-        if (result != null) {
-          result.completeExceptionally(new java.net.ConnectException(
-              "connection to " + host + ":" + port + " closed before its handshake"));
-        }
-        return;
-      }
-      if (peer == null) {
-        peer = peerFor(link);
-      }
-      if (result == null) {
-        return;
-      }
-      if (peer.handshaken && peer.registered) {
-        result.complete(peer.info());
-      } else {
-        peer.waiters.add(result);
-      }
-    }));
-  }
-
-  Peer peerFor(Link link) {
-    Peer peer = peers.get(link);
-    if (peer == null) {
-      peer = new Peer(link);
-      peers.put(link, peer);
-      Peer timed = peer;
-      peer.handshakeTimeout = node.schedule(() -> {
-        if (!timed.handshaken && timed.link.isOpen()) {
-          String reason = "handshake timed out after " + handshakeTimeoutMillis + "ms";
-          log.warn("closing {}: {}", timed, reason);
-          timed.link.close(reason);
-        }
-      }, handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
-    }
-    return peer;
-  }
-
-  int outgoingCount() {
-    int count = connectingOutgoing;
-    for (Peer p : routing.values()) {
-      if (p.outgoing()) {
-        count++;
-      }
-    }
-    return count;
-  }
-
   String outHost() {
     return outHost;
   }
@@ -707,209 +591,53 @@ public class MeshSocket implements AutoCloseable {
     routingView = Collections.unmodifiableMap(view);
   }
 
-  void firePeerRegistered(Peer peer, boolean first) {
-    PeerInfo info = peer.info();
-    for (CompletableFuture<PeerInfo> waiter : peer.waiters) {
-      waiter.complete(info);
+  void send(Peer peer, int flag, List<?> payload) {
+    peer.send(OutboundFrame.of(InternalMessage.create(flag, id, nowSeconds(), payload), codec));
+  }
+
+  PeersHandler peersHandler() {
+    return peersHandler;
+  }
+
+  Connections connections() {
+    return connections;
+  }
+
+  Network network() {
+    return network;
+  }
+
+  Inbox inbox() {
+    return inbox;
+  }
+
+  List<MessageHandler> protocolHandlers() {
+    return protocolHandlers;
+  }
+
+  List<MessageHandler> userHandlers() {
+    return userHandlers;
+  }
+
+  void fireMessage() {
+    for (MeshListener l : listeners) {
+      callback(() -> l.onMessage(this));
     }
-    peer.waiters.clear();
+  }
+
+  void firePeerConnected(PeerInfo info, boolean first) {
     for (MeshListener l : listeners) {
       if (first) {
         callback(() -> l.onConnect(this));
       }
       callback(() -> l.onPeerConnected(this, info));
     }
-    requests.peerRegistered(peer);
-    try {
-      onPeerReady(info);
-    } catch (RuntimeException e) {
-      log.warn("onPeerReady failed for {}", info.id(), e);
-      reportError("internal error after handshake with " + info.id() + ": " + e);
-    }
   }
 
-  void send(Peer peer, int flag, List<?> payload) {
-    peer.send(OutboundFrame.of(InternalMessage.create(flag, id, nowSeconds(), payload), codec));
-  }
-
-  /** The receive pipeline of PROTOCOL §6, on the protocol thread. */
-  void receive(Peer peer, InternalMessage message) {
-    assert node.inEventLoop();
-    int flag = message.type();
-    int sub = message.subFlag();
-    if (!peer.handshaken) {
-      // Nothing but a handshake counts before the handshake (§7.1: peers send nothing else first).
-      if (sub == Flags.SUB_HANDSHAKE && flag == Flags.MAIN_WHISPER) {
-        handshakes.handle(peer, message);
-      } else {
-        log.debug("{}: dropped sub-flag {} before handshake", peer, sub);
-      }
-      return;
-    }
-    if (flag == Flags.MAIN_RENEGOTIATE && (sub == Flags.SUB_COMPRESSION || sub == Flags.SUB_RESEND)) {
-      handshakes.renegotiate(peer, message);
-      return;
-    }
-    if (flag == Flags.MAIN_BROADCAST) {
-      long now = nowSeconds();
-      if (Waterfall.tooOld(message.time(), now) || !waterfall.firstSighting(message.id(), message.time(), now)) {
-        return;
-      }
-      relay(peer, message);
-    }
-    switch (sub) {
-      case Flags.SUB_HANDSHAKE -> {
-        // [rec] §13.4: only whispered handshakes count; duplicates just refresh the link.
-        if (flag == Flags.MAIN_WHISPER) {
-          handshakes.handle(peer, message);
-        }
-        return;
-      }
-      case Flags.SUB_PEERS -> {
-        // [rec] §13.5: a broadcast peers list would make the whole network connect somewhere.
-        if (flag == Flags.MAIN_WHISPER) {
-          peersHandler.handle(peer, message);
-        }
-        return;
-      }
-      case Flags.SUB_REQUEST -> {
-        requests.handleRequest(peer, message);
-        return;
-      }
-      case Flags.SUB_RESPONSE -> {
-        requests.handleResponse(message);
-        return;
-      }
-      default -> { }
-    }
-    Message user = new Message(message, this);
-    PeerInfo from = peer.info();
-    if (runChain(protocolHandlers, user, from) || runChain(userHandlers, user, from)) {
-      return;
-    }
-    if (sub == Flags.SUB_BROADCAST || sub == Flags.SUB_WHISPER) {
-      deliver(user);
-    }
-  }
-
-  private boolean runChain(List<MessageHandler> chain, Message message, PeerInfo from) {
-    for (MessageHandler handler : chain) {
-      try {
-        if (handler.handle(message, from)) {
-          return true;
-        }
-      } catch (RuntimeException e) {
-        log.warn("handler {} threw on {}; treated as not claimed", handler, message, e);
-        reportError("handler " + handler + " threw: " + e);
-      }
-    }
-    return false;
-  }
-
-  private void deliver(Message message) {
-    while (!queue.offerLast(message)) {
-      if (queue.pollFirst() != null && droppedMessages.incrementAndGet() == 1) {
-        reportError("recv queue full: dropping the oldest messages");
-      }
-    }
+  void fireDisconnect(PeerInfo info) {
     for (MeshListener l : listeners) {
-      callback(() -> l.onMessage(this));
+      callback(() -> l.onDisconnect(this, info));
     }
-  }
-
-  /** Relays the original bytes to every peer but the originator and the arrival link (§8.3). */
-  private void relay(Peer from, InternalMessage message) {
-    String origin = message.senderId();
-    OutboundFrame frame = null;
-    for (Peer peer : routing.values()) {
-      if (peer == from || origin.equals(peer.id)) {
-        continue;
-      }
-      if (!mayReceive(peer.info(), message)) {
-        continue;
-      }
-      if (frame == null) {
-        frame = OutboundFrame.of(message, codec);
-      }
-      peer.send(frame);
-    }
-  }
-
-  void linkClosed(Link link, @Nullable String reason) {
-    // Recorded before the lookup: a link that failed its TLS handshake never got a Peer.
-    if (reason != null && isPeerFault(reason)) {
-      reportError(reason);
-    }
-    Peer peer = peers.remove(link);
-    if (peer == null) {
-      return;
-    }
-    if (peer.handshakeTimeout != null) {
-      peer.handshakeTimeout.cancel(false);
-    }
-    for (CompletableFuture<PeerInfo> waiter : peer.waiters) {
-      waiter.completeExceptionally(new java.net.ConnectException(
-          "connection closed before its handshake" + (reason == null ? "" : ": " + reason)));
-    }
-    peer.waiters.clear();
-    if (peer.id != null && routing.get(peer.id) == peer) {
-      routing.remove(peer.id);
-      publishRouting();
-      PeerInfo info = peer.info();
-      for (MeshListener l : listeners) {
-        callback(() -> l.onDisconnect(this, info));
-      }
-      if (!closed.get() && !routing.isEmpty() && outgoingCount() < maxOutgoing) {
-        peersHandler.requestPeers();
-      }
-    }
-  }
-
-  // Reasons (from net and from this package) that blame the peer and so belong in status():
-  // malformed input, a wrong protocol, stalls and timeouts, a full output buffer, failed TLS.
-  // Our own decisions (disconnect requested, duplicate link, self) and resets are not errors.
-  private static final List<String> PEER_FAULTS = List.of("malformed", "protocol mismatch", "stalled",
-      "handshake timed out", "peer too slow", "peer stopped reading", "TLS handshake failed", "error");
-
-  private static boolean isPeerFault(String reason) {
-    for (String fault : PEER_FAULTS) {
-      if (reason.startsWith(fault)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Bridges network events onto the protocol thread. */
-  private final class Links implements LinkListener {
-    @Override
-    public void linkOpened(Link link) {
-      onNode(() -> {
-        Peer peer = peerFor(link);
-        if (link.outgoing()) {
-          handshakes.sendHandshake(peer, false);
-        }
-      });
-    }
-
-    @Override
-    public void messageReceived(Link link, InternalMessage message) {
-      onNode(() -> {
-        Peer peer = peers.get(link);
-        if (peer != null) {
-          receive(peer, message);
-        }
-      });
-    }
-
-    @Override
-    public void linkClosed(Link link, @Nullable String reason) {
-      onNode(() -> MeshSocket.this.linkClosed(link, reason));
-    }
-  }
-
-  PeersHandler peersHandler() {
-    return peersHandler;
   }
 
   Collection<Peer> routingPeers() {

@@ -6,8 +6,11 @@ package org.syncmesh.mesh;
  * claims the message and stops the chain. Unclaimed broadcasts and whispers go to the
  * {@link MeshSocket#recv()} queue.
  *
- * <p>Runs on the node's protocol thread: it must not block. A handler that throws is logged and
- * treated as not having claimed the message.
+ * <p>Handlers added with {@link MeshSocket#registerHandler} run on the socket's callback
+ * executor, one message at a time and in arrival order, never on a network thread; the relay to
+ * other peers has already happened. They should still be quick: they delay the listeners and
+ * the {@code recv()} queue. A handler that throws is logged, recorded in status and treated as
+ * not having claimed the message.
  */
 @FunctionalInterface
 public interface MessageHandler {

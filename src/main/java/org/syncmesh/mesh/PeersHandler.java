@@ -58,7 +58,7 @@ final class PeersHandler {
     }
     Set<String> tried = new HashSet<>();
     for (Object entry : entries) {
-      if (node.outgoingCount() >= node.maxOutgoing) {
+      if (node.connections().outgoingCount() >= node.maxOutgoing) {
         return;
       }
       if (!(entry instanceof List<?> pair) || pair.size() < 2 || !(pair.get(0) instanceof List<?> addr)
@@ -71,7 +71,7 @@ final class PeersHandler {
         continue;
       }
       if (shouldConnect(host, (int) (long) port, id)) {
-        node.openConnection(host, (int) (long) port, null, true);
+        node.connections().open(host, (int) (long) port, null, true);
       }
     }
   }

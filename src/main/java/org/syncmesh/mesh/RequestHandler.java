@@ -68,7 +68,7 @@ final class RequestHandler {
       return;
     }
     node.pendingRequests.put(requestId, pending); // until the new link registers the target
-    node.openConnection(host, (int) (long) port, new CompletableFuture<>(), false);
+    node.connections().open(host, (int) (long) port, new CompletableFuture<>(), false);
   }
 
   /** Floods a request for a route to {@code target} and parks the whisper until it is found. */

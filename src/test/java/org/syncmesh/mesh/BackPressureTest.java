@@ -96,7 +96,7 @@ final class BackPressureTest {
         Thread.currentThread().interrupt();
       }
     });
-    int total = 3 * MeshSocket.MAX_QUEUED_SEND_BYTES / MeshSocket.MIN_SEND_COST_BYTES;
+    int total = 3 * SendGate.MAX_QUEUED_BYTES / SendGate.MIN_COST_BYTES;
     AtomicInteger sent = new AtomicInteger();
     Thread sender = new Thread(() -> {
       for (int i = 0; i < total; i++) {
@@ -106,7 +106,7 @@ final class BackPressureTest {
     }, "test-sender");
     try {
       sender.start();
-      int budget = MeshSocket.MAX_QUEUED_SEND_BYTES / MeshSocket.MIN_SEND_COST_BYTES;
+      int budget = SendGate.MAX_QUEUED_BYTES / SendGate.MIN_COST_BYTES;
       await("the sender to be held back").atMost(WAIT)
           .until(() -> sender.getState() == Thread.State.TIMED_WAITING && sent.get() >= budget);
       assertThat(sent.get()).as("sends accepted while the protocol thread was busy").isEqualTo(budget);

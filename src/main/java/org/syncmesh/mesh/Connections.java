@@ -1,0 +1,204 @@
+package org.syncmesh.mesh;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.syncmesh.net.Link;
+import org.syncmesh.net.LinkListener;
+import org.syncmesh.wire.InternalMessage;
+
+/**
+ * The life of connections, on the protocol thread: opening them (by the user or from peers
+ * lists, counted against max outgoing), the handshake timeout of each new link, registration
+ * after a valid handshake, and the clean-up when a link closes (routing table, waiting
+ * {@code connect()} futures, the disconnect event, a request for more peers, §7.7).
+ */
+final class Connections {
+
+  private static final Logger log = LoggerFactory.getLogger(Connections.class);
+
+  private final MeshSocket node;
+  private final HandshakeHandler handshakes;
+  private final PeersHandler peers;
+  private final RequestHandler requests;
+  private final ReceivePipeline pipeline;
+  /** Outgoing connections under way, counted against max outgoing. */
+  private int connectingOutgoing;
+
+  Connections(MeshSocket node, HandshakeHandler handshakes, PeersHandler peers, RequestHandler requests,
+      ReceivePipeline pipeline) {
+    this.node = node;
+    this.handshakes = handshakes;
+    this.peers = peers;
+    this.requests = requests;
+    this.pipeline = pipeline;
+  }
+
+  /** Opens a connection; on the protocol thread. {@code auto}: counts against max outgoing. */
+  void open(String host, int port, @Nullable CompletableFuture<PeerInfo> result, boolean auto) {
+    assert node.node.inEventLoop();
+    if (node.isClosed()) {
+      if (result != null) {
+        result.completeExceptionally(new IllegalStateException("socket is closed"));
+      }
+      return;
+    }
+    if (auto) {
+      connectingOutgoing++;
+    }
+    node.network().connect(host, port).whenComplete((link, error) -> node.onNode(() -> {
+      if (auto) {
+        connectingOutgoing--;
+      }
+      if (error != null) {
+        log.debug("cannot connect to {}:{}: {}", host, port, error.toString());
+        if (result != null) {
+          result.completeExceptionally(new java.net.ConnectException(
+              "cannot connect to " + host + ":" + port + ": " + error.getMessage()));
+        }
+        return;
+      }
+      Peer peer = node.peers.get(link);
+      if (peer == null && !link.isOpen()) {
+        if (result != null) {
+          result.completeExceptionally(new java.net.ConnectException(
+              "connection to " + host + ":" + port + " closed before its handshake"));
+        }
+        return;
+      }
+      if (peer == null) {
+        peer = peerFor(link);
+      }
+      if (result == null) {
+        return;
+      }
+      if (peer.handshaken && peer.registered) {
+        result.complete(peer.info());
+      } else {
+        peer.waiters.add(result);
+      }
+    }));
+  }
+
+  Peer peerFor(Link link) {
+    Peer peer = node.peers.get(link);
+    if (peer == null) {
+      peer = new Peer(link);
+      node.peers.put(link, peer);
+      Peer timed = peer;
+      peer.handshakeTimeout = node.node.schedule(() -> {
+        if (!timed.handshaken && timed.link.isOpen()) {
+          String reason = "handshake timed out after " + node.handshakeTimeoutMillis + "ms";
+          log.warn("closing {}: {}", timed, reason);
+          timed.link.close(reason);
+        }
+      }, node.handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
+    }
+    return peer;
+  }
+
+  int outgoingCount() {
+    int count = connectingOutgoing;
+    for (Peer p : node.routingPeers()) {
+      if (p.outgoing()) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+
+  void registered(Peer peer, boolean first) {
+    PeerInfo info = peer.info();
+    for (CompletableFuture<PeerInfo> waiter : peer.waiters) {
+      waiter.complete(info);
+    }
+    peer.waiters.clear();
+    node.firePeerConnected(info, first);
+    requests.peerRegistered(peer);
+    try {
+      node.onPeerReady(info);
+    } catch (RuntimeException e) {
+      log.warn("onPeerReady failed for {}", info.id(), e);
+      node.reportError("internal error after handshake with " + info.id() + ": " + e);
+    }
+  }
+
+
+  void closed(Link link, @Nullable String reason) {
+    // Recorded before the lookup: a link that failed its TLS handshake never got a Peer.
+    if (reason != null && isPeerFault(reason)) {
+      node.reportError(reason);
+    }
+    Peer peer = node.peers.remove(link);
+    if (peer == null) {
+      return;
+    }
+    if (peer.handshakeTimeout != null) {
+      peer.handshakeTimeout.cancel(false);
+    }
+    for (CompletableFuture<PeerInfo> waiter : peer.waiters) {
+      waiter.completeExceptionally(new java.net.ConnectException(
+          "connection closed before its handshake" + (reason == null ? "" : ": " + reason)));
+    }
+    peer.waiters.clear();
+    if (peer.id != null && node.routing.get(peer.id) == peer) {
+      node.routing.remove(peer.id);
+      node.publishRouting();
+      node.fireDisconnect(peer.info());
+      if (!node.isClosed() && !node.routing.isEmpty() && outgoingCount() < node.maxOutgoing) {
+        peers.requestPeers();
+      }
+    }
+  }
+
+  // Reasons (from net and from this package) that blame the peer and so belong in status():
+  // malformed input, a wrong protocol, stalls and timeouts, a full output buffer, failed TLS.
+  // Our own decisions (disconnect requested, duplicate link, self) and resets are not errors.
+  private static final List<String> PEER_FAULTS = List.of("malformed", "protocol mismatch", "stalled",
+      "handshake timed out", "peer too slow", "peer stopped reading", "TLS handshake failed", "error");
+
+  private static boolean isPeerFault(String reason) {
+    for (String fault : PEER_FAULTS) {
+      if (reason.startsWith(fault)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Bridges network events onto the protocol thread. */
+  LinkListener listener() {
+    return new Links();
+  }
+
+  private final class Links implements LinkListener {
+    @Override
+    public void linkOpened(Link link) {
+      node.onNode(() -> {
+        Peer peer = peerFor(link);
+        if (link.outgoing()) {
+          handshakes.sendHandshake(peer, false);
+        }
+      });
+    }
+
+    @Override
+    public void messageReceived(Link link, InternalMessage message) {
+      node.onNode(() -> {
+        Peer peer = node.peers.get(link);
+        if (peer != null) {
+          pipeline.receive(peer, message);
+        }
+      });
+    }
+
+    @Override
+    public void linkClosed(Link link, @Nullable String reason) {
+      node.onNode(() -> closed(link, reason));
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package org.syncmesh.mesh;
+
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.syncmesh.net.OutboundFrame;
+import org.syncmesh.wire.Flags;
+import org.syncmesh.wire.InternalMessage;
+
+/**
+ * What happens to every decoded message (PROTOCOL §6), on the protocol thread: renegotiation,
+ * then de-duplication and relay of broadcasts, then the mesh's own handlers, the protocol
+ * handlers of a subclass, and finally the user's.
+ *
+ * <p>User handlers and the {@code recv()} queue are served on the callback executor, never on
+ * the protocol thread, which may be the I/O thread: a slow user handler delays other user
+ * callbacks, not the network. The relay has already happened by then, as in both peers.
+ */
+final class ReceivePipeline {
+
+  private static final Logger log = LoggerFactory.getLogger(ReceivePipeline.class);
+
+  private final MeshSocket node;
+  private final HandshakeHandler handshakes;
+  private final PeersHandler peers;
+  private final RequestHandler requests;
+
+  ReceivePipeline(MeshSocket node, HandshakeHandler handshakes, PeersHandler peers, RequestHandler requests) {
+    this.node = node;
+    this.handshakes = handshakes;
+    this.peers = peers;
+    this.requests = requests;
+  }
+
+  void receive(Peer peer, InternalMessage message) {
+    assert node.node.inEventLoop();
+    int flag = message.type();
+    int sub = message.subFlag();
+    if (!peer.handshaken) {
+      // Nothing but a handshake counts before the handshake (§7.1: peers send nothing else first).
+      if (sub == Flags.SUB_HANDSHAKE && flag == Flags.MAIN_WHISPER) {
+        handshakes.handle(peer, message);
+      } else {
+        log.debug("{}: dropped sub-flag {} before handshake", peer, sub);
+      }
+      return;
+    }
+    if (flag == Flags.MAIN_RENEGOTIATE && (sub == Flags.SUB_COMPRESSION || sub == Flags.SUB_RESEND)) {
+      handshakes.renegotiate(peer, message);
+      return;
+    }
+    if (flag == Flags.MAIN_BROADCAST) {
+      long now = node.nowSeconds();
+      if (Waterfall.tooOld(message.time(), now) || !node.waterfall.firstSighting(message.id(), message.time(), now)) {
+        return;
+      }
+      relay(peer, message);
+    }
+    switch (sub) {
+      case Flags.SUB_HANDSHAKE -> {
+        // [rec] §13.4: only whispered handshakes count; duplicates just refresh the link.
+        if (flag == Flags.MAIN_WHISPER) {
+          handshakes.handle(peer, message);
+        }
+        return;
+      }
+      case Flags.SUB_PEERS -> {
+        // [rec] §13.5: a broadcast peers list would make the whole network connect somewhere.
+        if (flag == Flags.MAIN_WHISPER) {
+          peers.handle(peer, message);
+        }
+        return;
+      }
+      case Flags.SUB_REQUEST -> {
+        requests.handleRequest(peer, message);
+        return;
+      }
+      case Flags.SUB_RESPONSE -> {
+        requests.handleResponse(message);
+        return;
+      }
+      default -> { }
+    }
+    Message user = new Message(message, node);
+    PeerInfo from = peer.info();
+    if (runChain(node.protocolHandlers(), user, from)) {
+      return;
+    }
+    boolean queued = sub == Flags.SUB_BROADCAST || sub == Flags.SUB_WHISPER;
+    List<MessageHandler> chain = node.userHandlers();
+    if (chain.isEmpty()) {
+      if (queued) {
+        node.inbox().deliver(user);
+      }
+      return;
+    }
+    node.callback(() -> {
+      if (!runChain(chain, user, from) && queued) {
+        node.inbox().deliver(user);
+      }
+    });
+  }
+
+  private boolean runChain(List<MessageHandler> chain, Message message, PeerInfo from) {
+    for (MessageHandler handler : chain) {
+      try {
+        if (handler.handle(message, from)) {
+          return true;
+        }
+      } catch (RuntimeException e) {
+        log.warn("handler {} threw on {}; treated as not claimed", handler, message, e);
+        node.reportError("handler " + handler + " threw: " + e);
+      }
+    }
+    return false;
+  }
+
+  /** Relays the original bytes to every peer but the originator and the arrival link (§8.3). */
+  private void relay(Peer from, InternalMessage message) {
+    String origin = message.senderId();
+    OutboundFrame frame = null;
+    for (Peer peer : node.routingPeers()) {
+      if (peer == from || origin.equals(peer.id) || !node.mayReceive(peer.info(), message)) {
+        continue;
+      }
+      if (frame == null) {
+        frame = OutboundFrame.of(message, node.codec);
+      }
+      peer.send(frame);
+    }
+  }
+}
