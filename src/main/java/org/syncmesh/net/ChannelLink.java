@@ -1,6 +1,7 @@
 package org.syncmesh.net;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.util.AttributeKey;
@@ -11,16 +12,23 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.syncmesh.wire.Compression;
+import org.syncmesh.wire.FrameCodec;
 
 /**
- * The {@link Link} over one Netty channel. Sends from any thread are written without a flush;
- * one flush task per burst is queued on the channel's event loop, so consecutive sends share a
- * system call. Output is bounded: past {@link NetConfig#maxPendingBytes()} queued bytes the link
+ * The {@link Link} over one Netty channel. It frames each message itself (the 4-byte length
+ * header, PROTOCOL §1.2). Small frames sent on the channel's event loop are copied into one
+ * batch buffer; others are written as they are. One flush task per burst is queued on the event
+ * loop, so consecutive sends share one write and one system call. Sends to one link are expected
+ * from one thread (the node's protocol thread), which keeps their order. Output is bounded: past {@link NetConfig#maxPendingBytes()} queued bytes the link
  * is closed as too slow rather than buffering without limit.
  */
 final class ChannelLink implements Link {
 
   private static final Logger log = LoggerFactory.getLogger(ChannelLink.class);
+  /** Size of one batch buffer of small frames. */
+  private static final int BATCH_BYTES = 64 * 1024;
+  /** Frames this large are written as they are, not copied into a batch. */
+  private static final int DIRECT_WRITE_BYTES = 8 * 1024;
   private static final AttributeKey<ChannelLink> KEY = AttributeKey.valueOf(ChannelLink.class, "link");
 
   private final Channel channel;
@@ -32,6 +40,8 @@ final class ChannelLink implements Link {
   private volatile @Nullable Compression sendCompression;
   private volatile List<Compression> decodeOrder = List.of();
   private volatile int minCompressBytes;
+  /** Frames appended on the event loop, written at the next flush; confined to the event loop. */
+  private @Nullable ByteBuf batch;
   private volatile @Nullable String closeReason;
 
   private ChannelLink(Channel channel, boolean outgoing, NetConfig config) {
@@ -74,15 +84,59 @@ final class ChannelLink implements Link {
     // compression list arrived still goes out uncompressed (PROTOCOL §11).
     Compression method = sendCompression;
     ByteBuf payload = frame.payloadFor(frame.payloadSize() < minCompressBytes ? null : method);
-    channel.write(payload, channel.voidPromise());
+    int length = payload.readableBytes();
+    if (channel.eventLoop().inEventLoop() && length < DIRECT_WRITE_BYTES) {
+      append(payload, length);
+    } else {
+      writeBatch();
+      ByteBuf header = channel.alloc().buffer(FrameCodec.HEADER_BYTES).writeInt(length);
+      channel.write(Unpooled.wrappedUnmodifiableBuffer(header, payload), channel.voidPromise());
+    }
     if (flushQueued.compareAndSet(false, true)) {
       channel.eventLoop().execute(flushTask);
     }
   }
 
+  /**
+   * Copies one framed message into the batch: small frames sent in one event-loop turn leave as
+   * one buffer, not one Netty write (and outbound-buffer entry) each.
+   */
+  private void append(ByteBuf payload, int length) {
+    ByteBuf b = batch;
+    if (b != null && b.writableBytes() < FrameCodec.HEADER_BYTES + length) {
+      writeBatch();
+      b = null;
+    }
+    if (b == null) {
+      b = channel.alloc().directBuffer(BATCH_BYTES);
+      batch = b;
+    }
+    b.writeInt(length).writeBytes(payload);
+    payload.release();
+  }
+
+  /** Hands the batch to the channel; on the event loop only. */
+  private void writeBatch() {
+    ByteBuf b = batch;
+    if (b != null) {
+      batch = null;
+      channel.write(b, channel.voidPromise());
+    }
+  }
+
   private void flushNow() {
     flushQueued.set(false);
+    writeBatch();
     channel.flush();
+  }
+
+  /** Frees a batch that never got written; called when the channel is gone. */
+  void releaseBatch() {
+    ByteBuf b = batch;
+    if (b != null) {
+      batch = null;
+      b.release();
+    }
   }
 
   @Override
@@ -102,8 +156,15 @@ final class ChannelLink implements Link {
       closeReason = reason;
       log.debug("closing link to {}: {}", channel.remoteAddress(), reason);
       // Flush first: what was queued before the close (a last handshake) should still go out.
-      channel.flush();
-      channel.close();
+      if (channel.eventLoop().inEventLoop()) {
+        flushNow();
+        channel.close();
+      } else {
+        channel.eventLoop().execute(() -> {
+          flushNow();
+          channel.close();
+        });
+      }
     }
   }
 

@@ -95,6 +95,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    link.releaseBatch();
     if (unwritableCheck != null) {
       unwritableCheck.cancel(false);
     }

@@ -4,7 +4,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -18,15 +17,12 @@ import org.syncmesh.wire.FrameCodec;
  *
  * <pre>
  *  FlushConsolidationHandler → [SslHandler] → IdleStateHandler → FrameDecoder
- *    → LengthFieldPrepender(4) (outbound, shared) → MessageDecoder → LinkHandler
+ *    → MessageDecoder → LinkHandler
  * </pre>
  *
- * Outbound frames are compressed by {@link ChannelLink#send} and get their length header from
- * the prepender; inbound bytes are framed, decoded and handed to the {@link LinkListener}.
+ * Outbound frames are compressed, framed and batched by {@link ChannelLink#send}; inbound bytes are framed, decoded and handed to the {@link LinkListener}.
  */
 final class PipelineInitializer extends ChannelInitializer<SocketChannel> {
-
-  private static final LengthFieldPrepender PREPENDER = new LengthFieldPrepender(FrameCodec.HEADER_BYTES);
 
   private final NetConfig config;
   private final FrameCodec codec;
@@ -63,7 +59,6 @@ final class PipelineInitializer extends ChannelInitializer<SocketChannel> {
     }
     p.addLast("idle", new IdleStateHandler(config.stalledFrameTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
     p.addLast("framer", new FrameDecoder(config.maxFrameBytes()));
-    p.addLast("prepender", PREPENDER);
     p.addLast("decoder", new MessageDecoder(codec, link));
     p.addLast("link", new LinkHandler(link, listener, config));
   }

@@ -18,16 +18,12 @@ import org.syncmesh.wire.Bytes;
  * {@link System#nanoTime()}, CLOCK_MONOTONIC, comparable across processes on one Linux host).
  *
  * <pre>
- * mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -cp target/classes:target/test-classes:$(cat target/cp.txt) org.syncmesh.sync.SyncLineBenchmark 100000
+ * mvn -q install -DskipTests &amp;&amp; mvn -q -f benchmarks/pom.xml package -DskipTests
+ * java -cp benchmarks/target/benchmarks.jar org.syncmesh.sync.SyncLineBenchmark 100000
  * </pre>
  *
- * Not a test (surefire runs *Test only). First numbers (2-core machine, all three JVMs on it,
- * 100,000 keys, default zlib/snappy negotiation between syncmesh nodes): 3,789 local sets/s on
- * the writer, 3,751 sets/s sustained until the sink held all (26.7 s), propagation p50 640 ms,
- * p99 3,016 ms, sink heap 540 B/key (54 MB per 100,000 keys). Far from the 100,000 sets/s goal;
- * in one JVM, warmed up, a writer with one peer does about 22,000–25,000 sets/s, so the three
- * JVMs competing for two cores (JIT included) are much of the gap. Not yet profiled further.
+ * Numbers and the command that gave them are in the issue's closing note; the cross-system
+ * comparison (syncmesh, js2p, Hazelcast) is {@code bench/run.sh}.
  */
 public final class SyncLineBenchmark {
 
