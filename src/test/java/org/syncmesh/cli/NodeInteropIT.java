@@ -3,12 +3,14 @@ package org.syncmesh.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.testing.LineNode;
+import org.syncmesh.testing.NetworkTestRule;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,24 +21,12 @@ final class NodeInteropIT {
 
   private static final Duration WAIT = Duration.ofSeconds(20);
 
-  private final List<LineNode> nodes = new ArrayList<>();
-
-  private LineNode track(LineNode node) {
-    nodes.add(node);
-    return node;
-  }
-
-  @AfterEach
-  void killAll() {
-    for (LineNode node : nodes) {
-      node.close();
-    }
-  }
+  @RegisterExtension final NetworkTestRule net = new NetworkTestRule();
 
   @Test
   void javaAndJs2p_seeEachOthersSets() {
-    LineNode java = track(LineNode.java());
-    LineNode js = track(LineNode.js2p("--connect", "127.0.0.1:" + java.port()));
+    LineNode java = net.track(LineNode.java());
+    LineNode js = net.track(LineNode.js2p("--connect", "127.0.0.1:" + java.port()));
     await("the nodes to peer").atMost(WAIT).until(() -> java.call("peers"), p -> ((List<?>) p).size() == 1);
     await("js2p to list java").atMost(WAIT).until(() -> js.call("peers"), p -> ((List<?>) p).size() == 1);
 
@@ -56,8 +46,8 @@ final class NodeInteropIT {
 
   @Test
   void javaAndJs2p_broadcastBothWays() {
-    LineNode js = track(LineNode.js2p());
-    LineNode java = track(LineNode.java("--connect", "127.0.0.1:" + js.port()));
+    LineNode js = net.track(LineNode.js2p());
+    LineNode java = net.track(LineNode.java("--connect", "127.0.0.1:" + js.port()));
     await("java to list js2p").atMost(WAIT).until(() -> java.call("peers"), p -> ((List<?>) p).size() == 1);
     await("js2p to list java").atMost(WAIT).until(() -> js.call("peers"), p -> ((List<?>) p).size() == 1);
 
@@ -71,8 +61,8 @@ final class NodeInteropIT {
 
   @Test
   void sameCommands_sameRepliesOnBothNodes() {
-    LineNode java = track(LineNode.java());
-    LineNode js = track(LineNode.js2p());
+    LineNode java = net.track(LineNode.java());
+    LineNode js = net.track(LineNode.js2p());
     for (String line : List.of("", "nope", "get", "set k", "get k", "set k 1", "get k", "keys", "items",
         "meta nothing", "send {}", "recv", "count", "waitkeys 1 10", "events maybe", "events on", "quit now")) {
       Map<?, ?> j = (Map<?, ?>) Json.parse(java.raw(line));

@@ -3,6 +3,9 @@ package org.syncmesh.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.testing.LineNode;
+import org.syncmesh.testing.NetworkTestRule;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -12,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,24 +25,12 @@ final class NodeProcessIT {
 
   private static final Duration WAIT = Duration.ofSeconds(15);
 
-  private final List<LineNode> nodes = new ArrayList<>();
-
-  private LineNode track(LineNode node) {
-    nodes.add(node);
-    return node;
-  }
-
-  @AfterEach
-  void killAll() {
-    for (LineNode node : nodes) {
-      node.close();
-    }
-  }
+  @RegisterExtension final NetworkTestRule net = new NetworkTestRule();
 
   @Test
   void setOnOneNode_isSeenByGetOnTheOther() {
-    LineNode a = track(LineNode.java());
-    LineNode b = track(LineNode.java("--connect", "127.0.0.1:" + a.port()));
+    LineNode a = net.track(LineNode.java());
+    LineNode b = net.track(LineNode.java("--connect", "127.0.0.1:" + a.port()));
     await("the nodes to peer").atMost(WAIT).until(() -> b.call("peers"), p -> ((List<?>) p).size() == 1);
     Map<?, ?> peer = (Map<?, ?>) ((List<?>) b.call("peers")).get(0);
     assertThat(peer.get("id")).isEqualTo(a.id());
@@ -61,7 +51,7 @@ final class NodeProcessIT {
 
   @Test
   void everyInputLine_getsExactlyOneReply_andTheNodeStaysUp() throws Exception {
-    LineNode a = track(LineNode.java());
+    LineNode a = net.track(LineNode.java());
     List<String> lines = List.of("", "   ", "nope", "get", "set k", "set k {bad", "get \"open", "\u0000\u0001",
         "set k 1", "connect x", "send {}", "waitkeys", "events maybe", "set \"ключ 😀\" \"значение\"",
         "get \"ключ 😀\"", "id");
@@ -84,8 +74,8 @@ final class NodeProcessIT {
 
   @Test
   void endOfInput_exitsZeroWithinFiveSeconds() throws Exception {
-    LineNode b = track(LineNode.java());
-    LineNode a = track(LineNode.java("--connect", "127.0.0.1:" + b.port()));
+    LineNode b = net.track(LineNode.java());
+    LineNode a = net.track(LineNode.java("--connect", "127.0.0.1:" + b.port()));
     await("the nodes to peer").atMost(WAIT).until(() -> a.call("peers"), p -> ((List<?>) p).size() == 1);
     a.closeInput();
     long t0 = System.nanoTime();
@@ -96,7 +86,7 @@ final class NodeProcessIT {
 
   @Test
   void quit_repliesNull_thenExitsZero() throws Exception {
-    LineNode a = track(LineNode.java());
+    LineNode a = net.track(LineNode.java());
     assertThat(a.raw("quit")).isEqualTo("{\"ok\":true,\"result\":null}");
     assertThat(a.awaitExit(5)).isZero();
     assertThat(a.readLineOrEnd()).isNull();
@@ -105,7 +95,7 @@ final class NodeProcessIT {
   @Test
   void takenPort_givesOneFailureLine_andExitOne() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      LineNode a = track(LineNode.javaUnstarted("--host", "127.0.0.1", "--port", String.valueOf(taken.getLocalPort())));
+      LineNode a = net.track(LineNode.javaUnstarted("--host", "127.0.0.1", "--port", String.valueOf(taken.getLocalPort())));
       Map<?, ?> line = (Map<?, ?>) Json.parse(a.readLine());
       assertThat(line.get("ok")).isEqualTo(false);
       assertThat((String) line.get("error")).contains(String.valueOf(taken.getLocalPort())).contains("in use");
@@ -118,7 +108,7 @@ final class NodeProcessIT {
   void badOption_givesOneFailureLine_andExitOne() throws Exception {
     for (String[] options : List.of(new String[] {"--port", "70000"}, new String[] {"--transport", "UDP"},
         new String[] {"--connect", "nohost"}, new String[] {"--bogus"})) {
-      LineNode a = track(LineNode.javaUnstarted(options));
+      LineNode a = net.track(LineNode.javaUnstarted(options));
       Map<?, ?> line = (Map<?, ?>) Json.parse(a.readLine());
       assertThat(line.get("ok")).as(String.join(" ", options)).isEqualTo(false);
       assertThat(a.readLineOrEnd()).isNull();
@@ -128,8 +118,8 @@ final class NodeProcessIT {
 
   @Test
   void meshNode_sendsAndReceives_butHasNoDictionary() {
-    LineNode a = track(LineNode.java("--mesh"));
-    LineNode b = track(LineNode.java("--mesh", "--connect", "127.0.0.1:" + a.port()));
+    LineNode a = net.track(LineNode.java("--mesh"));
+    LineNode b = net.track(LineNode.java("--mesh", "--connect", "127.0.0.1:" + a.port()));
     await("a to list b").atMost(WAIT).until(() -> a.call("peers"), p -> ((List<?>) p).size() == 1);
     await("b to list a").atMost(WAIT).until(() -> b.call("peers"), p -> ((List<?>) p).size() == 1);
     assertThat(a.error("set k 1")).isEqualTo("not a sync node (started with --mesh)");
@@ -139,8 +129,8 @@ final class NodeProcessIT {
 
   @Test
   void verboseLogs_goToStderrOnly() throws Exception {
-    LineNode a = track(LineNode.java("-vv"));
-    LineNode b = track(LineNode.java("-vv", "--connect", "127.0.0.1:" + a.port()));
+    LineNode a = net.track(LineNode.java("-vv"));
+    LineNode b = net.track(LineNode.java("-vv", "--connect", "127.0.0.1:" + a.port()));
     await("the nodes to peer").atMost(WAIT).until(() -> a.call("peers"), p -> ((List<?>) p).size() == 1);
     b.call("set k 1");
     await().atMost(WAIT).until(() -> a.call("get k") != null);

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.syncmesh.testing.Js2pNode;
+import org.syncmesh.testing.LineNode;
 import org.syncmesh.testing.NetworkTestRule;
 import org.syncmesh.wire.Protocol;
 
@@ -25,14 +25,14 @@ final class MeshInteropTest {
     return net.track(new MeshSocket.Builder().build());
   }
 
-  private Js2pNode js2p(String... options) {
-    return net.track(Js2pNode.start(options));
+  private LineNode js2p(String... options) {
+    return net.track(LineNode.js2p(options));
   }
 
   @Test
   void js2pConnectsToJavaAndBroadcastsFlowBothWays() {
     MeshSocket java = javaNode();
-    Js2pNode js = js2p("--mesh");
+    LineNode js = js2p("--mesh");
     js.call("connect 127.0.0.1 " + java.port());
 
     await("java to register the js2p peer").atMost(WAIT).until(() -> java.routingTable().containsKey(js.id()));
@@ -55,7 +55,7 @@ final class MeshInteropTest {
   @Test
   void javaConnectsToJs2p() {
     MeshSocket java = javaNode();
-    Js2pNode js = js2p("--mesh");
+    LineNode js = js2p("--mesh");
     PeerInfo peer = java.connect("127.0.0.1", js.port()).orTimeout(15, TimeUnit.SECONDS).join();
     assertThat(peer.id()).isEqualTo(js.id());
     assertThat(peer.dialect()).isEqualTo(Dialect.JS2P);
@@ -77,8 +77,8 @@ final class MeshInteropTest {
   @Test
   void javaRelaysBetweenTwoJs2pNodes() {
     MeshSocket java = javaNode();
-    Js2pNode left = js2p("--mesh");
-    Js2pNode right = js2p("--mesh");
+    LineNode left = js2p("--mesh");
+    LineNode right = js2p("--mesh");
     left.call("connect 127.0.0.1 " + java.port());
     right.call("connect 127.0.0.1 " + java.port());
     await("java to hold both js2p peers").atMost(WAIT)
@@ -109,13 +109,13 @@ final class MeshInteropTest {
   @Test
   void tlsWorksWithJs2p() {
     MeshSocket java = net.track(new MeshSocket.Builder().protocol(new Protocol("mesh", Protocol.SSL)).build());
-    Js2pNode js = js2p("--mesh", "--transport", "SSL");
+    LineNode js = js2p("--mesh", "--transport", "SSL");
     PeerInfo peer = java.connect("127.0.0.1", js.port()).orTimeout(20, TimeUnit.SECONDS).join();
     assertThat(peer.id()).isEqualTo(js.id());
     js.call("send [\"over tls\"]");
     assertThat(awaitMessage(java).packets()).containsExactly("over tls");
 
-    Js2pNode other = js2p("--mesh", "--transport", "SSL");
+    LineNode other = js2p("--mesh", "--transport", "SSL");
     other.call("connect 127.0.0.1 " + java.port());
     await("js2p to connect to java over TLS").atMost(WAIT).until(() -> java.routingTable().containsKey(other.id()));
   }
@@ -123,7 +123,7 @@ final class MeshInteropTest {
   @Test
   void plaintextJs2pCannotJoinATlsNode() {
     MeshSocket java = net.track(new MeshSocket.Builder().protocol(new Protocol("mesh", Protocol.SSL)).build());
-    Js2pNode js = js2p("--mesh");
+    LineNode js = js2p("--mesh");
     js.call("connect 127.0.0.1 " + java.port());
     // The plaintext handshake never reaches the TLS node; the timeout then ends the link.
     assertThat(java.connect("127.0.0.1", js.port()).orTimeout(20, TimeUnit.SECONDS))
@@ -132,11 +132,11 @@ final class MeshInteropTest {
     assertThat(js.call("status")).isEqualTo("Nominal");
   }
 
-  static List<?> peerIds(Js2pNode node) {
+  static List<?> peerIds(LineNode node) {
     return ((List<?>) node.call("peers")).stream().map(p -> ((Map<?, ?>) p).get("id")).toList();
   }
 
-  private static List<?> peersOf(Js2pNode node) {
+  private static List<?> peersOf(LineNode node) {
     return peerIds(node);
   }
 }

@@ -35,6 +35,24 @@ public final class Json {
     return value;
   }
 
+  /** As {@link #parse}, with JSON null as Java null everywhere (for node replies). */
+  public static Object parseWithJavaNulls(String text) {
+    return javaNulls(parse(text));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Object javaNulls(Object value) {
+    if (value == NULL) {
+      return null;
+    }
+    if (value instanceof List<?> list) {
+      ((List<Object>) list).replaceAll(Json::javaNulls);
+    } else if (value instanceof Map<?, ?> map) {
+      ((Map<String, Object>) map).replaceAll((k, v) -> javaNulls(v));
+    }
+    return value;
+  }
+
   private Object value() {
     skipSpace();
     if (pos >= text.length()) {

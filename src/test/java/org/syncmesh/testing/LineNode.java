@@ -1,4 +1,4 @@
-package org.syncmesh.cli;
+package org.syncmesh.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -28,9 +28,9 @@ import java.util.concurrent.TimeoutException;
  * {@link #close()} kills the process if it has not exited. Not thread-safe: one test thread
  * drives it.
  */
-final class LineNode implements AutoCloseable {
+public final class LineNode implements AutoCloseable {
 
-  static final long REPLY_TIMEOUT_SECONDS = 20;
+  public static final long REPLY_TIMEOUT_SECONDS = 20;
 
   private final String name;
   private final Process process;
@@ -59,21 +59,21 @@ final class LineNode implements AutoCloseable {
   }
 
   /** The Java node, not yet past its start line; {@code options} follow {@code node --json}. */
-  static LineNode javaUnstarted(String... options) {
+  public static LineNode javaUnstarted(String... options) {
     List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", jar().toString(), "node", "--json"));
     command.addAll(List.of(options));
     return new LineNode("java node", command);
   }
 
   /** The Java node on 127.0.0.1 with an ephemeral port, started (its start line read). */
-  static LineNode java(String... options) {
+  public static LineNode java(String... options) {
     List<String> all = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0"));
     all.addAll(List.of(options));
     return javaUnstarted(all.toArray(String[]::new)).started();
   }
 
   /** The js2p driver on 127.0.0.1 with an ephemeral port, started. */
-  static LineNode js2p(String... options) {
+  public static LineNode js2p(String... options) {
     Path modules = projectDir().resolve("interop/js2p/node_modules/js2p");
     if (!Files.isDirectory(modules)) {
       throw new IllegalStateException("js2p is not installed at " + modules
@@ -86,7 +86,7 @@ final class LineNode implements AutoCloseable {
   }
 
   /** Reads the start line, which must be a success, and keeps the id and port from it. */
-  LineNode started() {
+  public LineNode started() {
     String line = readLine();
     Map<?, ?> hello = (Map<?, ?>) result("start", line);
     id = (String) hello.get("id");
@@ -94,7 +94,7 @@ final class LineNode implements AutoCloseable {
     return this;
   }
 
-  static Path jar() {
+  public static Path jar() {
     String configured = System.getProperty("syncmesh.jar");
     Path jar = configured != null ? Path.of(configured) : projectDir().resolve("target/syncmesh.jar");
     if (!Files.isRegularFile(jar)) {
@@ -103,28 +103,28 @@ final class LineNode implements AutoCloseable {
     return jar;
   }
 
-  static String javaBinary() {
+  public static String javaBinary() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  static Path projectDir() {
+  public static Path projectDir() {
     return Path.of(System.getProperty("user.dir")).toAbsolutePath();
   }
 
-  String id() {
+  public String id() {
     return id;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  Process process() {
+  public Process process() {
     return process;
   }
 
   /** Writes one line (a line break is added) without reading a reply. */
-  void send(String line) {
+  public void send(String line) {
     try {
       in.write(line);
       in.write('\n');
@@ -135,18 +135,18 @@ final class LineNode implements AutoCloseable {
   }
 
   /** Sends one command and returns its raw reply line. */
-  String raw(String command) {
+  public String raw(String command) {
     send(command);
     return readLine();
   }
 
   /** Sends one command and returns its result; fails the test on {@code ok:false}. */
-  Object call(String command) {
+  public Object call(String command) {
     return result(command, raw(command));
   }
 
   /** Sends one command that must fail and returns its error message. */
-  String error(String command) {
+  public String error(String command) {
     Map<?, ?> reply = parse(command, raw(command));
     if (!Boolean.FALSE.equals(reply.get("ok"))) {
       throw new AssertionError(name + ": `" + command + "` should have failed but replied " + reply);
@@ -164,14 +164,14 @@ final class LineNode implements AutoCloseable {
 
   private Map<?, ?> parse(String command, String line) {
     try {
-      return (Map<?, ?>) Json.parse(line);
+      return (Map<?, ?>) Json.parseWithJavaNulls(line);
     } catch (RuntimeException e) {
       throw new AssertionError(name + ": `" + command + "` gave a line that is not a JSON object: " + line, e);
     }
   }
 
   /** The next stdout line; fails on timeout, or if the process ended. */
-  String readLine() {
+  public String readLine() {
     String line = readLineOrEnd();
     if (line == null) {
       throw new AssertionError(name + " exited (status " + exitStatus() + ")");
@@ -180,7 +180,7 @@ final class LineNode implements AutoCloseable {
   }
 
   /** The next stdout line, or null at the end of output; fails on timeout. */
-  String readLineOrEnd() {
+  public String readLineOrEnd() {
     Future<String> line = reader.submit(out::readLine);
     try {
       return line.get(REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -196,7 +196,7 @@ final class LineNode implements AutoCloseable {
   }
 
   /** Closes standard input: end of input for the node. */
-  void closeInput() {
+  public void closeInput() {
     try {
       in.close();
     } catch (IOException e) {
@@ -205,7 +205,7 @@ final class LineNode implements AutoCloseable {
   }
 
   /** Waits up to {@code seconds} for the exit; returns the status, or null if still running. */
-  Integer awaitExit(long seconds) throws InterruptedException {
+  public Integer awaitExit(long seconds) throws InterruptedException {
     return process.waitFor(seconds, TimeUnit.SECONDS) ? process.exitValue() : null;
   }
 
