@@ -1,6 +1,8 @@
 package org.syncmesh.mesh;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -27,6 +29,8 @@ final class Connections {
   private final ReceivePipeline pipeline;
   /** Outgoing connections under way, counted against max outgoing. */
   private int connectingOutgoing;
+  /** Addresses whose node takes only a bin protocol id (py2p 0.7.878), as "host:port". */
+  private final Set<String> binProtocolIdTargets = new HashSet<>();
 
   Connections(MeshSocket node, HandshakeHandler handshakes, PeersHandler peers, RequestHandler requests,
       ReceivePipeline pipeline) {
@@ -168,6 +172,38 @@ final class Connections {
       }
     }
     return false;
+  }
+
+  /** Whether to send our protocol id as bin when dialling the far end of {@code link}. */
+  boolean wantsBinProtocolId(Link link) {
+    return binProtocolIdTargets.contains(target(link));
+  }
+
+  /**
+   * Closes an outgoing link whose peer wants a bin protocol id and dials it again; whoever waits
+   * on the first link's {@code connect()} gets the result of the second.
+   */
+  void redialWithBinProtocolId(Peer peer) {
+    java.net.InetSocketAddress address = peer.link.remoteAddress();
+    binProtocolIdTargets.add(target(peer.link));
+    CompletableFuture<PeerInfo> redial = new CompletableFuture<>();
+    List<CompletableFuture<PeerInfo>> waiters = List.copyOf(peer.waiters);
+    peer.waiters.clear();
+    redial.whenComplete((info, error) -> waiters.forEach(w -> {
+      if (error == null) {
+        w.complete(info);
+      } else {
+        w.completeExceptionally(error);
+      }
+    }));
+    log.debug("{} takes only a bin protocol id (py2p 0.7.878): dialling again", address);
+    peer.link.close("redialling with a bin protocol id");
+    open(address.getHostString(), address.getPort(), redial, false);
+  }
+
+  private static String target(Link link) {
+    java.net.InetSocketAddress address = link.remoteAddress();
+    return address.getHostString() + ":" + address.getPort();
   }
 
   /** Bridges network events onto the protocol thread. */

@@ -39,7 +39,9 @@ final class HandshakeHandler {
 
   /** Sends our handshake; mirrors the peer's protocol-id type once we know it. */
   void sendHandshake(Peer peer, boolean mirror) {
-    Object protocolId = mirror && peer.protocolIdIsBin ? Bytes.utf8(node.protocolId) : node.protocolId;
+    boolean bin = mirror ? peer.protocolIdIsBin : node.connections().wantsBinProtocolId(peer.link);
+    Object protocolId = bin ? Bytes.utf8(node.protocolId) : node.protocolId;
+    peer.sentBinProtocolId = bin;
     List<Object> address = List.of(node.outHost(), (long) node.outPort());
     List<Object> payload = List.of(Flags.SUB_HANDSHAKE, node.id, protocolId, address,
         CompressionNegotiation.ids(node.compression));
@@ -79,6 +81,12 @@ final class HandshakeHandler {
     }
     if (peerId.equals(node.id)) {
       peer.link.close("connected to self");
+      return;
+    }
+    if (!peer.handshaken && peer.outgoing() && protocolPacket instanceof Bytes && !peer.sentBinProtocolId) {
+      // Only py2p 0.7.878 sends its protocol id as bin, and it refuses ours as str (§2.3): it
+      // has already dropped this link, so dial again, this time with bin (§7.2's fallback).
+      node.connections().redialWithBinProtocolId(peer);
       return;
     }
     List<Long> advertised = integers(methods);

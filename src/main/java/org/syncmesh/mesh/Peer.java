@@ -26,6 +26,8 @@ final class Peer {
   int port;
   List<Long> advertisedCompression = List.of();
   boolean handshakeSent;
+  /** Whether our handshake carried the protocol id as bin. */
+  boolean sentBinProtocolId;
   boolean handshaken;
   boolean registered;
   @Nullable ScheduledFuture<?> handshakeTimeout;

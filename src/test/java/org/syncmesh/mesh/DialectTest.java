@@ -91,6 +91,30 @@ final class DialectTest {
     }
   }
 
+  @Test
+  void py2p0878AcceptorThatRefusesAStrProtocolIdIsDialledAgainWithBin() {
+    MeshSocket node = node();
+    try (ScriptedPeer.Listener listener = ScriptedPeer.listen(Style.PY2P_0_7_878)) {
+      CompletableFuture<PeerInfo> connected = node.connect("127.0.0.1", listener.port());
+
+      // py2p 0.7.878 sends its handshake on accept (bin protocol id) and drops a str one.
+      ScriptedPeer first = net.track(listener.accept(WAIT));
+      first.sendHandshake(node.protocol().id());
+      assertThat(first.read().packets().get(2)).as("first try: str").isEqualTo(node.protocol().id());
+      first.close();
+
+      ScriptedPeer second = net.track(listener.accept(WAIT));
+      second.sendHandshake(node.protocol().id());
+      Frame hello = second.read();
+      assertThat(hello.subFlag()).isEqualTo(Flags.SUB_HANDSHAKE);
+      assertThat(hello.packets().get(2)).as("second try: bin").isEqualTo(Bytes.utf8(node.protocol().id()));
+      PeerInfo peer = connected.orTimeout(10, TimeUnit.SECONDS).join();
+      assertThat(peer.id()).isEqualTo(second.id());
+      assertThat(peer.dialect()).isEqualTo(Dialect.PY2P_0_7_878);
+      assertThat(node.routingTable()).containsOnlyKeys(second.id());
+    }
+  }
+
   // ------------------------------------------------------------------ id types
 
   @Test
