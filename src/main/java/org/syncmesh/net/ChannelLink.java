@@ -25,8 +25,10 @@ import org.syncmesh.wire.FrameCodec;
 final class ChannelLink implements Link {
 
   private static final Logger log = LoggerFactory.getLogger(ChannelLink.class);
-  /** Size of one batch buffer of small frames. */
-  private static final int BATCH_BYTES = 64 * 1024;
+  /** Most bytes in one batch of small frames (kept under the pooled allocator's chunk limits). */
+  private static final int BATCH_BYTES = 32 * 1024;
+  /** First capacity of a batch buffer; it grows up to {@link #BATCH_BYTES}. */
+  private static final int BATCH_START_BYTES = 1024;
   /** Frames this large are written as they are, not copied into a batch. */
   private static final int DIRECT_WRITE_BYTES = 8 * 1024;
   private static final AttributeKey<ChannelLink> KEY = AttributeKey.valueOf(ChannelLink.class, "link");
@@ -103,12 +105,14 @@ final class ChannelLink implements Link {
    */
   private void append(ByteBuf payload, int length) {
     ByteBuf b = batch;
-    if (b != null && b.writableBytes() < FrameCodec.HEADER_BYTES + length) {
+    if (b != null && b.maxWritableBytes() < FrameCodec.HEADER_BYTES + length) {
       writeBatch();
       b = null;
     }
     if (b == null) {
-      b = channel.alloc().directBuffer(BATCH_BYTES);
+      // Starts small and grows: a flush often carries a few frames only, and the capacity of
+      // a queued batch, not its content, is what holds memory until the socket takes it.
+      b = channel.alloc().directBuffer(Math.min(BATCH_BYTES, Math.max(BATCH_START_BYTES, FrameCodec.HEADER_BYTES + length)), BATCH_BYTES);
       batch = b;
     }
     b.writeInt(length).writeBytes(payload);
