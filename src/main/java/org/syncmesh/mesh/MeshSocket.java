@@ -124,6 +124,9 @@ public class MeshSocket implements AutoCloseable {
   private final List<MessageHandler> userHandlers = new CopyOnWriteArrayList<>();
   private final List<MeshListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final java.util.Queue<Runnable> callbackQueue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final Runnable drainCallbacks = this::drainCallbacks;
   private final java.util.Set<CompletableFuture<PeerInfo>> pendingConnects =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -490,18 +493,40 @@ public class MeshSocket implements AutoCloseable {
     }
   }
 
-  /** Runs {@code task} on the callback executor; a throwing task is logged, never fatal. */
+  /**
+   * Runs {@code task} on the callback executor, after every task given before it; a throwing
+   * task is logged, never fatal.
+   */
   protected final void callback(Runnable task) {
-    try {
-      callbacks.execute(() -> {
-        try {
-          task.run();
-        } catch (RuntimeException e) {
-          log.warn("a listener threw; ignored", e);
-        }
-      });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      log.debug("callback dropped after close");
+    callbackQueue.add(task);
+    scheduleCallbacks();
+  }
+
+  // Callbacks queue up and one drain task at a time runs them: a burst of messages costs one
+  // executor hand-off, not one each, and order holds even on a multi-threaded executor.
+  private void scheduleCallbacks() {
+    if (drainScheduled.compareAndSet(false, true)) {
+      try {
+        callbacks.execute(drainCallbacks);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        callbackQueue.clear();
+        log.debug("callbacks dropped after close");
+      }
+    }
+  }
+
+  private void drainCallbacks() {
+    Runnable task;
+    while ((task = callbackQueue.poll()) != null) {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        log.warn("a listener or handler threw; ignored", e);
+      }
+    }
+    drainScheduled.set(false);
+    if (!callbackQueue.isEmpty()) {
+      scheduleCallbacks(); // a task added after the last poll, before the flag was cleared
     }
   }
 
