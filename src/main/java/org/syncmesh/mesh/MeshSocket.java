@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +71,7 @@ import org.syncmesh.wire.Protocol;
  * only while 8 MiB of earlier sends are still queued for the
  * protocol thread; the protocol thread itself never waits. Each connection then buffers what its
  * socket has not yet taken, bounded by {@link MeshOptions#slowPeerLimits}: above its high-water
- * mark (4 MiB, or maxPendingBytes if smaller) a connection is unwritable, and it is dropped when
+ * mark (4 MiB, or half of maxPendingBytes if smaller) a connection is unwritable, and it is dropped when
  * it stays unwritable for unwritableTimeout, or at once when a send finds more than
  * maxPendingBytes queued for it. A peer that reads slowly or not at all therefore costs at most
  * about maxPendingBytes of heap and only its own connection; a sustained burst faster than a
@@ -230,7 +231,8 @@ public class MeshSocket implements AutoCloseable {
       server = null;
       client = null;
     }
-    int high = (int) Math.min(4L * 1024 * 1024, o.maxPendingBytes);
+    // Half the hard limit at most: a bulk sender pausing at the high-water mark stays well clear of it.
+    int high = (int) Math.min(4L * 1024 * 1024, o.maxPendingBytes / 2);
     return new NetConfig(o.maxFrameBytes, o.stalledFrameTimeout, high / 2, high,
         o.maxPendingBytes, o.unwritableTimeout, o.connectTimeout, o.handshakeTimeout, server, client);
   }
@@ -482,6 +484,21 @@ public class MeshSocket implements AutoCloseable {
         peer.send(frame);
       }
     });
+  }
+
+  /**
+   * Whispers every payload of {@code payloads} (each sub-flag first) to {@code peer}, in order,
+   * paced by its connection: a chunk per turn of the protocol thread, the next one when the peer
+   * has read the last (see {@link WhisperStream}). The iterator is advanced on the protocol thread
+   * only, lazily. Stops early, silently, if the peer disconnects. Call on the protocol thread
+   * (from {@link #onPeerReady}).
+   */
+  protected final void whisperAll(PeerInfo peer, Iterator<? extends List<?>> payloads) {
+    Checks.notNull(payloads, "payloads");
+    Peer target = routing.get(peer.id());
+    if (target != null) {
+      new WhisperStream(this, target, payloads).pump();
+    }
   }
 
   /** Runs {@code task} on the protocol thread: in place when already there. */

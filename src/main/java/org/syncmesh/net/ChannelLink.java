@@ -6,11 +6,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.syncmesh.wire.Checks;
 import org.syncmesh.wire.Compression;
 import org.syncmesh.wire.FrameCodec;
 
@@ -44,6 +46,8 @@ final class ChannelLink implements Link {
   private volatile int minCompressBytes;
   /** Frames appended on the event loop, written at the next flush; confined to the event loop. */
   private @Nullable ByteBuf batch;
+  /** Tasks waiting for the channel to become writable; confined to the event loop. */
+  private final ArrayDeque<Runnable> writableWaiters = new ArrayDeque<>(1);
   private volatile @Nullable String closeReason;
 
   private ChannelLink(Channel channel, boolean outgoing, NetConfig config) {
@@ -134,8 +138,37 @@ final class ChannelLink implements Link {
     channel.flush();
   }
 
-  /** Frees a batch that never got written; called when the channel is gone. */
+  @Override
+  public boolean isWritable() {
+    return channel.isWritable();
+  }
+
+  @Override
+  public void whenWritable(Runnable task) {
+    Checks.notNull(task, "task");
+    // Queued behind the flush task of what was sent before: the check sees those bytes counted.
+    channel.eventLoop().execute(() -> {
+      if (!isOpen()) {
+        return;
+      }
+      if (channel.isWritable()) {
+        task.run();
+      } else {
+        writableWaiters.add(task);
+      }
+    });
+  }
+
+  /** The channel became writable again: run the waiters (each may queue more and wait again). */
+  void writable() {
+    for (int n = writableWaiters.size(); n > 0 && channel.isWritable() && isOpen(); n--) {
+      writableWaiters.poll().run();
+    }
+  }
+
+  /** Frees a batch that never got written and forgets waiters; called when the channel is gone. */
   void releaseBatch() {
+    writableWaiters.clear();
     ByteBuf b = batch;
     if (b != null) {
       batch = null;

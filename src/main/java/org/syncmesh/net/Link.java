@@ -39,4 +39,19 @@ public interface Link {
 
   /** Bytes queued for this peer that the socket has not yet accepted. */
   long pendingOutboundBytes();
+
+  /**
+   * True while the link's queue is under its high-water mark (or has drained below the low one
+   * since it was over). A sender of bulk data pauses when this turns false and resumes in
+   * {@link #whenWritable}.
+   */
+  boolean isWritable();
+
+  /**
+   * Runs {@code task} on the link's event loop once what is queued now has been flushed and the
+   * link is writable (its queue below the low-water mark): soon if it already is, else when the
+   * peer has read enough. Never runs if the link closes first. A sender that produces much more
+   * than a peer reads at once (an initial sync) sends a chunk, then continues here.
+   */
+  void whenWritable(Runnable task);
 }

@@ -86,9 +86,12 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
               + link.pendingOutboundBytes() + " bytes queued");
         }
       }, timeoutMillis, TimeUnit.MILLISECONDS);
-    } else if (ctx.channel().isWritable() && unwritableCheck != null) {
-      unwritableCheck.cancel(false);
-      unwritableCheck = null;
+    } else if (ctx.channel().isWritable()) {
+      if (unwritableCheck != null) {
+        unwritableCheck.cancel(false);
+        unwritableCheck = null;
+      }
+      link.writable();
     }
     super.channelWritabilityChanged(ctx);
   }

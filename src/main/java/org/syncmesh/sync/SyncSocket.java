@@ -318,19 +318,13 @@ public final class SyncSocket extends MeshSocket {
 
   // ---------------------------------------------------------------- mesh hooks
 
-  /** Initial sync (§10.6): every key with its owner and timestamp, once per link, keys as bin. */
+  /**
+   * Initial sync (§10.6): every key with its owner and timestamp, once per link, keys as bin,
+   * paced by the peer's connection (a large dictionary streams, it is not queued at once).
+   */
   @Override
   protected void onPeerReady(PeerInfo peer) {
-    boolean js2p = peer.dialect() == Dialect.JS2P;
-    for (Map.Entry<Bytes, Store.Entry> e : store.entries()) {
-      Store.Entry entry = e.getValue();
-      if (js2p && Keys.crashesJs2p(e.getKey(), true, entry.value())) {
-        continue;
-      }
-      MetaTuple meta = entry.meta();
-      Object owner = entry.ownerBin() ? Bytes.utf8(meta.owner()) : meta.owner();
-      whisperPayload(peer.id(), Arrays.asList(Flags.SUB_STORE, e.getKey(), entry.value(), owner, meta.timestamp()));
-    }
+    whisperAll(peer, new InitialSync(store, peer.dialect() == Dialect.JS2P));
   }
 
   /** Holds back from js2p peers what would crash them: deletes and prototype-named keys (§10.7). */

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -145,6 +146,26 @@ final class SyncSocketTest {
     assertThat(late.meta("key1")).contains(meta);
     assertThat(late.get(new byte[] {(byte) 0xff, 0})).contains("binary key");
     assertThat(late.get("falsy", null)).isEqualTo(0L);
+  }
+
+  @Test
+  void lateJoiner_ofADictionaryFarLargerThanTheSlowPeerLimit_receivesAllOfIt() {
+    // About 6 MiB of initial sync against a 1 MiB output limit: queued at once, it would trip
+    // the limit and drop the joiner; streamed at the pace of the joiner's reads, it never does.
+    SyncSocket a = node(x -> x.slowPeerLimits(1024 * 1024, Duration.ofSeconds(10)));
+    Map<String, String> values = new LinkedHashMap<>();
+    String padding = "v".repeat(200);
+    for (int i = 0; i < 20_000; i++) {
+      values.put("key" + i, padding + i);
+    }
+    a.update(values);
+
+    SyncSocket late = node();
+    link(late, a);
+    await("late joiner to hold 20,000 keys").atMost(Duration.ofSeconds(30)).until(() -> late.size() == 20_000);
+    assertThat(late.get("key19999", null)).isEqualTo(padding + 19999);
+    assertThat(late.routingTable()).containsKey(a.id());
+    assertThat(a.status()).isEqualTo("Nominal");
   }
 
   @Test
