@@ -3,6 +3,7 @@ package org.syncmesh.mesh;
 import java.util.HashMap;
 import java.util.Map;
 import org.syncmesh.wire.Bytes;
+import org.syncmesh.wire.IdSet;
 
 /**
  * De-duplication of broadcasts (PROTOCOL §8.2), the "waterfall" of js2p and py2p.
@@ -45,16 +46,14 @@ final class Waterfall {
    */
   boolean firstSighting(Bytes id, long messageTime, long nowSeconds) {
     rotate(nowSeconds);
-    long k0 = word(id, 0);
-    long k1 = word(id, 8);
-    if (current.contains(k0, k1) || previous.contains(k0, k1) || futureDated.containsKey(id)) {
+    if (current.contains(id) || previous.contains(id) || futureDated.containsKey(id)) {
       return false;
     }
     if (messageTime > nowSeconds + 1) {
       long keepUntil = Math.min(messageTime, nowSeconds + FUTURE_CAP_SECONDS) + KEEP_SECONDS;
       futureDated.put(id, keepUntil);
     } else {
-      current.add(k0, k1);
+      current.add(id);
     }
     return true;
   }
@@ -76,104 +75,5 @@ final class Waterfall {
 
   int size() {
     return current.size() + previous.size() + futureDated.size();
-  }
-
-  private static long word(Bytes id, int offset) {
-    long w = 0;
-    int end = Math.min(offset + 8, id.size());
-    for (int i = offset; i < end; i++) {
-      w = (w << 8) | (id.byteAt(i) & 0xFF);
-    }
-    return w;
-  }
-
-  /** A set of 128-bit keys, linear probing, no removal: it is only ever cleared whole. */
-  private static final class IdSet {
-    private long[] keys; // k0, k1 pairs; (0, 0) marks an empty slot
-    private int mask;
-    private int size;
-    private boolean hasZero;
-
-    IdSet(int capacity) {
-      allocate(capacity);
-    }
-
-    private void allocate(int capacity) {
-      keys = new long[capacity * 2];
-      mask = capacity - 1;
-      size = 0;
-      hasZero = false;
-    }
-
-    int size() {
-      return size + (hasZero ? 1 : 0);
-    }
-
-    boolean contains(long k0, long k1) {
-      if (k0 == 0 && k1 == 0) {
-        return hasZero;
-      }
-      for (int i = (int) k0 & mask; ; i = (i + 1) & mask) {
-        long a = keys[2 * i];
-        long b = keys[2 * i + 1];
-        if (a == k0 && b == k1) {
-          return true;
-        }
-        if (a == 0 && b == 0) {
-          return false;
-        }
-      }
-    }
-
-    void add(long k0, long k1) {
-      if (k0 == 0 && k1 == 0) {
-        hasZero = true;
-        return;
-      }
-      if (2 * (size + 1) > mask + 1) {
-        grow();
-      }
-      insert(k0, k1);
-    }
-
-    private void insert(long k0, long k1) {
-      for (int i = (int) k0 & mask; ; i = (i + 1) & mask) {
-        if (keys[2 * i] == 0 && keys[2 * i + 1] == 0) {
-          keys[2 * i] = k0;
-          keys[2 * i + 1] = k1;
-          size++;
-          return;
-        }
-        if (keys[2 * i] == k0 && keys[2 * i + 1] == k1) {
-          return;
-        }
-      }
-    }
-
-    private void grow() {
-      long[] old = keys;
-      allocate((mask + 1) * 2);
-      for (int i = 0; i < old.length; i += 2) {
-        if (old[i] != 0 || old[i + 1] != 0) {
-          insert(old[i], old[i + 1]);
-        }
-      }
-    }
-
-    /** Empties the set, sized for about {@code expected} entries (shrinks after a burst). */
-    IdSet cleared(int expected) {
-      int capacity = 1024;
-      while (capacity < 2 * expected) {
-        capacity <<= 1;
-      }
-      if (capacity == mask + 1) {
-        java.util.Arrays.fill(keys, 0);
-        size = 0;
-        hasZero = false;
-      } else {
-        allocate(capacity);
-      }
-      return this;
-    }
   }
 }

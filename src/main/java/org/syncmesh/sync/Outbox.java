@@ -1,11 +1,10 @@
 package org.syncmesh.sync;
 
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.syncmesh.wire.Flags;
+import org.syncmesh.wire.IdSet;
 import org.syncmesh.wire.InternalMessage;
 
 /**
@@ -26,8 +25,9 @@ final class Outbox {
 
   private final String selfId;
   private long lastSeconds;
-  /** Ids sent per second, as their first 8 bytes; only seconds not yet past are kept. */
-  private final Map<Long, Set<Long>> sent = new HashMap<>();
+  /** Ids sent per second; only seconds not yet past are kept (usually one or two). */
+  private final Map<Long, IdSet> sent = new HashMap<>();
+  private long prunedAt = Long.MIN_VALUE;
 
   Outbox(String selfId) {
     this.selfId = selfId;
@@ -45,8 +45,8 @@ final class Outbox {
     long time = Math.max(nowSeconds, lastSeconds);
     while (true) {
       InternalMessage message = InternalMessage.create(Flags.MAIN_BROADCAST, selfId, time, payload);
-      Set<Long> ids = sent.get(time);
-      if (ids == null || !ids.contains(prefix(message))) {
+      IdSet ids = sent.get(time);
+      if (ids == null || !ids.contains(message.id())) {
         return message;
       }
       time++;
@@ -55,19 +55,15 @@ final class Outbox {
 
   /** Records that {@code message} is being sent. */
   void commit(InternalMessage message) {
-    sent.computeIfAbsent(message.time(), t -> new HashSet<>()).add(prefix(message));
+    sent.computeIfAbsent(message.time(), t -> new IdSet(0)).add(message.id());
     lastSeconds = Math.max(lastSeconds, message.time());
   }
 
   private void prune(long nowSeconds) {
-    if (!sent.isEmpty()) {
+    if (nowSeconds != prunedAt) {
+      prunedAt = nowSeconds;
       sent.keySet().removeIf(t -> t < nowSeconds);
     }
-  }
-
-  /** A false match only delays a message by a second, so 64 bits of the id are plenty. */
-  private static long prefix(InternalMessage message) {
-    return message.id().asReadOnlyByteBuffer().getLong();
   }
 
   /** Seconds with recorded ids, for tests. */
