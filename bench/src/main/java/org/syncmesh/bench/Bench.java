@@ -401,32 +401,9 @@ public final class Bench {
         case HAZELCAST -> Math.max(60_000, 3L * k);
         case JS2P -> 300_000;
       };
-      long callStart = System.nanoTime();
-      JsonNode w = a.call(String.format(Locale.ROOT, "bulkset %d a %d", k, valueSize), bounded(timeout));
-      long t0 = w.get("t0_ns").asLong();
-      long t1 = w.get("t1_ns").asLong();
-      long left = timeout - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - callStart);
-      long seenAt = waitCount(sys, c, k, Math.max(1_000, left));
-      long last = 0;
-      Set<Integer> distinct = new HashSet<>();
-      for (JsonNode e : c.call("arrivals", bounded(60_000))) {
-        int i = Gen.index("a", e.path("key").asText());
-        if (i >= 0 && i < k) {
-          distinct.add(i);
-          last = Math.max(last, e.path("t_ns").asLong());
-        }
-      }
-      if (distinct.size() < k) {
-        problems.add(tag + ": only " + distinct.size() + " of " + k
-            + " arrival events at C; the time is the orchestrator's poll that saw all keys");
-        last = seenAt;
-      }
-      double rate = k / ((last - t0) / 1e9);
-      double setRate = k / ((t1 - t0) / 1e9);
-      add(rowThroughput(k), sys, rate);
-      add(rowSetRate(k), sys, setRate);
-      say(String.format(Locale.ROOT, "   %,.0f keys/s at C (last arrival event %.3f s after A's first set; C's key count"
-          + " seen complete by the poll at %.3f s); A's set() rate %,.0f/s", rate, (last - t0) / 1e9, (seenAt - t0) / 1e9, setRate));
+      double[] cold = bulkRound(sys, tag, a, c, k, "a", timeout);
+      add(rowThroughput(k), sys, cold[0]);
+      add(rowSetRate(k), sys, cold[1]);
 
       // (c) late joiner D connects to C
       Child d = startNode(sys, "D", tag, null, true);
@@ -478,11 +455,55 @@ public final class Bench {
       add(rowCpu(k), sys, cpu);
       say("   peak RSS / CPU:" + per);
       log.add(tag + ": peak RSS / CPU:" + per);
+
+      // (a) again on the same, now warm, processes: D leaves first so the line is A—B—C again.
+      if (sys != Sys.JS2P) {
+        stopAll(List.of(d));
+        nodes.remove(d);
+        say("   warm: A writes " + k + " more keys on the same processes");
+        double[] warm = bulkRound(sys, tag, a, c, k, "b", timeout);
+        add(rowWarmThroughput(k), sys, warm[0]);
+      }
     } catch (Exception e) {
-      failed(tag, e, List.of(rowThroughput(k), rowSetRate(k), rowJoin(k), rowRssWriter(k), rowRssMax(k), rowCpu(k)), sys);
+      failed(tag, e, List.of(rowThroughput(k), rowSetRate(k), rowJoin(k), rowRssWriter(k), rowRssMax(k), rowCpu(k),
+          rowWarmThroughput(k)), sys);
     } finally {
       stopAll(nodes);
     }
+  }
+
+  /**
+   * A writes k keys named PREFIX… as fast as its API allows; returns {keys/s arriving at C, A's
+   * set() rate}. C's arrival events time it; C's key count (which must reach everything written
+   * so far) is the fallback when events are missing.
+   */
+  private double[] bulkRound(Sys sys, String tag, Child a, Child c, int k, String prefix, long timeout) {
+    int before = prefix.equals("a") ? 0 : k;
+    long callStart = System.nanoTime();
+    JsonNode w = a.call(String.format(Locale.ROOT, "bulkset %d %s %d", k, prefix, valueSize), bounded(timeout));
+    long t0 = w.get("t0_ns").asLong();
+    long t1 = w.get("t1_ns").asLong();
+    long left = timeout - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - callStart);
+    long seenAt = waitCount(sys, c, before + k, Math.max(1_000, left));
+    long last = 0;
+    Set<Integer> distinct = new HashSet<>();
+    for (JsonNode e : c.call("arrivals", bounded(60_000))) {
+      int i = Gen.index(prefix, e.path("key").asText());
+      if (i >= 0 && i < k) {
+        distinct.add(i);
+        last = Math.max(last, e.path("t_ns").asLong());
+      }
+    }
+    if (distinct.size() < k) {
+      problems.add(tag + ": only " + distinct.size() + " of " + k + " arrival events at C for prefix " + prefix
+          + "; the time is the orchestrator's poll that saw all keys");
+      last = seenAt;
+    }
+    double rate = k / ((last - t0) / 1e9);
+    double setRate = k / ((t1 - t0) / 1e9);
+    say(String.format(Locale.ROOT, "   %,.0f keys/s at C (last arrival event %.3f s after A's first set; C's key count"
+        + " seen complete by the poll at %.3f s); A's set() rate %,.0f/s", rate, (last - t0) / 1e9, (seenAt - t0) / 1e9, setRate));
+    return new double[] {rate, setRate};
   }
 
   /**
@@ -528,6 +549,10 @@ public final class Bench {
     return String.format(Locale.ROOT, "(a) write throughput, K=%,d: keys/s arriving at C ↑", k);
   }
 
+  private static String rowWarmThroughput(int k) {
+    return String.format(Locale.ROOT, "(a) again on the same warm processes, K=%,d more: keys/s arriving at C ↑", k);
+  }
+
   private static String rowSetRate(int k) {
     return String.format(Locale.ROOT, "(a) A's own set() rate, K=%,d: sets/s (for reference) ↑", k);
   }
@@ -556,6 +581,9 @@ public final class Bench {
     List<String> rows = new ArrayList<>();
     for (int k : ks) {
       rows.add(rowThroughput(k));
+    }
+    for (int k : ks) {
+      rows.add(rowWarmThroughput(k));
     }
     for (int k : ks) {
       rows.add(rowSetRate(k));
@@ -728,6 +756,10 @@ public final class Bench {
         : "- syncmesh's nodes are bench SmNodes (a JVM embedding SyncSocket behind the line protocol, maxOutgoing 0), not "
             + "`syncmesh node --json`: the same thin wrapper as Hazelcast's HzNode, so RSS and CPU compare library with "
             + "library, with the same JVM options; `--syncmesh-cli` runs B, C, D as the command instead.\n");
+    md.append("- (a) runs twice per session: first on fresh processes (cold: class loading, interpretation and JIT "
+        + "compilation are part of the time, as in a first bulk load), then, after (c) and (d) and with D gone, K more "
+        + "keys on the same processes (warm). js2p's warm round is not run: its K=10,000 alone takes over a minute and "
+        + "node has no comparable warm-up to separate out.\n");
     md.append("- Writers are in-process: syncmesh's A is a bench JVM embedding SyncSocket, js2p's A runs `bulkset`/`paceset` "
         + "inside driver.js, Hazelcast's A is a member JVM calling ReplicatedMap.put. Times at C and D come from their "
         + "update/entry listeners, on CLOCK_MONOTONIC (System.nanoTime, process.hrtime) shared by all processes.\n");

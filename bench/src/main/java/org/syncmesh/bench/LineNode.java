@@ -1,5 +1,6 @@
 package org.syncmesh.bench;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -42,7 +43,8 @@ abstract class LineNode {
   private final PrintStream out;
   private volatile boolean eventsOn;
   private final Object arrivalLock = new Object();
-  private String[] arrivalKeys = new String[1024];
+  /** Keys as the listener got them (a String, or syncmesh's Bytes): no copy kept per arrival. */
+  private Object[] arrivalKeys = new Object[1024];
   private long[] arrivalTimes = new long[1024];
   private int arrivalCount;
 
@@ -72,8 +74,16 @@ abstract class LineNode {
 
   protected abstract void close();
 
-  /** Subclasses call this from their update/entry listener. */
-  protected final void arrived(String key) {
+  /** The text of a key given to {@link #arrived}. */
+  protected String keyText(Object key) {
+    return key.toString();
+  }
+
+  /**
+   * Subclasses call this from their update/entry listener with the key object they were given;
+   * it is turned into text only when the arrivals are asked for.
+   */
+  protected final void arrived(Object key) {
     if (!eventsOn) {
       return;
     }
@@ -165,8 +175,27 @@ abstract class LineNode {
     }
   }
 
+  /** A result written by a JSON generator as it is produced, not built first. */
+  @FunctionalInterface
+  interface Streamed {
+    void write(JsonGenerator g) throws java.io.IOException;
+  }
+
   private void reply(Map<String, Object> r) {
     try {
+      if (r.get("result") instanceof Streamed streamed) {
+        JsonGenerator g = JSON.getFactory().createGenerator(out);
+        g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        g.writeStartObject();
+        g.writeBooleanField("ok", true);
+        g.writeFieldName("result");
+        streamed.write(g);
+        g.writeEndObject();
+        g.flush();
+        out.print('\n');
+        out.flush();
+        return;
+      }
       out.print(JSON.writeValueAsString(r));
       out.print('\n');
       out.flush();
@@ -248,20 +277,29 @@ abstract class LineNode {
         eventsOn = a[0].equals("on");
         return null;
       case "arrivals": {
-        List<Map<String, Object>> list;
+        // Streamed straight to stdout, with no per-arrival objects: a reply of 100,000 arrivals
+        // built as maps and one string would dwarf the node's own memory in its peak RSS.
+        Object[] keys;
+        long[] times;
+        int n;
         synchronized (arrivalLock) {
-          list = new ArrayList<>(arrivalCount);
-          for (int i = 0; i < arrivalCount; i++) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("key", arrivalKeys[i]);
-            m.put("t_ns", arrivalTimes[i]);
-            list.add(m);
-          }
+          keys = arrivalKeys;
+          times = arrivalTimes;
+          n = arrivalCount;
           arrivalCount = 0;
-          arrivalKeys = new String[1024];
+          arrivalKeys = new Object[1024];
           arrivalTimes = new long[1024];
         }
-        return list;
+        return (Streamed) g -> {
+          g.writeStartArray();
+          for (int i = 0; i < n; i++) {
+            g.writeStartObject();
+            g.writeStringField("key", keyText(keys[i]));
+            g.writeNumberField("t_ns", times[i]);
+            g.writeEndObject();
+          }
+          g.writeEndArray();
+        };
       }
       case "bulkset": {
         need(a, 3, "bulkset N PREFIX VALUESIZE");

@@ -35,10 +35,15 @@ public final class SmNode extends LineNode {
     socket.addListener(new SyncListener() {
       @Override
       public void onUpdate(SyncSocket s, Bytes key, Object value, MetaTuple meta) {
-        arrived(key.utf8());
+        arrived(key);
       }
     });
     return socket.id();
+  }
+
+  @Override
+  protected String keyText(Object key) {
+    return ((Bytes) key).utf8();
   }
 
   @Override
