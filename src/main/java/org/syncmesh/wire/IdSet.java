@@ -1,5 +1,8 @@
 package org.syncmesh.wire;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -13,6 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class IdSet {
 
   private static final int MIN_CAPACITY = 1024;
+  private static final VarHandle BIG_ENDIAN_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   /** Random per set: a peer can mint ids whose low bits collide, not ones that collide here. */
   private final long seed = ThreadLocalRandom.current().nextLong() | 1;
@@ -124,10 +128,13 @@ public final class IdSet {
   }
 
   private static long word(Bytes id, int offset) {
-    long w = 0;
-    int end = Math.min(offset + 8, id.size());
-    for (int i = offset; i < end; i++) {
-      w = (w << 8) | (id.byteAt(i) & 0xFF);
+    byte[] b = id.internalArray();
+    if (b.length >= offset + 8) {
+      return (long) BIG_ENDIAN_LONG.get(b, offset);
+    }
+    long w = 0; // a short id (only from tests and hostile peers): zero-padded on the right
+    for (int i = offset; i < b.length; i++) {
+      w |= (b[i] & 0xFFL) << (8 * (7 - (i - offset)));
     }
     return w;
   }

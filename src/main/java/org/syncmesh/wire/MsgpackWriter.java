@@ -130,6 +130,28 @@ final class MsgpackWriter {
   }
 
   /** Writes a str; {@code utf8Length} is the exact UTF-8 length of {@code s}, which has no unpaired surrogates. */
+  /**
+   * Writes {@code s} as a str in one pass if it is all ASCII (then its UTF-8 length is its
+   * length) and returns true; otherwise writes nothing and returns false.
+   */
+  boolean tryWriteAsciiString(String s) {
+    int n = s.length();
+    int header = n < 32 ? 1 : n < 256 ? 2 : n < 65536 ? 3 : 5;
+    ensure(header + n);
+    byte[] b = buf;
+    int p = pos + header;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x80) {
+        return false; // bytes past pos are scratch until pos moves
+      }
+      b[p++] = (byte) c;
+    }
+    writeRawHeader(n, 0xa0, 0xd9, 0xda, 0xdb);
+    pos += n;
+    return true;
+  }
+
   void writeString(String s, int utf8Length) {
     writeRawHeader(utf8Length, 0xa0, 0xd9, 0xda, 0xdb);
     ensure(utf8Length);

@@ -178,8 +178,10 @@ public final class Packets {
         if (out != null) out.writeNil();
         return null;
       } else if (v instanceof String s) {
-        int utf8Length = utf8Length(s);
-        if (out != null) out.writeString(s, utf8Length);
+        if (out == null || !out.tryWriteAsciiString(s)) {
+          int utf8Length = utf8Length(s); // also rejects unpaired surrogates
+          if (out != null) out.writeString(s, utf8Length);
+        }
         return s;
       } else if (v instanceof Long l) {
         if (out != null) out.writeLong(l);
