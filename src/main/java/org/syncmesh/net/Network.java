@@ -65,6 +65,9 @@ public final class Network implements AutoCloseable {
     }
     Channel channel = future.channel();
     channels.add(channel);
+    // Netty's first buffer allocation in a JVM sets up the allocator and registers its JFR
+    // event types: about 150 ms here, which the first connection would otherwise wait for.
+    channel.eventLoop().submit(() -> channel.alloc().directBuffer(1).release()).awaitUninterruptibly();
     return (InetSocketAddress) channel.localAddress();
   }
 
