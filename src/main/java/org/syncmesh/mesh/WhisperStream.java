@@ -8,11 +8,11 @@ import org.syncmesh.wire.InternalMessage;
 
 /**
  * Whispers a long run of payloads to one peer no faster than its connection takes them: up to
- * {@value #CHUNK_BYTES} bytes per event-loop turn, while the link stays under its high-water
- * mark, and the rest once it is writable again. An initial sync of a large dictionary therefore holds a chunk or two in
- * memory, not the whole dictionary encoded, and never trips the slow-peer limit of a peer that
- * is merely busy. The payloads are made lazily, so each reflects the state when it is sent.
- * Stops when the peer leaves or its connection closes. Confined to the protocol thread.
+ * {@value #CHUNK_BYTES} bytes per event-loop turn while the link stays under its high-water mark,
+ * the rest once it is writable again. An initial sync of a large dictionary therefore holds a
+ * chunk or two in memory, not the whole dictionary encoded, and never trips the slow-peer limit
+ * of a peer that is merely busy. The payloads are made lazily, so each reflects the state when it
+ * is sent. Stops when the peer leaves or its connection closes. Confined to the protocol thread.
  */
 final class WhisperStream {
 

@@ -8,6 +8,7 @@ import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -21,8 +22,10 @@ import org.syncmesh.wire.FrameCodec;
  * header, PROTOCOL §1.2). Small frames sent on the channel's event loop are copied into one
  * batch buffer; others are written as they are. One flush task per burst is queued on the event
  * loop, so consecutive sends share one write and one system call. Sends to one link are expected
- * from one thread (the node's protocol thread), which keeps their order. Output is bounded: past {@link NetConfig#maxPendingBytes()} queued bytes the link
- * is closed as too slow rather than buffering without limit.
+ * from one thread (the node's protocol thread), which keeps their order. Output is bounded: past
+ * {@link NetConfig#maxPendingBytes()} queued bytes the link is closed as too slow rather than
+ * buffering without limit; a bulk sender avoids that by pausing while the link is not writable
+ * ({@link #whenWritable}). Thread-safe.
  */
 final class ChannelLink implements Link {
 
@@ -147,16 +150,20 @@ final class ChannelLink implements Link {
   public void whenWritable(Runnable task) {
     Checks.notNull(task, "task");
     // Queued behind the flush task of what was sent before: the check sees those bytes counted.
-    channel.eventLoop().execute(() -> {
-      if (!isOpen()) {
-        return;
-      }
-      if (channel.isWritable()) {
-        task.run();
-      } else {
-        writableWaiters.add(task);
-      }
-    });
+    try {
+      channel.eventLoop().execute(() -> {
+        if (!isOpen()) {
+          return;
+        }
+        if (channel.isWritable()) {
+          task.run();
+        } else {
+          writableWaiters.add(task);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // the event loop is shutting down: the link is closing, and the task never runs
+    }
   }
 
   /** The channel became writable again: run the waiters (each may queue more and wait again). */

@@ -53,6 +53,12 @@ import org.syncmesh.wire.Protocol;
  * caller's thread and are atomic on this node: lease check, change, broadcast and event happen
  * as one step, in one order. Listeners run on the callback executor, never on a network thread.
  *
+ * <h2>Joining</h2>
+ * When a peer connects, this node sends it every key with its owner and timestamp (the initial
+ * sync, §10.6), paced by that peer's connection: a chunk at a time, the next once the peer has
+ * read it. A dictionary of any size thus reaches a joiner without being queued whole in memory
+ * or tripping the slow-peer limit, and each key goes out as it is when its turn comes.
+ *
  * <h2>Known limits of protocol 0.7</h2>
  * <ul>
  *   <li>js2p cannot delete, and a delete reaching a js2p node drops its links (PROTOCOL §10.7).

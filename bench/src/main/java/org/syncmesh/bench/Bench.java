@@ -756,8 +756,8 @@ public final class Bench {
             + "`syncmesh node --json`: the same thin wrapper as Hazelcast's HzNode, so RSS and CPU compare library with "
             + "library, with the same JVM options; `--syncmesh-cli` runs B, C, D as the command instead.\n");
     md.append("- (a) runs twice per session: first on fresh processes (cold: class loading, interpretation and JIT "
-        + "compilation are part of the time, as in a first bulk load), then, after (c) and (d) and with D gone, K more "
-        + "keys on the same processes (warm; D is still connected to C). js2p's warm round is not run: its K=10,000 alone takes over a minute and "
+        + "compilation are part of the time, as in a first bulk load), then, after (c) and (d), K more keys on the "
+        + "same processes (warm; D is still connected to C, which relays to it). js2p's warm round is not run: its K=10,000 alone takes over a minute and "
         + "node has no comparable warm-up to separate out.\n");
     md.append("- Writers are in-process: syncmesh's A is a bench JVM embedding SyncSocket, js2p's A runs `bulkset`/`paceset` "
         + "inside driver.js, Hazelcast's A is a member JVM calling ReplicatedMap.put. Times at C and D come from their "
