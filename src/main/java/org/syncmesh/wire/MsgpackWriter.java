@@ -129,7 +129,6 @@ final class MsgpackWriter {
     putLong(Double.doubleToRawLongBits(d));
   }
 
-  /** Writes a str; {@code utf8Length} is the exact UTF-8 length of {@code s}, which has no unpaired surrogates. */
   /**
    * Writes {@code s} as a str in one pass if it is all ASCII (then its UTF-8 length is its
    * length) and returns true; otherwise writes nothing and returns false.
@@ -152,6 +151,7 @@ final class MsgpackWriter {
     return true;
   }
 
+  /** Writes a str; {@code utf8Length} is the exact UTF-8 length of {@code s}, which has no unpaired surrogates. */
   void writeString(String s, int utf8Length) {
     writeRawHeader(utf8Length, 0xa0, 0xd9, 0xda, 0xdb);
     ensure(utf8Length);
