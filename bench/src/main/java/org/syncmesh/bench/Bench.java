@@ -401,7 +401,7 @@ public final class Bench {
         case HAZELCAST -> Math.max(60_000, 3L * k);
         case JS2P -> 300_000;
       };
-      double[] cold = bulkRound(sys, tag, a, c, k, "a", timeout);
+      double[] cold = bulkRound(sys, tag, a, c, k, "a", 0, timeout);
       add(rowThroughput(k), sys, cold[0]);
       add(rowSetRate(k), sys, cold[1]);
 
@@ -460,7 +460,7 @@ public final class Bench {
       // make the cluster rebalance during the round).
       if (sys != Sys.JS2P) {
         say("   warm: A writes " + k + " more keys on the same processes");
-        double[] warm = bulkRound(sys, tag, a, c, k, "b", timeout);
+        double[] warm = bulkRound(sys, tag, a, c, k, "b", k, timeout);
         add(rowWarmThroughput(k), sys, warm[0]);
       }
     } catch (Exception e) {
@@ -473,17 +473,16 @@ public final class Bench {
 
   /**
    * A writes k keys named PREFIX… as fast as its API allows; returns {keys/s arriving at C, A's
-   * set() rate}. C's arrival events time it; C's key count (which must reach everything written
-   * so far) is the fallback when events are missing.
+   * set() rate}. C's arrival events time it; C's key count (heldBefore + k once all arrived) is
+   * the fallback when events are missing.
    */
-  private double[] bulkRound(Sys sys, String tag, Child a, Child c, int k, String prefix, long timeout) {
-    int before = prefix.equals("a") ? 0 : k;
+  private double[] bulkRound(Sys sys, String tag, Child a, Child c, int k, String prefix, int heldBefore, long timeout) {
     long callStart = System.nanoTime();
     JsonNode w = a.call(String.format(Locale.ROOT, "bulkset %d %s %d", k, prefix, valueSize), bounded(timeout));
     long t0 = w.get("t0_ns").asLong();
     long t1 = w.get("t1_ns").asLong();
     long left = timeout - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - callStart);
-    long seenAt = waitCount(sys, c, before + k, Math.max(1_000, left));
+    long seenAt = waitCount(sys, c, heldBefore + k, Math.max(1_000, left));
     long last = 0;
     Set<Integer> distinct = new HashSet<>();
     for (JsonNode e : c.call("arrivals", bounded(60_000))) {
@@ -757,8 +756,8 @@ public final class Bench {
             + "library, with the same JVM options; `--syncmesh-cli` runs B, C, D as the command instead.\n");
     md.append("- (a) runs twice per session: first on fresh processes (cold: class loading, interpretation and JIT "
         + "compilation are part of the time, as in a first bulk load), then, after (c) and (d), K more keys on the "
-        + "same processes (warm; D is still connected to C, which relays to it). js2p's warm round is not run: its K=10,000 alone takes over a minute and "
-        + "node has no comparable warm-up to separate out.\n");
+        + "same processes (warm; D is still connected to C, which relays to it). js2p's warm round is not run: its "
+        + "K=10,000 alone takes over a minute and node has no comparable warm-up to separate out.\n");
     md.append("- Writers are in-process: syncmesh's A is a bench JVM embedding SyncSocket, js2p's A runs `bulkset`/`paceset` "
         + "inside driver.js, Hazelcast's A is a member JVM calling ReplicatedMap.put. Times at C and D come from their "
         + "update/entry listeners, on CLOCK_MONOTONIC (System.nanoTime, process.hrtime) shared by all processes.\n");
