@@ -169,6 +169,25 @@ final class SyncSocketTest {
   }
 
   @Test
+  void lateJoiner_overTls_receivesADictionaryLargerThanTheSlowPeerLimit() {
+    // The same pacing through an SslHandler, whose own buffering counts toward writability.
+    Protocol tls = new Protocol(SyncSocket.DEFAULT_SUBNET, Protocol.SSL);
+    SyncSocket a = node(x -> x.protocol(tls).slowPeerLimits(1024 * 1024, Duration.ofSeconds(10)));
+    Map<String, String> values = new LinkedHashMap<>();
+    String padding = "t".repeat(200);
+    for (int i = 0; i < 8_000; i++) {
+      values.put("key" + i, padding + i);
+    }
+    a.update(values);
+
+    SyncSocket late = node(x -> x.protocol(tls));
+    link(late, a);
+    await("late joiner to hold 8,000 keys over TLS").atMost(Duration.ofSeconds(30)).until(() -> late.size() == 8_000);
+    assertThat(late.get("key7999", null)).isEqualTo(padding + 7999);
+    assertThat(a.status()).isEqualTo("Nominal");
+  }
+
+  @Test
   void delete_propagatesAndFiresDeleteListeners() {
     SyncSocket a = node();
     SyncSocket b = node();
