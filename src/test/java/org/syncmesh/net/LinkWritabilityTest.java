@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -34,6 +35,7 @@ final class LinkWritabilityTest {
   private Network network;
   private final CompletableFuture<Link> accepted = new CompletableFuture<>();
   private Socket peer;
+  private @Nullable Thread reader;
 
   @BeforeEach
   void start() throws Exception {
@@ -61,6 +63,9 @@ final class LinkWritabilityTest {
   @AfterEach
   void stop() throws Exception {
     peer.close();
+    if (reader != null) {
+      reader.join(5_000);
+    }
     network.close();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
@@ -98,16 +103,19 @@ final class LinkWritabilityTest {
     // Not run while nothing is read: the queue stays above the low-water mark.
     await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> ran.get() == 0 && !link.isWritable());
 
-    // The peer reads whatever has arrived (never blocking: the last bytes may come before the
-    // waiter runs), until the waiter has run.
-    InputStream in = peer.getInputStream();
-    byte[] sink = new byte[64 * 1024];
-    await("the waiter to run once the peer has read").atMost(WAIT).pollInterval(Duration.ofMillis(1)).until(() -> {
-      for (int n; (n = in.available()) > 0; ) {
-        in.read(sink, 0, Math.min(n, sink.length));
+    // The peer now reads everything, on a thread of its own that ends when the socket closes.
+    reader = new Thread(() -> {
+      byte[] sink = new byte[64 * 1024];
+      try (InputStream in = peer.getInputStream()) {
+        while (in.read(sink) >= 0) {
+          // discard
+        }
+      } catch (IOException closed) {
+        // the test is over
       }
-      return ran.get() == 1;
-    });
+    }, "peer-reader");
+    reader.start();
+    await("the waiter to run once the peer has read").atMost(WAIT).until(() -> ran.get() == 1);
     assertThat(ran.get()).isEqualTo(1);
     assertThat(link.isWritable()).isTrue();
   }
