@@ -21,7 +21,8 @@ import org.syncmesh.wire.FrameCodec;
  * The {@link Link} over one Netty channel. It frames each message itself (the 4-byte length
  * header, PROTOCOL §1.2). Small frames sent on the channel's event loop are copied into one
  * batch buffer; others are written as they are. One flush task per burst is queued on the event
- * loop, so consecutive sends share one write and one system call. Sends to one link are expected
+ * loop, so consecutive sends share one write and one system call. A send from another thread is
+ * written and flushed as a task of its own. Sends to one link are expected
  * from one thread (the node's protocol thread), which keeps their order. Output is bounded: past
  * {@link NetConfig#maxPendingBytes()} queued bytes the link is closed as too slow rather than
  * buffering without limit; a bulk sender avoids that by pausing while the link is not writable
@@ -94,12 +95,21 @@ final class ChannelLink implements Link {
     Compression method = sendCompression;
     ByteBuf payload = frame.payloadFor(frame.payloadSize() < minCompressBytes ? null : method);
     int length = payload.readableBytes();
-    if (channel.eventLoop().inEventLoop() && length < DIRECT_WRITE_BYTES) {
+    boolean inLoop = channel.eventLoop().inEventLoop();
+    if (inLoop && length < DIRECT_WRITE_BYTES) {
       append(payload, length);
     } else {
-      writeBatch();
       ByteBuf header = channel.alloc().buffer(FrameCodec.HEADER_BYTES).writeInt(length);
-      channel.write(Unpooled.wrappedUnmodifiableBuffer(header, payload), channel.voidPromise());
+      ByteBuf framed = Unpooled.wrappedUnmodifiableBuffer(header, payload);
+      if (!inLoop) {
+        // Netty queues a write from another thread as a task of its own, which can run after
+        // a flush task queued before it reset flushQueued: that write would wait for the next
+        // send. Flushing with it loses nothing; the flush consolidator still batches the flushes.
+        channel.writeAndFlush(framed, channel.voidPromise());
+        return;
+      }
+      writeBatch();
+      channel.write(framed, channel.voidPromise());
     }
     if (flushQueued.compareAndSet(false, true)) {
       channel.eventLoop().execute(flushTask);
