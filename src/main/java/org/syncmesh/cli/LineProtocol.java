@@ -13,6 +13,7 @@ import org.syncmesh.mesh.PeerInfo;
 import org.syncmesh.sync.LeaseException;
 import org.syncmesh.sync.MetaTuple;
 import org.syncmesh.wire.Bytes;
+import org.syncmesh.wire.MessageTooLargeException;
 
 /**
  * The node line protocol (docs/node-line-protocol.md): parses one command line, runs it against
@@ -118,6 +119,9 @@ final class LineProtocol {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Reply.failure("interrupted");
+    } catch (MessageTooLargeException e) {
+      return Reply.failure(e.getMessage() + "; the cap is set with --max-frame-bytes, and every node of the "
+          + "network needs the same");
     } catch (Exception | StackOverflowError e) {
       String message = e.getMessage();
       return Reply.failure(message == null || message.isBlank() ? e.toString() : message);

@@ -71,6 +71,11 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = {"-q", "--quiet"}, description = "No live lines for update, delete and message events (prompt).")
   boolean quiet;
 
+  @Option(names = "--max-frame-bytes", paramLabel = "BYTES",
+      description = "Largest frame sent or accepted, which bounds a value; every node of a network needs the same "
+          + "(default: ${DEFAULT-VALUE}).")
+  int maxFrameBytes = org.syncmesh.wire.FrameCodec.DEFAULT_MAX_FRAME_BYTES;
+
   @Option(names = "-v", description = "More logging on standard error: -v info, -vv debug (default: warnings).")
   boolean[] verbose = new boolean[0];
 
@@ -82,7 +87,7 @@ final class NodeCommand implements Callable<Integer> {
   NodeOptions options() {
     try {
       return new NodeOptions(host, port, connect, subnet != null ? subnet : NodeOptions.defaultSubnet(mesh),
-          transport, !noLeasing, mesh, json, quiet, verbose.length);
+          transport, !noLeasing, mesh, json, quiet, verbose.length, maxFrameBytes);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "bad option: " + e.getMessage(), e);
     }

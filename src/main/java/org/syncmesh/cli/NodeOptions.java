@@ -4,6 +4,7 @@ import java.util.List;
 import org.syncmesh.mesh.MeshSocket;
 import org.syncmesh.sync.SyncSocket;
 import org.syncmesh.wire.Checks;
+import org.syncmesh.wire.FrameCodec;
 import org.syncmesh.wire.Protocol;
 
 /**
@@ -20,9 +21,10 @@ import org.syncmesh.wire.Protocol;
  * @param json the line protocol on standard input and output instead of the REPL
  * @param quiet no live event lines in the REPL
  * @param verbosity 0 logs warnings and errors, 1 adds info, 2 or more adds debug
+ * @param maxFrameBytes the frame cap, which also bounds a value (every node of a network needs the same)
  */
 record NodeOptions(String host, int port, List<HostPort> connect, String subnet, String transport,
-    boolean leasing, boolean mesh, boolean json, boolean quiet, int verbosity) {
+    boolean leasing, boolean mesh, boolean json, boolean quiet, int verbosity, int maxFrameBytes) {
 
   /** The port a node binds when none is given, as js2p's driver does. */
   static final int DEFAULT_PORT = 4444;
@@ -65,6 +67,14 @@ record NodeOptions(String host, int port, List<HostPort> connect, String subnet,
     Checks.notNull(subnet, "subnet");
     new Protocol(subnet, transport); // validates the transport
     Checks.inRange(verbosity, 0, Integer.MAX_VALUE, "verbosity");
+    Checks.inRange(maxFrameBytes, 1024, Integer.MAX_VALUE - 8, "--max-frame-bytes");
+  }
+
+  /** Settings with the default frame cap. */
+  NodeOptions(String host, int port, List<HostPort> connect, String subnet, String transport, boolean leasing,
+      boolean mesh, boolean json, boolean quiet, int verbosity) {
+    this(host, port, connect, subnet, transport, leasing, mesh, json, quiet, verbosity,
+        FrameCodec.DEFAULT_MAX_FRAME_BYTES);
   }
 
   /** Defaults for everything: a sync node on 127.0.0.1:4444, REPL mode. */
@@ -84,15 +94,21 @@ record NodeOptions(String host, int port, List<HostPort> connect, String subnet,
   }
 
   /**
-   * Binds a socket with these settings: a {@link SyncSocket}, or a {@link MeshSocket} with
-   * {@code mesh}. Connects to nobody yet.
+   * Binds a {@link MeshSocket} with these settings (for {@code --mesh}). Connects to nobody yet.
    *
    * @throws java.io.UncheckedIOException if the port cannot be bound
    */
-  MeshSocket bind() {
-    if (mesh) {
-      return new MeshSocket.Builder().host(host).port(port).protocol(protocol()).build();
-    }
-    return new SyncSocket.Builder().host(host).port(port).protocol(protocol()).leasing(leasing).build();
+  MeshSocket bindMesh() {
+    return new MeshSocket.Builder().host(host).port(port).protocol(protocol()).maxFrameBytes(maxFrameBytes).build();
+  }
+
+  /**
+   * Binds a {@link SyncSocket} with these settings. Connects to nobody yet.
+   *
+   * @throws java.io.UncheckedIOException if the port cannot be bound
+   */
+  SyncSocket bindSync() {
+    return new SyncSocket.Builder().host(host).port(port).protocol(protocol()).leasing(leasing)
+        .maxFrameBytes(maxFrameBytes).build();
   }
 }

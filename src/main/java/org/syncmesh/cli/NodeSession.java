@@ -51,9 +51,9 @@ final class NodeSession implements AutoCloseable {
   private final Object keysChanged = new Object();
   private volatile boolean recording;
 
-  private NodeSession(MeshSocket socket, String host) {
+  private NodeSession(MeshSocket socket, @Nullable SyncSocket sync, String host) {
     this.socket = socket;
-    this.sync = socket instanceof SyncSocket s ? s : null;
+    this.sync = sync;
     this.host = host;
     if (sync != null) {
       sync.addListener(new SyncListener() {
@@ -91,7 +91,8 @@ final class NodeSession implements AutoCloseable {
    * @throws IllegalArgumentException if the options cannot make a socket
    */
   static NodeSession start(NodeOptions options) {
-    NodeSession session = new NodeSession(options.bind(), options.host());
+    SyncSocket sync = options.mesh() ? null : options.bindSync();
+    NodeSession session = new NodeSession(sync != null ? sync.mesh() : options.bindMesh(), sync, options.host());
     for (NodeOptions.HostPort peer : options.connect()) {
       session.connect(peer.host(), peer.port());
     }

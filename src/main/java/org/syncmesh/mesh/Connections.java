@@ -22,28 +22,19 @@ final class Connections {
 
   private static final Logger log = LoggerFactory.getLogger(Connections.class);
 
-  private final MeshSocket node;
-  private final HandshakeHandler handshakes;
-  private final PeersHandler peers;
-  private final RequestHandler requests;
-  private final ReceivePipeline pipeline;
+  private final MeshNode node;
   /** Outgoing connections under way, counted against max outgoing. */
   private int connectingOutgoing;
   /** Addresses whose node takes only a bin protocol id (py2p 0.7.878), as "host:port". */
   private final Set<String> binProtocolIdTargets = new HashSet<>();
 
-  Connections(MeshSocket node, HandshakeHandler handshakes, PeersHandler peers, RequestHandler requests,
-      ReceivePipeline pipeline) {
+  Connections(MeshNode node) {
     this.node = node;
-    this.handshakes = handshakes;
-    this.peers = peers;
-    this.requests = requests;
-    this.pipeline = pipeline;
   }
 
   /** Opens a connection; on the protocol thread. {@code auto}: counts against max outgoing. */
   void open(String host, int port, @Nullable CompletableFuture<PeerInfo> result, boolean auto) {
-    assert node.node.inEventLoop();
+    assert node.loop.inEventLoop();
     if (node.isClosed()) {
       if (result != null) {
         result.completeExceptionally(new IllegalStateException("socket is closed"));
@@ -53,7 +44,7 @@ final class Connections {
     if (auto) {
       connectingOutgoing++;
     }
-    node.network().connect(host, port).whenComplete((link, error) -> node.onNode(() -> {
+    node.network().connect(host, port).whenComplete((link, error) -> node.onLoop(() -> {
       if (auto) {
         connectingOutgoing--;
       }
@@ -93,7 +84,7 @@ final class Connections {
       peer = new Peer(link);
       node.peers.put(link, peer);
       Peer timed = peer;
-      peer.handshakeTimeout = node.node.schedule(() -> {
+      peer.handshakeTimeout = node.loop.schedule(() -> {
         if (!timed.handshaken && timed.link.isOpen()) {
           String reason = "handshake timed out after " + node.handshakeTimeoutMillis + "ms";
           log.warn("closing {}: {}", timed, reason);
@@ -121,10 +112,10 @@ final class Connections {
       waiter.complete(info);
     }
     peer.waiters.clear();
-    node.firePeerConnected(info, first);
-    requests.peerRegistered(peer);
+    node.events().peerConnected(info, first);
+    node.requests.peerRegistered(peer);
     try {
-      node.onPeerReady(info);
+      node.extension.onPeerReady(info);
     } catch (RuntimeException e) {
       log.warn("onPeerReady failed for {}", info.id(), e);
       node.reportError("internal error after handshake with " + info.id() + ": " + e);
@@ -152,9 +143,9 @@ final class Connections {
     if (peer.id != null && node.routing.get(peer.id) == peer) {
       node.routing.remove(peer.id);
       node.publishRouting();
-      node.fireDisconnect(peer.info());
+      node.events().disconnected(peer.info());
       if (!node.isClosed() && !node.routing.isEmpty() && outgoingCount() < node.maxOutgoing) {
-        peers.requestPeers();
+        node.peersHandler.requestPeers();
       }
     }
   }
@@ -211,30 +202,61 @@ final class Connections {
     return new Links();
   }
 
+  /**
+   * Messages read by other I/O threads and not yet handled; over this many, the links that
+   * deliver more stop reading until half have been handled.
+   */
+  static final int MAX_WAITING_MESSAGES = 4096;
+
   private final class Links implements LinkListener {
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+    private final Set<Link> paused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     @Override
     public void linkOpened(Link link) {
-      node.onNode(() -> {
+      node.onLoop(() -> {
         Peer peer = peerFor(link);
         if (link.outgoing()) {
-          handshakes.sendHandshake(peer, false);
+          node.handshakes.sendHandshake(peer, false);
         }
       });
     }
 
     @Override
     public void messageReceived(Link link, InternalMessage message) {
-      node.onNode(() -> {
-        Peer peer = node.peers.get(link);
-        if (peer != null) {
-          pipeline.receive(peer, message);
-        }
-      });
+      if (node.loop.inEventLoop()) {
+        deliver(link, message);
+        return;
+      }
+      // Another I/O thread read it: the protocol thread may be behind, so read less meanwhile.
+      if (waiting.incrementAndGet() > MAX_WAITING_MESSAGES && paused.add(link)) {
+        link.setReading(false);
+      }
+      try {
+        node.loop.execute(() -> {
+          deliver(link, message);
+          if (waiting.decrementAndGet() <= MAX_WAITING_MESSAGES / 2 && !paused.isEmpty()) {
+            for (Link p : List.copyOf(paused)) {
+              paused.remove(p);
+              p.setReading(true);
+            }
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // shutting down: the node is closed and the message goes nowhere
+      }
+    }
+
+    private void deliver(Link link, InternalMessage message) {
+      Peer peer = node.peers.get(link);
+      if (peer != null) {
+        node.pipeline.receive(peer, message);
+      }
     }
 
     @Override
     public void linkClosed(Link link, @Nullable String reason) {
-      node.onNode(() -> closed(link, reason));
+      node.onLoop(() -> closed(link, reason));
     }
   }
 }

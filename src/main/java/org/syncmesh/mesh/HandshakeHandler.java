@@ -31,15 +31,15 @@ final class HandshakeHandler {
   /** Frames to other syncmesh nodes below this size go out uncompressed. */
   static final int SYNCMESH_MIN_COMPRESS_BYTES = 1024;
 
-  private final MeshSocket node;
+  private final MeshNode node;
 
-  HandshakeHandler(MeshSocket node) {
+  HandshakeHandler(MeshNode node) {
     this.node = node;
   }
 
   /** Sends our handshake; mirrors the peer's protocol-id type once we know it. */
   void sendHandshake(Peer peer, boolean mirror) {
-    boolean bin = mirror ? peer.protocolIdIsBin : node.connections().wantsBinProtocolId(peer.link);
+    boolean bin = mirror ? peer.protocolIdIsBin : node.connections.wantsBinProtocolId(peer.link);
     Object protocolId = bin ? Bytes.utf8(node.protocolId) : node.protocolId;
     peer.sentBinProtocolId = bin;
     List<Object> address = List.of(node.outHost(), (long) node.outPort());
@@ -86,7 +86,7 @@ final class HandshakeHandler {
     if (!peer.handshaken && peer.outgoing() && protocolPacket instanceof Bytes && !peer.sentBinProtocolId) {
       // Only py2p 0.7.878 sends its protocol id as bin, and it refuses ours as str (§2.3): it
       // has already dropped this link, so dial again, this time with bin (§7.2's fallback).
-      node.connections().redialWithBinProtocolId(peer);
+      node.connections.redialWithBinProtocolId(peer);
       return;
     }
     List<Long> advertised = integers(methods);
@@ -133,8 +133,8 @@ final class HandshakeHandler {
     node.routing.put(peerId, peer);
     peer.registered = true;
     node.publishRouting();
-    node.peersHandler().sendPeers(peer);
-    node.connections().registered(peer, first && existing == null);
+    node.peersHandler.sendPeers(peer);
+    node.connections.registered(peer, first && existing == null);
   }
 
   /** §7.5 as intended: keep the link whose initiator has the larger numeric id. */

@@ -14,11 +14,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Inbox {
 
-  private final MeshSocket node;
+  private final MeshNode node;
   private final LinkedBlockingDeque<Message> queue;
   private final AtomicLong dropped = new AtomicLong();
 
-  Inbox(MeshSocket node, int capacity) {
+  Inbox(MeshNode node, int capacity) {
     this.node = node;
     this.queue = new LinkedBlockingDeque<>(capacity);
   }
@@ -30,7 +30,7 @@ final class Inbox {
         node.reportError("recv queue full: dropping the oldest messages");
       }
     }
-    node.fireMessage();
+    node.events().message();
   }
 
   Optional<Message> poll() {

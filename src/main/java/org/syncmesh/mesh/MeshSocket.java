@@ -1,53 +1,25 @@
 package org.syncmesh.mesh;
 
-import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
-import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Predicate;
-import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.syncmesh.net.Link;
-import org.syncmesh.net.NetConfig;
-import org.syncmesh.net.Network;
-import org.syncmesh.net.OutboundFrame;
-import org.syncmesh.net.Tls;
+import java.util.function.Function;
 import org.syncmesh.wire.Checks;
 import org.syncmesh.wire.Flags;
-import org.syncmesh.wire.FrameCodec;
 import org.syncmesh.wire.InternalMessage;
-import org.syncmesh.wire.NodeId;
-import org.syncmesh.wire.Packets;
 import org.syncmesh.wire.Protocol;
 
 /**
  * A node of a protocol-0.7 mesh: it accepts and opens connections, exchanges handshakes and
  * peers lists, floods broadcasts with de-duplication, and queues user messages. Wire-compatible
- * with js2p 0.7.870 and py2p 0.7 (see PROTOCOL.md); where those peers have bugs it does what
- * PROTOCOL.md's [rec] notes say a correct node does.
+ * with js2p 0.7.870 and py2p 0.7 (see docs/protocol-0.7.md); where those peers have bugs it does
+ * what that document's [rec] notes say a correct node does.
  *
  * <pre>{@code
  * try (MeshSocket a = new MeshSocket.Builder().port(0).build();
@@ -58,87 +30,52 @@ import org.syncmesh.wire.Protocol;
  * }
  * }</pre>
  *
- * <h2>Threads</h2>
- * Every public method may be called from any thread. Protocol state (routing table, waterfall,
- * pending requests) belongs to one protocol thread, an event loop of the socket's own group, so
- * handlers never race each other; with one I/O thread (the default) the same thread does the
- * I/O and nothing hops threads. Listeners and user handlers run on the callback executor, never
- * on that thread.
- * Reads such as {@link #routingTable()} and {@link #status()} take no lock.
- *
- * <h2>Back-pressure and memory</h2>
- * Sending never waits for the network. A send from a thread other than the protocol thread waits
- * only while 8 MiB of earlier sends are still queued for the
- * protocol thread; the protocol thread itself never waits. Each connection then buffers what its
- * socket has not yet taken, bounded by {@link MeshOptions#slowPeerLimits}: above its high-water
- * mark (4 MiB, or half of maxPendingBytes if smaller) a connection is unwritable, and it is dropped when
- * it stays unwritable for unwritableTimeout, or at once when a send finds more than
- * maxPendingBytes queued for it. A peer that reads slowly or not at all therefore costs at most
- * about maxPendingBytes of heap and only its own connection; a sustained burst faster than a
- * peer can read drops that peer the same way. Every such drop is logged (one WARN) and listed in
- * {@link #status()}.
+ * <h2>Concurrency</h2>
+ * Every public method may be called from any thread. The design, which the sync socket shares:
+ * <ul>
+ *   <li><b>One writer.</b> Every change to the node's state (routing table, waterfall, pending
+ *       requests, and the sync socket's dictionary) happens on one protocol thread, an event loop
+ *       of the socket's own group. With one I/O thread (the default) that loop also does the
+ *       I/O, so a message is read, handled, relayed and written without changing threads.
+ *       Handlers therefore never race, and nothing on that thread takes a lock or waits.
+ *   <li><b>Writes enter through a gate.</b> A write from another thread (a {@link #send}, a
+ *       sync {@code set}) is validated and encoded on the caller's thread, so a bad argument or
+ *       an oversized message throws before any effect; it is then queued for the protocol
+ *       thread, which applies queued writes in order, a batch per turn. Back-pressure happens
+ *       before a write enters: the caller waits while 8 MiB of earlier writes are queued, and the
+ *       protocol thread stops taking writes while a peer's connection is over its high-water mark
+ *       (a peer that has read nothing for a second stops holding writers back, and is dropped
+ *       at the slow-peer limit). A write from the protocol thread itself runs in place.
+ *   <li><b>Peers are paced by reading.</b> A peer's messages are handled as they are read; when
+ *       the node falls behind (with several I/O threads, messages wait for the protocol thread),
+ *       it stops reading from the links that deliver them until it has caught up, so a peer that
+ *       floods is slowed by TCP, never buffered without bound.
+ *   <li><b>Reads take no lock.</b> {@link #routingTable()}, {@link #status()} and the sync
+ *       socket's reads see published immutable snapshots or concurrent maps.
+ *   <li><b>Callbacks run elsewhere.</b> Listeners and user handlers run on the callback
+ *       executor, one at a time, in order, never on a network thread; they may call back into
+ *       the socket, including blocking writes.
+ * </ul>
+ * Output to each connection is bounded by {@link MeshOptions#slowPeerLimits}: above its
+ * high-water mark (4 MiB, or half of maxPendingBytes if smaller) a connection is unwritable, and
+ * it is dropped when it stays unwritable for unwritableTimeout, or at once when a send finds
+ * more than maxPendingBytes queued for it. A peer that reads slowly or not at all therefore costs
+ * at most about maxPendingBytes of heap and only its own connection. Every such drop is logged
+ * (one WARN) and listed in {@link #status()}.
  *
  * <h2>Lifecycle</h2>
  * The socket is listening when the constructor returns. {@link #close()} releases the port,
- * every connection and every thread, and is idempotent.
+ * every connection and every thread, and is idempotent; writes still queued then fail with
+ * {@link IllegalStateException}.
  *
  * <h2>Extension</h2>
- * Designed to be extended by the sync socket: protected hooks add protocol handlers, react to
- * a new peer, and filter what each peer may receive. Other subclasses are not supported.
+ * Final; a protocol on top of the mesh (the sync socket's dictionary) plugs in through a
+ * {@link MeshExtension} given to {@link #withExtension}.
  */
-public class MeshSocket implements AutoCloseable {
+public final class MeshSocket implements AutoCloseable {
 
-  private static final Logger log = LoggerFactory.getLogger(MeshSocket.class);
-  private static final int MAX_STATUS_ERRORS = 100;
-
-  final Clock clock;
-  final Protocol protocol;
-  final String protocolId;
-  final String id;
-  final FrameCodec codec;
-  final int maxOutgoing;
-  final long handshakeTimeoutMillis;
-  final List<org.syncmesh.wire.Compression> compression;
-  private final String bindHost;
-  private final InetSocketAddress boundAddress;
-  private final String outHost;
-  private final int outPort;
+  private final MeshNode node;
   private final int debugLevel;
-
-  private final EventLoopGroup group;
-  final EventLoop node;
-  private final Network network;
-  private final Executor callbacks;
-  private final @Nullable ExecutorService ownedCallbacks;
-
-  // Confined to the protocol thread.
-  final Map<Link, Peer> peers = new IdentityHashMap<>();
-  final Map<String, Peer> routing = new LinkedHashMap<>();
-  final Waterfall waterfall = new Waterfall();
-  final Map<String, PendingRequest> pendingRequests = new HashMap<>();
-
-  private volatile Map<String, PeerInfo> routingView = Map.of();
-  private final Inbox inbox;
-  private final SendGate gate;
-  private final ConcurrentLinkedDeque<String> errors = new ConcurrentLinkedDeque<>();
-  private final List<MessageHandler> protocolHandlers = new CopyOnWriteArrayList<>();
-  private final List<MessageHandler> userHandlers = new CopyOnWriteArrayList<>();
-  private final List<MeshListener> listeners = new CopyOnWriteArrayList<>();
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private final java.util.Queue<Runnable> callbackQueue = new java.util.concurrent.ConcurrentLinkedQueue<>();
-  private final AtomicBoolean drainScheduled = new AtomicBoolean();
-  private final Runnable drainCallbacks = this::drainCallbacks;
-  private final java.util.Set<CompletableFuture<PeerInfo>> pendingConnects =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-  private final HandshakeHandler handshakes = new HandshakeHandler(this);
-  private final PeersHandler peersHandler = new PeersHandler(this);
-  private final RequestHandler requests = new RequestHandler(this);
-  private final ReceivePipeline pipeline = new ReceivePipeline(this, handshakes, peersHandler, requests);
-  private final Connections connections = new Connections(this, handshakes, peersHandler, requests, pipeline);
-
-  /** A deferred reply waiting for a route to its target (PROTOCOL §9.1). */
-  record PendingRequest(String targetId, List<Object> payload, long createdSeconds) {}
 
   /**
    * Builder of {@link MeshSocket}, made with {@code new MeshSocket.Builder()}; see
@@ -150,122 +87,81 @@ public class MeshSocket implements AutoCloseable {
 
     /** Binds and returns a listening socket. */
     public MeshSocket build() {
-      return new MeshSocket(this);
+      return new MeshSocket(this, node -> NO_EXTENSION);
     }
   }
 
+  private static final MeshExtension NO_EXTENSION = (message, from) -> false;
+
   /** The seed's constructor: binds {@code addr:port} on the default mesh protocol. */
   public MeshSocket(String addr, int port) {
-    this(new Builder().host(addr).port(port));
+    this(new Builder().host(addr).port(port), node -> NO_EXTENSION);
   }
 
   /** The seed's constructor with a protocol. */
   public MeshSocket(String addr, int port, Protocol protocol) {
-    this(new Builder().host(addr).port(port).protocol(protocol));
+    this(new Builder().host(addr).port(port).protocol(protocol), node -> NO_EXTENSION);
   }
 
   /** The seed's constructor with a protocol and an outward address. */
   public MeshSocket(String addr, int port, Protocol protocol, InetSocketAddress outAddr) {
-    this(new Builder().host(addr).port(port).protocol(protocol).outAddress(outAddr.getHostString(), outAddr.getPort()));
+    this(new Builder().host(addr).port(port).protocol(protocol).outAddress(outAddr.getHostString(), outAddr.getPort()),
+        node -> NO_EXTENSION);
   }
 
   /** The seed's full constructor; {@code debugLevel} is kept but logging goes through SLF4J. */
   public MeshSocket(String addr, int port, Protocol protocol, InetSocketAddress outAddr, int debugLevel) {
     this(new Builder().host(addr).port(port).protocol(protocol)
-        .outAddress(outAddr.getHostString(), outAddr.getPort()).debugLevel(debugLevel));
+        .outAddress(outAddr.getHostString(), outAddr.getPort()).debugLevel(debugLevel), node -> NO_EXTENSION);
+  }
+
+  private MeshSocket(MeshOptions<?> options, Function<MeshExtension.Node, MeshExtension> extension) {
+    this.node = new MeshNode(options, this, extension);
+    this.debugLevel = options.debugLevel;
   }
 
   /**
-   * Binds and starts the socket from a builder's settings.
+   * Binds a socket whose messages pass {@code extension} first: the sync socket's way onto the
+   * mesh. {@code extension} is called once, before the socket accepts any connection, with the
+   * node it may use.
    *
-   * @throws java.io.UncheckedIOException if the port cannot be bound (taken, or no such address)
+   * @throws java.io.UncheckedIOException if the port cannot be bound
    */
-  protected MeshSocket(MeshOptions<?> options) {
-    this.clock = options.clock;
-    this.protocol = options.effectiveProtocol();
-    this.protocolId = protocol.id();
-    this.codec = new FrameCodec(options.maxFrameBytes);
-    this.maxOutgoing = options.maxOutgoing;
-    this.handshakeTimeoutMillis = options.handshakeTimeout.toMillis();
-    this.compression = options.compression;
-    this.bindHost = options.host;
-    this.debugLevel = options.debugLevel;
-    this.inbox = new Inbox(this, options.recvQueueCapacity);
-
-    NetConfig netConfig = netConfig(options);
-    this.group = new MultiThreadIoEventLoopGroup(options.ioThreads,
-        new DefaultThreadFactory("syncmesh-io", true), NioIoHandler.newFactory());
-    this.node = group.next();
-    this.gate = new SendGate(node, closed::get);
-    this.network = new Network(netConfig, codec, group, connections.listener());
-    try {
-      this.boundAddress = network.bind(options.host, options.port);
-    } catch (RuntimeException e) {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-      throw e;
-    }
-    this.outHost = options.outHost != null ? options.outHost
-        : ("0.0.0.0".equals(options.host) || "::".equals(options.host) ? "127.0.0.1" : options.host);
-    this.outPort = options.outPort > 0 ? options.outPort : boundAddress.getPort();
-    // js2p's formula uses the bind address and the asked port (PROTOCOL §3.3); the salt is random.
-    this.id = NodeId.generate(protocol, options.host, boundAddress.getPort());
-    if (options.callbackExecutor != null) {
-      this.callbacks = options.callbackExecutor;
-      this.ownedCallbacks = null;
-    } else {
-      this.ownedCallbacks = Executors.newSingleThreadExecutor(
-          new DefaultThreadFactory("syncmesh-callbacks-" + boundAddress.getPort(), true));
-      this.callbacks = ownedCallbacks;
-    }
-    log.debug("node {} listening on {} ({})", id, boundAddress, protocol);
-  }
-
-  private static NetConfig netConfig(MeshOptions<?> o) {
-    io.netty.handler.ssl.SslContext server = o.serverSsl;
-    io.netty.handler.ssl.SslContext client = o.clientSsl;
-    if (Protocol.SSL.equals(o.protocol.transport()) && server == null) {
-      Tls.Contexts contexts = Tls.selfSigned();
-      server = contexts.server();
-      client = contexts.client();
-    } else if (!Protocol.SSL.equals(o.protocol.transport())) {
-      server = null;
-      client = null;
-    }
-    // Half the hard limit at most: a bulk sender pausing at the high-water mark stays well clear of it.
-    int high = (int) Math.min(4L * 1024 * 1024, o.maxPendingBytes / 2);
-    return new NetConfig(o.maxFrameBytes, o.stalledFrameTimeout, high / 2, high,
-        o.maxPendingBytes, o.unwritableTimeout, o.connectTimeout, o.handshakeTimeout, server, client);
+  public static MeshSocket withExtension(MeshOptions<?> options, Function<MeshExtension.Node, MeshExtension> extension) {
+    Checks.notNull(options, "options");
+    Checks.notNull(extension, "extension");
+    return new MeshSocket(options, extension);
   }
 
   // ---------------------------------------------------------------- identity
 
   /** This node's id: base58 text, 64–66 characters, stable for the socket's life. */
-  public final String id() {
-    return id;
+  public String id() {
+    return node.id;
   }
 
   /** The protocol (subnet and transport) this node speaks. */
-  public final Protocol protocol() {
-    return protocol;
+  public Protocol protocol() {
+    return node.protocol;
   }
 
   /** The port the listener is bound to (the real one when 0 was asked). */
-  public final int port() {
-    return boundAddress.getPort();
+  public int port() {
+    return node.boundAddress().getPort();
   }
 
   /** The address the listener is bound to. */
-  public final InetSocketAddress boundAddress() {
-    return boundAddress;
+  public InetSocketAddress boundAddress() {
+    return node.boundAddress();
   }
 
   /** The address advertised to peers in the handshake. */
-  public final InetSocketAddress outAddress() {
-    return InetSocketAddress.createUnresolved(outHost, outPort);
+  public InetSocketAddress outAddress() {
+    return InetSocketAddress.createUnresolved(node.outHost(), node.outPort());
   }
 
   /** The seed's debug level, as given. */
-  public final int debugLevel() {
+  public int debugLevel() {
     return debugLevel;
   }
 
@@ -273,17 +169,18 @@ public class MeshSocket implements AutoCloseable {
 
   /**
    * Broadcasts {@code packets} to the whole network with flag and sub-flag broadcast. May wait
-   * while earlier sends are queued (see "Back-pressure and memory" above).
+   * while earlier writes are queued (see "Concurrency" above).
    *
-   * @throws IllegalArgumentException if a packet cannot be encoded; nothing is sent then
+   * @throws IllegalArgumentException if a packet cannot be encoded or the message exceeds the
+   *     frame cap ({@link org.syncmesh.wire.MessageTooLargeException}); nothing is sent then
    * @throws IllegalStateException if the socket is closed
    */
-  public final void send(List<?> packets) {
+  public void send(List<?> packets) {
     send(packets, Flags.MAIN_BROADCAST, Flags.SUB_BROADCAST);
   }
 
   /** Varargs form of {@link #send(List)}. */
-  public final void send(Object... packets) {
+  public void send(Object... packets) {
     send(Arrays.asList(packets));
   }
 
@@ -295,40 +192,42 @@ public class MeshSocket implements AutoCloseable {
    * @throws IllegalArgumentException if a packet cannot be encoded or a flag is outside 0–0x2F
    * @throws IllegalStateException if the socket is closed
    */
-  public final void send(List<?> packets, int flag, int type) {
+  public void send(List<?> packets, int flag, int type) {
     Checks.inRange(flag, 0, Flags.RESERVED_LIMIT - 1, "flag");
     Checks.inRange(type, 0, Flags.RESERVED_LIMIT - 1, "type");
-    sendPayload(prepend(type, packets), flag, peer -> true);
+    List<Object> payload = prepend(type, packets);
+    requireOpen();
+    node.send(InternalMessage.create(flag, node.id, node.nowSeconds(), payload), peer -> true);
   }
 
   /**
    * Whispers {@code packets} to one connected peer.
    *
    * @throws IllegalArgumentException if a packet cannot be encoded
-   * @throws java.util.NoSuchElementException if no peer with that id is in the routing table
+   * @throws NoSuchElementException if no peer with that id is in the routing table
    */
-  public final void sendTo(String peerId, List<?> packets) {
+  public void sendTo(String peerId, List<?> packets) {
     Checks.notNull(peerId, "peerId");
-    if (!routingView.containsKey(peerId)) {
-      throw new java.util.NoSuchElementException("no peer " + peerId + " in the routing table");
+    if (!node.routingView().containsKey(peerId)) {
+      throw new NoSuchElementException("no peer " + peerId + " in the routing table");
     }
-    whisperPayload(peerId, prepend(Flags.SUB_WHISPER, packets));
+    node.whisper(peerId, prepend(Flags.SUB_WHISPER, packets));
   }
 
   /** The oldest queued message, if any; never blocks. */
-  public final Optional<Message> recv() {
-    return inbox.poll();
+  public Optional<Message> recv() {
+    return node.inbox.poll();
   }
 
   /** Up to {@code max} queued messages, oldest first; never blocks. */
-  public final List<Message> recv(int max) {
+  public List<Message> recv(int max) {
     Checks.inRange(max, 0, Integer.MAX_VALUE, "max");
-    return inbox.drain(max);
+    return node.inbox.drain(max);
   }
 
   /** Waits up to {@code timeout} for a message. */
-  public final Optional<Message> recv(java.time.Duration timeout) throws InterruptedException {
-    return inbox.poll(Checks.notNull(timeout, "timeout"));
+  public Optional<Message> recv(Duration timeout) throws InterruptedException {
+    return node.inbox.poll(Checks.notNull(timeout, "timeout"));
   }
 
   /**
@@ -336,72 +235,58 @@ public class MeshSocket implements AutoCloseable {
    * handlers run on the callback executor, never on a network thread (see {@link MessageHandler}).
    * The chain is snapshotted per message, so adding one from a handler affects later messages.
    */
-  public final void registerHandler(MessageHandler handler) {
-    userHandlers.add(Checks.notNull(handler, "handler"));
+  public void registerHandler(MessageHandler handler) {
+    node.userHandlers.add(Checks.notNull(handler, "handler"));
   }
 
   /** Adds a listener for connect, message and disconnect events. */
-  public final void addListener(MeshListener listener) {
-    listeners.add(Checks.notNull(listener, "listener"));
+  public void addListener(MeshListener listener) {
+    node.events().add(Checks.notNull(listener, "listener"));
   }
 
   /** Removes a listener added before; no effect otherwise. */
-  public final void removeListener(MeshListener listener) {
-    listeners.remove(listener);
+  public void removeListener(MeshListener listener) {
+    node.events().remove(listener);
   }
 
   /**
    * {@code "Nominal"} when nothing went wrong, else the recorded errors, oldest first (at most
-   * the last {@value #MAX_STATUS_ERRORS}): peers that sent malformed input, refused writes,
-   * dropped messages, this node's own failures.
+   * the last 100): peers that sent malformed input, refused writes, dropped messages, this
+   * node's own failures.
    */
-  public final Object status() {
+  public Object status() {
     List<String> list = statusErrors();
     return list.isEmpty() ? "Nominal" : list;
   }
 
   /** The errors behind {@link #status()}; empty when nominal. */
-  public final List<String> statusErrors() {
-    return List.copyOf(errors);
+  public List<String> statusErrors() {
+    return node.statusErrors();
   }
 
   /**
    * Connects to {@code host:port}. The future completes with the peer once its handshake is
    * accepted, or fails (connect refused, protocol mismatch, timeout, connected to self).
    */
-  public final CompletableFuture<PeerInfo> connect(String host, int port) {
+  public CompletableFuture<PeerInfo> connect(String host, int port) {
     Checks.notEmpty(host, "host");
     Checks.inRange(port, 1, 65_535, "port");
-    CompletableFuture<PeerInfo> result = new CompletableFuture<>();
-    if (closed.get()) {
-      result.completeExceptionally(new IllegalStateException("socket is closed"));
-      return result;
-    }
-    pendingConnects.add(result);
-    result.whenComplete((peer, error) -> pendingConnects.remove(result));
-    onNode(() -> connections.open(host, port, result, false));
-    return result;
+    return node.connect(host, port);
   }
 
   /** Closes the connection to {@code peerId}, if there is one. */
-  public final void disconnect(String peerId) {
-    Checks.notNull(peerId, "peerId");
-    onNode(() -> {
-      Peer peer = routing.get(peerId);
-      if (peer != null) {
-        peer.link.close("disconnect requested");
-      }
-    });
+  public void disconnect(String peerId) {
+    node.disconnect(Checks.notNull(peerId, "peerId"));
   }
 
   /** A snapshot of the handshaken peers by id; never blocks, never changes under the caller. */
-  public final Map<String, PeerInfo> routingTable() {
-    return routingView;
+  public Map<String, PeerInfo> routingTable() {
+    return node.routingView();
   }
 
   /** True after {@link #close()}. */
-  public final boolean isClosed() {
-    return closed.get();
+  public boolean isClosed() {
+    return node.isClosed();
   }
 
   /**
@@ -410,162 +295,19 @@ public class MeshSocket implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    network.close();
-    for (CompletableFuture<PeerInfo> pending : pendingConnects) {
-      pending.completeExceptionally(new IllegalStateException("socket closed before the connection completed"));
-    }
-    var shutdown = group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-    if (!node.inEventLoop()) {
-      shutdown.awaitUninterruptibly(5, TimeUnit.SECONDS);
-    }
-    if (ownedCallbacks != null) {
-      ownedCallbacks.shutdown();
-    }
+    node.close();
   }
 
-  // ---------------------------------------------------------------- for the sync socket
-
-  /** Adds a protocol handler, run after the mesh's own and before the user's. */
-  protected final void addProtocolHandler(MessageHandler handler) {
-    protocolHandlers.add(Checks.notNull(handler, "handler"));
+  /** The node behind this socket, for tests in this package. */
+  MeshNode node() {
+    return node;
   }
 
-  /**
-   * Called on the protocol thread once per connection, after its first valid handshake and our
-   * peers list went out; the sync socket sends its dictionary here.
-   */
-  protected void onPeerReady(PeerInfo peer) {}
-
-  /**
-   * Whether {@code peer} may receive {@code message}, sent or relayed. The sync socket holds nil
-   * stores back from js2p peers here (PROTOCOL §10.7). Runs on the protocol thread.
-   */
-  protected boolean mayReceive(PeerInfo peer, InternalMessage message) {
-    return true;
-  }
-
-  /**
-   * Broadcasts {@code payload} (sub-flag first) from this node now, to every peer for which
-   * {@code to} holds. Thread-safe; messages leave in the order of the calls.
-   *
-   * @throws IllegalArgumentException if the payload cannot be encoded; nothing is sent then
-   */
-  protected final void broadcastPayload(List<?> payload, Predicate<PeerInfo> to) {
-    sendPayload(payload, Flags.MAIN_BROADCAST, to);
-  }
-
-  /**
-   * Broadcasts a message this node made itself, with the time it chose: the sync socket picks
-   * the time so that identical content is never sent twice in one second (PROTOCOL §13.8).
-   * Thread-safe; messages leave in the order of the calls.
-   *
-   * @throws IllegalArgumentException if the message is not a broadcast or its sender is not this node
-   * @throws IllegalStateException if the socket is closed
-   */
-  protected final void broadcastMessage(InternalMessage message, Predicate<PeerInfo> to) {
-    Checks.argument(message.type() == Flags.MAIN_BROADCAST, "message.type()", message.type(), "0 (broadcast)");
-    Checks.argument(id.equals(message.sender()), "message.sender()", message.sender(), "this node's id " + id);
-    if (closed.get()) {
+  private void requireOpen() {
+    if (node.isClosed()) {
       throw new IllegalStateException("socket is closed");
     }
-    sendMessage(message, to);
   }
-
-  /** Whispers {@code payload} (sub-flag first) to one peer if it is connected. Thread-safe. */
-  protected final void whisperPayload(String peerId, List<?> payload) {
-    InternalMessage message = InternalMessage.create(Flags.MAIN_WHISPER, id, nowSeconds(), payload);
-    OutboundFrame frame = OutboundFrame.of(message, codec);
-    gate.submit(frame.payloadSize(), () -> {
-      Peer peer = routing.get(peerId);
-      if (peer != null) {
-        peer.send(frame);
-      }
-    });
-  }
-
-  /**
-   * Whispers every payload of {@code payloads} (each sub-flag first) to {@code peer}, in order,
-   * paced by its connection: a chunk per turn of the protocol thread, the next one when the peer
-   * has read the last (see {@link WhisperStream}). The iterator is advanced on the protocol thread
-   * only, lazily. Stops early, silently, if the peer disconnects. Call on the protocol thread
-   * (from {@link #onPeerReady}).
-   */
-  protected final void whisperAll(PeerInfo peer, Iterator<? extends List<?>> payloads) {
-    Checks.notNull(payloads, "payloads");
-    Peer target = routing.get(peer.id());
-    if (target != null) {
-      new WhisperStream(this, target, payloads).pump();
-    }
-  }
-
-  /** Runs {@code task} on the protocol thread: in place when already there. */
-  protected final void onNode(Runnable task) {
-    if (node.inEventLoop()) {
-      task.run();
-    } else if (!node.isShuttingDown()) {
-      node.execute(task);
-    }
-  }
-
-  /**
-   * Runs {@code task} on the callback executor, after every task given before it; a throwing
-   * task is logged, never fatal.
-   */
-  protected final void callback(Runnable task) {
-    callbackQueue.add(task);
-    scheduleCallbacks();
-  }
-
-  // Callbacks queue up and one drain task at a time runs them: a burst of messages costs one
-  // executor hand-off, not one each, and order holds even on a multi-threaded executor.
-  private void scheduleCallbacks() {
-    if (drainScheduled.compareAndSet(false, true)) {
-      try {
-        callbacks.execute(drainCallbacks);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        callbackQueue.clear();
-        log.debug("callbacks dropped after close");
-      }
-    }
-  }
-
-  private void drainCallbacks() {
-    Runnable task;
-    while ((task = callbackQueue.poll()) != null) {
-      try {
-        task.run();
-      } catch (RuntimeException e) {
-        log.warn("a listener or handler threw; ignored", e);
-      }
-    }
-    drainScheduled.set(false);
-    if (!callbackQueue.isEmpty()) {
-      scheduleCallbacks(); // a task added after the last poll, before the flag was cleared
-    }
-  }
-
-  /** Adds an entry to {@link #status()}, keeping the last {@value #MAX_STATUS_ERRORS}. */
-  protected final void reportError(String error) {
-    errors.addLast(error);
-    while (errors.size() > MAX_STATUS_ERRORS) {
-      errors.pollFirst();
-    }
-  }
-
-  /** Now, in whole seconds UTC, from the configured clock. */
-  protected final long nowSeconds() {
-    return Math.floorDiv(clock.millis(), 1000);
-  }
-
-  /** The configured clock. */
-  protected final Clock clock() {
-    return clock;
-  }
-
-  // ---------------------------------------------------------------- internals
 
   private static List<Object> prepend(int subFlag, List<?> packets) {
     Checks.notNull(packets, "packets");
@@ -575,119 +317,8 @@ public class MeshSocket implements AutoCloseable {
     return payload;
   }
 
-  private void sendPayload(List<?> payload, int flag, Predicate<PeerInfo> to) {
-    if (closed.get()) {
-      throw new IllegalStateException("socket is closed");
-    }
-    // Encode on the caller's thread: validation throws here, before any effect.
-    sendMessage(InternalMessage.create(flag, id, nowSeconds(), payload), to);
-  }
-
-  private void sendMessage(InternalMessage message, Predicate<PeerInfo> to) {
-    int flag = message.type();
-    OutboundFrame frame = OutboundFrame.of(message, codec);
-    gate.submit(frame.payloadSize(), () -> {
-      if (flag == Flags.MAIN_BROADCAST) {
-        waterfall.firstSighting(message.id(), message.time(), nowSeconds());
-      }
-      for (Peer peer : routing.values()) {
-        PeerInfo info = peer.info();
-        if (to.test(info) && mayReceive(info, message)) {
-          peer.send(frame);
-        }
-      }
-    });
-  }
-
-  void reply(Message message, List<?> packets) {
-    List<Object> payload = prepend(Flags.SUB_WHISPER, packets);
-    Packets.requireEncodable(payload);
-    String target = message.sender();
-    onNode(() -> {
-      if (routing.containsKey(target)) {
-        whisperPayload(target, payload);
-      } else {
-        requests.requestRoute(target, message.wire().senderIsBin(), payload);
-      }
-    });
-  }
-
-  String outHost() {
-    return outHost;
-  }
-
-  int outPort() {
-    return outPort;
-  }
-
-  String bindHost() {
-    return bindHost;
-  }
-
-  /** Publishes the routing table for lock-free readers; after every change. */
-  void publishRouting() {
-    Map<String, PeerInfo> view = new LinkedHashMap<>();
-    for (Map.Entry<String, Peer> e : routing.entrySet()) {
-      view.put(e.getKey(), e.getValue().info());
-    }
-    routingView = Collections.unmodifiableMap(view);
-  }
-
-  void send(Peer peer, int flag, List<?> payload) {
-    peer.send(OutboundFrame.of(InternalMessage.create(flag, id, nowSeconds(), payload), codec));
-  }
-
-  PeersHandler peersHandler() {
-    return peersHandler;
-  }
-
-  Connections connections() {
-    return connections;
-  }
-
-  Network network() {
-    return network;
-  }
-
-  Inbox inbox() {
-    return inbox;
-  }
-
-  List<MessageHandler> protocolHandlers() {
-    return protocolHandlers;
-  }
-
-  List<MessageHandler> userHandlers() {
-    return userHandlers;
-  }
-
-  void fireMessage() {
-    for (MeshListener l : listeners) {
-      callback(() -> l.onMessage(this));
-    }
-  }
-
-  void firePeerConnected(PeerInfo info, boolean first) {
-    for (MeshListener l : listeners) {
-      if (first) {
-        callback(() -> l.onConnect(this));
-      }
-      callback(() -> l.onPeerConnected(this, info));
-    }
-  }
-
-  void fireDisconnect(PeerInfo info) {
-    for (MeshListener l : listeners) {
-      callback(() -> l.onDisconnect(this, info));
-    }
-  }
-
-  Collection<Peer> routingPeers() {
-    return routing.values();
-  }
-
   @Override
   public String toString() {
-    return getClass().getSimpleName() + "{id=" + id + ", port=" + port() + ", peers=" + routingView.size() + "}";
+    return "MeshSocket{id=" + node.id + ", port=" + port() + ", peers=" + node.routingView().size() + "}";
   }
 }

@@ -1,8 +1,11 @@
 package org.syncmesh.mesh;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.syncmesh.wire.Bytes;
+import org.syncmesh.wire.Checks;
+import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.InternalMessage;
 
 /**
@@ -15,9 +18,9 @@ import org.syncmesh.wire.InternalMessage;
 public final class Message {
 
   private final InternalMessage wire;
-  private final MeshSocket socket;
+  private final MeshNode socket;
 
-  Message(InternalMessage wire, MeshSocket socket) {
+  Message(InternalMessage wire, MeshNode socket) {
     this.wire = wire;
     this.socket = socket;
   }
@@ -70,7 +73,11 @@ public final class Message {
    * @throws IllegalArgumentException if a packet cannot be encoded; nothing is sent then
    */
   public void reply(List<?> packets) {
-    socket.reply(this, packets);
+    Checks.notNull(packets, "packets");
+    List<Object> payload = new ArrayList<>(packets.size() + 1);
+    payload.add(Flags.SUB_WHISPER);
+    payload.addAll(packets);
+    socket.reply(this, payload);
   }
 
   /** Varargs form of {@link #reply(List)}. */

@@ -25,9 +25,9 @@ final class PeersHandler {
   // The one form of "*" that js2p and both py2p builds accept (§2.4).
   private static final Bytes STAR = Bytes.utf8("*");
 
-  private final MeshSocket node;
+  private final MeshNode node;
 
-  PeersHandler(MeshSocket node) {
+  PeersHandler(MeshNode node) {
     this.node = node;
   }
 
@@ -58,7 +58,7 @@ final class PeersHandler {
     }
     Set<String> tried = new HashSet<>();
     for (Object entry : entries) {
-      if (node.connections().outgoingCount() >= node.maxOutgoing) {
+      if (node.connections.outgoingCount() >= node.maxOutgoing) {
         return;
       }
       if (!(entry instanceof List<?> pair) || pair.size() < 2 || !(pair.get(0) instanceof List<?> addr)
@@ -71,7 +71,7 @@ final class PeersHandler {
         continue;
       }
       if (shouldConnect(host, (int) (long) port, id)) {
-        node.connections().open(host, (int) (long) port, null, true);
+        node.connections.open(host, (int) (long) port, null, true);
       }
     }
   }

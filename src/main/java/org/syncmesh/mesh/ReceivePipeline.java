@@ -20,33 +20,27 @@ final class ReceivePipeline {
 
   private static final Logger log = LoggerFactory.getLogger(ReceivePipeline.class);
 
-  private final MeshSocket node;
-  private final HandshakeHandler handshakes;
-  private final PeersHandler peers;
-  private final RequestHandler requests;
+  private final MeshNode node;
 
-  ReceivePipeline(MeshSocket node, HandshakeHandler handshakes, PeersHandler peers, RequestHandler requests) {
+  ReceivePipeline(MeshNode node) {
     this.node = node;
-    this.handshakes = handshakes;
-    this.peers = peers;
-    this.requests = requests;
   }
 
   void receive(Peer peer, InternalMessage message) {
-    assert node.node.inEventLoop();
+    assert node.loop.inEventLoop();
     int flag = message.type();
     int sub = message.subFlag();
     if (!peer.handshaken) {
       // Nothing but a handshake counts before the handshake (§7.1: peers send nothing else first).
       if (sub == Flags.SUB_HANDSHAKE && flag == Flags.MAIN_WHISPER) {
-        handshakes.handle(peer, message);
+        node.handshakes.handle(peer, message);
       } else {
         log.debug("{}: dropped sub-flag {} before handshake", peer, sub);
       }
       return;
     }
     if (flag == Flags.MAIN_RENEGOTIATE && (sub == Flags.SUB_COMPRESSION || sub == Flags.SUB_RESEND)) {
-      handshakes.renegotiate(peer, message);
+      node.handshakes.renegotiate(peer, message);
       return;
     }
     if (flag == Flags.MAIN_BROADCAST) {
@@ -60,45 +54,55 @@ final class ReceivePipeline {
       case Flags.SUB_HANDSHAKE -> {
         // [rec] §13.4: only whispered handshakes count; duplicates just refresh the link.
         if (flag == Flags.MAIN_WHISPER) {
-          handshakes.handle(peer, message);
+          node.handshakes.handle(peer, message);
         }
         return;
       }
       case Flags.SUB_PEERS -> {
         // [rec] §13.5: a broadcast peers list would make the whole network connect somewhere.
         if (flag == Flags.MAIN_WHISPER) {
-          peers.handle(peer, message);
+          node.peersHandler.handle(peer, message);
         }
         return;
       }
       case Flags.SUB_REQUEST -> {
-        requests.handleRequest(peer, message);
+        node.requests.handleRequest(peer, message);
         return;
       }
       case Flags.SUB_RESPONSE -> {
-        requests.handleResponse(message);
+        node.requests.handleResponse(message);
         return;
       }
       default -> { }
     }
     Message user = new Message(message, node);
     PeerInfo from = peer.info();
-    if (runChain(node.protocolHandlers(), user, from)) {
+    if (extensionClaims(user, from)) {
       return;
     }
     boolean queued = sub == Flags.SUB_BROADCAST || sub == Flags.SUB_WHISPER;
-    List<MessageHandler> chain = node.userHandlers();
+    List<MessageHandler> chain = node.userHandlers;
     if (chain.isEmpty()) {
       if (queued) {
-        node.inbox().deliver(user);
+        node.inbox.deliver(user);
       }
       return;
     }
     node.callback(() -> {
       if (!runChain(chain, user, from) && queued) {
-        node.inbox().deliver(user);
+        node.inbox.deliver(user);
       }
     });
+  }
+
+  private boolean extensionClaims(Message message, PeerInfo from) {
+    try {
+      return node.extension.handle(message, from);
+    } catch (RuntimeException e) {
+      log.warn("extension threw on {}; treated as not claimed", message, e);
+      node.reportError("extension threw on a message from " + from.id() + ": " + e);
+      return false;
+    }
   }
 
   private boolean runChain(List<MessageHandler> chain, Message message, PeerInfo from) {

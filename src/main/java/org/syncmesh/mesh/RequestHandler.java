@@ -23,16 +23,16 @@ final class RequestHandler {
 
   private static final long TTL_SECONDS = 60;
 
-  private final MeshSocket node;
+  private final MeshNode node;
 
-  RequestHandler(MeshSocket node) {
+  RequestHandler(MeshNode node) {
     this.node = node;
   }
 
   void handleRequest(Peer from, InternalMessage message) {
     List<Object> payload = message.payload();
     if (payload.size() == 2 && "*".equals(HandshakeHandler.text(payload.get(1)))) {
-      node.peersHandler().sendPeers(from);
+      node.peersHandler.sendPeers(from);
       return;
     }
     if (payload.size() < 3) {
@@ -57,7 +57,7 @@ final class RequestHandler {
       return;
     }
     String requestId = HandshakeHandler.text(payload.get(1));
-    MeshSocket.PendingRequest pending = requestId == null ? null : node.pendingRequests.remove(requestId);
+    MeshNode.PendingRequest pending = requestId == null ? null : node.pendingRequests.remove(requestId);
     if (pending == null || !(payload.get(2) instanceof List<?> route) || route.size() < 2
         || !(route.get(0) instanceof List<?> addr) || addr.size() < 2 || !(addr.get(1) instanceof Long port)) {
       return;
@@ -68,7 +68,7 @@ final class RequestHandler {
       return;
     }
     node.pendingRequests.put(requestId, pending); // until the new link registers the target
-    node.connections().open(host, (int) (long) port, new CompletableFuture<>(), false);
+    node.connections.open(host, (int) (long) port, new CompletableFuture<>(), false);
   }
 
   /** Floods a request for a route to {@code target} and parks the whisper until it is found. */
@@ -76,9 +76,10 @@ final class RequestHandler {
     long now = node.nowSeconds();
     node.pendingRequests.values().removeIf(p -> p.createdSeconds() < now - TTL_SECONDS);
     String requestId = requestId(target, now);
-    node.pendingRequests.put(requestId, new MeshSocket.PendingRequest(target, whisperPayload, now));
+    node.pendingRequests.put(requestId, new MeshNode.PendingRequest(target, whisperPayload, now));
     Object targetPacket = targetIsBin ? Bytes.utf8(target) : target;
-    node.broadcastPayload(List.of(Flags.SUB_REQUEST, requestId, targetPacket), p -> true);
+    node.send(InternalMessage.create(Flags.MAIN_BROADCAST, node.id, now, List.of(Flags.SUB_REQUEST, requestId,
+        targetPacket)), p -> true);
   }
 
   /** A newly registered peer may be the target of parked whispers. */
@@ -92,8 +93,8 @@ final class RequestHandler {
     });
   }
 
-  private void deliver(MeshSocket.PendingRequest pending) {
-    node.whisperPayload(pending.targetId(), pending.payload());
+  private void deliver(MeshNode.PendingRequest pending) {
+    node.whisper(pending.targetId(), pending.payload());
   }
 
   /** base58(SHA-384(target + base58(now))), as both peers compute it (§9.1). */

@@ -5,6 +5,8 @@ import java.util.List;
 import org.syncmesh.net.OutboundFrame;
 import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.InternalMessage;
+import org.syncmesh.wire.MessageTooLargeException;
+import org.syncmesh.wire.Packets;
 
 /**
  * Whispers a long run of payloads to one peer no faster than its connection takes them: up to
@@ -19,11 +21,11 @@ final class WhisperStream {
   /** Bytes sent per turn: large enough to fill a socket buffer, small enough to stay fair. */
   static final int CHUNK_BYTES = 256 * 1024;
 
-  private final MeshSocket node;
+  private final MeshNode node;
   private final Peer peer;
   private final Iterator<? extends List<?>> payloads;
 
-  WhisperStream(MeshSocket node, Peer peer, Iterator<? extends List<?>> payloads) {
+  WhisperStream(MeshNode node, Peer peer, Iterator<? extends List<?>> payloads) {
     this.node = node;
     this.peer = peer;
     this.payloads = payloads;
@@ -36,13 +38,20 @@ final class WhisperStream {
     }
     long sent = 0;
     while (sent < CHUNK_BYTES && peer.link.isWritable() && payloads.hasNext()) {
-      InternalMessage message = InternalMessage.create(Flags.MAIN_WHISPER, node.id(), node.nowSeconds(), payloads.next());
-      OutboundFrame frame = OutboundFrame.of(message, node.codec);
+      InternalMessage message = InternalMessage.create(Flags.MAIN_WHISPER, node.id, node.nowSeconds(), payloads.next());
+      OutboundFrame frame;
+      try {
+        frame = node.frame(message);
+      } catch (MessageTooLargeException e) {
+        // A peer's value near the cap can outgrow it with owner and timestamp added: skip it, loudly.
+        node.reportError("not sent to " + peer.id + ": " + e.getMessage() + " (" + Packets.describe(message.payload()) + ")");
+        continue;
+      }
       sent += frame.payloadSize();
       peer.send(frame);
     }
     if (payloads.hasNext()) {
-      peer.link.whenWritable(() -> node.onNode(this::pump));
+      peer.link.whenWritable(() -> node.onLoop(this::pump));
     }
   }
 }

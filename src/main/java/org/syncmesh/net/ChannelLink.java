@@ -152,6 +152,11 @@ final class ChannelLink implements Link {
   }
 
   @Override
+  public void setReading(boolean reading) {
+    channel.config().setAutoRead(reading);
+  }
+
+  @Override
   public boolean isWritable() {
     return channel.isWritable();
   }

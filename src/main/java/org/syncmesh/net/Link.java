@@ -54,4 +54,11 @@ public interface Link {
    * than a peer reads at once (an initial sync) sends a chunk, then continues here.
    */
   void whenWritable(Runnable task);
+
+  /**
+   * Stops ({@code false}) or resumes ({@code true}) reading from the peer. While paused, the
+   * peer's data waits in its socket and TCP slows the peer down: the node reads less from a peer
+   * while it is behind instead of queueing what it sent.
+   */
+  void setReading(boolean reading);
 }

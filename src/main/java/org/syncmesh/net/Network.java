@@ -30,6 +30,7 @@ public final class Network implements AutoCloseable {
   private final ChannelGroup channels = new DefaultChannelGroup("syncmesh", ImmediateEventExecutor.INSTANCE);
   private final ServerBootstrap server;
   private final Bootstrap client;
+  private volatile Channel listener;
 
   public Network(NetConfig config, FrameCodec codec, EventLoopGroup group, LinkListener listener) {
     this.config = config;
@@ -39,6 +40,7 @@ public final class Network implements AutoCloseable {
         .group(group)
         .channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_REUSEADDR, true)
+        .option(ChannelOption.AUTO_READ, false) // accepts nothing until acceptConnections()
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
         .childHandler(new PipelineInitializer(config, codec, listener, false, channels));
@@ -65,10 +67,23 @@ public final class Network implements AutoCloseable {
     }
     Channel channel = future.channel();
     channels.add(channel);
+    listener = channel;
     // Netty's first buffer allocation in a JVM sets up the allocator and registers its JFR
     // event types: about 150 ms here, which the first connection would otherwise wait for.
     channel.eventLoop().submit(() -> channel.alloc().directBuffer(1).release()).awaitUninterruptibly();
     return (InetSocketAddress) channel.localAddress();
+  }
+
+  /**
+   * Starts accepting connections on the socket {@link #bind} bound: until then they wait in the
+   * backlog, so the owner can finish setting up first.
+   */
+  public void acceptConnections() {
+    Channel channel = listener;
+    if (channel == null) {
+      throw new IllegalStateException("acceptConnections() before bind()");
+    }
+    channel.config().setAutoRead(true);
   }
 
   /**

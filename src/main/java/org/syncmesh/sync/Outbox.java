@@ -19,12 +19,14 @@ import org.syncmesh.wire.InternalMessage;
  * peers apply its writes in the order they were made. A second ahead of the clock is harmless:
  * peers accept future timestamps (§8.2).
  *
- * <p>Not thread-safe: used under the store's write lock.
+ * <p>Confined to the protocol thread, except {@link #earliestSeconds}, which a caller's thread
+ * reads to encode a write before it enters the node; {@link #accepts} then confirms the guess
+ * there, and {@link #create} encodes again in the rare case it was wrong.
  */
 final class Outbox {
 
   private final String selfId;
-  private long lastSeconds;
+  private volatile long lastSeconds;
   /** Ids sent per second; only seconds not yet past are kept (usually one or two). */
   private final Map<Long, IdSet> sent = new HashMap<>();
   private long prunedAt = Long.MIN_VALUE;
@@ -51,6 +53,24 @@ final class Outbox {
       }
       time++;
     }
+  }
+
+  /** The earliest time a new message may carry, given {@code nowSeconds}; any thread. */
+  long earliestSeconds(long nowSeconds) {
+    return Math.max(nowSeconds, lastSeconds);
+  }
+
+  /**
+   * Whether {@code message}, encoded on another thread, may be sent as it is: not earlier than
+   * the last message, and its id not yet sent in its second.
+   */
+  boolean accepts(InternalMessage message, long nowSeconds) {
+    prune(nowSeconds);
+    if (message.time() < lastSeconds) {
+      return false;
+    }
+    IdSet ids = sent.get(message.time());
+    return ids == null || !ids.contains(message.id());
   }
 
   /** Records that {@code message} is being sent. */

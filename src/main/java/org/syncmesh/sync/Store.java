@@ -2,7 +2,6 @@ package org.syncmesh.sync;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -12,21 +11,21 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.syncmesh.wire.Bytes;
-import org.syncmesh.wire.Flags;
-import org.syncmesh.wire.InternalMessage;
+import org.syncmesh.net.OutboundFrame;
 
 /**
  * The replicated dictionary of one node: values and their {@link MetaTuple}s, and every write
  * to them, local or remote.
  *
  * <h2>Concurrency</h2>
- * Reads ({@link #entry}, {@link #size}, {@link #entries}) take no lock: they read one
- * {@link ConcurrentHashMap}, and iteration is weakly consistent, never a
- * ConcurrentModificationException. Writes take one lock per node, so that for each write the
- * lease check, the change, the broadcast and the event are one step: the order in which this
- * node applies writes is the order its broadcasts leave in (each is queued on the protocol
- * thread under the lock) and the order its listeners hear about them. Local writes run on the
- * caller's thread; remote ones on the protocol thread.
+ * One writer: every write, local or remote, runs on the node's protocol thread (see MeshSocket,
+ * "Concurrency"), so for each write the lease check, the change, the broadcast and the event
+ * are one step with no lock: the order in which this node applies writes is the order its
+ * broadcasts leave in and the order its listeners hear about them. Local writes arrive as
+ * {@link LocalWrite}s, already validated and encoded on the caller's thread. Reads
+ * ({@link #entry}, {@link #size}, {@link #entries}) may come from any thread and take no lock:
+ * they read one {@link ConcurrentHashMap}, and iteration is weakly consistent, never a
+ * ConcurrentModificationException.
  *
  * <h2>Leases</h2>
  * Every change, local or remote, passes {@link LeasePolicy} against the key's current metadata,
@@ -47,14 +46,11 @@ final class Store {
   /** A value with its metadata; {@code ownerBin}: the owner id arrived as msgpack bin. */
   record Entry(Object value, MetaTuple meta, boolean ownerBin) {}
 
-  /** What a write does besides changing the map; called under the write lock. */
+  /** What a write does besides changing the map; called on the protocol thread. */
   interface Effects {
     long nowSeconds();
 
-    /** @throws IllegalStateException if the socket is closed */
-    void checkOpen();
-
-    void broadcast(InternalMessage message);
+    void broadcast(OutboundFrame frame);
 
     void updated(Bytes key, Object value, MetaTuple meta);
 
@@ -67,25 +63,24 @@ final class Store {
   private static final int MAX_INTERNED_OWNERS = 10_000;
 
   private final ConcurrentHashMap<Bytes, Entry> entries = new ConcurrentHashMap<>();
-  private final Object lock = new Object();
   private final String selfId;
   private final boolean leasing;
   private final Effects effects;
-  // Guarded by lock.
-  private final Outbox outbox;
+  private final LocalWrites writes;
+  // Protocol thread.
   private final Map<String, String> owners = new HashMap<>();
 
   final AtomicLong refusedRemote = new AtomicLong();
   final AtomicLong droppedRemote = new AtomicLong();
 
-  Store(String selfId, boolean leasing, Effects effects) {
+  Store(String selfId, boolean leasing, Effects effects, LocalWrites writes) {
     this.selfId = selfId;
     this.leasing = leasing;
     this.effects = effects;
-    this.outbox = new Outbox(selfId);
+    this.writes = writes;
   }
 
-  // ---------------------------------------------------------------- reads (no lock)
+  // ---------------------------------------------------------------- reads (any thread, no lock)
 
   @Nullable Entry entry(Bytes key) {
     return entries.get(key);
@@ -100,118 +95,83 @@ final class Store {
     return entries.entrySet();
   }
 
-  // ---------------------------------------------------------------- local writes (any thread)
+  // ---------------------------------------------------------------- local writes (protocol thread)
 
-  /** Stores {@code value}, or deletes when it is null; returns the previous entry, if any. */
-  @Nullable Entry set(Bytes key, @Nullable Object value) {
-    synchronized (lock) {
-      effects.checkOpen();
-      return storeLocked(key, value, effects.nowSeconds());
-    }
-  }
-
-  /** Stores every entry, or none if one of them is refused. */
-  void setAll(Map<Bytes, @Nullable Object> values) {
-    synchronized (lock) {
-      effects.checkOpen();
-      long now = effects.nowSeconds();
-      List<InternalMessage> messages = new ArrayList<>(values.size());
-      for (Map.Entry<Bytes, @Nullable Object> e : values.entrySet()) {
-        messages.add(createStore(e.getKey(), e.getValue(), now));
-      }
-      for (InternalMessage m : messages) {
-        Bytes key = (Bytes) m.payload().get(1);
-        requireLease(key, entries.get(key), new MetaTuple(selfId, m.time()), false, now);
-      }
-      for (InternalMessage m : messages) {
-        storeLocked(m, now);
-      }
-    }
-  }
-
-  /** Deletes {@code key} if present (null when absent), or the first key this node may delete. */
-  Map.@Nullable Entry<Bytes, Object> popAny() {
-    synchronized (lock) {
-      effects.checkOpen();
-      long now = effects.nowSeconds();
-      LeaseException first = null;
-      for (Map.Entry<Bytes, Entry> e : entries.entrySet()) {
-        try {
-          storeLocked(e.getKey(), null, now);
-          return Map.entry(e.getKey(), e.getValue().value());
-        } catch (LeaseException refused) {
-          first = first == null ? refused : first;
-        }
-      }
-      if (first != null) {
-        throw first;
-      }
-      return null;
-    }
-  }
-
-  /**
-   * Merges {@code delta} into the map at {@code key} (an empty map when absent) and returns the
-   * merged map.
-   *
-   * @throws IllegalArgumentException if the delta cannot be encoded or the value is not a map
-   * @throws LeaseException if another node holds the key
-   */
-  Map<Object, Object> delta(Bytes key, Map<?, ?> delta) {
-    synchronized (lock) {
-      effects.checkOpen();
-      long now = effects.nowSeconds();
-      InternalMessage m = encode(Arrays.asList(Flags.SUB_DELTA, key, delta), now, "delta");
-      Entry current = entries.get(key);
-      if (current != null && !(current.value() instanceof Map)) {
-        throw new IllegalArgumentException("cannot apply a delta to key " + Keys.render(key)
-            + ": it holds a " + current.value().getClass().getSimpleName() + " (expected: a map or no value)");
-      }
-      MetaTuple meta = new MetaTuple(selfId, m.time());
-      requireLease(key, current, meta, true, now);
-      outbox.commit(m);
-      Map<Object, Object> merged = merge(current, (Map<?, ?>) m.payload().get(2));
-      apply(key, merged, meta, false);
-      effects.broadcast(m);
-      return merged;
-    }
-  }
-
-  private @Nullable Entry storeLocked(Bytes key, @Nullable Object value, long now) {
-    return storeLocked(createStore(key, value, now), now);
-  }
-
-  private @Nullable Entry storeLocked(InternalMessage m, long now) {
-    Bytes key = (Bytes) m.payload().get(1);
-    Object value = m.payload().get(2);
-    Entry current = entries.get(key);
-    if (value == null && current == null) {
+  /** Stores a write's value, or deletes when it is null; returns the previous entry, if any. */
+  @Nullable Entry store(LocalWrite write) {
+    Entry current = entries.get(write.key());
+    if (write.value() == null && current == null) {
       return null; // nothing to delete: nothing is sent
     }
-    MetaTuple meta = new MetaTuple(selfId, m.time());
-    requireLease(key, current, meta, false, now);
-    outbox.commit(m);
-    apply(key, value, meta, false);
-    effects.broadcast(m);
+    LocalWrite confirmed = writes.confirm(write);
+    requireLease(write.key(), current, confirmed.message().time(), false);
+    commit(confirmed, write.value());
     return current;
   }
 
-  private InternalMessage createStore(Bytes key, @Nullable Object value, long now) {
-    return encode(Arrays.asList(Flags.SUB_STORE, key, value), now, "value");
-  }
-
-  private InternalMessage encode(List<?> payload, long now, String name) {
-    try {
-      return outbox.create(payload, now);
-    } catch (IllegalArgumentException e) {
-      String message = String.valueOf(e.getMessage());
-      throw new IllegalArgumentException(
-          message.startsWith("payload[2]") ? name + message.substring("payload[2]".length()) : message, e);
+  /** Stores every write, or none if one of them is refused. */
+  void storeAll(List<LocalWrite> all) {
+    List<LocalWrite> confirmed = new ArrayList<>(all.size());
+    for (LocalWrite w : all) {
+      LocalWrite c = writes.confirm(w);
+      requireLease(w.key(), entries.get(w.key()), c.message().time(), false);
+      confirmed.add(c);
+    }
+    for (LocalWrite w : confirmed) {
+      if (w.value() != null || entries.containsKey(w.key())) {
+        commit(w, w.value());
+      }
     }
   }
 
-  private void requireLease(Bytes key, @Nullable Entry current, MetaTuple meta, boolean delta, long now) {
-    if (current != null && !LeasePolicy.accepts(current.meta(), meta, delta, leasing, now)) {
+  /** Deletes the first key this node may delete and returns it with its value; null when empty. */
+  Map.@Nullable Entry<Bytes, Object> popAny() {
+    LeaseException first = null;
+    for (Map.Entry<Bytes, Entry> e : entries.entrySet()) {
+      try {
+        store(writes.storeNow(e.getKey(), null));
+        return Map.entry(e.getKey(), e.getValue().value());
+      } catch (LeaseException refused) {
+        first = first == null ? refused : first;
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+    return null;
+  }
+
+  /**
+   * Merges a delta into the map at its key (an empty map when absent) and returns the merged map.
+   *
+   * @throws IllegalArgumentException if the key holds a non-map, or the merged map would not fit
+   *     an initial sync
+   * @throws LeaseException if another node holds the key
+   */
+  Map<Object, Object> delta(LocalWrite write) {
+    Bytes key = write.key();
+    Entry current = entries.get(key);
+    if (current != null && !(current.value() instanceof Map)) {
+      throw new IllegalArgumentException("cannot apply a delta to key " + Keys.render(key)
+          + ": it holds a " + current.value().getClass().getSimpleName() + " (expected: a map or no value)");
+    }
+    LocalWrite confirmed = writes.confirm(write);
+    requireLease(key, current, confirmed.message().time(), true);
+    Map<Object, Object> merged = merge(current, (Map<?, ?>) write.value());
+    writes.requireFits(key, merged);
+    commit(confirmed, merged);
+    return merged;
+  }
+
+  private void commit(LocalWrite write, @Nullable Object value) {
+    writes.outbox().commit(write.message());
+    apply(write.key(), value, new MetaTuple(selfId, write.message().time()), false);
+    effects.broadcast(write.frame());
+  }
+
+  private void requireLease(Bytes key, @Nullable Entry current, long time, boolean delta) {
+    if (current != null
+        && !LeasePolicy.accepts(current.meta(), new MetaTuple(selfId, time), delta, leasing, effects.nowSeconds())) {
       throw new LeaseException(key, current.meta(), LeasePolicy.leaseEndSeconds(current.meta()), leasing);
     }
   }
@@ -224,36 +184,32 @@ final class Store {
    */
   void remoteStore(Bytes key, @Nullable Object value, MetaTuple meta, boolean ownerBin, boolean dump,
       String from) {
-    synchronized (lock) {
-      Entry current = entries.get(key);
-      if (dump && current != null) {
-        return; // §10.6: a held key is kept as is, not even lease-checked
-      }
-      if (value == null && current == null) {
-        return; // deleting what we do not hold (py2p would drop the link here)
-      }
-      if (!remoteLease(key, current, meta, false, dump ? "initial-sync store" : "store", from)) {
-        return;
-      }
-      apply(key, value, intern(meta), ownerBin);
+    Entry current = entries.get(key);
+    if (dump && current != null) {
+      return; // §10.6: a held key is kept as is, not even lease-checked
     }
+    if (value == null && current == null) {
+      return; // deleting what we do not hold (py2p would drop the link here)
+    }
+    if (!remoteLease(key, current, meta, false, dump ? "initial-sync store" : "store", from)) {
+      return;
+    }
+    apply(key, value, intern(meta), ownerBin);
   }
 
   /** A peer's delta (§10.5): merged into a map; dropped on a non-map. */
   void remoteDelta(Bytes key, Map<?, ?> delta, MetaTuple meta, boolean ownerBin, String from) {
-    synchronized (lock) {
-      Entry current = entries.get(key);
-      if (current != null && !(current.value() instanceof Map)) {
-        droppedRemote.incrementAndGet();
-        effects.dropped("dropped delta of key " + Keys.render(key) + " from " + from + ": the key holds a "
-            + current.value().getClass().getSimpleName() + ", not a map");
-        return;
-      }
-      if (!remoteLease(key, current, meta, true, "delta", from)) {
-        return;
-      }
-      apply(key, merge(current, delta), intern(meta), ownerBin);
+    Entry current = entries.get(key);
+    if (current != null && !(current.value() instanceof Map)) {
+      droppedRemote.incrementAndGet();
+      effects.dropped("dropped delta of key " + Keys.render(key) + " from " + from + ": the key holds a "
+          + current.value().getClass().getSimpleName() + ", not a map");
+      return;
     }
+    if (!remoteLease(key, current, meta, true, "delta", from)) {
+      return;
+    }
+    apply(key, merge(current, delta), intern(meta), ownerBin);
   }
 
   private boolean remoteLease(Bytes key, @Nullable Entry current, MetaTuple meta, boolean delta, String kind,

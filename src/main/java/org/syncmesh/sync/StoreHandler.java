@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.syncmesh.mesh.Message;
-import org.syncmesh.mesh.MessageHandler;
 import org.syncmesh.mesh.PeerInfo;
 import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Flags;
@@ -24,7 +23,7 @@ import org.syncmesh.wire.Packets;
  * an integer or a float (js2p after 2038). Anything else is dropped and counted: a peer's bad
  * message never throws here, so it never costs the link. Runs on the protocol thread.
  */
-final class StoreHandler implements MessageHandler {
+final class StoreHandler {
 
   /** The largest timestamp kept: {@link java.time.Instant#MAX} less a lease, so lease ends stay Instants. */
   static final long MAX_SECONDS = java.time.Instant.MAX.getEpochSecond() - LeasePolicy.LEASE_SECONDS;
@@ -37,8 +36,8 @@ final class StoreHandler implements MessageHandler {
     this.effects = effects;
   }
 
-  @Override
-  public boolean handle(Message message, PeerInfo from) {
+  /** Takes a store or delta and returns true; returns false for any other message. */
+  boolean handle(Message message, PeerInfo from) {
     int sub = message.subFlag();
     if (sub != Flags.SUB_STORE && sub != Flags.SUB_DELTA) {
       return false;

@@ -1,6 +1,7 @@
 package org.syncmesh.sync;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -10,24 +11,28 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
-import org.syncmesh.mesh.Dialect;
+import org.syncmesh.mesh.MeshExtension;
 import org.syncmesh.mesh.MeshListener;
 import org.syncmesh.mesh.MeshOptions;
 import org.syncmesh.mesh.MeshSocket;
+import org.syncmesh.mesh.Message;
+import org.syncmesh.mesh.MessageHandler;
 import org.syncmesh.mesh.PeerInfo;
+import org.syncmesh.net.OutboundFrame;
 import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Checks;
-import org.syncmesh.wire.Flags;
-import org.syncmesh.wire.InternalMessage;
 import org.syncmesh.wire.Protocol;
 
 /**
  * A dictionary replicated over a protocol-0.7 mesh (PROTOCOL §10): every node holds every key,
  * every write floods the network, and on leasing networks (the default) a key written by one
  * node cannot be changed by another for an hour. Wire-compatible with js2p 0.7.870 and py2p 0.7
- * sync sockets; being a {@link MeshSocket}, it is also an alert network.
+ * sync sockets. It is also an alert network: the mesh methods ({@link #send}, {@link #recv},
+ * {@link #connect}…) are those of the {@link MeshSocket} it runs on, {@link #mesh()}.
  *
  * <pre>{@code
  * try (SyncSocket a = new SyncSocket.Builder().build();
@@ -45,12 +50,19 @@ import org.syncmesh.wire.Protocol;
  * come back in its decoded form (Long for integers, Bytes for byte[], unmodifiable List and Map),
  * on this node as on every other. A null value deletes.
  *
- * <h2>Threads</h2>
- * Every method may be called from any thread. Reads ({@link #get}, {@link #keys},
- * {@link #items}…) take no lock; the collections they return are snapshots. Writes
- * ({@link #set}, {@link #del}, {@link #pop}, {@link #update}, {@link #applyDelta}) run on the
- * caller's thread and are atomic on this node: lease check, change, broadcast and event happen
- * as one step, in one order. Listeners run on the callback executor, never on a network thread.
+ * <h2>Concurrency</h2>
+ * Every method may be called from any thread; the design is MeshSocket's "Concurrency". Reads
+ * ({@link #get}, {@link #keys}, {@link #items}…) take no lock; the collections they return are
+ * snapshots. A write ({@link #set}, {@link #del}, {@link #pop}, {@link #update},
+ * {@link #applyDelta}) is validated and encoded on the caller's thread, so a bad key, an
+ * unencodable value or one over the frame cap throws before anything is stored, sent or
+ * announced; it then runs on the node's protocol thread as one step (lease check, change,
+ * broadcast, event), in the order writes entered, local and remote alike, with no lock held.
+ * The synchronous methods wait for that step and throw what it threw ({@link LeaseException});
+ * they may also wait before it while the node's write queue is full or a peer is slow to read.
+ * The {@code …Async} forms never wait: they return a future, failed at once with
+ * {@link java.util.concurrent.RejectedExecutionException} when the write queue is full.
+ * Listeners run on the callback executor, never on a network thread, and may write.
  *
  * <h2>Joining</h2>
  * When a peer connects, this node sends it every key with its owner and timestamp (the initial
@@ -59,6 +71,9 @@ import org.syncmesh.wire.Protocol;
  * or tripping the slow-peer limit, and each key goes out as it is when its turn comes.
  *
  * <h2>Known limits of protocol 0.7</h2>
+ * A value's broadcast, with the owner and timestamp an initial sync adds, must fit the frame cap
+ * ({@link org.syncmesh.mesh.MeshOptions#maxFrameBytes}, 16 MiB by default); a larger one is
+ * refused with {@link org.syncmesh.wire.MessageTooLargeException}.
  * <ul>
  *   <li>js2p cannot delete, and a delete reaching a js2p node drops its links (PROTOCOL §10.7).
  *       So deletes (nil stores) are never sent to js2p peers, nor are keys that name
@@ -72,13 +87,16 @@ import org.syncmesh.wire.Protocol;
  *   <li>Nothing is authenticated (§13.3): any peer can claim any owner and timestamp.
  * </ul>
  */
-public final class SyncSocket extends MeshSocket {
+public final class SyncSocket implements AutoCloseable {
 
   /** The default subnet; the leasing digit is appended to it, giving "sync1" or "sync0". */
   public static final String DEFAULT_SUBNET = "sync";
 
   private final boolean leasing;
+  private final MeshSocket mesh;
+  private final MeshExtension.Node node;
   private final Store store;
+  private final LocalWrites writes;
   private final List<SyncListener> listeners = new CopyOnWriteArrayList<>();
 
   /**
@@ -86,8 +104,7 @@ public final class SyncSocket extends MeshSocket {
    * protocol's subnet gets the leasing digit appended ("sync" becomes "sync1", or "sync0" without
    * leasing), as js2p and py2p do, so leasing and non-leasing networks never mix.
    *
-   * <p>Made with {@code new SyncSocket.Builder()}, as OkHttp's clients are: a static factory on
-   * each socket class would have to hide the other's, which Java forbids across return types.
+   * <p>Made with {@code new SyncSocket.Builder()}, as OkHttp's clients are.
    */
   public static final class Builder extends MeshOptions<Builder> {
     private boolean leasing = true;
@@ -148,16 +165,36 @@ public final class SyncSocket extends MeshSocket {
   }
 
   private SyncSocket(Builder builder) {
-    super(builder);
     this.leasing = builder.leasing;
-    Effects effects = new Effects();
-    this.store = new Store(id(), leasing, effects);
-    addProtocolHandler(new StoreHandler(store, effects));
+    Parts parts = new Parts();
+    this.mesh = MeshSocket.withExtension(builder, node -> parts.install(node, leasing, new Effects()));
+    this.node = parts.node;
+    this.store = parts.store;
+    this.writes = parts.writes;
+  }
+
+  /** What the extension factory makes, kept for the constructor (a lambda cannot set final fields). */
+  private static final class Parts {
+    MeshExtension.Node node;
+    Store store;
+    LocalWrites writes;
+
+    MeshExtension install(MeshExtension.Node node, boolean leasing, Store.Effects effects) {
+      this.node = node;
+      this.writes = new LocalWrites(node, new Outbox(node.id()));
+      this.store = new Store(node.id(), leasing, effects, writes);
+      return new SyncExtension(node, store, new StoreHandler(store, effects));
+    }
   }
 
   /** Whether this node enforces leases. */
   public boolean leasing() {
     return leasing;
+  }
+
+  /** The mesh this dictionary runs on: its peers, broadcasts and messages. */
+  public MeshSocket mesh() {
+    return mesh;
   }
 
   // ---------------------------------------------------------------- reads
@@ -230,12 +267,29 @@ public final class SyncSocket extends MeshSocket {
    * {@link #del}. The write is owned by this node at the broadcast's time.
    *
    * @throws IllegalArgumentException if the key is not a String, byte[] or Bytes, or the value
-   *     cannot be encoded; nothing is stored or sent then
+   *     cannot be encoded or is too large ({@link org.syncmesh.wire.MessageTooLargeException});
+   *     nothing is stored or sent then
    * @throws LeaseException if another node holds the key's lease (or, without leasing, a newer write)
    * @throws IllegalStateException if the socket is closed
    */
   public void set(Object key, @Nullable Object value) {
-    store.set(Keys.of(key), value);
+    LocalWrite write = writes.store(Keys.of(key), value);
+    await(node.submit(write.cost(), () -> store.store(write)));
+  }
+
+  /**
+   * {@link #set} without waiting: the future completes once the write is applied and sent, or
+   * fails with what {@code set} would throw; it fails at once with
+   * {@link java.util.concurrent.RejectedExecutionException} when the node's write queue is full.
+   *
+   * @throws IllegalArgumentException as {@link #set}, before anything is queued
+   */
+  public CompletableFuture<Void> setAsync(Object key, @Nullable Object value) {
+    LocalWrite write = writes.store(Keys.of(key), value);
+    return node.trySubmit(write.cost(), () -> {
+      store.store(write);
+      return null;
+    });
   }
 
   /**
@@ -243,16 +297,24 @@ public final class SyncSocket extends MeshSocket {
    * checked, and every lease, before the first is stored. Keys that are equal as bytes (a
    * String and its UTF-8 byte[]) count once, the later one winning.
    *
-   * @throws IllegalArgumentException if a key or value is invalid
+   * @throws IllegalArgumentException if a key or value is invalid or too large
    * @throws LeaseException if another node holds one of the keys
    */
   public void update(Map<?, ?> map) {
-    Checks.notNull(map, "map");
-    Map<Bytes, @Nullable Object> values = new LinkedHashMap<>();
-    for (Map.Entry<?, ?> e : new ArrayList<>(map.entrySet())) {
-      values.put(Keys.of(e.getKey()), e.getValue());
-    }
-    store.setAll(values);
+    List<LocalWrite> all = prepare(map);
+    await(node.submit(cost(all), () -> {
+      store.storeAll(all);
+      return null;
+    }));
+  }
+
+  /** {@link #update} without waiting, as {@link #setAsync}. */
+  public CompletableFuture<Void> updateAsync(Map<?, ?> map) {
+    List<LocalWrite> all = prepare(map);
+    return node.trySubmit(cost(all), () -> {
+      store.storeAll(all);
+      return null;
+    });
   }
 
   /**
@@ -262,7 +324,13 @@ public final class SyncSocket extends MeshSocket {
    * @throws LeaseException if another node holds the key
    */
   public boolean del(Object key) {
-    return store.set(Keys.of(key), null) != null;
+    return pop(key, null, DELETED) != null;
+  }
+
+  /** {@link #del} without waiting, as {@link #setAsync}; true if the key held a value. */
+  public CompletableFuture<Boolean> delAsync(Object key) {
+    LocalWrite write = writes.store(Keys.of(key), null);
+    return node.trySubmit(write.cost(), () -> store.store(write) != null);
   }
 
   /**
@@ -271,13 +339,20 @@ public final class SyncSocket extends MeshSocket {
    * @throws LeaseException if another node holds the key
    */
   public @Nullable Object pop(Object key, @Nullable Object fallback) {
-    Store.Entry e = store.set(Keys.of(key), null);
-    return e == null ? fallback : e.value();
+    return pop(key, fallback, null);
   }
 
   /** Deletes {@code key} and returns its value, if it held one. */
   public Optional<Object> pop(Object key) {
     return Optional.ofNullable(pop(key, null));
+  }
+
+  private static final Object DELETED = new Object();
+
+  private @Nullable Object pop(Object key, @Nullable Object fallback, @Nullable Object found) {
+    LocalWrite write = writes.store(Keys.of(key), null);
+    Store.Entry e = await(node.submit(write.cost(), () -> store.store(write)));
+    return e == null ? fallback : found != null ? found : e.value();
   }
 
   /**
@@ -287,7 +362,7 @@ public final class SyncSocket extends MeshSocket {
    * @throws LeaseException if every key is leased by another node
    */
   public Map.Entry<Bytes, Object> popitem() {
-    Map.Entry<Bytes, Object> e = store.popAny();
+    Map.Entry<Bytes, Object> e = await(node.submit(0, store::popAny));
     if (e == null) {
       throw new NoSuchElementException("popitem(): the dictionary is empty");
     }
@@ -299,12 +374,58 @@ public final class SyncSocket extends MeshSocket {
    * broadcasts the delta, the peers' {@code [17, key, map]} (§10.5). This node takes the lease
    * of the whole key. Returns the merged map.
    *
-   * @throws IllegalArgumentException if the delta cannot be encoded or the key holds a non-map
+   * @throws IllegalArgumentException if the delta cannot be encoded, the key holds a non-map, or
+   *     the merged map would be too large; nothing is stored or sent then
    * @throws LeaseException if another node holds the key
    */
   public Map<Object, Object> applyDelta(Object key, Map<?, ?> delta) {
     Checks.notNull(delta, "delta");
-    return store.delta(Keys.of(key), delta);
+    LocalWrite write = writes.delta(Keys.of(key), delta);
+    return await(node.submit(write.cost(), () -> store.delta(write)));
+  }
+
+  /** {@link #applyDelta} without waiting, as {@link #setAsync}; completes with the merged map. */
+  public CompletableFuture<Map<Object, Object>> applyDeltaAsync(Object key, Map<?, ?> delta) {
+    Checks.notNull(delta, "delta");
+    LocalWrite write = writes.delta(Keys.of(key), delta);
+    return node.trySubmit(write.cost(), () -> store.delta(write));
+  }
+
+  private List<LocalWrite> prepare(Map<?, ?> map) {
+    Checks.notNull(map, "map");
+    Map<Bytes, @Nullable Object> values = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> e : new ArrayList<>(map.entrySet())) {
+      values.put(Keys.of(e.getKey()), e.getValue());
+    }
+    List<LocalWrite> all = new ArrayList<>(values.size());
+    for (Map.Entry<Bytes, @Nullable Object> e : values.entrySet()) {
+      all.add(writes.store(e.getKey(), e.getValue()));
+    }
+    return all;
+  }
+
+  private static int cost(List<LocalWrite> all) {
+    long sum = 0;
+    for (LocalWrite w : all) {
+      sum += w.cost();
+    }
+    return (int) Math.min(Integer.MAX_VALUE, sum);
+  }
+
+  /** Waits for a write and throws what it threw, as the synchronous methods promise. */
+  private static <T> T await(CompletableFuture<T> write) {
+    try {
+      return write.join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    }
   }
 
   // ---------------------------------------------------------------- events
@@ -312,38 +433,111 @@ public final class SyncSocket extends MeshSocket {
   /** Adds a listener for update and delete events, and for the mesh events. */
   public void addListener(SyncListener listener) {
     listeners.add(Checks.notNull(listener, "listener"));
-    addListener((MeshListener) listener);
+    mesh.addListener(listener);
   }
 
   /** Removes a listener added before; no effect otherwise. */
   public void removeListener(SyncListener listener) {
     listeners.remove(listener);
-    removeListener((MeshListener) listener);
+    mesh.removeListener(listener);
   }
 
-  // ---------------------------------------------------------------- mesh hooks
+  // ---------------------------------------------------------------- the mesh underneath
 
-  /**
-   * Initial sync (§10.6): every key with its owner and timestamp, once per link, keys as bin,
-   * paced by the peer's connection (a large dictionary streams, it is not queued at once).
-   */
-  @Override
-  protected void onPeerReady(PeerInfo peer) {
-    whisperAll(peer, new InitialSync(store, peer.dialect() == Dialect.JS2P));
+  /** This node's id, as {@link MeshSocket#id()}. */
+  public String id() {
+    return mesh.id();
   }
 
-  /** Holds back from js2p peers what would crash them: deletes and prototype-named keys (§10.7). */
+  /** The protocol, with the leasing digit in its subnet. */
+  public Protocol protocol() {
+    return mesh.protocol();
+  }
+
+  /** The port the listener is bound to. */
+  public int port() {
+    return mesh.port();
+  }
+
+  /** The address the listener is bound to. */
+  public InetSocketAddress boundAddress() {
+    return mesh.boundAddress();
+  }
+
+  /** The address advertised to peers. */
+  public InetSocketAddress outAddress() {
+    return mesh.outAddress();
+  }
+
+  /** As {@link MeshSocket#connect}. */
+  public CompletableFuture<PeerInfo> connect(String host, int port) {
+    return mesh.connect(host, port);
+  }
+
+  /** As {@link MeshSocket#disconnect}. */
+  public void disconnect(String peerId) {
+    mesh.disconnect(peerId);
+  }
+
+  /** As {@link MeshSocket#routingTable()}. */
+  public Map<String, PeerInfo> routingTable() {
+    return mesh.routingTable();
+  }
+
+  /** As {@link MeshSocket#send(List)}: a broadcast to the alert network. */
+  public void send(List<?> packets) {
+    mesh.send(packets);
+  }
+
+  /** As {@link MeshSocket#send(Object...)}. */
+  public void send(Object... packets) {
+    mesh.send(packets);
+  }
+
+  /** As {@link MeshSocket#recv()}. */
+  public Optional<Message> recv() {
+    return mesh.recv();
+  }
+
+  /** As {@link MeshSocket#recv(Duration)}. */
+  public Optional<Message> recv(Duration timeout) throws InterruptedException {
+    return mesh.recv(timeout);
+  }
+
+  /** As {@link MeshSocket#registerHandler}: runs after the dictionary's own handling. */
+  public void registerHandler(MessageHandler handler) {
+    mesh.registerHandler(handler);
+  }
+
+  /** Adds a listener for the mesh events only. */
+  public void addListener(MeshListener listener) {
+    mesh.addListener(listener);
+  }
+
+  /** Removes a mesh listener added before. */
+  public void removeListener(MeshListener listener) {
+    mesh.removeListener(listener);
+  }
+
+  /** As {@link MeshSocket#status()}: also lists refused and malformed remote writes. */
+  public Object status() {
+    return mesh.status();
+  }
+
+  /** As {@link MeshSocket#statusErrors()}. */
+  public List<String> statusErrors() {
+    return mesh.statusErrors();
+  }
+
+  /** True after {@link #close()}. */
+  public boolean isClosed() {
+    return mesh.isClosed();
+  }
+
+  /** Closes the mesh underneath; writes still waiting fail with IllegalStateException. Idempotent. */
   @Override
-  protected boolean mayReceive(PeerInfo peer, InternalMessage message) {
-    if (peer.dialect() != Dialect.JS2P) {
-      return true;
-    }
-    int sub = message.subFlag();
-    if (sub != Flags.SUB_STORE && sub != Flags.SUB_DELTA) {
-      return true;
-    }
-    List<@Nullable Object> p = message.payload();
-    return p.size() < 3 || !Keys.crashesJs2p(p.get(1), sub == Flags.SUB_STORE, p.get(2));
+  public void close() {
+    mesh.close();
   }
 
   /** Remote writes refused by a lease since start (also listed in {@link #status()}). */
@@ -356,41 +550,39 @@ public final class SyncSocket extends MeshSocket {
     return store.droppedRemote.get();
   }
 
+  @Override
+  public String toString() {
+    return "SyncSocket{id=" + id() + ", port=" + port() + ", peers=" + routingTable().size() + "}";
+  }
+
   private final class Effects implements Store.Effects {
     @Override
     public long nowSeconds() {
-      return SyncSocket.this.nowSeconds();
+      return node.nowSeconds();
     }
 
     @Override
-    public void checkOpen() {
-      if (isClosed()) {
-        throw new IllegalStateException("socket is closed");
-      }
-    }
-
-    @Override
-    public void broadcast(InternalMessage message) {
-      broadcastMessage(message, peer -> true);
+    public void broadcast(OutboundFrame frame) {
+      node.broadcast(frame, peer -> true);
     }
 
     @Override
     public void updated(Bytes key, Object value, MetaTuple meta) {
       for (SyncListener l : listeners) {
-        callback(() -> l.onUpdate(SyncSocket.this, key, value, meta));
+        node.callback(() -> l.onUpdate(SyncSocket.this, key, value, meta));
       }
     }
 
     @Override
     public void deleted(Bytes key) {
       for (SyncListener l : listeners) {
-        callback(() -> l.onDelete(SyncSocket.this, key));
+        node.callback(() -> l.onDelete(SyncSocket.this, key));
       }
     }
 
     @Override
     public void dropped(String why) {
-      reportError(why);
+      node.reportError(why);
     }
   }
 }

@@ -68,7 +68,7 @@ public final class FrameCodec {
   /**
    * P uncompressed: {@code S ‖ B}.
    *
-   * @throws IllegalArgumentException if {@code S ‖ B} is longer than {@link #maxFrameBytes()}, which a receiver
+   * @throws MessageTooLargeException if {@code S ‖ B} is longer than {@link #maxFrameBytes()}, which a receiver
    *                                  with the same limit would refuse even if it were compressed
    */
   public byte[] encodePayload(InternalMessage message) {
@@ -95,8 +95,9 @@ public final class FrameCodec {
       return frame;
     }
     byte[] p = method.compress(payloadWithRoom(message, 0));
-    Checks.argument(p.length <= maxFrameBytes, "compressed payload length", p.length, "<= maxFrameBytes "
-        + maxFrameBytes);
+    if (p.length > maxFrameBytes) {
+      throw new MessageTooLargeException("compressed payload", p.length, maxFrameBytes);
+    }
     byte[] frame = new byte[HEADER_BYTES + p.length];
     putLength(frame, p.length);
     System.arraycopy(p, 0, frame, HEADER_BYTES, p.length);
@@ -106,7 +107,9 @@ public final class FrameCodec {
   private byte[] payloadWithRoom(InternalMessage message, int headroom) {
     Bytes body = message.body();
     long length = (long) CHECKSUM_BYTES + body.size();
-    Checks.argument(length <= maxFrameBytes, "payload length", length, "<= maxFrameBytes " + maxFrameBytes);
+    if (length > maxFrameBytes) {
+      throw new MessageTooLargeException("payload", length, maxFrameBytes);
+    }
     byte[] out = new byte[headroom + (int) length];
     message.id().copyTo(0, out, headroom, CHECKSUM_BYTES);
     body.copyTo(0, out, headroom + CHECKSUM_BYTES, body.size());

@@ -55,6 +55,7 @@ final class LinkWritabilityTest {
       public void linkClosed(Link link, @Nullable String reason) {}
     });
     InetSocketAddress at = network.bind("127.0.0.1", 0);
+    network.acceptConnections();
     peer = new Socket();
     peer.setReceiveBufferSize(4096); // a peer that does not read fills up fast
     peer.connect(at);

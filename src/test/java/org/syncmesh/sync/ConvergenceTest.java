@@ -92,8 +92,8 @@ final class ConvergenceTest {
     // Two nodes apply a delta to the same field before hearing of the other's. Each then
     // receives the other's delta, which condition 3 always accepts, so each ends with the
     // other's value and the other as owner: the network diverges (no protocol-0.7 fix).
-    Store x = new Store("X", false, new StoreTest.Recorder());
-    Store y = new Store("Y", false, new StoreTest.Recorder());
+    LocalStore x = new LocalStore("X", false, new StoreTest.Recorder());
+    LocalStore y = new LocalStore("Y", false, new StoreTest.Recorder());
     x.delta(K, Map.of("f", "x's"));
     y.delta(K, Map.of("f", "y's"));
     long now = 1_700_000_000L;
@@ -107,8 +107,8 @@ final class ConvergenceTest {
   void leasedWritesInDifferentSeconds_divergeByArrivalOrder() {
     // C hears A's write first, D hears B's first; each refuses the other under the live lease.
     long t = 1_700_000_000L;
-    Store c = new Store("C", true, new StoreTest.Recorder());
-    Store d = new Store("D", true, new StoreTest.Recorder());
+    LocalStore c = new LocalStore("C", true, new StoreTest.Recorder());
+    LocalStore d = new LocalStore("D", true, new StoreTest.Recorder());
     c.remoteStore(K, "A's", new MetaTuple("A", t), false, false, "A");
     c.remoteStore(K, "B's", new MetaTuple("B", t + 1), false, false, "B");
     d.remoteStore(K, "B's", new MetaTuple("B", t + 1), false, false, "B");

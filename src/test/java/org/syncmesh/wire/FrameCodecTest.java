@@ -81,8 +81,9 @@ final class FrameCodecTest {
         .isInstanceOf(FrameTooLongException.class)
         .hasMessage("frame length 55 bytes exceeds the limit of 40 bytes (maxFrameBytes)");
     assertThatThrownBy(() -> codec.checkFrameLength(0xffffffffL)).isInstanceOf(FrameTooLongException.class);
-    assertThatThrownBy(() -> small.encodeFrame(canonical(), null)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("payload length: 55 (expected: <= maxFrameBytes 40)");
+    assertThatThrownBy(() -> small.encodeFrame(canonical(), null)).isInstanceOf(MessageTooLargeException.class)
+        .hasMessage("payload too large: 55 bytes encoded, over the frame cap of 40 bytes")
+        .satisfies(e -> assertThat(((MessageTooLargeException) e).limit()).isEqualTo(40));
   }
 
   @Test

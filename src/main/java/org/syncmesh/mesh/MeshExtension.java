@@ -1,0 +1,93 @@
+package org.syncmesh.mesh;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.syncmesh.net.OutboundFrame;
+import org.syncmesh.wire.InternalMessage;
+
+/**
+ * A protocol that runs on top of a mesh node, as the sync socket's dictionary does: it claims
+ * messages before the user's handlers see them, reacts to new peers, and filters what each peer
+ * may receive. Installed with {@link MeshSocket#withExtension}; one per socket.
+ *
+ * <p>Every method here is called on the node's protocol thread, one call at a time, and must
+ * not block: that thread may also be the I/O thread.
+ */
+public interface MeshExtension {
+
+  /**
+   * Offers an arriving message (after de-duplication and relay); true claims it, and neither the
+   * user's handlers nor the {@code recv()} queue see it. A throwing extension is logged and the
+   * message treated as unclaimed.
+   */
+  boolean handle(Message message, PeerInfo from);
+
+  /** A peer completed its first handshake and was sent our peers list. */
+  default void onPeerReady(PeerInfo peer) {}
+
+  /** Whether {@code peer} may receive {@code message}, sent or relayed. */
+  default boolean mayReceive(PeerInfo peer, InternalMessage message) {
+    return true;
+  }
+
+  /**
+   * What an extension may do with its node. Methods marked "protocol thread" must be called
+   * there (from the extension's callbacks or a submitted task); the others are thread-safe.
+   */
+  interface Node {
+
+    /** This node's id. Thread-safe. */
+    String id();
+
+    /** Now, in whole seconds UTC, from the node's clock. Thread-safe. */
+    long nowSeconds();
+
+    /**
+     * Encodes {@code message} for sending with this node's frame cap. Thread-safe; meant for
+     * the caller's thread, so the work and its validation happen before a write enters the node.
+     *
+     * @throws FrameTooLargeException if the frame would exceed the cap
+     */
+    OutboundFrame frame(InternalMessage message);
+
+    /** The largest frame this node sends or accepts, in bytes. */
+    int maxFrameBytes();
+
+    /**
+     * Runs {@code task} on the protocol thread, in submission order with every other write of
+     * this node, and completes the future with its result or exception. The caller first waits
+     * while {@code costBytes} would overfill the node's write queue or a peer is not taking what
+     * it was sent (back-pressure before entry); the task itself never waits for anything. On
+     * the protocol thread itself the task runs in place. After close the future fails with
+     * {@link IllegalStateException}.
+     */
+    <T> CompletableFuture<T> submit(int costBytes, Supplier<T> task);
+
+    /**
+     * As {@link #submit}, but never waits: when the node's write queue is full the future fails
+     * at once with {@link java.util.concurrent.RejectedExecutionException}.
+     */
+    <T> CompletableFuture<T> trySubmit(int costBytes, Supplier<T> task);
+
+    /** Sends {@code frame}, a broadcast this node made, to every peer {@code to} accepts. Protocol thread. */
+    void broadcast(OutboundFrame frame, Predicate<PeerInfo> to);
+
+    /**
+     * Whispers every payload (sub-flag first) to {@code peer}, paced by its connection, made
+     * lazily from {@code payloads}; stops silently if the peer leaves. Protocol thread.
+     */
+    void whisperAll(PeerInfo peer, Iterator<? extends List<?>> payloads);
+
+    /** Runs {@code task} on the callback executor after every callback given before it. Thread-safe. */
+    void callback(Runnable task);
+
+    /** Adds an entry to the node's status (its most recent errors). Thread-safe. */
+    void reportError(String error);
+
+    /** True once the socket is closed. Thread-safe. */
+    boolean isClosed();
+  }
+}

@@ -1,0 +1,383 @@
+package org.syncmesh.mesh;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.syncmesh.net.Link;
+import org.syncmesh.net.NetConfig;
+import org.syncmesh.net.Network;
+import org.syncmesh.net.OutboundFrame;
+import org.syncmesh.net.Tls;
+import org.syncmesh.wire.Compression;
+import org.syncmesh.wire.Flags;
+import org.syncmesh.wire.FrameCodec;
+import org.syncmesh.wire.InternalMessage;
+import org.syncmesh.wire.NodeId;
+import org.syncmesh.wire.Packets;
+import org.syncmesh.wire.Protocol;
+
+/**
+ * One mesh node: the protocol thread's state (peers, routing table, waterfall, pending
+ * requests), the send path, and the handlers that change them. {@link MeshSocket} is its public
+ * face; the handshake, peers, request and receive handlers work on this class, never on the
+ * socket. See MeshSocket's "Concurrency" for the threads.
+ *
+ * <p>Fields marked "protocol thread" are read and written only on {@link #loop}.
+ */
+final class MeshNode implements MeshExtension.Node {
+
+  private static final Logger log = LoggerFactory.getLogger(MeshNode.class);
+  static final int MAX_STATUS_ERRORS = 100;
+
+  final Clock clock;
+  final Protocol protocol;
+  final String protocolId;
+  final String id;
+  final FrameCodec codec;
+  final int maxOutgoing;
+  final long handshakeTimeoutMillis;
+  final List<Compression> compression;
+  private final String bindHost;
+  private final InetSocketAddress boundAddress;
+  private final String outHost;
+  private final int outPort;
+
+  private final EventLoopGroup group;
+  /** The protocol thread: one event loop of the node's own group. */
+  final EventLoop loop;
+  private final Network network;
+  private final Callbacks callbacks;
+  private final MeshEvents events;
+  private final WriteGate gate;
+  final MeshExtension extension;
+
+  // Protocol thread.
+  final Map<Link, Peer> peers = new IdentityHashMap<>();
+  final Map<String, Peer> routing = new LinkedHashMap<>();
+  final Waterfall waterfall = new Waterfall();
+  final Map<String, PendingRequest> pendingRequests = new HashMap<>();
+  private final List<Link> routedLinks = new ArrayList<>();
+
+  private volatile Map<String, PeerInfo> routingView = Map.of();
+  final Inbox inbox;
+  private final ConcurrentLinkedDeque<String> errors = new ConcurrentLinkedDeque<>();
+  final List<MessageHandler> userHandlers = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Set<CompletableFuture<PeerInfo>> pendingConnects = ConcurrentHashMap.newKeySet();
+
+  final HandshakeHandler handshakes = new HandshakeHandler(this);
+  final PeersHandler peersHandler = new PeersHandler(this);
+  final RequestHandler requests = new RequestHandler(this);
+  final ReceivePipeline pipeline = new ReceivePipeline(this);
+  final Connections connections = new Connections(this);
+
+  /** A deferred reply waiting for a route to its target (PROTOCOL §9.1). */
+  record PendingRequest(String targetId, List<Object> payload, long createdSeconds) {}
+
+  /**
+   * Binds and starts a node. Connections are accepted only once the extension is installed, so
+   * no peer's message can reach the node before it.
+   *
+   * @throws java.io.UncheckedIOException if the port cannot be bound
+   */
+  MeshNode(MeshOptions<?> options, MeshSocket source, Function<MeshExtension.Node, MeshExtension> extensionFactory) {
+    this.clock = options.clock;
+    this.protocol = options.effectiveProtocol();
+    this.protocolId = protocol.id();
+    this.codec = new FrameCodec(options.maxFrameBytes);
+    this.maxOutgoing = options.maxOutgoing;
+    this.handshakeTimeoutMillis = options.handshakeTimeout.toMillis();
+    this.compression = options.compression;
+    this.bindHost = options.host;
+    this.inbox = new Inbox(this, options.recvQueueCapacity);
+
+    NetConfig netConfig = netConfig(options);
+    this.group = new MultiThreadIoEventLoopGroup(options.ioThreads,
+        new DefaultThreadFactory("syncmesh-io", true), NioIoHandler.newFactory());
+    this.loop = group.next();
+    this.gate = new WriteGate(loop, () -> routedLinks);
+    this.network = new Network(netConfig, codec, group, connections.listener());
+    try {
+      this.boundAddress = network.bind(options.host, options.port);
+    } catch (RuntimeException e) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      throw e;
+    }
+    this.outHost = options.outHost != null ? options.outHost
+        : ("0.0.0.0".equals(options.host) || "::".equals(options.host) ? "127.0.0.1" : options.host);
+    this.outPort = options.outPort > 0 ? options.outPort : boundAddress.getPort();
+    // js2p's formula uses the bind address and the port (PROTOCOL §3.3); the salt is random.
+    this.id = NodeId.generate(protocol, options.host, boundAddress.getPort());
+    this.callbacks = new Callbacks(options.callbackExecutor, "syncmesh-callbacks-" + boundAddress.getPort());
+    this.events = new MeshEvents(source, callbacks);
+    this.extension = extensionFactory.apply(this);
+    network.acceptConnections();
+    log.debug("node {} listening on {} ({})", id, boundAddress, protocol);
+  }
+
+  private static NetConfig netConfig(MeshOptions<?> o) {
+    io.netty.handler.ssl.SslContext server = o.serverSsl;
+    io.netty.handler.ssl.SslContext client = o.clientSsl;
+    if (Protocol.SSL.equals(o.protocol.transport()) && server == null) {
+      Tls.Contexts contexts = Tls.selfSigned();
+      server = contexts.server();
+      client = contexts.client();
+    } else if (!Protocol.SSL.equals(o.protocol.transport())) {
+      server = null;
+      client = null;
+    }
+    // Half the hard limit at most: a bulk sender pausing at the high-water mark stays well clear of it.
+    int high = (int) Math.min(4L * 1024 * 1024, o.maxPendingBytes / 2);
+    return new NetConfig(o.maxFrameBytes, o.stalledFrameTimeout, high / 2, high,
+        o.maxPendingBytes, o.unwritableTimeout, o.connectTimeout, o.handshakeTimeout, server, client);
+  }
+
+  // ---------------------------------------------------------------- MeshExtension.Node
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public long nowSeconds() {
+    return Math.floorDiv(clock.millis(), 1000);
+  }
+
+  @Override
+  public OutboundFrame frame(InternalMessage message) {
+    return OutboundFrame.of(message, codec);
+  }
+
+  @Override
+  public int maxFrameBytes() {
+    return codec.maxFrameBytes();
+  }
+
+  @Override
+  public <T> CompletableFuture<T> submit(int costBytes, Supplier<T> task) {
+    return gate.submit(costBytes, task);
+  }
+
+  @Override
+  public <T> CompletableFuture<T> trySubmit(int costBytes, Supplier<T> task) {
+    return gate.trySubmit(costBytes, task);
+  }
+
+  @Override
+  public void broadcast(OutboundFrame frame, Predicate<PeerInfo> to) {
+    assert loop.inEventLoop();
+    InternalMessage message = frame.message();
+    if (message.type() == Flags.MAIN_BROADCAST) {
+      waterfall.firstSighting(message.id(), message.time(), nowSeconds());
+    }
+    for (Peer peer : routing.values()) {
+      PeerInfo info = peer.info();
+      if (to.test(info) && mayReceive(info, message)) {
+        peer.send(frame);
+      }
+    }
+  }
+
+  @Override
+  public void whisperAll(PeerInfo peer, Iterator<? extends List<?>> payloads) {
+    assert loop.inEventLoop();
+    Peer target = routing.get(peer.id());
+    if (target != null) {
+      new WhisperStream(this, target, payloads).pump();
+    }
+  }
+
+  @Override
+  public void callback(Runnable task) {
+    callbacks.run(task);
+  }
+
+  @Override
+  public void reportError(String error) {
+    errors.addLast(error);
+    while (errors.size() > MAX_STATUS_ERRORS) {
+      errors.pollFirst();
+    }
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed.get();
+  }
+
+  // ---------------------------------------------------------------- for the socket
+
+  InetSocketAddress boundAddress() {
+    return boundAddress;
+  }
+
+  List<String> statusErrors() {
+    return List.copyOf(errors);
+  }
+
+  Map<String, PeerInfo> routingView() {
+    return routingView;
+  }
+
+  MeshEvents events() {
+    return events;
+  }
+
+  /** Sends {@code message}, made on the caller's thread, to every peer {@code to} accepts. */
+  void send(InternalMessage message, Predicate<PeerInfo> to) {
+    OutboundFrame frame = frame(message); // the frame cap is checked here, before any effect
+    gate.submit(frame.payloadSize(), () -> {
+      broadcast(frame, to);
+      return null;
+    });
+  }
+
+  /** Whispers {@code payload} (sub-flag first) to one peer if it is connected. */
+  void whisper(String peerId, List<?> payload) {
+    InternalMessage message = InternalMessage.create(Flags.MAIN_WHISPER, id, nowSeconds(), payload);
+    OutboundFrame frame = frame(message);
+    gate.submit(frame.payloadSize(), () -> {
+      Peer peer = routing.get(peerId);
+      if (peer != null) {
+        peer.send(frame);
+      }
+      return null;
+    });
+  }
+
+  void reply(Message message, List<Object> payload) {
+    Packets.requireEncodable(payload);
+    String target = message.sender();
+    onLoop(() -> {
+      if (routing.containsKey(target)) {
+        whisper(target, payload);
+      } else {
+        requests.requestRoute(target, message.wire().senderIsBin(), payload);
+      }
+    });
+  }
+
+  CompletableFuture<PeerInfo> connect(String host, int port) {
+    CompletableFuture<PeerInfo> result = new CompletableFuture<>();
+    if (closed.get()) {
+      result.completeExceptionally(new IllegalStateException("socket is closed"));
+      return result;
+    }
+    pendingConnects.add(result);
+    result.whenComplete((peer, error) -> pendingConnects.remove(result));
+    onLoop(() -> connections.open(host, port, result, false));
+    return result;
+  }
+
+  void disconnect(String peerId) {
+    onLoop(() -> {
+      Peer peer = routing.get(peerId);
+      if (peer != null) {
+        peer.link.close("disconnect requested");
+      }
+    });
+  }
+
+  /** Closes every connection and stops every thread the node owns; idempotent. */
+  void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    gate.close();
+    network.close();
+    for (CompletableFuture<PeerInfo> pending : pendingConnects) {
+      pending.completeExceptionally(new IllegalStateException("socket closed before the connection completed"));
+    }
+    var shutdown = group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    if (!loop.inEventLoop()) {
+      shutdown.awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+    callbacks.shutdown();
+  }
+
+  // ---------------------------------------------------------------- for the handlers
+
+  /** Runs {@code task} on the protocol thread: in place when already there. */
+  void onLoop(Runnable task) {
+    if (loop.inEventLoop()) {
+      task.run();
+    } else if (!loop.isShuttingDown()) {
+      loop.execute(task);
+    }
+  }
+
+  boolean mayReceive(PeerInfo peer, InternalMessage message) {
+    try {
+      return extension.mayReceive(peer, message);
+    } catch (RuntimeException e) {
+      log.warn("extension filter threw on {}; not sent to {}", message, peer.id(), e);
+      return false;
+    }
+  }
+
+  String outHost() {
+    return outHost;
+  }
+
+  int outPort() {
+    return outPort;
+  }
+
+  String bindHost() {
+    return bindHost;
+  }
+
+  Network network() {
+    return network;
+  }
+
+  /** Publishes the routing table for lock-free readers; after every change. */
+  void publishRouting() {
+    Map<String, PeerInfo> view = new LinkedHashMap<>();
+    routedLinks.clear();
+    for (Map.Entry<String, Peer> e : routing.entrySet()) {
+      view.put(e.getKey(), e.getValue().info());
+      routedLinks.add(e.getValue().link);
+    }
+    routingView = Collections.unmodifiableMap(view);
+  }
+
+  void send(Peer peer, int flag, List<?> payload) {
+    peer.send(frame(InternalMessage.create(flag, id, nowSeconds(), payload)));
+  }
+
+  Collection<Peer> routingPeers() {
+    return routing.values();
+  }
+
+  @Override
+  public String toString() {
+    return "node " + id + " on " + boundAddress;
+  }
+}

@@ -1,0 +1,104 @@
+package org.syncmesh.sync;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.syncmesh.mesh.MeshExtension;
+import org.syncmesh.mesh.PeerInfo;
+import org.syncmesh.net.OutboundFrame;
+import org.syncmesh.wire.Bytes;
+import org.syncmesh.wire.FrameCodec;
+import org.syncmesh.wire.InternalMessage;
+
+/**
+ * A {@link Store} without a network, for unit tests: local writes are prepared and applied in
+ * the test's thread, as the sync socket does on its two threads, and remote ones go straight in.
+ */
+final class LocalStore {
+
+  private final Store store;
+  private final LocalWrites writes;
+
+  LocalStore(String selfId, boolean leasing, Store.Effects effects) {
+    this(selfId, leasing, effects, FrameCodec.DEFAULT_MAX_FRAME_BYTES);
+  }
+
+  LocalStore(String selfId, boolean leasing, Store.Effects effects, int maxFrameBytes) {
+    FakeNode node = new FakeNode(selfId, effects, new FrameCodec(maxFrameBytes));
+    this.writes = new LocalWrites(node, new Outbox(selfId));
+    this.store = new Store(selfId, leasing, effects, writes);
+  }
+
+  Store store() {
+    return store;
+  }
+
+  Store.@Nullable Entry set(Bytes key, @Nullable Object value) {
+    return store.store(writes.store(key, value));
+  }
+
+  void setAll(Map<Bytes, @Nullable Object> values) {
+    List<LocalWrite> all = new ArrayList<>();
+    values.forEach((k, v) -> all.add(writes.store(k, v)));
+    store.storeAll(all);
+  }
+
+  Map<Object, Object> delta(Bytes key, Map<?, ?> delta) {
+    return store.delta(writes.delta(key, delta));
+  }
+
+  Map.@Nullable Entry<Bytes, Object> popAny() {
+    return store.popAny();
+  }
+
+  void remoteStore(Bytes key, @Nullable Object value, MetaTuple meta, boolean ownerBin, boolean dump, String from) {
+    store.remoteStore(key, value, meta, ownerBin, dump, from);
+  }
+
+  void remoteDelta(Bytes key, Map<?, ?> delta, MetaTuple meta, boolean ownerBin, String from) {
+    store.remoteDelta(key, delta, meta, ownerBin, from);
+  }
+
+  Store.@Nullable Entry entry(Bytes key) {
+    return store.entry(key);
+  }
+
+  int size() {
+    return store.size();
+  }
+
+  Iterable<Map.Entry<Bytes, Store.Entry>> entries() {
+    return store.entries();
+  }
+
+  long refusedRemote() {
+    return store.refusedRemote.get();
+  }
+
+  long droppedRemote() {
+    return store.droppedRemote.get();
+  }
+
+  /** The node a store needs for encoding: the test's clock, a codec; runs submitted work in place. */
+  private record FakeNode(String id, Store.Effects effects, FrameCodec codec) implements MeshExtension.Node {
+    @Override public long nowSeconds() { return effects.nowSeconds(); }
+    @Override public OutboundFrame frame(InternalMessage message) { return OutboundFrame.of(message, codec); }
+    @Override public int maxFrameBytes() { return codec.maxFrameBytes(); }
+    @Override public <T> CompletableFuture<T> submit(int costBytes, Supplier<T> task) {
+      return CompletableFuture.completedFuture(task.get());
+    }
+    @Override public <T> CompletableFuture<T> trySubmit(int costBytes, Supplier<T> task) {
+      return submit(costBytes, task);
+    }
+    @Override public void broadcast(OutboundFrame frame, Predicate<PeerInfo> to) { effects.broadcast(frame); }
+    @Override public void whisperAll(PeerInfo peer, Iterator<? extends List<?>> payloads) {}
+    @Override public void callback(Runnable task) { task.run(); }
+    @Override public void reportError(String error) { effects.dropped(error); }
+    @Override public boolean isClosed() { return false; }
+  }
+}
