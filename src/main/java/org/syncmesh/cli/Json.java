@@ -40,8 +40,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>an array → {@link List}; an object → insertion-ordered {@link Map} with String keys, a
  *       duplicate key being an error.
  * </ul>
- * Nesting deeper than {@link #MAX_DEPTH} and a text longer than {@link #MAX_CHARS} are errors, so
- * hostile input can exhaust neither the stack nor the heap's patience. Errors are
+ * Nesting deeper than {@link #MAX_DEPTH} is an error, so hostile input cannot exhaust the stack,
+ * and a text longer than {@link #MAX_CHARS} is refused before it is parsed. Errors are
  * {@link JsonException}s that give the offset where there is one; the syntax errors' wording is
  * jackson-core's.
  *
@@ -64,7 +64,7 @@ final class Json {
 
   /**
    * Longest text {@link #parse} reads, in chars: four times the default 16 MiB frame, room for
-   * any value a frame can carry as base64 or as text.
+   * any value a frame can carry, as plain text or as base64 ({@code $bin}).
    */
   static final int MAX_CHARS = 64 * 1024 * 1024;
 
