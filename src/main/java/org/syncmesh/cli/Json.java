@@ -1,40 +1,56 @@
 package org.syncmesh.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A small, strict JSON reader and writer (RFC 8259) for the node's line protocol; the project
- * takes no JSON library.
+ * Strict JSON (RFC 8259) for the node's line protocol, on jackson-core's streaming
+ * {@link JsonParser} and {@link JsonGenerator}.
  *
  * <h2>Reading</h2>
- * {@link #parse} accepts exactly one JSON text, with optional JSON whitespace (space, tab, LF,
- * CR) around it, and maps it to:
+ * {@link #parse} accepts exactly one JSON text, with optional JSON whitespace around it, and maps
+ * it to:
  * <ul>
  *   <li>{@code null} → Java {@code null}; {@code true}/{@code false} → {@link Boolean};
- *   <li>a string → {@link String}: escapes are decoded, {@code \}{@code uD83D\}{@code uDE00}
- *       pairs join into one code point, an unpaired surrogate escape and a raw control
- *       character (below U+0020) are errors;
+ *   <li>a string → {@link String}; an escape that leaves a surrogate unpaired is an error;
  *   <li>a number without fraction or exponent → {@link Long}, or {@link BigInteger} above
  *       {@code Long.MAX_VALUE} up to 2^64−1 (msgpack's uint64); beyond that range, either way,
  *       an error. Any other number → {@link Double}; one too large for a double is an error;
  *   <li>an array → {@link List}; an object → insertion-ordered {@link Map} with String keys, a
  *       duplicate key being an error.
  * </ul>
- * Nesting deeper than {@link #MAX_DEPTH} is an error, so hostile input cannot exhaust the stack.
- * Errors are {@link JsonException}s that give the offset.
+ * Nesting deeper than {@link #MAX_DEPTH} is an error, so hostile input cannot exhaust the stack,
+ * and a text longer than {@link #MAX_CHARS} is refused before it is parsed. Errors are
+ * {@link JsonException}s that give the offset where there is one; the syntax errors' wording is
+ * jackson-core's.
  *
  * <h2>Writing</h2>
  * {@link #write} emits compact JSON (no spaces) for null, Boolean, any {@link Number}, String,
- * {@link List}, {@link Map} (keys via {@link String#valueOf}): {@code "}, {@code \} and control
- * characters are escaped, an unpaired surrogate is written as a {@code \}{@code u} escape so the
- * output stays valid UTF-8, and every other character is written as is. A NaN or infinite
- * {@link Float}/{@link Double} is written as {@code null}, as JavaScript's
+ * {@link List}, {@link Map} (keys via {@link String#valueOf}): {@code "}, {@code \}, control
+ * characters and DEL are escaped, an unpaired surrogate is written as a {@code \}{@code u}
+ * escape so the output stays valid UTF-8, and every other character is written as is. A NaN or
+ * infinite {@link Float}/{@link Double} is written as {@code null}, as JavaScript's
  * {@code JSON.stringify} does, so a reply line stays valid JSON whatever a peer sent. Float and
  * Double are written in Java's shortest round-trip form ({@code 1.0}, {@code 1.0E-7}), so they
  * read back as floats.
@@ -46,8 +62,27 @@ final class Json {
   /** Deepest array/object nesting accepted by {@link #parse} and {@link #write}. */
   static final int MAX_DEPTH = 512;
 
+  /**
+   * Longest text {@link #parse} reads, in chars: four times the default 16 MiB frame, room for
+   * any value a frame can carry, as plain text or as base64 ({@code $bin}).
+   */
+  static final int MAX_CHARS = 64 * 1024 * 1024;
+
   private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  /**
+   * Strings, names and numbers may be as long as the text: {@link #MAX_CHARS} bounds them all, and
+   * a long integer is reported as outside msgpack's range without being converted. Names are not
+   * interned: they are whatever the line's writer chose.
+   */
+  private static final JsonFactory FACTORY = new JsonFactoryBuilder()
+      .streamReadConstraints(StreamReadConstraints.builder()
+          .maxStringLength(MAX_CHARS).maxNameLength(MAX_CHARS).maxNumberLength(MAX_CHARS).build())
+      .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+      .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+      .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+      .characterEscapes(new EscapeDel())
+      .build();
 
   /** A malformed JSON text, or a value {@link #write} cannot express. */
   static final class JsonException extends IllegalArgumentException {
@@ -58,12 +93,7 @@ final class Json {
     }
   }
 
-  private final String text;
-  private int pos;
-
-  private Json(String text) {
-    this.text = text;
-  }
+  private Json() {}
 
   // ---------------------------------------------------------------- reading
 
@@ -73,216 +103,83 @@ final class Json {
    * @throws JsonException if {@code text} is not exactly one valid JSON value, naming the offset
    */
   static @Nullable Object parse(String text) {
-    Json reader = new Json(text);
-    reader.skipSpace();
-    if (reader.pos >= text.length()) {
-      throw reader.error("empty input");
+    if (text.length() > MAX_CHARS) {
+      throw new JsonException("text of " + text.length() + " chars is longer than the limit of " + MAX_CHARS);
     }
-    Object value = reader.value(0);
-    reader.skipSpace();
-    if (reader.pos != text.length()) {
-      throw reader.error("unexpected text after the value");
-    }
-    return value;
-  }
-
-  private @Nullable Object value(int depth) {
-    if (pos >= text.length()) {
-      throw error("unexpected end of input");
-    }
-    char c = text.charAt(pos);
-    switch (c) {
-      case '{':
-        return object(depth + 1);
-      case '[':
-        return array(depth + 1);
-      case '"':
-        return string();
-      case 't':
-        return literal("true", Boolean.TRUE);
-      case 'f':
-        return literal("false", Boolean.FALSE);
-      case 'n':
-        return literal("null", null);
-      default:
-        if (c == '-' || (c >= '0' && c <= '9')) {
-          return number();
-        }
-        throw error("unexpected character " + describe(c));
+    try (JsonParser p = FACTORY.createParser(text)) {
+      if (p.nextToken() == null) {
+        throw error(p.currentLocation(), "empty input");
+      }
+      Object value = value(p, 0);
+      if (p.nextToken() != null) {
+        throw error(p.currentTokenLocation(), "unexpected text after the value");
+      }
+      return value;
+    } catch (JsonEOFException e) {
+      throw error(e.getLocation(), "unexpected end of input");
+    } catch (JsonProcessingException e) {
+      throw error(e.getLocation(), e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a String source does not fail
     }
   }
 
-  private Map<String, @Nullable Object> object(int depth) {
-    checkDepth(depth);
+  /** The value whose first token is the current one; {@code depth} containers enclose it. */
+  private static @Nullable Object value(JsonParser p, int depth) throws IOException {
+    return switch (p.currentToken()) {
+      case START_OBJECT -> object(p, checkDepth(p, depth + 1));
+      case START_ARRAY -> array(p, checkDepth(p, depth + 1));
+      case VALUE_STRING -> string(p);
+      case VALUE_NUMBER_INT -> integer(p);
+      case VALUE_NUMBER_FLOAT -> floating(p);
+      case VALUE_TRUE -> Boolean.TRUE;
+      case VALUE_FALSE -> Boolean.FALSE;
+      default -> null; // VALUE_NULL: the parser yields no other token where a value starts
+    };
+  }
+
+  private static Map<String, @Nullable Object> object(JsonParser p, int depth) throws IOException {
     Map<String, @Nullable Object> map = new LinkedHashMap<>();
-    pos++; // '{'
-    skipSpace();
-    if (peek() == '}') {
-      pos++;
-      return map;
-    }
-    while (true) {
-      skipSpace();
-      if (peek() != '"') {
-        throw error("expected a string key");
-      }
-      int keyAt = pos;
-      String key = string();
-      skipSpace();
-      expect(':');
-      skipSpace();
-      Object value = value(depth);
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String key = string(p);
       if (map.containsKey(key)) {
-        pos = keyAt;
-        throw error("duplicate key " + quote(key));
+        throw error(p.currentTokenLocation(), "duplicate key " + write(key));
       }
-      map.put(key, value);
-      skipSpace();
-      if (peek() == ',') {
-        pos++;
-      } else {
-        expect('}');
-        return map;
-      }
+      p.nextToken();
+      map.put(key, value(p, depth));
     }
+    return map;
   }
 
-  private List<@Nullable Object> array(int depth) {
-    checkDepth(depth);
+  private static List<@Nullable Object> array(JsonParser p, int depth) throws IOException {
     List<@Nullable Object> list = new ArrayList<>();
-    pos++; // '['
-    skipSpace();
-    if (peek() == ']') {
-      pos++;
-      return list;
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      list.add(value(p, depth));
     }
-    while (true) {
-      skipSpace();
-      list.add(value(depth));
-      skipSpace();
-      if (peek() == ',') {
-        pos++;
-      } else {
-        expect(']');
-        return list;
-      }
-    }
+    return list;
   }
 
-  private String string() {
-    int start = pos;
-    pos++; // '"'
-    StringBuilder sb = new StringBuilder();
-    while (true) {
-      if (pos >= text.length()) {
-        pos = start;
-        throw error("unterminated string");
-      }
-      char c = text.charAt(pos++);
-      if (c == '"') {
-        return sb.toString();
-      } else if (c == '\\') {
-        escape(sb);
-      } else if (c < 0x20) {
-        pos--;
-        throw error("control character " + describe(c) + " in a string (escape it)");
-      } else {
-        sb.append(c);
-      }
+  private static int checkDepth(JsonParser p, int depth) {
+    if (depth > MAX_DEPTH) {
+      throw error(p.currentTokenLocation(), "nested deeper than " + MAX_DEPTH + " levels");
     }
+    return depth;
   }
 
-  private void escape(StringBuilder sb) {
-    if (pos >= text.length()) {
-      throw error("unterminated escape");
+  /** The current string or name; jackson decodes escapes but lets a lone surrogate through. */
+  private static String string(JsonParser p) throws IOException {
+    String s = p.getText();
+    OptionalInt lone = s.codePoints().filter(c -> Character.getType(c) == Character.SURROGATE).findFirst();
+    if (lone.isPresent()) {
+      throw error(p.currentTokenLocation(), "unpaired surrogate \\u" + Integer.toHexString(lone.getAsInt()));
     }
-    char e = text.charAt(pos++);
-    switch (e) {
-      case '"' -> sb.append('"');
-      case '\\' -> sb.append('\\');
-      case '/' -> sb.append('/');
-      case 'b' -> sb.append('\b');
-      case 'f' -> sb.append('\f');
-      case 'n' -> sb.append('\n');
-      case 'r' -> sb.append('\r');
-      case 't' -> sb.append('\t');
-      case 'u' -> {
-        int at = pos - 2;
-        char u = hex4();
-        if (Character.isHighSurrogate(u)) {
-          if (text.startsWith("\\u", pos)) {
-            pos += 2;
-            char low = hex4();
-            if (Character.isLowSurrogate(low)) {
-              sb.append(u).append(low);
-              return;
-            }
-          }
-          pos = at;
-          throw error("unpaired surrogate \\u" + Integer.toHexString(u) + " (expected a low surrogate escape after it)");
-        } else if (Character.isLowSurrogate(u)) {
-          pos = at;
-          throw error("unpaired surrogate \\u" + Integer.toHexString(u));
-        }
-        sb.append(u);
-      }
-      default -> {
-        pos -= 2;
-        throw error("bad escape \\" + e);
-      }
-    }
+    return s;
   }
 
-  private char hex4() {
-    if (pos + 4 > text.length()) {
-      throw error("\\u needs four hex digits");
-    }
-    int v = 0;
-    for (int i = 0; i < 4; i++) {
-      int d = Character.digit(text.charAt(pos + i), 16);
-      if (d < 0 || text.charAt(pos + i) > 'f') {
-        throw error("\\u needs four hex digits");
-      }
-      v = v << 4 | d;
-    }
-    pos += 4;
-    return (char) v;
-  }
-
-  private Object number() {
-    int start = pos;
-    if (peek() == '-') {
-      pos++;
-    }
-    if (peek() == '0') {
-      pos++;
-    } else if (isDigit(peek())) {
-      digits();
-    } else {
-      throw error("expected a digit");
-    }
-    boolean integral = true;
-    if (peek() == '.') {
-      integral = false;
-      pos++;
-      if (!isDigit(peek())) {
-        throw error("expected a digit after '.'");
-      }
-      digits();
-    }
-    if (peek() == 'e' || peek() == 'E') {
-      integral = false;
-      pos++;
-      if (peek() == '+' || peek() == '-') {
-        pos++;
-      }
-      if (!isDigit(peek())) {
-        throw error("expected a digit in the exponent");
-      }
-      digits();
-    }
-    String literal = text.substring(start, pos);
-    if (integral) {
+  /** Judged on the literal, so a long one is never converted. */
+  private static Object integer(JsonParser p) throws IOException {
+    String literal = p.getText();
+    if (literal.length() <= 21) { // a sign and 20 digits hold every msgpack integer
       BigInteger big = new BigInteger(literal);
       if (big.bitLength() < 64) {
         return big.longValue();
@@ -290,69 +187,21 @@ final class Json {
       if (big.signum() > 0 && big.compareTo(UINT64_MAX) <= 0) {
         return big;
       }
-      pos = start;
-      throw error("integer " + abbreviate(literal) + " is outside msgpack's range [-2^63, 2^64-1]");
     }
+    throw error(p.currentTokenLocation(), "integer " + abbreviate(literal) + " is outside msgpack's range [-2^63, 2^64-1]");
+  }
+
+  private static Double floating(JsonParser p) throws IOException {
+    String literal = p.getText();
     double d = Double.parseDouble(literal);
     if (Double.isInfinite(d)) {
-      pos = start;
-      throw error("number " + abbreviate(literal) + " is too large for a float64");
+      throw error(p.currentTokenLocation(), "number " + abbreviate(literal) + " is too large for a float64");
     }
     return d;
   }
 
-  private void digits() {
-    while (isDigit(peek())) {
-      pos++;
-    }
-  }
-
-  private static boolean isDigit(char c) {
-    return c >= '0' && c <= '9';
-  }
-
-  private @Nullable Object literal(String word, @Nullable Object value) {
-    if (!text.startsWith(word, pos)) {
-      throw error("unexpected character " + describe(text.charAt(pos)));
-    }
-    pos += word.length();
-    return value;
-  }
-
-  private void expect(char c) {
-    if (peek() != c) {
-      throw error(pos >= text.length() ? "unexpected end of input (expected '" + c + "')"
-          : "expected '" + c + "' but found " + describe(text.charAt(pos)));
-    }
-    pos++;
-  }
-
-  private char peek() {
-    return pos < text.length() ? text.charAt(pos) : '\0';
-  }
-
-  private void skipSpace() {
-    while (pos < text.length()) {
-      char c = text.charAt(pos);
-      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-        return;
-      }
-      pos++;
-    }
-  }
-
-  private void checkDepth(int depth) {
-    if (depth > MAX_DEPTH) {
-      throw error("nested deeper than " + MAX_DEPTH + " levels");
-    }
-  }
-
-  private JsonException error(String what) {
-    return new JsonException(what + " at offset " + pos);
-  }
-
-  private static String describe(char c) {
-    return c < 0x20 || c == 0x7f ? String.format("U+%04X", (int) c) : "'" + c + "'";
+  private static JsonException error(@Nullable JsonLocation at, String what) {
+    return new JsonException(at == null ? what : what + " at offset " + at.getCharOffset());
   }
 
   private static String abbreviate(String s) {
@@ -368,96 +217,75 @@ final class Json {
    *     List or Map, or nesting passes {@link #MAX_DEPTH}
    */
   static String write(@Nullable Object value) {
-    StringBuilder sb = new StringBuilder();
-    write(sb, value, 0);
-    return sb.toString();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      write(g, value, 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a byte array does not fail
+    }
+    return out.toString(StandardCharsets.UTF_8);
   }
 
-  /** {@code s} as a JSON string literal, quotes included. */
-  static String quote(String s) {
-    StringBuilder sb = new StringBuilder(s.length() + 2);
-    writeString(sb, s);
-    return sb.toString();
-  }
-
-  private static void write(StringBuilder sb, @Nullable Object value, int depth) {
+  private static void write(JsonGenerator g, @Nullable Object value, int depth) throws IOException {
     if (value == null) {
-      sb.append("null");
+      g.writeNull();
     } else if (value instanceof String s) {
-      writeString(sb, s);
+      g.writeString(s);
     } else if (value instanceof Boolean b) {
-      sb.append(b.booleanValue());
+      g.writeBoolean(b);
+    } else if ((value instanceof Double || value instanceof Float) && !Double.isFinite(((Number) value).doubleValue())) {
+      g.writeNull();
     } else if (value instanceof Double d) {
-      sb.append(Double.isFinite(d) ? d.toString() : "null");
+      g.writeNumber(d.doubleValue());
     } else if (value instanceof Float f) {
-      sb.append(Float.isFinite(f) ? f.toString() : "null");
-    } else if (value instanceof Long || value instanceof Integer || value instanceof Short
-        || value instanceof Byte || value instanceof BigInteger) {
-      sb.append(value);
+      g.writeNumber(f.floatValue()); // Float's own shortest form: 0.1, not 0.10000000149011612
+    } else if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+      g.writeNumber(((Number) value).longValue());
+    } else if (value instanceof BigInteger big) {
+      g.writeNumber(big);
     } else if (value instanceof List<?> list) {
-      checkWriteDepth(depth + 1);
-      sb.append('[');
-      for (int i = 0; i < list.size(); i++) {
-        if (i > 0) {
-          sb.append(',');
-        }
-        write(sb, list.get(i), depth + 1);
+      int inner = checkWriteDepth(depth + 1);
+      g.writeStartArray();
+      for (Object item : list) {
+        write(g, item, inner);
       }
-      sb.append(']');
+      g.writeEndArray();
     } else if (value instanceof Map<?, ?> map) {
-      checkWriteDepth(depth + 1);
-      sb.append('{');
-      Iterator<? extends Map.Entry<?, ?>> it = map.entrySet().iterator();
-      while (it.hasNext()) {
-        Map.Entry<?, ?> e = it.next();
-        writeString(sb, String.valueOf(e.getKey()));
-        sb.append(':');
-        write(sb, e.getValue(), depth + 1);
-        if (it.hasNext()) {
-          sb.append(',');
-        }
+      int inner = checkWriteDepth(depth + 1);
+      g.writeStartObject();
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        g.writeFieldName(String.valueOf(e.getKey()));
+        write(g, e.getValue(), inner);
       }
-      sb.append('}');
+      g.writeEndObject();
     } else {
       throw new JsonException("cannot write " + value.getClass().getName() + " as JSON");
     }
   }
 
-  private static void checkWriteDepth(int depth) {
+  private static int checkWriteDepth(int depth) {
     if (depth > MAX_DEPTH) {
       throw new JsonException("nested deeper than " + MAX_DEPTH + " levels");
     }
+    return depth;
   }
 
-  private static void writeString(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        case '\b' -> sb.append("\\b");
-        case '\f' -> sb.append("\\f");
-        default -> {
-          if (c < 0x20 || c == 0x7f) {
-            unicodeEscape(sb, c);
-          } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-            sb.append(c).append(s.charAt(++i));
-          } else if (Character.isSurrogate(c)) {
-            unicodeEscape(sb, c); // unpaired: no UTF-8 form, so keep it as an escape
-          } else {
-            sb.append(c);
-          }
-        }
-      }
+  /** jackson's standard escapes, and DEL as {@code \}{@code u007f}, as the line protocol has always written it. */
+  private static final class EscapeDel extends CharacterEscapes {
+    private final int[] ascii = standardAsciiEscapesForJSON();
+
+    EscapeDel() {
+      ascii[0x7f] = ESCAPE_STANDARD;
     }
-    sb.append('"');
-  }
 
-  private static void unicodeEscape(StringBuilder sb, char c) {
-    sb.append("\\u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf]).append(HEX[c >> 4 & 0xf]).append(HEX[c & 0xf]);
+    @Override
+    public int[] getEscapeCodesForAscii() {
+      return ascii;
+    }
+
+    @Override
+    public @Nullable SerializableString getEscapeSequence(int ch) {
+      return null;
+    }
   }
 }

@@ -169,7 +169,7 @@ final class LineProtocol {
     LineArgs.KeyAndRest k = LineArgs.takeKey(rest);
     Object value = LineArgs.parseValue(k.rest());
     if (value == null) {
-      return del(Json.quote(k.key()));
+      return del(Json.write(k.key()));
     }
     try {
       session.sync().set(k.key(), value);

@@ -3,8 +3,9 @@
  * {@code node} command ({@code NodeCommand}, settings in {@code NodeOptions}) runs one node
  * ({@code NodeSession}) as a REPL ({@code Repl}, rendering by {@code HumanFormat}) or speaks the
  * node line protocol ({@code JsonMode}; commands in {@code LineProtocol}, arguments in
- * {@code LineArgs}; docs/node-line-protocol.md) with a small JSON reader and writer of its own
- * ({@code Json}, {@code JsonValues}). Depends on every layer below; nothing depends on it.
+ * {@code LineArgs}; docs/node-line-protocol.md), its JSON read and written with jackson-core's
+ * streaming API ({@code Json}) and mapped to msgpack values ({@code JsonValues}). Depends on every
+ * layer below; nothing depends on it.
  */
 @NullMarked
 package org.syncmesh.cli;

@@ -42,6 +42,25 @@ final class JsonTest {
   }
 
   @Test
+  void parse_longLiterals_areJudgedAsShortOnes() {
+    String digits = "9".repeat(5_000); // longer than jackson-core's default number limit
+    assertThatThrownBy(() -> Json.parse(digits))
+        .hasMessage("integer 9999999999999999999999999999999999999... is outside msgpack's range [-2^63, 2^64-1] at offset 0");
+    assertThatThrownBy(() -> Json.parse(digits + ".5")).hasMessageStartingWith("number 999").hasMessageEndingWith(
+        "... is too large for a float64 at offset 0");
+    String name = "k".repeat(60_000); // longer than jackson-core's default name limit
+    assertThat(Json.parse("{\"" + name + "\":1}")).isEqualTo(Map.of(name, 1L));
+  }
+
+  @Test
+  void parse_textLongerThanTheLimit_isAnError() {
+    String huge = "\"" + "x".repeat(Json.MAX_CHARS - 1) + "\"";
+    assertThatThrownBy(() -> Json.parse(huge))
+        .isInstanceOf(Json.JsonException.class)
+        .hasMessage("text of 67108865 chars is longer than the limit of 67108864");
+  }
+
+  @Test
   void parse_floatTooLarge_isAnError() {
     assertThatThrownBy(() -> Json.parse("1e400")).hasMessage("number 1e400 is too large for a float64 at offset 0");
     assertThat(Json.parse("1e-400")).isEqualTo(0.0);

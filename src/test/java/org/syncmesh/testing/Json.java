@@ -1,13 +1,19 @@
 package org.syncmesh.testing;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A minimal recursive-descent JSON reader for test scope: golden vectors and node line-protocol replies: objects become
- * insertion-ordered maps, arrays lists, numbers Long when integral else Double, and null becomes {@link #NULL}.
+ * Reads JSON in tests (golden vectors, node line-protocol replies) with jackson-core's streaming parser: objects become
+ * insertion-ordered maps, arrays lists, integers Long (BigInteger beyond its range), other numbers Double. JSON null is
+ * {@link #NULL} from {@link #parse}, so maps can be queried without ambiguity, and Java null from
+ * {@link #parseWithJavaNulls}. Malformed text throws {@link IllegalStateException}.
  */
 public final class Json {
   /** Stands for JSON null, so maps can be queried without ambiguity. */
@@ -18,165 +24,63 @@ public final class Json {
     }
   };
 
-  private final String text;
-  private int pos;
+  private static final JsonFactory FACTORY = new JsonFactory();
 
-  private Json(String text) {
-    this.text = text;
-  }
+  private Json() {}
 
   public static Object parse(String text) {
-    Json json = new Json(text);
-    Object value = json.value();
-    json.skipSpace();
-    if (json.pos != text.length()) {
-      throw json.error("trailing characters");
-    }
-    return value;
+    return parse(text, NULL);
   }
 
   /** As {@link #parse}, with JSON null as Java null everywhere (for node replies). */
   public static Object parseWithJavaNulls(String text) {
-    return javaNulls(parse(text));
+    return parse(text, null);
   }
 
-  @SuppressWarnings("unchecked")
-  private static Object javaNulls(Object value) {
-    if (value == NULL) {
-      return null;
-    }
-    if (value instanceof List<?> list) {
-      ((List<Object>) list).replaceAll(Json::javaNulls);
-    } else if (value instanceof Map<?, ?> map) {
-      ((Map<String, Object>) map).replaceAll((k, v) -> javaNulls(v));
-    }
-    return value;
-  }
-
-  private Object value() {
-    skipSpace();
-    if (pos >= text.length()) {
-      throw error("unexpected end");
-    }
-    char c = text.charAt(pos);
-    switch (c) {
-      case '{': return object();
-      case '[': return array();
-      case '"': return string();
-      case 't': return literal("true", Boolean.TRUE);
-      case 'f': return literal("false", Boolean.FALSE);
-      case 'n': return literal("null", NULL);
-      default: return number();
+  private static Object parse(String text, Object nullValue) {
+    try (JsonParser p = FACTORY.createParser(text)) {
+      if (p.nextToken() == null) {
+        throw new IllegalStateException("JSON: empty input");
+      }
+      Object value = value(p, nullValue);
+      if (p.nextToken() != null) {
+        throw new IllegalStateException("JSON: trailing characters at offset " + p.currentTokenLocation().getCharOffset());
+      }
+      return value;
+    } catch (IOException e) {
+      throw new IllegalStateException("JSON: " + e.getMessage(), e);
     }
   }
 
-  private Map<String, Object> object() {
-    Map<String, Object> map = new LinkedHashMap<>();
-    pos++;
-    skipSpace();
-    if (peek() == '}') {
-      pos++;
-      return map;
-    }
-    while (true) {
-      skipSpace();
-      String key = string();
-      skipSpace();
-      expect(':');
-      map.put(key, value());
-      skipSpace();
-      if (peek() == ',') {
-        pos++;
-      } else {
-        expect('}');
+  private static Object value(JsonParser p, Object nullValue) throws IOException {
+    switch (p.currentToken()) {
+      case START_OBJECT: {
+        Map<String, Object> map = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String key = p.currentName();
+          p.nextToken();
+          map.put(key, value(p, nullValue));
+        }
         return map;
       }
-    }
-  }
-
-  private List<Object> array() {
-    List<Object> list = new ArrayList<>();
-    pos++;
-    skipSpace();
-    if (peek() == ']') {
-      pos++;
-      return list;
-    }
-    while (true) {
-      list.add(value());
-      skipSpace();
-      if (peek() == ',') {
-        pos++;
-      } else {
-        expect(']');
+      case START_ARRAY: {
+        List<Object> list = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          list.add(value(p, nullValue));
+        }
         return list;
       }
+      case VALUE_NUMBER_INT:
+        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue() : p.getLongValue();
+      case VALUE_NUMBER_FLOAT:
+        return p.getDoubleValue();
+      case VALUE_STRING:
+        return p.getText();
+      case VALUE_TRUE:
+      case VALUE_FALSE:
+        return p.getBooleanValue();
+      default:
+        return nullValue;
     }
-  }
-
-  private String string() {
-    expect('"');
-    StringBuilder sb = new StringBuilder();
-    while (true) {
-      char c = text.charAt(pos++);
-      if (c == '"') {
-        return sb.toString();
-      }
-      if (c == '\\') {
-        char e = text.charAt(pos++);
-        switch (e) {
-          case 'n': sb.append('\n'); break;
-          case 't': sb.append('\t'); break;
-          case 'r': sb.append('\r'); break;
-          case 'b': sb.append('\b'); break;
-          case 'f': sb.append('\f'); break;
-          case 'u': sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16)); pos += 4; break;
-          default: sb.append(e);
-        }
-      } else {
-        sb.append(c);
-      }
-    }
-  }
-
-  private Object number() {
-    int start = pos;
-    while (pos < text.length() && "+-0123456789.eE".indexOf(text.charAt(pos)) >= 0) {
-      pos++;
-    }
-    String n = text.substring(start, pos);
-    if (n.isEmpty()) {
-      throw error("unexpected character");
-    }
-    return n.matches("-?\\d+") ? (Object) Long.parseLong(n) : (Object) Double.parseDouble(n);
-  }
-
-  private Object literal(String word, Object value) {
-    if (!text.startsWith(word, pos)) {
-      throw error("expected " + word);
-    }
-    pos += word.length();
-    return value;
-  }
-
-  private void expect(char c) {
-    if (peek() != c) {
-      throw error("expected '" + c + "'");
-    }
-    pos++;
-  }
-
-  private char peek() {
-    return pos < text.length() ? text.charAt(pos) : '\0';
-  }
-
-  private void skipSpace() {
-    while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
-      pos++;
-    }
-  }
-
-  private IllegalStateException error(String what) {
-    return new IllegalStateException("JSON: " + what + " at offset " + pos);
   }
 }

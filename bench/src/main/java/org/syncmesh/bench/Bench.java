@@ -1,6 +1,5 @@
 package org.syncmesh.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -292,7 +291,7 @@ public final class Bench {
     long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(bounded(30_000));
     for (int i = 0; i < 3; i++) {
       for (;;) {
-        int n = line.get(i).call("peers", bounded(10_000)).size();
+        int n = Json.list(line.get(i).call("peers", bounded(10_000))).size();
         if (n >= want[i]) {
           if (n > want[i]) {
             problems.add(tag + ": " + line.get(i).name + " has " + n + " peers, not " + want[i] + " (the line is not strict)");
@@ -307,9 +306,8 @@ public final class Bench {
     }
     if (sys != Sys.HAZELCAST) {
       // C must not hear A directly
-      JsonNode cp = c.call("peers", bounded(10_000));
-      for (JsonNode p : cp) {
-        if (p.path("port").asInt() == a.port()) {
+      for (Object p : Json.list(c.call("peers", bounded(10_000)))) {
+        if (Json.number(p, "port") == a.port()) {
           problems.add(tag + ": C is linked to A directly (the line is not strict)");
         }
       }
@@ -334,17 +332,17 @@ public final class Bench {
       }
       c.call("events on", bounded(10_000));
       long paceMs = (long) (pacedN * pacedIntervalMs) + 60_000;
-      JsonNode r = a.call(String.format(Locale.ROOT, "paceset %d %s p %d", pacedN, plain(pacedIntervalMs), valueSize), bounded(paceMs));
+      Object r = a.call(String.format(Locale.ROOT, "paceset %d %s p %d", pacedN, plain(pacedIntervalMs), valueSize), bounded(paceMs));
+      List<?> sent = Json.list(Json.member(r, "sends"));
       long[] sends = new long[pacedN];
       for (int i = 0; i < pacedN; i++) {
-        sends[i] = r.get("sends").get(i).asLong();
+        sends[i] = Json.number(sent.get(i));
       }
       waitCount(sys, c, warmup + pacedN, sys == Sys.JS2P ? 120_000 : 60_000);
       long[] firstArrival = new long[pacedN];
-      JsonNode arr = c.call("arrivals", bounded(30_000));
-      for (JsonNode e : arr) {
-        int i = Gen.index("p", e.path("key").asText());
-        long t = e.path("t_ns").asLong();
+      for (Object e : Json.list(c.call("arrivals", bounded(30_000)))) {
+        int i = Gen.index("p", Json.text(e, "key"));
+        long t = Json.number(e, "t_ns");
         if (i >= 0 && i < pacedN && (firstArrival[i] == 0 || t < firstArrival[i])) {
           firstArrival[i] = t;
         }
@@ -414,11 +412,11 @@ public final class Bench {
       long dSeen = waitCount(sys, d, k, sys == Sys.JS2P ? 300_000 : 120_000);
       long dLast = 0;
       Set<Integer> dDistinct = new HashSet<>();
-      for (JsonNode e : d.call("arrivals", bounded(60_000))) {
-        int i = Gen.index("a", e.path("key").asText());
+      for (Object e : Json.list(d.call("arrivals", bounded(60_000)))) {
+        int i = Gen.index("a", Json.text(e, "key"));
         if (i >= 0 && i < k) {
           dDistinct.add(i);
-          dLast = Math.max(dLast, e.path("t_ns").asLong());
+          dLast = Math.max(dLast, Json.number(e, "t_ns"));
         }
       }
       String how;
@@ -478,18 +476,18 @@ public final class Bench {
    */
   private double[] bulkRound(Sys sys, String tag, Child a, Child c, int k, String prefix, int heldBefore, long timeout) {
     long callStart = System.nanoTime();
-    JsonNode w = a.call(String.format(Locale.ROOT, "bulkset %d %s %d", k, prefix, valueSize), bounded(timeout));
-    long t0 = w.get("t0_ns").asLong();
-    long t1 = w.get("t1_ns").asLong();
+    Object w = a.call(String.format(Locale.ROOT, "bulkset %d %s %d", k, prefix, valueSize), bounded(timeout));
+    long t0 = Json.number(w, "t0_ns");
+    long t1 = Json.number(w, "t1_ns");
     long left = timeout - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - callStart);
     long seenAt = waitCount(sys, c, heldBefore + k, Math.max(1_000, left));
     long last = 0;
     Set<Integer> distinct = new HashSet<>();
-    for (JsonNode e : c.call("arrivals", bounded(60_000))) {
-      int i = Gen.index(prefix, e.path("key").asText());
+    for (Object e : Json.list(c.call("arrivals", bounded(60_000)))) {
+      int i = Gen.index(prefix, Json.text(e, "key"));
       if (i >= 0 && i < k) {
         distinct.add(i);
-        last = Math.max(last, e.path("t_ns").asLong());
+        last = Math.max(last, Json.number(e, "t_ns"));
       }
     }
     if (distinct.size() < k) {
@@ -516,7 +514,7 @@ public final class Bench {
       return System.nanoTime();
     }
     for (;;) {
-      int c = node.call("count", bounded(30_000)).asInt();
+      int c = (int) Json.number(node.call("count", bounded(30_000)));
       if (c >= n) {
         return System.nanoTime();
       }
@@ -833,8 +831,8 @@ public final class Bench {
   }
 
   private String js2pVersion() throws IOException {
-    JsonNode pkg = LineNode.JSON.readTree(repo.resolve("interop/js2p/node_modules/js2p/package.json").toFile());
-    return pkg.path("version").asText();
+    Object pkg = Json.parse(Files.readString(repo.resolve("interop/js2p/node_modules/js2p/package.json")));
+    return Json.text(pkg, "version");
   }
 
   private static String loadavg() {

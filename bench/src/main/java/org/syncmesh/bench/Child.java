@@ -1,6 +1,5 @@
 package org.syncmesh.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -29,7 +28,7 @@ final class Child implements AutoCloseable {
   final Process process;
   private final Writer in;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-  JsonNode hello;
+  Object hello;
 
   static final class Failure extends RuntimeException {
     Failure(String message) {
@@ -70,19 +69,22 @@ final class Child implements AutoCloseable {
   }
 
   String host() {
-    return hello.get("host").asText();
+    return Json.text(hello, "host");
   }
 
   int port() {
-    return hello.get("port").asInt();
+    return (int) Json.number(hello, "port");
   }
 
   long pid() {
     return process.pid();
   }
 
-  /** Sends one command and returns its result; throws {@link Failure} on ok:false, timeout or exit. */
-  JsonNode call(String command, long timeoutMs) {
+  /**
+   * Sends one command and returns its result as {@link Json#parse} reads it; throws {@link Failure}
+   * on ok:false, timeout or exit.
+   */
+  Object call(String command, long timeoutMs) {
     try {
       in.write(command);
       in.write('\n');
@@ -93,7 +95,7 @@ final class Child implements AutoCloseable {
     return readReply(timeoutMs, command);
   }
 
-  private JsonNode readReply(long timeoutMs, String what) {
+  private Object readReply(long timeoutMs, String what) {
     String line;
     try {
       line = lines.poll(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS);
@@ -108,16 +110,16 @@ final class Child implements AutoCloseable {
       lines.add(EOF);
       throw new Failure(name + ": process exited (status " + exitStatus() + ") before replying to '" + abbreviate(what) + "'");
     }
-    JsonNode r;
+    Object r;
     try {
-      r = LineNode.JSON.readTree(line);
+      r = Json.parse(line);
     } catch (IOException e) {
       throw new Failure(name + ": not a JSON line: " + abbreviate(line));
     }
-    if (!r.path("ok").asBoolean(false)) {
-      throw new Failure(name + ": '" + abbreviate(what) + "' failed: " + r.path("error").asText());
+    if (!Boolean.TRUE.equals(Json.member(r, "ok"))) {
+      throw new Failure(name + ": '" + abbreviate(what) + "' failed: " + Json.text(r, "error"));
     }
-    return r.get("result");
+    return Json.member(r, "result");
   }
 
   private String exitStatus() {

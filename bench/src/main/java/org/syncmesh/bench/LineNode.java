@@ -1,7 +1,6 @@
 package org.syncmesh.bench;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -33,8 +32,6 @@ import java.util.concurrent.locks.LockSupport;
  * seconds, default 1800). End of input or {@code quit} closes the node and exits 0.
  */
 abstract class LineNode {
-  static final ObjectMapper JSON = new ObjectMapper();
-
   protected String host = "127.0.0.1";
   protected int port = 0;
   protected final List<String[]> connects = new ArrayList<>();
@@ -184,7 +181,7 @@ abstract class LineNode {
   private void reply(Map<String, Object> r) {
     try {
       if (r.get("result") instanceof Streamed streamed) {
-        JsonGenerator g = JSON.getFactory().createGenerator(out);
+        JsonGenerator g = Json.FACTORY.createGenerator(out);
         g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         g.writeStartObject();
         g.writeBooleanField("ok", true);
@@ -196,7 +193,7 @@ abstract class LineNode {
         out.flush();
         return;
       }
-      out.print(JSON.writeValueAsString(r));
+      out.print(Json.write(r));
       out.print('\n');
       out.flush();
     } catch (Exception e) {
@@ -237,7 +234,7 @@ abstract class LineNode {
         if (kv.length != 2) {
           throw new IllegalArgumentException("usage: set KEY VALUE");
         }
-        Object v = JSON.readValue(kv[1], Object.class);
+        Object v = Json.parse(kv[1]);
         if (!(v instanceof String)) {
           throw new IllegalArgumentException("this bench node stores string values only");
         }
@@ -367,6 +364,6 @@ abstract class LineNode {
   }
 
   private static String unquote(String k) throws Exception {
-    return k.startsWith("\"") ? JSON.readValue(k, String.class) : k;
+    return k.startsWith("\"") ? (String) Json.parse(k) : k;
   }
 }
