@@ -76,6 +76,13 @@
  *                             INTERVAL_MS (set i is due at t0 + i*INTERVAL_MS; sends[i] is taken
  *                             just before set i)
  *   Times are process.hrtime.bigint() (CLOCK_MONOTONIC ns) as numbers.
+ * Peer exchange (what the node was told to dial; tests of the peer-exchange rule):
+ *   advertised             -> [{"kind":"peers"|"response","entries":[{"host","port","id"}]}]:
+ *                             every peers list (empty ones too) and every response (its route as
+ *                             the one entry) that reached the node since it started, oldest
+ *                             first; recorded before js2p's own handlers see them, so entries
+ *                             js2p would not dial are listed too
+ *   askpeers               -> null; sends request "*" (as bin) to every routing-table peer
  */
 'use strict';
 
@@ -371,6 +378,23 @@ async function main() {
         return;
     }
 
+    // Every address the node is handed, recorded ahead of js2p's handlers (which it never claims).
+    const advertised = [];
+    function entry(e) {
+        return Array.isArray(e) && Array.isArray(e[0]) && e[1] !== undefined && e[1] !== null
+            ? [{ host: String(e[0][0]), port: Number(e[0][1]), id: e[1].toString() }] : [];
+    }
+    sock.__handlers.unshift(function record_advertised(msg) {
+        const packets = msg.packets;
+        if (packets[0] === base.flags.peers && Array.isArray(packets[1])) {
+            advertised.push({ kind: 'peers', entries: [].concat(...packets[1].map(entry)) });
+        }
+        else if (packets[0] === base.flags.response) {
+            advertised.push({ kind: 'response', entries: entry(packets[2]) });
+        }
+        return undefined;
+    });
+
     try {
         await new Promise((resolve, reject) => {
             if (sock.incoming.listening) {
@@ -638,6 +662,15 @@ async function main() {
             const out = arrivals;
             arrivals = [];
             return out;
+        },
+        advertised(rest) {
+            noMore(rest, 'advertised');
+            return advertised;
+        },
+        askpeers(rest) {
+            noMore(rest, 'askpeers');
+            sock.send([Buffer.from('*')], base.flags.whisper, base.flags.request);
+            return null;
         },
         async bulkset(rest) {
             needSync();

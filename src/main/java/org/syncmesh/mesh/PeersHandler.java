@@ -38,7 +38,7 @@ final class PeersHandler {
       if (entries.size() >= limit) {
         break;
       }
-      if (p != to && p.hasAddress() && p.id != null) {
+      if (p != to && p.hasAddress() && p.id != null && PeerExchangeRule.mayAdvertise(p, to)) {
         entries.add(List.of(List.of(p.host, (long) p.port), idFor(p, to)));
       }
     }

@@ -43,6 +43,12 @@ final class RequestHandler {
     if (known == null || !known.hasAddress() || known == from) {
       return;
     }
+    // The requester dials the route it gets: only answer with one it can handshake with (issue 10).
+    Peer requester = node.routing.get(message.senderId());
+    if (requester != null ? !PeerExchangeRule.mayAdvertise(known, requester)
+        : !PeerExchangeRule.mayAdvertiseToUnlinked(known, message.senderIsBin())) {
+      return;
+    }
     // The answer goes back on the arrival link only, flagged broadcast so it floods from there.
     List<Object> route = List.of(List.of(known.host, (long) known.port), PeersHandler.idFor(known, from));
     InternalMessage response = InternalMessage.create(Flags.MAIN_BROADCAST, node.id, node.nowSeconds(),

@@ -133,7 +133,8 @@ final class DialectTest {
   @Test
   void peersListEchoesEachIdInTheTypeItArrivedWith() {
     MeshSocket node = node();
-    ScriptedPeer binPeer = handshaken(net, node, Style.PY2P_0_7_878);
+    // py2p 0.7.870: bin ids, and a str protocol id like the asker's (PeerExchangeTest: who gets whom).
+    ScriptedPeer binPeer = handshaken(net, node, Style.PY2P_0_7_870);
     ScriptedPeer strPeer = handshaken(net, node, Style.JS2P);
     ScriptedPeer asker = net.track(ScriptedPeer.connect(node.port(), Style.PY2P_0_7_870));
     asker.sendHandshake(node.protocol().id());
@@ -148,7 +149,7 @@ final class DialectTest {
   void js2pPeerReceivesAtMostOnePeersEntryAndOnlyStrIds() {
     MeshSocket node = node();
     for (int i = 0; i < 3; i++) {
-      handshaken(net, node, Style.PY2P_0_7_878);
+      handshaken(net, node, Style.PY2P_0_7_870); // bin ids that js2p could dial (PeerExchangeTest)
     }
     ScriptedPeer js = net.track(ScriptedPeer.connect(node.port(), Style.JS2P));
     js.sendHandshake(node.protocol().id());
@@ -165,7 +166,8 @@ final class DialectTest {
     for (int i = 0; i < 3; i++) {
       handshaken(net, node, Style.JS2P);
     }
-    ScriptedPeer py = net.track(ScriptedPeer.connect(node.port(), Style.PY2P_0_7_878));
+    // 0.7.870, which can dial js2p; 0.7.878 cannot and gets none of them (PeerExchangeTest).
+    ScriptedPeer py = net.track(ScriptedPeer.connect(node.port(), Style.PY2P_0_7_870));
     py.sendHandshake(node.protocol().id());
 
     assertThat(entriesById(py.readMatching(f -> f.subFlag() == Flags.SUB_PEERS))).hasSize(3);

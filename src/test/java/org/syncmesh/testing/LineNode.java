@@ -22,7 +22,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * A node in a child process driven through the node line protocol: the packaged Java node
  * ({@code java -jar target/syncmesh.jar node --json}) or the js2p driver
- * ({@code node interop/js2p/driver.js}), which speak the same protocol, so one helper drives both.
+ * ({@code node interop/js2p/driver.js}), which speak the same protocol, so one helper drives both;
+ * and the py2p driver ({@code interop/py2p/driver.py}), which speaks a subset of it.
  *
  * <p>Every read has a timeout, so a hung node fails the test instead of hanging it.
  * {@link #close()} kills the process if it has not exited. Not thread-safe: one test thread
@@ -83,6 +84,17 @@ public final class LineNode implements AutoCloseable {
         "--host", "127.0.0.1", "--port", "0"));
     command.addAll(List.of(options));
     return new LineNode("js2p driver", command).started();
+  }
+
+  /**
+   * The py2p driver ({@code interop/py2p/driver.py}, run by {@code python}) for the py2p package
+   * at {@code py2pSrc}, on 127.0.0.1 with a free port, started.
+   */
+  public static LineNode py2p(String python, Path py2pSrc, String... options) {
+    List<String> command = new ArrayList<>(List.of(python, projectDir().resolve("interop/py2p/driver.py").toString(),
+        "--py2p-src", py2pSrc.toString(), "--host", "127.0.0.1", "--port", "0"));
+    command.addAll(List.of(options));
+    return new LineNode("py2p driver", command).started();
   }
 
   /** Reads the start line, which must be a success, and keeps the id and port from it. */

@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -30,7 +31,10 @@ import org.syncmesh.wire.NodeId;
  * and decodes what the node sends, and tells when the node closed the connection.
  *
  * <p>It speaks in one of the {@link Style}s of PROTOCOL §2.2: the msgpack types of its ids and
- * protocol id, and the compression list of its handshake, are those of js2p or of a py2p build.
+ * protocol id, and the compression list of its handshake, are those of js2p, of a py2p build, or
+ * of another syncmesh node; {@link #readHandshake()} fails the test where the imitated peer would
+ * refuse the node's handshake. It keeps every frame it reads, so a test can check every address
+ * the node handed it ({@link #advertised()}).
  * Every read is bounded by a timeout and fails the test with a message when it runs out; nothing
  * blocks forever. Not thread-safe: one test thread drives it. {@link #close()} is idempotent.
  *
@@ -56,7 +60,12 @@ public final class ScriptedPeer implements AutoCloseable {
     /** py2p 0.7.870 (base58 0.2): bin ids, str protocol id, {@code [19, 17, 16, 18]}. */
     PY2P_0_7_870(true, false, List.of(0x13L, 0x11L, 0x10L, 0x12L)),
     /** py2p 0.7.878 (base58 1.0): bin ids, bin protocol id, {@code [19, 17, 16, 18]}. */
-    PY2P_0_7_878(true, true, List.of(0x13L, 0x11L, 0x10L, 0x12L));
+    PY2P_0_7_878(true, true, List.of(0x13L, 0x11L, 0x10L, 0x12L)),
+    /**
+     * Another syncmesh node as it looks on the wire when it dials: str ids, str protocol id, and a
+     * compression list with bz2 and lzma, which js2p never offers.
+     */
+    SYNCMESH(false, false, List.of(0x13L, 0x11L, 0x10L, 0x12L));
 
     final boolean binIds;
     final boolean binProtocolId;
@@ -67,7 +76,32 @@ public final class ScriptedPeer implements AutoCloseable {
       this.binProtocolId = binProtocolId;
       this.compression = compression;
     }
+
+    /**
+     * Whether the implementation this style imitates completes a handshake whose protocol id is
+     * {@code packet} (PROTOCOL §2.3): js2p (and syncmesh) take str or bin; each py2p build takes
+     * only the type it sends itself and silently drops the link on the other.
+     */
+    public boolean acceptsProtocolId(@Nullable Object packet) {
+      return switch (this) {
+        case JS2P, SYNCMESH -> packet instanceof String || packet instanceof Bytes;
+        case PY2P_0_7_870 -> packet instanceof String;
+        case PY2P_0_7_878 -> packet instanceof Bytes;
+      };
+    }
   }
+
+  /**
+   * One address this peer was handed: an entry of a peers list (sub-flag {@code peers}, §7.3) or
+   * the route of a response (sub-flag {@code response}, §9.1), whichever way the peer would dial it.
+   *
+   * @param subFlag {@link Flags#SUB_PEERS} or {@link Flags#SUB_RESPONSE}
+   * @param host the listed host
+   * @param port the listed port
+   * @param id the listed node id as text
+   * @param idIsBin whether the id travelled as msgpack bin
+   */
+  public record Advertised(int subFlag, String host, long port, String id, boolean idIsBin) {}
 
   /** One frame as the node sent it: the payload P as on the wire, and the decoded message. */
   public record Frame(byte[] payload, InternalMessage message) {
@@ -96,6 +130,7 @@ public final class ScriptedPeer implements AutoCloseable {
   private List<Compression> decodeWith = List.of(Compression.values());
   private @Nullable Compression sendWith;
   private LongSupplier clockSeconds = () -> System.currentTimeMillis() / 1000;
+  private final List<Frame> received = new ArrayList<>();
 
   private ScriptedPeer(Socket socket, Style style) throws IOException {
     this.socket = socket;
@@ -286,7 +321,62 @@ public final class ScriptedPeer implements AutoCloseable {
     long n = (header[0] & 0xffL) << 24 | (header[1] & 0xff) << 16 | (header[2] & 0xff) << 8 | (header[3] & 0xff);
     codec.checkFrameLength(n);
     byte[] payload = readFully((int) n, deadline, timeout);
-    return new Frame(payload, codec.decodePayload(payload, decodeWith));
+    Frame frame = new Frame(payload, codec.decodePayload(payload, decodeWith));
+    received.add(frame);
+    return frame;
+  }
+
+  /**
+   * Reads up to the node's handshake and checks that the implementation this style imitates would
+   * accept it: a py2p build drops the link on the other protocol-id type (§2.3), so a handshake it
+   * would refuse fails the test here.
+   */
+  public Frame readHandshake() {
+    Frame handshake = readMatching(f -> f.subFlag() == Flags.SUB_HANDSHAKE);
+    Object protocolId = handshake.packets().size() == 5 ? handshake.packets().get(2) : null;
+    if (!style.acceptsProtocolId(protocolId)) {
+      throw new AssertionError(style + " would drop the link: the node's handshake carries the protocol id as "
+          + (protocolId == null ? "nothing" : protocolId.getClass().getSimpleName()) + ": " + handshake.packets());
+    }
+    return handshake;
+  }
+
+  /** Every frame read so far, in order, those that {@link #readMatching} skipped included. */
+  public List<Frame> received() {
+    return List.copyOf(received);
+  }
+
+  /**
+   * Every address this peer has been handed in the frames read so far, in order: the entries of
+   * peers lists and the routes of responses. Malformed entries are skipped.
+   */
+  public List<Advertised> advertised() {
+    List<Advertised> out = new ArrayList<>();
+    for (Frame frame : received) {
+      List<@Nullable Object> packets = frame.packets();
+      if (frame.subFlag() == Flags.SUB_PEERS && packets.size() >= 2 && packets.get(1) instanceof List<?> entries) {
+        for (Object entry : entries) {
+          addAdvertised(out, Flags.SUB_PEERS, entry);
+        }
+      } else if (frame.subFlag() == Flags.SUB_RESPONSE && packets.size() >= 3) {
+        addAdvertised(out, Flags.SUB_RESPONSE, packets.get(2));
+      }
+    }
+    return out;
+  }
+
+  private static void addAdvertised(List<Advertised> out, int subFlag, @Nullable Object entry) {
+    if (entry instanceof List<?> pair && pair.size() >= 2 && pair.get(0) instanceof List<?> addr && addr.size() >= 2
+        && addr.get(1) instanceof Long port) {
+      Object host = addr.get(0);
+      Object id = pair.get(1);
+      String hostText = host instanceof Bytes b ? b.utf8() : String.valueOf(host);
+      if (id instanceof String s) {
+        out.add(new Advertised(subFlag, hostText, port, s, false));
+      } else if (id instanceof Bytes b) {
+        out.add(new Advertised(subFlag, hostText, port, b.utf8(), true));
+      }
+    }
   }
 
   /** Skips frames until one matches, within {@link #TIMEOUT}. */
