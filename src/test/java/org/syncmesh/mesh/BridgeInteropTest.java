@@ -46,7 +46,8 @@ final class BridgeInteropTest {
   @ParameterizedTest(name = "sync socket: {0}, js2p joins first: {1}")
   @MethodSource("cases")
   void bridgesJs2pAndABinOnlyPy2pWithoutIntroducingThem(boolean sync, boolean strSideFirst) {
-    MeshSocket bridge = net.track(sync ? new SyncSocket.Builder().build() : new MeshSocket.Builder().build());
+    SyncSocket syncBridge = sync ? net.track(new SyncSocket.Builder().build()) : null;
+    MeshSocket bridge = sync ? syncBridge.mesh() : net.track(new MeshSocket.Builder().build());
     LineNode js = net.track(sync ? LineNode.js2p() : LineNode.js2p("--mesh"));
     ScriptedPeer py;
     if (strSideFirst) {
@@ -58,7 +59,7 @@ final class BridgeInteropTest {
     }
 
     if (sync) {
-      keysCrossBothWays((SyncSocket) bridge, js, py);
+      keysCrossBothWays(syncBridge, js, py);
     } else {
       broadcastsCrossBothWays(bridge, js, py);
     }

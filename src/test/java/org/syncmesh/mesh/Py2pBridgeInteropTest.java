@@ -74,7 +74,8 @@ final class Py2pBridgeInteropTest {
   @MethodSource("cases")
   void bridgesJs2pAndRealPy2pWithoutIntroducingThem(boolean sync, boolean strSideFirst) {
     Path src = py2pSource();
-    MeshSocket bridge = net.track(sync ? new SyncSocket.Builder().build() : new MeshSocket.Builder().build());
+    SyncSocket syncBridge = sync ? net.track(new SyncSocket.Builder().build()) : null;
+    MeshSocket bridge = sync ? syncBridge.mesh() : net.track(new MeshSocket.Builder().build());
     LineNode js = net.track(sync ? LineNode.js2p() : LineNode.js2p("--mesh"));
     LineNode py = net.track(sync ? LineNode.py2p(python(), src) : LineNode.py2p(python(), src, "--mesh"));
     if (strSideFirst) {
@@ -92,7 +93,7 @@ final class Py2pBridgeInteropTest {
       String fromPy = "py" + UUID.randomUUID().toString().substring(0, 8);
       py.call("set " + fromPy + " \"from py2p\"");
       await("js2p to hold " + fromPy).atMost(WAIT).until(() -> Objects.equals(js.call("get " + fromPy), "from py2p"));
-      assertThat(((SyncSocket) bridge).get(fromPy, null)).isEqualTo("from py2p");
+      assertThat(syncBridge.get(fromPy, null)).isEqualTo("from py2p");
     } else {
       String fromJs = "from js2p " + UUID.randomUUID();
       js.call("send [\"" + fromJs + "\"]");
