@@ -39,6 +39,7 @@ final class WriteGate {
   /** Writes run per turn of the event loop, so that reading and I/O keep their share. */
   private static final int BATCH = 256;
   private static final long RECHECK_MILLIS = 50;
+  private static final long LINGER_NANOS = 20_000;
 
   private final EventLoop loop;
   private final Supplier<? extends Iterable<Link>> links;
@@ -120,7 +121,7 @@ final class WriteGate {
   private void drain() {
     int ran = 0;
     Task<?> task;
-    while ((task = queue.peek()) != null) {
+    while ((task = queue.peek()) != null || (ran > 0 && ran < BATCH && (task = linger()) != null)) {
       if (ran == BATCH) {
         loop.execute(drain); // still scheduled: let the loop read and write before more
         return;
@@ -141,6 +142,20 @@ final class WriteGate {
     if (!queue.isEmpty() && drainScheduled.compareAndSet(false, true)) {
       loop.execute(drain); // added after the last peek, before the flag was cleared
     }
+  }
+
+  /**
+   * Waits a few microseconds for another write: a caller that waits for each write (a loop of
+   * synchronous sets) sends its next one about that soon, and taking it in the same turn saves a
+   * wake-up of this thread and a flush per write. Null if none came.
+   */
+  private Task<?> linger() {
+    long until = System.nanoTime() + LINGER_NANOS;
+    Task<?> next;
+    while ((next = queue.peek()) == null && System.nanoTime() < until) {
+      Thread.onSpinWait();
+    }
+    return next;
   }
 
   /** A link over its high-water mark that is still reading, or null. */
