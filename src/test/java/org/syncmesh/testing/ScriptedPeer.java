@@ -29,7 +29,7 @@ import org.syncmesh.wire.NodeId;
  * MockWebServer: it writes raw bytes or whole frames (encoded with {@link FrameCodec}), reads
  * and decodes what the node sends, and tells when the node closed the connection.
  *
- * <p>It speaks in one of the {@link Style}s of PROTOCOL §2.2: the msgpack types of its ids and
+ * <p>It speaks in one of the {@link Style}s of docs/protocol-0.7.md §2.2: the msgpack types of its ids and
  * protocol id, and the compression list of its handshake, are those of js2p or of a py2p build.
  * Every read is bounded by a timeout and fails the test with a message when it runs out; nothing
  * blocks forever. Not thread-safe: one test thread drives it. {@link #close()} is idempotent.
@@ -49,7 +49,7 @@ public final class ScriptedPeer implements AutoCloseable {
   public static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
-  /** Which reference implementation this peer imitates on the wire (PROTOCOL §2.2). */
+  /** Which reference implementation this peer imitates on the wire (docs/protocol-0.7.md §2.2). */
   public enum Style {
     /** js2p 0.7.870: str ids, str protocol id, compression {@code [19, 17]}. */
     JS2P(false, false, List.of(0x13L, 0x11L)),
