@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.syncmesh.testing.Seeded.forAll;
 
-import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
-import org.msgpack.core.MessageUnpacker;
 import org.syncmesh.testing.Gen;
 
 /**
@@ -41,32 +39,9 @@ final class WireProperties {
     forAll(500, gen -> new TreeAndJunk(WireGen.tree(gen), Bytes.of(gen.oneOf(
             () -> gen.bytes(0, 255), () -> gen.mutate(Packets.encode(WireGen.tree(gen)))))),
         c -> {
-          assertReadersAgree(Packets.encode(c.tree()));
-          assertReadersAgree(c.junk().toByteArray());
+          WireChecks.assertReadersAgree(Packets.encode(c.tree()));
+          WireChecks.assertReadersAgree(c.junk().toByteArray());
         });
-  }
-
-  private static void assertReadersAgree(byte[] bytes) throws IOException {
-    Object direct;
-    try {
-      direct = Packets.decode(bytes);
-    } catch (MalformedMsgpackException e) {
-      direct = e;
-    }
-    Object viaLibrary;
-    try (MessageUnpacker u = MessagePack.newDefaultUnpacker(bytes)) {
-      viaLibrary = bytes.length == 0 ? new MalformedMsgpackException("empty") : Packets.unpack(u, bytes.length);
-      if (u.hasNext()) {
-        viaLibrary = new MalformedMsgpackException("trailing");
-      }
-    } catch (MalformedMsgpackException e) {
-      viaLibrary = e;
-    }
-    if (direct instanceof MalformedMsgpackException) {
-      assertThat(viaLibrary).as("%s", Bytes.of(bytes)).isInstanceOf(MalformedMsgpackException.class);
-    } else {
-      assertThat(viaLibrary).as("%s", Bytes.of(bytes)).isEqualTo(direct);
-    }
   }
 
   /** The direct writer emits what msgpack-java's packer emits for the same values. */
