@@ -19,7 +19,7 @@ import org.syncmesh.wire.FrameCodec;
 
 /**
  * The {@link Link} over one Netty channel. It frames each message itself (the 4-byte length
- * header, PROTOCOL §1.2). Small frames sent on the channel's event loop are copied into one
+ * header, docs/protocol-0.7.md §1.2). Small frames sent on the channel's event loop are copied into one
  * batch buffer; others are written as they are. One flush task per burst is queued on the event
  * loop, so consecutive sends share one write and one system call. A send from another thread is
  * written and flushed as a task of its own. Sends to one link are expected
@@ -91,7 +91,7 @@ final class ChannelLink implements Link {
       return;
     }
     // Compression is chosen now, not at flush time, so a handshake queued before the peer's
-    // compression list arrived still goes out uncompressed (PROTOCOL §11).
+    // compression list arrived still goes out uncompressed (docs/protocol-0.7.md §11).
     Compression method = sendCompression;
     ByteBuf payload = frame.payloadFor(frame.payloadSize() < minCompressBytes ? null : method);
     int length = payload.readableBytes();

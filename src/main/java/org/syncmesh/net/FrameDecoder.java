@@ -8,11 +8,11 @@ import org.syncmesh.wire.FrameCodec;
 
 /**
  * Splits the byte stream into frame payloads: a 4-byte big-endian length counting the payload
- * only, stripped (PROTOCOL §1.2). The length is checked against the frame cap before anything is
+ * only, stripped (docs/protocol-0.7.md §1.2). The length is checked against the frame cap before anything is
  * allocated. Handles the "exactly 4 bytes left" case that py2p gets wrong (§1.5).
  *
  * <p>On a reader-idle event it drops the connection only when it is stuck mid-frame: an idle
- * link is fine, a half-sent frame that makes no progress is not (PROTOCOL §7.8). One per channel.
+ * link is fine, a half-sent frame that makes no progress is not (docs/protocol-0.7.md §7.8). One per channel.
  */
 final class FrameDecoder extends LengthFieldBasedFrameDecoder {
 

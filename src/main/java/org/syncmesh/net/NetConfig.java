@@ -11,7 +11,7 @@ import org.syncmesh.wire.Checks;
  * @param maxFrameBytes largest frame payload accepted or decompressed (the length header is
  *     checked before any allocation)
  * @param stalledFrameTimeout a connection that stops mid-frame for this long is dropped
- *     (PROTOCOL §7.8: py2p uses 60 s)
+ *     (docs/protocol-0.7.md §7.8: py2p uses 60 s)
  * @param writeBufferLowBytes link becomes writable again below this many queued bytes
  * @param writeBufferHighBytes link becomes unwritable above this many queued bytes
  * @param maxPendingBytes a link with more queued bytes than this is dropped as too slow

@@ -10,9 +10,9 @@ import org.syncmesh.wire.InternalMessage;
 
 /**
  * One message ready to go to any number of peers: its payload {@code S ‖ B} (checksum, then the
- * original body, PROTOCOL §1.2) is built once, and each compression method is applied at most
+ * original body, docs/protocol-0.7.md §1.2) is built once, and each compression method is applied at most
  * once however many links use it. A relayed message keeps the body bytes it arrived with, so its
- * id is unchanged (PROTOCOL §8.3).
+ * id is unchanged (docs/protocol-0.7.md §8.3).
  *
  * <p>Immutable and thread-safe; links on different event loops may encode it concurrently.
  */

@@ -20,7 +20,7 @@ import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * TLS for the {@code SSL} transport as js2p and py2p do it (PROTOCOL §1.1): each listener gets a
+ * TLS for the {@code SSL} transport as js2p and py2p do it (docs/protocol-0.7.md §1.1): each listener gets a
  * fresh self-signed certificate, and clients verify nothing. That protects against passive
  * eavesdropping only; a known limit of protocol 0.7, not of this class.
  */

@@ -3,7 +3,7 @@ package org.syncmesh.wire;
 import java.math.BigInteger;
 
 /**
- * Base58 with the Bitcoin alphabet, applied to <em>integers</em> as both reference libraries do (PROTOCOL.md
+ * Base58 with the Bitcoin alphabet, applied to <em>integers</em> as both reference libraries do (docs/protocol-0.7.md
  * §3.1): the value is written most significant digit first, 0 becomes {@code "1"}, and there is no special
  * handling of leading zero bytes. A hash is encoded by reading its digest as one big-endian unsigned integer.
  *

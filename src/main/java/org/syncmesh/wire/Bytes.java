@@ -9,11 +9,11 @@ import java.util.Arrays;
 
 /**
  * An immutable byte string, in the manner of Okio's {@code ByteString}: the value type for msgpack bin, node-id
- * bytes, keys and checksums, because a raw {@code byte[]} compares by identity (STYLE.md §3).
+ * bytes, keys and checksums, because a raw {@code byte[]} compares by identity.
  *
  * <p>Factories copy their input, except {@link #wrapOwned(byte[])}, whose caller gives up the array.
  * {@link #equals}/{@link #hashCode} compare content (the hash is cached), and {@link #compareTo} orders by
- * <em>unsigned</em> bytes, which is the lease tie-break order of PROTOCOL.md §10.
+ * <em>unsigned</em> bytes, which is the lease tie-break order of docs/protocol-0.7.md §10.
  *
  * <p>Instances are immutable and thread-safe. No method accepts or returns null.
  */
@@ -148,7 +148,7 @@ public final class Bytes implements Comparable<Bytes> {
     return data;
   }
 
-  /** Decodes the bytes as UTF-8, leniently: malformed sequences become U+FFFD, as js2p does (PROTOCOL.md §2.1). */
+  /** Decodes the bytes as UTF-8, leniently: malformed sequences become U+FFFD, as js2p does (docs/protocol-0.7.md §2.1). */
   public String utf8() {
     return new String(data, StandardCharsets.UTF_8);
   }

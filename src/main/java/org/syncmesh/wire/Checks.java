@@ -4,7 +4,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Argument checks that throw before any effect, with a message naming the argument, its value and what was
- * expected, in the form {@code "name: value (expected: ...)"} (STYLE.md §4).
+ * expected, in the form {@code "name: value (expected: ...)"}.
  *
  * <p>Stateless and thread-safe. Public because every layer validates its arguments the same way.
  */

@@ -3,7 +3,7 @@ package org.syncmesh.wire;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The SHA-256 at the start of a payload does not match the body after it, under every compression tried and raw (PROTOCOL.md §1.3 step 3).
+ * The SHA-256 at the start of a payload does not match the body after it, under every compression tried and raw (docs/protocol-0.7.md §1.3 step 3).
  *
  * <p>Unchecked, thrown only while decoding peer input; the message carries the numbers involved.
  */

@@ -18,7 +18,7 @@ import org.tukaani.xz.XZOutputStream;
 import org.xerial.snappy.Snappy;
 
 /**
- * The byte formats behind {@link Compression} (PROTOCOL.md §11). Every decoder writes into a {@link Sink} that
+ * The byte formats behind {@link Compression} (docs/protocol-0.7.md §11). Every decoder writes into a {@link Sink} that
  * refuses to grow past the limit, so no method ever holds more than {@code max + 1} output bytes.
  *
  * <p>Thread-safe: zlib streams are per thread and reset before each use; everything else is per call.

@@ -3,7 +3,7 @@ package org.syncmesh.wire;
 import java.util.Optional;
 
 /**
- * The compression methods of protocol 0.7, by their wire id (PROTOCOL.md §4, §11). Byte formats:
+ * The compression methods of protocol 0.7, by their wire id (docs/protocol-0.7.md §4, §11). Byte formats:
  * <ul>
  *   <li>{@link #ZLIB}: an RFC 1950 stream at the default level, byte-identical to py2p, Node's C zlib and the JDK
  *       {@code Deflater()};</li>
@@ -19,7 +19,7 @@ import java.util.Optional;
  * {@code MAX_WBITS | 32} header detection does; gzip, bz2 and xz accept concatenated members/streams.
  *
  * <p>Decompression is bounded: it produces at most {@code maxOutputBytes + 1} bytes and then fails with
- * {@link FrameTooLongException}, so a zip bomb costs at most the frame cap (STYLE.md §4). xz input is further limited
+ * {@link FrameTooLongException}, so a zip bomb costs at most the frame cap. xz input is further limited
  * to {@value Codecs#XZ_MEMORY_LIMIT_KIB} KiB of decoder memory (enough for preset 9).
  *
  * <p>Thread-safe: each call works on its own state (zlib streams are reused per thread).

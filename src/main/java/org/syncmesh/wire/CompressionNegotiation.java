@@ -9,7 +9,7 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The compression choices of PROTOCOL.md §11: what to advertise, what to send with, and what to try on receive.
+ * The compression choices of docs/protocol-0.7.md §11: what to advertise, what to send with, and what to try on receive.
  *
  * <p>Stateless and thread-safe. Peer-advertised lists come straight from decoded msgpack, so they may hold any
  * values; anything that is not an integer naming a known method is ignored.

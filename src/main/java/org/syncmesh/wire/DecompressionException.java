@@ -3,7 +3,7 @@ package org.syncmesh.wire;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Data is not a valid stream of the compression method it was decoded with (PROTOCOL.md §11).
+ * Data is not a valid stream of the compression method it was decoded with (docs/protocol-0.7.md §11).
  *
  * <p>Unchecked, thrown only while decoding peer input; the message carries the numbers involved.
  */

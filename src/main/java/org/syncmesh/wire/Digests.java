@@ -11,7 +11,7 @@ final class Digests {
   private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> newDigest("SHA-256"));
   private static final ThreadLocal<MessageDigest> SHA384 = ThreadLocal.withInitial(() -> newDigest("SHA-384"));
 
-  /** Bytes in a SHA-256 digest: the frame checksum and message id (PROTOCOL.md §1.2, §3.4). */
+  /** Bytes in a SHA-256 digest: the frame checksum and message id (docs/protocol-0.7.md §1.2, §3.4). */
   static final int SHA256_BYTES = 32;
 
   private Digests() {}

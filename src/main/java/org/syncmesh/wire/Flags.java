@@ -1,7 +1,7 @@
 package org.syncmesh.wire;
 
 /**
- * The flag numbers of protocol 0.7 (PROTOCOL.md §4): main flags at body index 0, sub-flags at body index 3
+ * The flag numbers of protocol 0.7 (docs/protocol-0.7.md §4): main flags at body index 0, sub-flags at body index 3
  * (payload[0]). Both reference libraries reserve 0x00–0x2F ({@link #RESERVED_LIMIT} is the first free value).
  *
  * <p>These values are on the wire: <strong>append, never renumber</strong>. Sub-flags and compression ids share

@@ -7,7 +7,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Message ⇄ frame bytes for protocol 0.7 (PROTOCOL.md §1.2–§1.3, §11): the entry point of the wire layer.
+ * Message ⇄ frame bytes for protocol 0.7 (docs/protocol-0.7.md §1.2–§1.3, §11): the entry point of the wire layer.
  *
  * <pre>
  * +---------------+------------------------------------------------------------+
@@ -154,7 +154,7 @@ public final class FrameCodec {
     int actual = frame.length - HEADER_BYTES;
     if (n != actual) {
       throw new FrameLengthMismatchException(
-          "frame length header says " + n + " bytes but " + actual + " bytes follow it (PROTOCOL.md §1.2: N == len(P))");
+          "frame length header says " + n + " bytes but " + actual + " bytes follow it (docs/protocol-0.7.md §1.2: N == len(P))");
     }
     checkFrameLength(n);
     return decodePayload(frame, HEADER_BYTES, actual, tryOrder);

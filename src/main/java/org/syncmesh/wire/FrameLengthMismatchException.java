@@ -3,7 +3,7 @@ package org.syncmesh.wire;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A frame's 4-byte length header disagrees with the bytes actually present, or fewer than 4 bytes were given (PROTOCOL.md §1.2).
+ * A frame's 4-byte length header disagrees with the bytes actually present, or fewer than 4 bytes were given (docs/protocol-0.7.md §1.2).
  *
  * <p>Unchecked, thrown only while decoding peer input; the message carries the numbers involved.
  */

@@ -3,7 +3,7 @@ package org.syncmesh.wire;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A frame's length header, or the output of decompressing it, exceeds the frame cap (PROTOCOL.md §1.5, §13.6).
+ * A frame's length header, or the output of decompressing it, exceeds the frame cap (docs/protocol-0.7.md §1.5, §13.6).
  *
  * <p>Unchecked, thrown only while decoding peer input; the message carries the numbers involved.
  */

@@ -5,7 +5,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One protocol 0.7 message (js2p's name for it): main flag, sender, time and payload packets, together with the
- * exact msgpack body B they came from or were encoded to, and its SHA-256, the message id (PROTOCOL.md §1.2, §3.4).
+ * exact msgpack body B they came from or were encoded to, and its SHA-256, the message id (docs/protocol-0.7.md §1.2, §3.4).
  *
  * <pre>
  * B = msgpack([ type, sender, time, payload[0], payload[1], ... ])   one flat array

@@ -6,7 +6,7 @@ import java.security.SecureRandom;
 import java.util.Optional;
 
 /**
- * Helpers for node ids, which on the wire are opaque base58 text of at most 66 characters (PROTOCOL.md §3.3).
+ * Helpers for node ids, which on the wire are opaque base58 text of at most 66 characters (docs/protocol-0.7.md §3.3).
  * No peer recomputes an id; py2p only base58-decodes ids during conflict resolution, so they must be pure base58.
  *
  * <p>Stateless apart from the per-JVM salt, which is created once, lazily and thread-safely.

@@ -14,7 +14,7 @@ import org.msgpack.core.MessagePacker;
 import org.msgpack.core.MessageUnpacker;
 
 /**
- * The msgpack ⇄ Java mapping of protocol 0.7 packets (PROTOCOL.md §2), using msgpack-java.
+ * The msgpack ⇄ Java mapping of protocol 0.7 packets (docs/protocol-0.7.md §2), using msgpack-java.
  *
  * <table>
  *   <caption>Mapping</caption>

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * A subnet and transport, which together with the protocol version name a network (PROTOCOL.md §3.2). Nodes
+ * A subnet and transport, which together with the protocol version name a network (docs/protocol-0.7.md §3.2). Nodes
  * whose {@link #id()} differs refuse each other at the handshake.
  *
  * <p>The sync socket appends its leasing digit to the subnet before making a Protocol ("sync" becomes "sync1");

@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Maps an already-normalised msgpack map key to a value whose {@code equals} matches Python's dict key equality
  * after py2p decodes it: bool, int and float compare numerically ({@code True == 1 == 1.0}), str and bytes stay
- * distinct. py2p drops the link on a duplicate key (PROTOCOL.md §2.1), so {@link Packets} refuses to emit one.
+ * distinct. py2p drops the link on a duplicate key (docs/protocol-0.7.md §2.1), so {@link Packets} refuses to emit one.
  */
 final class PythonKey {
   private PythonKey() {}

@@ -4,7 +4,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A peer sent something malformed. Each kind of malformation has its own final subclass, in the way Netty puts
- * TooLongFrameException and CorruptedFrameException under DecoderException (STYLE.md §4):
+ * TooLongFrameException and CorruptedFrameException under DecoderException:
  * {@link FrameTooLongException}, {@link FrameLengthMismatchException}, {@link ChecksumMismatchException},
  * {@link MalformedMsgpackException}, {@link MessageShapeException} and {@link DecompressionException}.
  *

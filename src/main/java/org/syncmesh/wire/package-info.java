@@ -5,7 +5,7 @@
  * <p>What lives here:
  * <ul>
  *   <li>{@link org.syncmesh.wire.FrameCodec}, the entry point: message ⇄ frame bytes (length header, SHA-256
- *       checksum, compression), PROTOCOL.md §1.2–§1.3;</li>
+ *       checksum, compression), docs/protocol-0.7.md §1.2–§1.3;</li>
  *   <li>{@link org.syncmesh.wire.InternalMessage}, one decoded or encoded message, keeping its original body bytes;</li>
  *   <li>{@link org.syncmesh.wire.Packets}, the msgpack ⇄ Java value mapping (§2);</li>
  *   <li>{@link org.syncmesh.wire.Compression} and {@link org.syncmesh.wire.CompressionNegotiation} (§11);</li>

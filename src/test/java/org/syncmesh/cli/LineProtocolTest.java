@@ -143,7 +143,7 @@ final class LineProtocolTest {
     LineProtocol second = node();
     connect(second, first);
     // The smaller id writes first: then the other one's write is refused even within the same
-    // second, where the smaller owner would otherwise win the tie (PROTOCOL §10.3 condition 5).
+    // second, where the smaller owner would otherwise win the tie (docs/protocol-0.7.md §10.3 condition 5).
     boolean firstIsSmaller = ((String) call(first, "id")).compareTo((String) call(second, "id")) < 0;
     LineProtocol a = firstIsSmaller ? first : second;
     LineProtocol b = firstIsSmaller ? second : first;

@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** Option parsing of {@code syncmesh node}, without a network (STYLE §7). */
+/** Option parsing of {@code syncmesh node}, without a network. */
 final class NodeCommandTest {
 
   private static NodeOptions parse(String... args) {

@@ -22,7 +22,7 @@ import org.syncmesh.wire.Flags;
 
 /**
  * What the node sends back to js2p- and py2p-style peers, checked byte-level through a
- * {@link ScriptedPeer}: the adaptive protocol-id type (PROTOCOL §2.3, §7.2), id types in peers
+ * {@link ScriptedPeer}: the adaptive protocol-id type (docs/protocol-0.7.md §2.3, §7.2), id types in peers
  * lists and requests (§2.4), the js2p peers-list limit (§7.6), renegotiation (§9.3) and
  * duplicate handshakes (§7.3).
  */
@@ -154,7 +154,7 @@ final class DialectTest {
     ScriptedPeer js = net.track(ScriptedPeer.connect(node.port(), Style.JS2P));
     js.sendHandshake(node.protocol().id());
 
-    // Two connectable entries crash js2p (PROTOCOL §7.6); and it finds bin ids by identity only.
+    // Two connectable entries crash js2p (docs/protocol-0.7.md §7.6); and it finds bin ids by identity only.
     List<?> entries = (List<?>) js.readMatching(f -> f.subFlag() == Flags.SUB_PEERS).packets().get(1);
     assertThat(entries).hasSize(1);
     assertThat(((List<?>) entries.get(0)).get(1)).isInstanceOf(String.class);

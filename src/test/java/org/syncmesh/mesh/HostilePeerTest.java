@@ -26,7 +26,7 @@ import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.Protocol;
 
 /**
- * Peers that break the wire rules (PROTOCOL §1.3–§1.5, §7.2, §7.8) lose their own connection,
+ * Peers that break the wire rules (docs/protocol-0.7.md §1.3–§1.5, §7.2, §7.8) lose their own connection,
  * with a reason in {@link MeshSocket#status()}, and the node keeps serving everyone else.
  */
 final class HostilePeerTest {
@@ -241,7 +241,7 @@ final class HostilePeerTest {
     MeshSocket node = node(new MeshSocket.Builder().stalledFrameTimeout(Duration.ofMillis(100)));
     ScriptedPeer idle = handshaken(net, node, Style.JS2P);
 
-    // Ten stall timeouts with nothing on the wire: an idle link is no stall (PROTOCOL §7.8).
+    // Ten stall timeouts with nothing on the wire: an idle link is no stall (docs/protocol-0.7.md §7.8).
     await("an idle link to stay registered").during(Duration.ofSeconds(1)).atMost(WAIT)
         .until(() -> node.routingTable().containsKey(idle.id()));
     node.send("still here");

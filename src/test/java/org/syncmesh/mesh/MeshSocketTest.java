@@ -127,7 +127,7 @@ final class MeshSocketTest {
     await("one link each way settled").atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       assertThat(a.routingTable()).containsOnlyKeys(b.id());
       assertThat(b.routingTable()).containsOnlyKeys(a.id());
-      // Both ends keep the same link: opened by the larger numeric id (PROTOCOL §7.5).
+      // Both ends keep the same link: opened by the larger numeric id (docs/protocol-0.7.md §7.5).
       assertThat(a.routingTable().get(b.id()).outgoing()).isEqualTo(!b.routingTable().get(a.id()).outgoing());
     });
     a.send("still connected");

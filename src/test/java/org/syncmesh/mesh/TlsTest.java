@@ -16,7 +16,7 @@ import org.syncmesh.testing.ScriptedPeer;
 import org.syncmesh.testing.ScriptedPeer.Style;
 import org.syncmesh.wire.Protocol;
 
-/** The SSL transport (PROTOCOL §1.1): TLS between nodes, and clean refusals across transports. */
+/** The SSL transport (docs/protocol-0.7.md §1.1): TLS between nodes, and clean refusals across transports. */
 final class TlsTest {
 
   private static final Protocol SSL = new Protocol("mesh", Protocol.SSL);

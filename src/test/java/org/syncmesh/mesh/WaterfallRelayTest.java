@@ -17,7 +17,7 @@ import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.InternalMessage;
 
 /**
- * Broadcast de-duplication and relay (PROTOCOL §8.2, §8.3) against scripted peers, with the
+ * Broadcast de-duplication and relay (docs/protocol-0.7.md §8.2, §8.3) against scripted peers, with the
  * node's clock fixed so ages are exact. "Nothing arrived" is shown by a marker broadcast sent
  * afterwards: per link frames keep their order, so the marker arriving first proves the absence.
  */

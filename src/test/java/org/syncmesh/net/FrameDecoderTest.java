@@ -55,7 +55,7 @@ final class FrameDecoderTest {
 
   @Test
   void exactlyFourBytesLeftAreANextHeaderNotAFrame() {
-    // The py2p bug of PROTOCOL §1.5: frame1 plus only the header of frame2 in one read.
+    // The py2p bug of docs/protocol-0.7.md §1.5: frame1 plus only the header of frame2 in one read.
     byte[] second = frame(payload(9, 'q'));
     write(concat(frame(payload(4, 'p')), slice(second, 0, 4)));
     assertThat(readPayloads()).containsExactly("pppp");

@@ -19,7 +19,7 @@ import org.syncmesh.wire.Bytes;
  * What protocol 0.7 promises about convergence, and where it cannot: concurrent stores with
  * leasing off converge (newer second wins, same second goes to the smaller id, one origin's
  * writes arrive in order); concurrent deltas and leased writes from different seconds depend on
- * arrival order, and the network keeps different values (PROTOCOL §13.10).
+ * arrival order, and the network keeps different values (docs/protocol-0.7.md §13.10).
  */
 final class ConvergenceTest {
 

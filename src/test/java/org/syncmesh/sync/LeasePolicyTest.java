@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** The six conditions of PROTOCOL §10.3, one by one, with a fixed "now". */
+/** The six conditions of docs/protocol-0.7.md §10.3, one by one, with a fixed "now". */
 final class LeasePolicyTest {
 
   private static final long NOW = 1_700_000_000L;

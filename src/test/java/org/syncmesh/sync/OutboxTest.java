@@ -6,7 +6,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.syncmesh.wire.Bytes;
 
-/** PROTOCOL §13.8: identical content twice in one second must not share a message id. */
+/** docs/protocol-0.7.md §13.8: identical content twice in one second must not share a message id. */
 final class OutboxTest {
 
   private static final long T = 1_700_000_000L;

@@ -186,7 +186,7 @@ final class SyncInteropTest {
     assertThat(peerIds(js)).contains(b.id());
     assertThat(b.get("constructor", null)).isEqualTo("would crash js2p");
 
-    // ... and gives it back to the next node that joins through it (PROTOCOL §13.9).
+    // ... and gives it back to the next node that joins through it (docs/protocol-0.7.md §13.9).
     SyncSocket late = javaNode();
     late.connect("127.0.0.1", js.port()).orTimeout(15, TimeUnit.SECONDS).join();
     awaitJava(late, "after", "still linked");

@@ -110,7 +110,7 @@ final class SyncSocketTest {
     SyncSocket leasing = node();
     SyncSocket open = node(b -> b.leasing(false));
     assertThat(leasing.protocol()).isEqualTo(new Protocol("sync1", Protocol.PLAINTEXT));
-    assertThat(leasing.protocol().id()).isEqualTo("p7sAnBsK3n5enFXH7vEGQjzS6t6RH1CeEoYekNjr5Jn"); // PROTOCOL §3.2
+    assertThat(leasing.protocol().id()).isEqualTo("p7sAnBsK3n5enFXH7vEGQjzS6t6RH1CeEoYekNjr5Jn"); // docs/protocol-0.7.md §3.2
     assertThat(open.protocol().subnet()).isEqualTo("sync0");
     assertThatThrownBy(() -> open.connect("127.0.0.1", leasing.port()).orTimeout(10, TimeUnit.SECONDS).join())
         .isInstanceOf(CompletionException.class).hasMessageContaining("protocol mismatch");
@@ -255,7 +255,7 @@ final class SyncSocketTest {
     link(b, a);
     a.set("k", "a");
     a.set("k", "b");
-    a.set("k", "a"); // same body as the first: without care peers drop it (PROTOCOL §13.8)
+    a.set("k", "a"); // same body as the first: without care peers drop it (docs/protocol-0.7.md §13.8)
     a.set("k", "c");
     a.set("k", "a");
     awaitValue(b, "k", "a");

@@ -30,7 +30,7 @@ import org.syncmesh.wire.NodeId;
  * MockWebServer: it writes raw bytes or whole frames (encoded with {@link FrameCodec}), reads
  * and decodes what the node sends, and tells when the node closed the connection.
  *
- * <p>It speaks in one of the {@link Style}s of PROTOCOL §2.2: the msgpack types of its ids and
+ * <p>It speaks in one of the {@link Style}s of docs/protocol-0.7.md §2.2: the msgpack types of its ids and
  * protocol id, and the compression list of its handshake, are those of js2p, of a py2p build, or
  * of another syncmesh node; {@link #readHandshake()} fails the test where the imitated peer would
  * refuse the node's handshake. It keeps every frame it reads, so a test can check every address
@@ -53,7 +53,7 @@ public final class ScriptedPeer implements AutoCloseable {
   public static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
-  /** Which reference implementation this peer imitates on the wire (PROTOCOL §2.2). */
+  /** Which reference implementation this peer imitates on the wire (docs/protocol-0.7.md §2.2). */
   public enum Style {
     /** js2p 0.7.870: str ids, str protocol id, compression {@code [19, 17]}. */
     JS2P(false, false, List.of(0x13L, 0x11L)),

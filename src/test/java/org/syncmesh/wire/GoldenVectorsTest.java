@@ -12,7 +12,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
-/** Byte-exact agreement with the frames real js2p 0.7.870 and py2p 0.7 produced (PROTOCOL.md §12, vectors.json). */
+/** Byte-exact agreement with the frames real js2p 0.7.870 and py2p 0.7 produced (docs/protocol-0.7.md §12, vectors.json). */
 final class GoldenVectorsTest {
   private static final Map<String, Object> VECTORS = Vectors.load();
   private final FrameCodec codec = new FrameCodec();

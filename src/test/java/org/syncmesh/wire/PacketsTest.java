@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 final class PacketsTest {
 
-  /** Smallest encodings, as py2p emits (and js2p within int32), PROTOCOL.md §2.1. */
+  /** Smallest encodings, as py2p emits (and js2p within int32), docs/protocol-0.7.md §2.1. */
   @ParameterizedTest
   @CsvSource({
       "0, 00", "127, 7f", "128, cc80", "255, ccff", "256, cd0100", "65535, cdffff", "65536, ce00010000",

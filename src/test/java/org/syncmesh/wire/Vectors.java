@@ -2,32 +2,32 @@ package org.syncmesh.wire;
 
 import org.syncmesh.testing.Json;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Loads {@code protocol/vectors.json} from the shared folder named by the system property
- * {@code syncmesh.shared.dir} (set by surefire; falls back to {@code ../shared}), and converts its typed values.
+ * Loads the golden vectors, {@code protocol/vectors.json} on the test classpath (kept in
+ * {@code src/test/resources}, described in docs/protocol-0.7.md §12), and converts its typed values.
  */
 final class Vectors {
+  /** Classpath location of the vectors, from the test resources root. */
+  static final String RESOURCE = "/protocol/vectors.json";
+
   private Vectors() {}
 
   static Map<String, Object> load() {
-    String dir = System.getProperty("syncmesh.shared.dir", "../shared");
-    Path file = Path.of(dir, "protocol", "vectors.json").toAbsolutePath().normalize();
-    if (!Files.isRegularFile(file)) {
-      throw new AssertionError("golden vectors missing: " + file
-          + " (set -Dsyncmesh.shared.dir to the folder holding protocol/vectors.json)");
-    }
-    try {
-      return map(Json.parse(Files.readString(file, StandardCharsets.UTF_8)));
+    try (InputStream in = Vectors.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        throw new AssertionError("golden vectors missing: no " + RESOURCE + " on the test classpath"
+            + " (expected at src/test/resources" + RESOURCE + ")");
+      }
+      return map(Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
     } catch (IOException e) {
-      throw new AssertionError("cannot read golden vectors " + file, e);
+      throw new AssertionError("cannot read golden vectors " + RESOURCE, e);
     }
   }
 

@@ -1,0 +1,35 @@
+package org.syncmesh.wire;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.io.IOException;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Fuzz test of the msgpack reader, {@link Packets#decode} over {@link MsgpackReader}: any input decodes or fails
+ * with {@link MalformedMsgpackException}, within {@link WireChecks#msgpackBudget} and a time limit; msgpack-java
+ * agrees; and what decodes encodes canonically to bytes that decode to an equal value.
+ *
+ * <p>{@code mvn verify} runs it as a regression test on the files in
+ * {@code src/test/resources/org/syncmesh/wire/MsgpackFuzzTestInputs/packets/} (message bodies from the golden
+ * vectors, written by {@link FuzzCorpusTest}, and any finding committed since). To fuzz it for two minutes, or as
+ * long as {@code -Djazzer.max_duration} says:
+ *
+ * <pre>JAZZER_FUZZ=1 mvn -B test -Dtest=MsgpackFuzzTest -Djazzer.max_duration=30s</pre>
+ */
+final class MsgpackFuzzTest {
+
+  @FuzzTest(maxDuration = "2m")
+  @Timeout(value = 10, unit = TimeUnit.SECONDS)
+  void packets(byte[] msgpack) throws IOException {
+    List<Object> decoded = WireChecks.decodes(WireChecks.msgpackBudget(msgpack.length),
+        () -> Collections.singletonList(Packets.decode(msgpack)), // a list: nil decodes to null
+        MalformedMsgpackException.class);
+    WireChecks.assertReadersAgree(msgpack);
+    if (decoded != null) {
+      WireChecks.assertValueRoundTrips(decoded.get(0));
+    }
+  }
+}
