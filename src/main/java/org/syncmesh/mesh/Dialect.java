@@ -2,7 +2,7 @@ package org.syncmesh.mesh;
 
 /**
  * Which implementation a peer appears to be, judged from the msgpack types and compression list
- * of its handshake (PROTOCOL §2.2, §2.3). It decides what this node may send that peer.
+ * of its handshake (docs/protocol-0.7.md §2.2, §2.3). It decides what this node may send that peer.
  *
  * <p>An unrecognised peer with text ids is treated as {@link #JS2P}, the most restrictive.
  */

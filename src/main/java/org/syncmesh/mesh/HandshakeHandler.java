@@ -15,7 +15,7 @@ import org.syncmesh.wire.InternalMessage;
 import org.syncmesh.wire.NodeId;
 
 /**
- * Handshakes (PROTOCOL §7) and renegotiation (§9.3), on the protocol thread.
+ * Handshakes (docs/protocol-0.7.md §7) and renegotiation (§9.3), on the protocol thread.
  *
  * <p>The connector sends its handshake as soon as the link is up; the acceptor waits for the
  * connector's and answers with the same msgpack type for the protocol id, which is the one type

@@ -96,7 +96,7 @@ final class MeshNode implements MeshExtension.Node {
   final ReceivePipeline pipeline = new ReceivePipeline(this);
   final Connections connections = new Connections(this);
 
-  /** A deferred reply waiting for a route to its target (PROTOCOL §9.1). */
+  /** A deferred reply waiting for a route to its target (docs/protocol-0.7.md §9.1). */
   record PendingRequest(String targetId, List<Object> payload, long createdSeconds) {}
 
   /**
@@ -131,7 +131,7 @@ final class MeshNode implements MeshExtension.Node {
     this.outHost = options.outHost != null ? options.outHost
         : ("0.0.0.0".equals(options.host) || "::".equals(options.host) ? "127.0.0.1" : options.host);
     this.outPort = options.outPort > 0 ? options.outPort : boundAddress.getPort();
-    // js2p's formula uses the bind address and the port (PROTOCOL §3.3); the salt is random.
+    // js2p's formula uses the bind address and the port (docs/protocol-0.7.md §3.3); the salt is random.
     this.id = NodeId.generate(protocol, options.host, boundAddress.getPort());
     this.callbacks = new Callbacks(options.callbackExecutor, "syncmesh-callbacks-" + boundAddress.getPort());
     this.events = new MeshEvents(source, callbacks);

@@ -48,7 +48,7 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
 
   /**
    * The protocol the socket will speak, derived from the configured one. The sync socket's
-   * builder appends its leasing digit to the subnet here (PROTOCOL §3.2), so calling
+   * builder appends its leasing digit to the subnet here (docs/protocol-0.7.md §3.2), so calling
    * {@code build()} twice never appends it twice.
    */
   protected Protocol effectiveProtocol() {
@@ -119,7 +119,7 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
     return self();
   }
 
-  /** A connection stuck mid-frame this long is dropped. Default 60 s (PROTOCOL §7.8). */
+  /** A connection stuck mid-frame this long is dropped. Default 60 s (docs/protocol-0.7.md §7.8). */
   public B stalledFrameTimeout(Duration timeout) {
     this.stalledFrameTimeout = Checks.positive(timeout, "stalledFrameTimeout");
     return self();
@@ -189,7 +189,7 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
 
   /**
    * TLS contexts for the {@code SSL} transport. Default: a self-signed certificate made at start
-   * and no verification of peers, which is what js2p and py2p do (PROTOCOL §1.1).
+   * and no verification of peers, which is what js2p and py2p do (docs/protocol-0.7.md §1.1).
    */
   public B tls(SslContext server, SslContext client) {
     this.serverSsl = Checks.notNull(server, "server");

@@ -187,7 +187,7 @@ public final class MeshSocket implements AutoCloseable {
   /**
    * Sends {@code [flag, me, now | type, packets…]} to every peer in the routing table. With flag
    * broadcast it floods the network; with flag whisper it reaches direct peers only. One time,
-   * hence one message id, for all peers (PROTOCOL §8.1).
+   * hence one message id, for all peers (docs/protocol-0.7.md §8.1).
    *
    * @throws IllegalArgumentException if a packet cannot be encoded or a flag is outside 0–0x2F
    * @throws IllegalStateException if the socket is closed

@@ -35,12 +35,12 @@ public final class Message {
     return wire.time();
   }
 
-  /** The message id: SHA-256 of the body, 32 bytes (PROTOCOL §3.4). */
+  /** The message id: SHA-256 of the body, 32 bytes (docs/protocol-0.7.md §3.4). */
   public Bytes id() {
     return wire.id();
   }
 
-  /** The main flag: 0 broadcast, 2 whisper (PROTOCOL §4). */
+  /** The main flag: 0 broadcast, 2 whisper (docs/protocol-0.7.md §4). */
   public int flag() {
     return wire.type();
   }
@@ -68,7 +68,7 @@ public final class Message {
 
   /**
    * Answers the sender with a whisper of {@code packets}: directly when connected to it, else
-   * through the request/response mechanism (PROTOCOL §9.1), which connects first.
+   * through the request/response mechanism (docs/protocol-0.7.md §9.1), which connects first.
    *
    * @throws IllegalArgumentException if a packet cannot be encoded; nothing is sent then
    */

@@ -2,7 +2,7 @@ package org.syncmesh.mesh;
 
 /**
  * A step of the handler chain every arriving message passes through after de-duplication and
- * relay (PROTOCOL §6). Handlers run in registration order; the first that returns {@code true}
+ * relay (docs/protocol-0.7.md §6). Handlers run in registration order; the first that returns {@code true}
  * claims the message and stops the chain. Unclaimed broadcasts and whispers go to the
  * {@link MeshSocket#recv()} queue.
  *

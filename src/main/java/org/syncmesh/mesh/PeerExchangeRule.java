@@ -2,7 +2,7 @@ package org.syncmesh.mesh;
 
 /**
  * Which addresses this node may hand to which peer (issue 10). Whoever receives an address in a
- * peers list (PROTOCOL §7.3), an answer to {@code "*"} (§7.7, §9.2) or a route answer (§9.1)
+ * peers list (docs/protocol-0.7.md §7.3), an answer to {@code "*"} (§7.7, §9.2) or a route answer (§9.1)
  * dials it, and the two ends of that new link must accept each other's handshake. The msgpack
  * type of the protocol id decides that (§2.3, §2.4):
  *

@@ -11,7 +11,7 @@ import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.InternalMessage;
 
 /**
- * Peer exchange (PROTOCOL §7.3, §7.6, §7.7), on the protocol thread: the peers list sent once per
+ * Peer exchange (docs/protocol-0.7.md §7.3, §7.6, §7.7), on the protocol thread: the peers list sent once per
  * link after its first handshake, auto-connect from received lists up to the outgoing limit, and
  * the {@code "*"} request for more peers after a connection drops.
  *

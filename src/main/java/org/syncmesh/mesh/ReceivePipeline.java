@@ -8,7 +8,7 @@ import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.InternalMessage;
 
 /**
- * What happens to every decoded message (PROTOCOL §6), on the protocol thread: renegotiation,
+ * What happens to every decoded message (docs/protocol-0.7.md §6), on the protocol thread: renegotiation,
  * then de-duplication and relay of broadcasts, then the mesh's own handlers, the protocol
  * handlers of a subclass, and finally the user's.
  *

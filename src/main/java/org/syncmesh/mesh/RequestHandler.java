@@ -13,7 +13,7 @@ import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.InternalMessage;
 
 /**
- * Requests and responses (PROTOCOL §9), on the protocol thread: answering {@code "*"} with our
+ * Requests and responses (docs/protocol-0.7.md §9), on the protocol thread: answering {@code "*"} with our
  * peers list, answering route requests for peers we know, and the requester's side of a reply to
  * a sender we are not connected to: flood a request, connect to the first answer, then whisper.
  * Both reference peers get the requester's side wrong (§9.1); this is the intended behaviour.

@@ -6,7 +6,7 @@ import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.IdSet;
 
 /**
- * De-duplication of broadcasts (PROTOCOL §8.2), the "waterfall" of js2p and py2p.
+ * De-duplication of broadcasts (docs/protocol-0.7.md §8.2), the "waterfall" of js2p and py2p.
  *
  * <p>A broadcast is new when its id has not been seen; since the id hashes the body, which holds
  * the time, the id stands for the pair (id, time). Broadcasts older than

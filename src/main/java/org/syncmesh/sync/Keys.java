@@ -13,7 +13,7 @@ import org.syncmesh.wire.Packets;
 
 /**
  * Keys of the dictionary: the user's String (UTF-8), byte[] or Bytes, and a peer's str or bin,
- * all normalised to {@link Bytes} (PROTOCOL §10.1, §10.8). Stateless and thread-safe.
+ * all normalised to {@link Bytes} (docs/protocol-0.7.md §10.1, §10.8). Stateless and thread-safe.
  */
 final class Keys {
 

@@ -4,7 +4,7 @@ import java.time.Instant;
 import org.syncmesh.wire.Bytes;
 
 /**
- * A local write to a key whose lease another node holds (PROTOCOL §10.3, §10.4): js2p's and
+ * A local write to a key whose lease another node holds (docs/protocol-0.7.md §10.3, §10.4): js2p's and
  * py2p's "You don't have permission to change this yet". Nothing was stored or sent.
  *
  * <p>Unchecked: a refusal is a normal outcome on a leasing network, not a programming error, but

@@ -4,7 +4,7 @@ import org.jspecify.annotations.Nullable;
 import org.syncmesh.wire.NodeId;
 
 /**
- * The lease rule of protocol 0.7, exactly the six conditions of PROTOCOL §10.3. A change
+ * The lease rule of protocol 0.7, exactly the six conditions of docs/protocol-0.7.md §10.3. A change
  * {@code incoming = (owner_n, ts_n)} to a key whose current metadata is
  * {@code current = (owner_m, ts_m)} is accepted if any of these holds:
  *

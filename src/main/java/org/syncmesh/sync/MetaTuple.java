@@ -7,7 +7,7 @@ import org.syncmesh.wire.Checks;
  * Who last changed a key and when (js2p's and py2p's {@code metatuple}): the owner's node id
  * and the writer's timestamp in whole seconds UTC. The owner holds the key's lease for
  * {@value LeasePolicy#LEASE_SECONDS} seconds after {@code timestamp} on leasing networks
- * (PROTOCOL §10.3).
+ * (docs/protocol-0.7.md §10.3).
  *
  * <p>Immutable and thread-safe.
  *

@@ -13,7 +13,7 @@ import org.syncmesh.wire.InternalMessage;
  * <p>The id is the SHA-256 of the body, and the body holds only a one-second timestamp, so the
  * same content sent twice in one second has one id and peers drop the second copy as a
  * duplicate: {@code set(k,"a"); set(k,"b"); set(k,"a")} would leave every peer at "b"
- * (PROTOCOL §13.8, FINDINGS #14). Nothing is added to the wire; instead a message whose id was
+ * (docs/protocol-0.7.md §13.8, FINDINGS #14). Nothing is added to the wire; instead a message whose id was
  * already sent in its second is stamped with the next second, and later messages are never
  * stamped earlier than an earlier one, so timestamps from this node never go backwards and
  * peers apply its writes in the order they were made. A second ahead of the clock is harmless:

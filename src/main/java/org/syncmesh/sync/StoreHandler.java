@@ -10,7 +10,7 @@ import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.Packets;
 
 /**
- * Reads peers' store and delta messages (PROTOCOL §10.2, §10.5, §10.6) and hands them to the
+ * Reads peers' store and delta messages (docs/protocol-0.7.md §10.2, §10.5, §10.6) and hands them to the
  * {@link Store}:
  *
  * <pre>

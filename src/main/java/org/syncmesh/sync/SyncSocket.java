@@ -28,7 +28,7 @@ import org.syncmesh.wire.Checks;
 import org.syncmesh.wire.Protocol;
 
 /**
- * A dictionary replicated over a protocol-0.7 mesh (PROTOCOL §10): every node holds every key,
+ * A dictionary replicated over a protocol-0.7 mesh (docs/protocol-0.7.md §10): every node holds every key,
  * every write floods the network, and on leasing networks (the default) a key written by one
  * node cannot be changed by another for an hour. Wire-compatible with js2p 0.7.870 and py2p 0.7
  * sync sockets. It is also an alert network: the mesh methods ({@link #send}, {@link #recv},
@@ -75,7 +75,7 @@ import org.syncmesh.wire.Protocol;
  * ({@link org.syncmesh.mesh.MeshOptions#maxFrameBytes}, 16 MiB by default); a larger one is
  * refused with {@link org.syncmesh.wire.MessageTooLargeException}.
  * <ul>
- *   <li>js2p cannot delete, and a delete reaching a js2p node drops its links (PROTOCOL §10.7).
+ *   <li>js2p cannot delete, and a delete reaching a js2p node drops its links (docs/protocol-0.7.md §10.7).
  *       So deletes (nil stores) are never sent to js2p peers, nor are keys that name
  *       {@code Object.prototype} members ({@code constructor}, {@code toString}…) or map values
  *       with a {@code toString} or {@code __proto__} key, which crash js2p too. A js2p node

@@ -1,6 +1,6 @@
 /**
  * The sync socket: a dictionary replicated over a protocol-0.7 mesh, with optional leases
- * (PROTOCOL.md §10), wire-compatible with js2p 0.7.870 and py2p 0.7.
+ * (docs/protocol-0.7.md §10), wire-compatible with js2p 0.7.870 and py2p 0.7.
  *
  * <p>Entry point: {@link org.syncmesh.sync.SyncSocket}. Each key carries a
  * {@link org.syncmesh.sync.MetaTuple} (owner, timestamp); a refused local write throws

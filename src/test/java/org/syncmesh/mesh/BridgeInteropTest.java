@@ -26,7 +26,7 @@ import org.syncmesh.wire.Flags;
 /**
  * Issue 10: a syncmesh node bridges a str-protocol-id peer (the real js2p 0.7.870, in a child
  * process) and a bin-only one (a {@link ScriptedPeer} in py2p 0.7.878's style), which refuse each
- * other's handshake (PROTOCOL §2.3). Keys (sync socket) or broadcasts (mesh) cross the bridge
+ * other's handshake (docs/protocol-0.7.md §2.3). Keys (sync socket) or broadcasts (mesh) cross the bridge
  * both ways, while neither outer node is ever handed the other's address: not in the peers list
  * after its handshake (§7.3), not in the answer to {@code "*"} (§9.2). Both orders of joining
  * are covered: the one that joins second is the one today's code would hand the first.

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link PeerExchangeRule} for every pair of peer kinds, against a table written out by hand from
- * PROTOCOL §2.3 and §7.2 (rows: the peer handed the entry, which dials; columns: the listed peer).
+ * docs/protocol-0.7.md §2.3 and §7.2 (rows: the peer handed the entry, which dials; columns: the listed peer).
  */
 final class PeerExchangeRuleTest {
 

@@ -30,13 +30,13 @@ import org.syncmesh.wire.NodeId;
  * Issue 10, dialect-aware peer exchange: whoever is handed an address dials it, so the node hands
  * a peer only the addresses of peers it can complete a handshake with. Checked for every pair of
  * dialects, on the three ways an address leaves the node: the peers list after a handshake
- * (PROTOCOL §7.3), the answer to a {@code "*"} request (§7.7, §9.2) and the answer to a route
+ * (docs/protocol-0.7.md §7.3), the answer to a {@code "*"} request (§7.7, §9.2) and the answer to a route
  * request (§9.1).
  */
 final class PeerExchangeTest {
 
   /**
-   * Which peers a peer of each style can dial, from PROTOCOL §2.3 and §7.2, written out here
+   * Which peers a peer of each style can dial, from docs/protocol-0.7.md §2.3 and §7.2, written out here
    * rather than taken from the code under test: js2p sends str and takes both; py2p 0.7.870 sends
    * and takes only str; py2p 0.7.878 only bin; a syncmesh node mirrors the peer's type when it
    * accepts and dials again with bin when a bin-only peer drops its str handshake.

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.syncmesh.testing.NetworkTestRule;
-import org.syncmesh.testing.Seeds;
+import org.syncmesh.testing.Seeded;
 import org.syncmesh.wire.Bytes;
 
 /**
@@ -50,7 +50,7 @@ final class ConcurrentWritersTest {
   }
 
   private void runLine(int nodeCount, int writersPerNode, int writesPerWriter) throws Exception {
-    long seed = Seeds.seed();
+    long seed = Seeded.seed();
     List<SyncSocket> nodes = new ArrayList<>();
     for (int i = 0; i < nodeCount; i++) {
       nodes.add(net.track(new SyncSocket.Builder().maxOutgoing(0).build())); // a line: no auto-connect

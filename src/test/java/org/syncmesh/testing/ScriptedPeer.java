@@ -79,7 +79,7 @@ public final class ScriptedPeer implements AutoCloseable {
 
     /**
      * Whether the implementation this style imitates completes a handshake whose protocol id is
-     * {@code packet} (PROTOCOL §2.3): js2p (and syncmesh) take str or bin; each py2p build takes
+     * {@code packet} (docs/protocol-0.7.md §2.3): js2p (and syncmesh) take str or bin; each py2p build takes
      * only the type it sends itself and silently drops the link on the other.
      */
     public boolean acceptsProtocolId(@Nullable Object packet) {

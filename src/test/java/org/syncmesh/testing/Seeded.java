@@ -46,13 +46,27 @@ public final class Seeded {
    * @throws AssertionError on the first try that fails, naming seed, try and input, with the failure as its cause
    */
   public static <T> void forAll(int tries, Function<Gen, T> generator, Check<? super T> check) {
-    String seed = System.getProperty(SEED_PROPERTY);
     String only = System.getProperty(TRY_PROPERTY);
     StackWalker.StackFrame caller = StackWalker.getInstance().walk(s -> s.skip(1).findFirst()).orElseThrow();
     String test = caller.getClassName().substring(caller.getClassName().lastIndexOf('.') + 1) + "#"
         + caller.getMethodName();
-    run(test, seed == null ? ThreadLocalRandom.current().nextLong() : Long.parseLong(seed.trim()),
-        only == null ? -1 : Integer.parseInt(only.trim()), tries, generator, check);
+    run(test, givenOrRandomSeed(), only == null ? -1 : Integer.parseInt(only.trim()), tries, generator, check);
+  }
+
+  /**
+   * The seed of a randomized test that is not a property (a network history, several writers):
+   * {@code -Dsyncmesh.seed=N} replays a run, otherwise a fresh one. Printed at once, so that a run
+   * that hangs can be replayed too; the test puts it in its failure messages.
+   */
+  public static long seed() {
+    long seed = givenOrRandomSeed();
+    System.out.println("seed " + seed + " (replay with -D" + SEED_PROPERTY + "=" + seed + ")");
+    return seed;
+  }
+
+  private static long givenOrRandomSeed() {
+    String seed = System.getProperty(SEED_PROPERTY);
+    return seed == null || seed.isBlank() ? ThreadLocalRandom.current().nextLong() : Long.parseLong(seed.trim());
   }
 
   /**
