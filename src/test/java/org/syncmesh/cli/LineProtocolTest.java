@@ -26,7 +26,7 @@ final class LineProtocolTest {
     new picocli.CommandLine(command).parseArgs(args);
     NodeOptions options = command.options();
     NodeOptions ephemeral = new NodeOptions(options.host(), 0, options.connect(), options.subnet(),
-        options.transport(), options.leasing(), options.mesh(), true, false, 0);
+        options.transport(), options.leasing(), options.mesh(), true, false, 0, options.maxFrameBytes());
     return new LineProtocol(net.track(NodeSession.start(ephemeral)));
   }
 
@@ -345,5 +345,22 @@ final class LineProtocolTest {
     call(b, "connect 127.0.0.1 " + a.session().socket().port());
     await("the mismatch in b's status").atMost(WAIT).until(() -> call(b, "status") instanceof List);
     assertThat(call(b, "peers")).isEqualTo(List.of());
+  }
+
+  @Test
+  void aValueOverTheFrameCap_isRefusedNamingTheLimitAndTheOption_andNothingIsStoredOrSent() {
+    LineProtocol a = node("--max-frame-bytes", "65536");
+    LineProtocol b = node("--max-frame-bytes", "65536");
+    connect(b, a);
+    String big = "q".repeat(70_000);
+    String message = error(a, "set big \"" + big + "\"");
+    assertThat(message).contains("value of key \"big\"").contains("over the frame cap of 65536 bytes")
+        .contains("--max-frame-bytes").doesNotContain("qqqqqqqq");
+    assertThat(error(a, "delta m {\"f\": \"" + big + "\"}")).contains("--max-frame-bytes");
+    assertThat(call(a, "get big")).isNull();
+    assertThat(call(a, "count")).isEqualTo(0L);
+    call(a, "set marker 1");
+    await("b to hold the marker").atMost(WAIT).until(() -> Long.valueOf(1).equals(call(b, "get marker")));
+    assertThat(call(b, "keys")).isEqualTo(List.of("marker"));
   }
 }

@@ -34,9 +34,9 @@ final class NodeCommandTest {
   @Test
   void everyOption() {
     NodeOptions o = parse("--host", "0.0.0.0", "--port", "0", "--connect", "127.0.0.1:5000", "--connect=other:6000",
-        "--subnet", "lab", "--transport", "SSL", "--no-leasing", "--json", "-q", "-vv");
+        "--subnet", "lab", "--transport", "SSL", "--no-leasing", "--json", "-q", "-vv", "--max-frame-bytes", "65536");
     assertThat(o).isEqualTo(new NodeOptions("0.0.0.0", 0, List.of(new NodeOptions.HostPort("127.0.0.1", 5000),
-        new NodeOptions.HostPort("other", 6000)), "lab", "SSL", false, false, true, true, 2));
+        new NodeOptions.HostPort("other", 6000)), "lab", "SSL", false, false, true, true, 2, 65536));
   }
 
   @Test
@@ -67,6 +67,8 @@ final class NodeCommandTest {
     assertThatThrownBy(() -> parse("--port", "65536")).isInstanceOf(CommandLine.ParameterException.class)
         .hasMessage("bad option: port: 65536 (expected: in [0, 65535])");
     assertThatThrownBy(() -> parse("--bogus")).isInstanceOf(CommandLine.UnmatchedArgumentException.class);
+    assertThatThrownBy(() -> parse("--max-frame-bytes", "100")).isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageStartingWith("bad option: --max-frame-bytes: 100");
   }
 
   @Test

@@ -178,11 +178,13 @@ final class WriteChecksTest {
 
   @Test
   void asyncWrite_refusedByALease_failsItsFuture() {
-    SyncSocket a = node();
-    SyncSocket b = node();
+    FakeClock clock = new FakeClock(1_700_000_000L);
+    SyncSocket a = net.track(new SyncSocket.Builder().clock(clock).maxOutgoing(0).build());
+    SyncSocket b = net.track(new SyncSocket.Builder().clock(clock).maxOutgoing(0).build());
     link(b, a);
     a.set("k", "mine");
     await().atMost(WAIT).until(() -> b.containsKey("k"));
+    clock.advanceSeconds(1); // not the same second, where the smaller id would win the tie
     assertThat(b.setAsync("k", "theirs")).failsWithin(WAIT).withThrowableThat().havingCause()
         .isInstanceOf(LeaseException.class);
     assertThatThrownBy(() -> b.set("k", "theirs")).isInstanceOf(LeaseException.class);
