@@ -4,7 +4,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -209,8 +212,8 @@ final class Connections {
   static final int MAX_WAITING_MESSAGES = 4096;
 
   private final class Links implements LinkListener {
-    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
-    private final Set<Link> paused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final Set<Link> paused = ConcurrentHashMap.newKeySet();
 
     @Override
     public void linkOpened(Link link) {
@@ -242,7 +245,7 @@ final class Connections {
             }
           }
         });
-      } catch (java.util.concurrent.RejectedExecutionException e) {
+      } catch (RejectedExecutionException e) {
         // shutting down: the node is closed and the message goes nowhere
       }
     }

@@ -55,6 +55,10 @@ import org.syncmesh.wire.Protocol;
  *   <li><b>Callbacks run elsewhere.</b> Listeners and user handlers run on the callback
  *       executor, one at a time, in order, never on a network thread; they may call back into
  *       the socket, including blocking writes.
+ *   <li><b>Nothing slow on the loop.</b> Work that is slow or may block (encoding large values
+ *       today; signature checks and disk syncs as they come) happens before a write enters the
+ *       node, on the caller's thread, or after it leaves, on a thread of its own, never on an
+ *       event loop.
  * </ul>
  * Output to each connection is bounded by {@link MeshOptions#slowPeerLimits}: above its
  * high-water mark (4 MiB, or half of maxPendingBytes if smaller) a connection is unwritable, and

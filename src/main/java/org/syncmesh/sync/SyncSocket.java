@@ -324,7 +324,7 @@ public final class SyncSocket implements AutoCloseable {
    * @throws LeaseException if another node holds the key
    */
   public boolean del(Object key) {
-    return pop(key, null, DELETED) != null;
+    return delete(key) != null;
   }
 
   /** {@link #del} without waiting, as {@link #setAsync}; true if the key held a value. */
@@ -339,7 +339,8 @@ public final class SyncSocket implements AutoCloseable {
    * @throws LeaseException if another node holds the key
    */
   public @Nullable Object pop(Object key, @Nullable Object fallback) {
-    return pop(key, fallback, null);
+    Store.Entry e = delete(key);
+    return e == null ? fallback : e.value();
   }
 
   /** Deletes {@code key} and returns its value, if it held one. */
@@ -347,12 +348,9 @@ public final class SyncSocket implements AutoCloseable {
     return Optional.ofNullable(pop(key, null));
   }
 
-  private static final Object DELETED = new Object();
-
-  private @Nullable Object pop(Object key, @Nullable Object fallback, @Nullable Object found) {
+  private Store.@Nullable Entry delete(Object key) {
     LocalWrite write = writes.store(Keys.of(key), null);
-    Store.Entry e = await(node.submit(write.cost(), () -> store.store(write)));
-    return e == null ? fallback : found != null ? found : e.value();
+    return await(node.submit(write.cost(), () -> store.store(write)));
   }
 
   /**

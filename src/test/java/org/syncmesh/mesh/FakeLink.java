@@ -20,6 +20,8 @@ final class FakeLink implements Link {
   private final InetSocketAddress remote;
   final List<InternalMessage> sent = new CopyOnWriteArrayList<>();
   private volatile @Nullable String closedBecause;
+  /** Every change of reading, in order: false when the node paused it, true when it resumed. */
+  final List<Boolean> readingChanges = new CopyOnWriteArrayList<>();
 
   FakeLink(boolean outgoing, int remotePort) {
     this.outgoing = outgoing;
@@ -47,5 +49,5 @@ final class FakeLink implements Link {
   @Override public long pendingOutboundBytes() { return 0; }
   @Override public boolean isWritable() { return true; }
   @Override public void whenWritable(Runnable task) { task.run(); }
-  @Override public void setReading(boolean reading) {}
+  @Override public void setReading(boolean reading) { readingChanges.add(reading); }
 }

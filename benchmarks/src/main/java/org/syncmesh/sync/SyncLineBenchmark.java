@@ -20,12 +20,15 @@ import org.syncmesh.wire.Bytes;
  * <pre>
  * mvn -q install -DskipTests &amp;&amp; mvn -q -f benchmarks/pom.xml package -DskipTests
  * java -cp benchmarks/target/benchmarks.jar org.syncmesh.sync.SyncLineBenchmark 100000
+ * java -cp benchmarks/target/benchmarks.jar org.syncmesh.sync.SyncLineBenchmark 100000 async
  * </pre>
  *
  * Numbers and the command that gave them are in the issue's closing note; the cross-system
  * comparison (syncmesh, js2p, Hazelcast) is {@code bench/run.sh}.
  */
 public final class SyncLineBenchmark {
+
+  private static final int WINDOW = 1024;
 
   private SyncLineBenchmark() {}
 
@@ -35,9 +38,11 @@ public final class SyncLineBenchmark {
       return;
     }
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+    boolean async = args.length > 1 && args[1].equals("async");
+    int rounds = Integer.getInteger("rounds", 1);
     try (SyncSocket writer = new SyncSocket.Builder().maxOutgoing(0).build()) {
       Child relay = Child.start(writer.port(), 0);
-      Child sink = Child.start(relay.port, n);
+      Child sink = Child.start(relay.port, n * rounds);
       long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (writer.routingTable().isEmpty() && System.nanoTime() < waitUntil) {
         Thread.onSpinWait();
@@ -45,14 +50,31 @@ public final class SyncLineBenchmark {
       byte[] filler = new byte[92];
       Arrays.fill(filler, (byte) 'v');
       long start = System.nanoTime();
-      for (int i = 0; i < n; i++) {
+      // async: setAsync with up to WINDOW writes in flight, the way a bulk load avoids waiting for each.
+      java.util.ArrayDeque<java.util.concurrent.CompletableFuture<Void>> inFlight = new java.util.ArrayDeque<>();
+      long roundStart = start;
+      for (int i = 0; i < n * rounds; i++) {
+        if (i > 0 && i % n == 0) {
+          System.out.printf("round %d: %.0f local sets/s%n", i / n, n / ((System.nanoTime() - roundStart) / 1e9));
+          roundStart = System.nanoTime();
+        }
         byte[] value = ByteBuffer.allocate(100).putLong(System.nanoTime()).put(filler).array();
-        writer.set(String.format("k%015d", i), Bytes.wrapOwned(value));
+        String key = String.format("k%015d", i);
+        if (!async) {
+          writer.set(key, Bytes.wrapOwned(value));
+          continue;
+        }
+        if (inFlight.size() == WINDOW) {
+          inFlight.poll().join();
+        }
+        inFlight.add(writer.setAsync(key, Bytes.wrapOwned(value)));
       }
+      inFlight.forEach(java.util.concurrent.CompletableFuture::join);
       long written = System.nanoTime();
       String done = sink.await("DONE");
       long end = Long.parseLong(done.split(" ")[1]);
-      System.out.printf("keys: %d (16 B keys, 100 B values), writer — relay — sink, 3 processes%n", n);
+      System.out.printf("keys: %d (16 B keys, 100 B values), writer — relay — sink, 3 processes, %s%n", n,
+          async ? "setAsync, " + WINDOW + " in flight" : "set()");
       System.out.printf("local sets/s on the writer: %.0f%n", n / ((written - start) / 1e9));
       System.out.printf("sustained sets/s until the sink holds all: %.0f (%.2f s)%n",
           n / ((end - start) / 1e9), (end - start) / 1e9);
