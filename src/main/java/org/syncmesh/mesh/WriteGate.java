@@ -11,6 +11,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.syncmesh.net.Link;
 
 /**
@@ -60,29 +61,15 @@ final class WriteGate {
 
   /** Runs {@code work} on the protocol thread after waiting for room (never waits there). */
   <T> CompletableFuture<T> submit(int payloadBytes, Supplier<T> work) {
-    Task<T> task = new Task<>(cost(payloadBytes), work);
-    if (closed) {
-      return task.fail(closedError());
-    }
-    if (loop.inEventLoop()) {
-      task.run();
-      return task.result;
-    }
-    try {
-      while (!budget.tryAcquire(task.cost, 100, TimeUnit.MILLISECONDS)) {
-        if (closed) {
-          return task.fail(closedError());
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return task.fail(new IllegalStateException("interrupted while waiting for room in the node's write queue", e));
-    }
-    return enqueue(task);
+    return enter(payloadBytes, work, true);
   }
 
   /** As {@link #submit}, but fails at once with RejectedExecutionException when there is no room. */
   <T> CompletableFuture<T> trySubmit(int payloadBytes, Supplier<T> work) {
+    return enter(payloadBytes, work, false);
+  }
+
+  private <T> CompletableFuture<T> enter(int payloadBytes, Supplier<T> work, boolean wait) {
     Task<T> task = new Task<>(cost(payloadBytes), work);
     if (closed) {
       return task.fail(closedError());
@@ -91,11 +78,25 @@ final class WriteGate {
       task.run();
       return task.result;
     }
-    if (!budget.tryAcquire(task.cost)) {
-      return task.fail(new RejectedExecutionException("the node's write queue is full (" + MAX_QUEUED_BYTES
-          + " bytes of writes waiting for its peers): retry once earlier writes have completed"));
+    @Nullable RuntimeException refused = wait ? awaitRoom(task.cost) : budget.tryAcquire(task.cost) ? null
+        : new RejectedExecutionException("the node's write queue is full (" + MAX_QUEUED_BYTES
+            + " bytes of writes waiting for its peers): retry once earlier writes have completed");
+    return refused != null ? task.fail(refused) : enqueue(task);
+  }
+
+  /** Takes {@code cost} bytes of room, waiting as long as it takes; the error if it cannot. */
+  private @Nullable RuntimeException awaitRoom(int cost) {
+    try {
+      while (!budget.tryAcquire(cost, 100, TimeUnit.MILLISECONDS)) {
+        if (closed) {
+          return closedError();
+        }
+      }
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new IllegalStateException("interrupted while waiting for room in the node's write queue", e);
     }
-    return enqueue(task);
   }
 
   /** Fails every queued write and every later one; idempotent. */
@@ -149,7 +150,7 @@ final class WriteGate {
    * synchronous sets) sends its next one about that soon, and taking it in the same turn saves a
    * wake-up of this thread and a flush per write. Null if none came.
    */
-  private Task<?> linger() {
+  private @Nullable Task<?> linger() {
     long until = System.nanoTime() + LINGER_NANOS;
     Task<?> next;
     while ((next = queue.peek()) == null && System.nanoTime() < until) {
@@ -159,7 +160,7 @@ final class WriteGate {
   }
 
   /** A link over its high-water mark that is still reading, or null. */
-  private Link firstFullLink() {
+  private @Nullable Link firstFullLink() {
     long now = System.nanoTime();
     Link full = null;
     for (Link link : links.get()) {
