@@ -3,7 +3,7 @@ package org.syncmesh.wire;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The body is not exactly one well-formed msgpack value of the types protocol 0.7 uses: truncated, trailing bytes, ext types, never-used byte 0xc1, or nesting deeper than the cap (docs/protocol-0.7.md §2).
+ * The body is not exactly one well-formed msgpack value of the types protocol 0.7 uses: truncated, trailing bytes, ext types, never-used byte 0xc1, nesting deeper than the cap (docs/protocol-0.7.md §2), or a value whose decoded form would take more memory than one message may ({@link DecodedCost#MAX_BYTES}, 64 MiB estimated).
  *
  * <p>Unchecked, thrown only while decoding peer input; the message carries the numbers involved.
  */

@@ -23,6 +23,8 @@ final class MsgpackReader {
   private final int start;
   private final int end;
   private int pos;
+  /** The estimated heap cost of what has been decoded so far ({@link DecodedCost}). */
+  private long cost;
 
   MsgpackReader(byte[] data, int offset, int length) {
     this.b = data;
@@ -42,6 +44,7 @@ final class MsgpackReader {
 
   @Nullable Object read(int depth) {
     int t = u8();
+    charge(DecodedCost.NUMBER); // every value is at least a reference in its container
     if (t <= 0x7f) {
       return (long) t;
     } else if (t >= 0xe0) {
@@ -90,6 +93,10 @@ final class MsgpackReader {
 
   private String str(long n) {
     int len = checkedLength(n, "str");
+    charge(DecodedCost.bytes(len));
+    if (len == 0) {
+      return "";
+    }
     String s = new String(b, pos, len, StandardCharsets.UTF_8); // lenient: invalid UTF-8 becomes U+FFFD, as js2p
     pos += len;
     return s;
@@ -97,6 +104,7 @@ final class MsgpackReader {
 
   private Bytes bin(long n) {
     int len = checkedLength(n, "bin");
+    charge(DecodedCost.bytes(len));
     Bytes out = Bytes.trusted(Arrays.copyOfRange(b, pos, pos + len));
     pos += len;
     return out;
@@ -105,6 +113,10 @@ final class MsgpackReader {
   private Object array(long n, int depth) {
     checkDepth(depth);
     int count = checkedLength(n, "array");
+    charge(DecodedCost.array(count));
+    if (count == 0) {
+      return Collections.emptyList(); // shared: an array of empty containers costs a reference each
+    }
     Object[] items = new Object[count];
     for (int i = 0; i < count; i++) {
       items[i] = read(depth + 1);
@@ -115,7 +127,11 @@ final class MsgpackReader {
   private Object map(long n, int depth) {
     checkDepth(depth);
     int count = checkedLength(n, "map");
-    Map<Object, Object> map = new LinkedHashMap<>(Math.max(4, count * 4 / 3 + 1));
+    charge(DecodedCost.map(count));
+    if (count == 0) {
+      return Collections.emptyMap();
+    }
+    Map<Object, Object> map = new LinkedHashMap<>(count * 4 / 3 + 1);
     for (int i = 0; i < count; i++) {
       Object key = read(depth + 1);
       map.put(key, read(depth + 1)); // duplicate keys: last wins, leniently (js2p does the same)
@@ -130,6 +146,13 @@ final class MsgpackReader {
           + " elements/bytes but only " + (end - pos) + " bytes remain");
     }
     return (int) n;
+  }
+
+  private void charge(long bytes) {
+    cost += bytes;
+    if (cost > DecodedCost.MAX_BYTES) {
+      throw new MalformedMsgpackException(DecodedCost.tooLarge(cost) + " (at offset " + consumed() + ")");
+    }
   }
 
   private void checkDepth(int depth) {

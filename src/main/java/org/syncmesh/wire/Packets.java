@@ -168,12 +168,22 @@ public final class Packets {
   /** One encoding pass: validates, optionally writes, and returns the normalised value. */
   private static final class Encoder {
     private final @Nullable MsgpackWriter out;
+    /** What the receiver's decoder will charge for this value ({@link DecodedCost}): refused here first. */
+    private long cost;
 
     Encoder(@Nullable MsgpackWriter out) {
       this.out = out;
     }
 
+    private void charge(long bytes) {
+      cost += bytes;
+      if (cost > DecodedCost.MAX_BYTES) {
+        throw new EncodeFailure(DecodedCost.tooLarge(cost) + ": peers would refuse it");
+      }
+    }
+
     @Nullable Object pack(@Nullable Object v, int depth) {
+      charge(DecodedCost.NUMBER);
       if (v == null) {
         if (out != null) out.writeNil();
         return null;
@@ -181,6 +191,9 @@ public final class Packets {
         if (out == null || !out.tryWriteAsciiString(s)) {
           int utf8Length = utf8Length(s); // also rejects unpaired surrogates
           if (out != null) out.writeString(s, utf8Length);
+          charge(DecodedCost.bytes(utf8Length));
+        } else {
+          charge(DecodedCost.bytes(s.length()));
         }
         return s;
       } else if (v instanceof Long l) {
@@ -191,10 +204,12 @@ public final class Packets {
         if (out != null) out.writeLong(l);
         return l;
       } else if (v instanceof Bytes b) {
+        charge(DecodedCost.bytes(b.size()));
         if (out != null) out.writeBinary(b.internalArray());
         return b;
       } else if (v instanceof byte[] a) {
         Bytes b = Bytes.of(a); // copy first: what we return must be what we wrote
+        charge(DecodedCost.bytes(b.size()));
         if (out != null) out.writeBinary(b.internalArray());
         return b;
       } else if (v instanceof Boolean z) {
@@ -224,6 +239,7 @@ public final class Packets {
 
     private List<@Nullable Object> packArray(@Nullable Object[] items, int depth) {
       checkDepth(depth);
+      charge(DecodedCost.array(items.length));
       if (out != null) out.writeArrayHeader(items.length);
       for (int i = 0; i < items.length; i++) {
         try {
@@ -238,6 +254,7 @@ public final class Packets {
     private Map<@Nullable Object, @Nullable Object> packMap(Map<?, ?> map, int depth) {
       checkDepth(depth);
       Object[] entries = map.entrySet().toArray(); // one consistent snapshot of size and contents
+      charge(DecodedCost.map(entries.length));
       if (out != null) out.writeMapHeader(entries.length);
       Map<@Nullable Object, @Nullable Object> copy = new LinkedHashMap<>(entries.length * 4 / 3 + 1);
       Set<@Nullable Object> seen = entries.length > 1 ? new HashSet<>(entries.length * 4 / 3 + 1) : null;

@@ -28,6 +28,8 @@ final class UnpackerDecoder {
 
   private final MessageUnpacker in;
   private final long limit;
+  /** The estimated heap cost of what has been decoded so far ({@link DecodedCost}). */
+  private long cost;
 
   private UnpackerDecoder(MessageUnpacker in, long limit) {
     this.in = in;
@@ -44,6 +46,7 @@ final class UnpackerDecoder {
           + " where a value was expected");
     }
     MessageFormat f = in.getNextFormat();
+    charge(DecodedCost.NUMBER);
     switch (f) {
       case NIL:
         in.unpackNil();
@@ -63,6 +66,7 @@ final class UnpackerDecoder {
         return in.unpackDouble();
       case FIXSTR: case STR8: case STR16: case STR32: {
         int n = checkedLength(in.unpackRawStringHeader(), "str");
+        charge(DecodedCost.bytes(n));
         MessageBuffer ref = in.readPayloadAsReference(n);
         if (ref.hasArray()) {
           return new String(ref.array(), ref.arrayOffset(), n, StandardCharsets.UTF_8); // lenient: U+FFFD
@@ -71,11 +75,16 @@ final class UnpackerDecoder {
       }
       case BIN8: case BIN16: case BIN32: {
         int n = checkedLength(in.unpackBinaryHeader(), "bin");
+        charge(DecodedCost.bytes(n));
         return Bytes.trusted(in.readPayload(n));
       }
       case FIXARRAY: case ARRAY16: case ARRAY32: {
         checkDepth(depth);
         int n = checkedLength(in.unpackArrayHeader(), "array");
+        charge(DecodedCost.array(n));
+        if (n == 0) {
+          return Collections.emptyList();
+        }
         Object[] items = new Object[n];
         for (int i = 0; i < n; i++) {
           items[i] = unpack(depth + 1);
@@ -85,7 +94,11 @@ final class UnpackerDecoder {
       case FIXMAP: case MAP16: case MAP32: {
         checkDepth(depth);
         int n = checkedLength(in.unpackMapHeader(), "map");
-        Map<Object, Object> map = new LinkedHashMap<>(Math.max(4, n * 4 / 3 + 1));
+        charge(DecodedCost.map(n));
+        if (n == 0) {
+          return Collections.emptyMap();
+        }
+        Map<Object, Object> map = new LinkedHashMap<>(n * 4 / 3 + 1);
         for (int i = 0; i < n; i++) {
           Object key = unpack(depth + 1);
           map.put(key, unpack(depth + 1)); // duplicate keys: last wins, leniently (js2p does the same)
@@ -108,6 +121,13 @@ final class UnpackerDecoder {
           + Integer.toUnsignedString(n) + " elements/bytes but only " + remaining + " bytes remain");
     }
     return n;
+  }
+
+  private void charge(long bytes) {
+    cost += bytes;
+    if (cost > DecodedCost.MAX_BYTES) {
+      throw new MalformedMsgpackException(DecodedCost.tooLarge(cost) + " (at offset " + in.getTotalReadBytes() + ")");
+    }
   }
 
   private void checkDepth(int depth) {
