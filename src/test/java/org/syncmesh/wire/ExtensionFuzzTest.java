@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Fuzz tests of the syncmesh extension's parsers (docs/extension-v1.md) on msgpack bytes as a peer
  * could send them: {@link ExtensionOffer#find} on a handshake's compression list never throws, and
- * what it finds is the first element that encodes to it, and no element with the marker's magic
- * is ever a compression method.
+ * what it finds is the first element that encodes to it; {@link Version#fromPacket} returns a
+ * version or throws {@link MessageShapeException}, and a version round-trips through its bytes.
  *
  * <p>{@code mvn verify} runs them as regression tests on the files in
  * {@code src/test/resources/org/syncmesh/wire/ExtensionFuzzTestInputs/<method>/} (the golden
@@ -40,6 +40,18 @@ final class ExtensionFuzzTest {
       if (ExtensionOffer.hasMagic(id)) {
         assertThat(CompressionNegotiation.decodeOrder(List.of(id), List.of(Compression.values()))).isEmpty();
       }
+    }
+  }
+
+  @FuzzTest(maxDuration = "2m")
+  @Timeout(value = 10, unit = TimeUnit.SECONDS)
+  void version(byte[] msgpack) {
+    Object value = decoded(msgpack);
+    Version v = WireChecks.decodes(WireChecks.msgpackBudget(msgpack.length), () -> Version.fromPacket(value),
+        MessageShapeException.class);
+    if (v != null) {
+      assertThat(Version.fromPacket(Packets.decode(Packets.encode(v.toPacket())))).isEqualTo(v);
+      assertThat(v.compareTo(new Version(v.hlc(), v.writer()))).isZero();
     }
   }
 

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Byte-exact agreement with the syncmesh extension's golden vectors
  * ({@code src/test/resources/protocol/extension-v1-vectors.json}, docs/extension-v1.md): the
- * marker, and the compression lists and a whole handshake that carry it.
+ * marker, the compression lists and a whole handshake that carry it, and versions.
  */
 final class ExtensionVectorsTest {
   private static final Map<String, Object> VECTORS = Vectors.load("/protocol/extension-v1-vectors.json");
@@ -63,6 +63,19 @@ final class ExtensionVectorsTest {
       InternalMessage back = codec.decodeFrame(codec.encodeFrame(m, null), List.of());
       assertThat(back.payload()).hasSize(5); // still the five-packet handshake js2p and py2p require (fact 1)
       assertThat(ExtensionOffer.find((List<?>) back.payload().get(4))).contains(ExtensionOffer.THIS_BUILD);
+    }
+  }
+
+  @Test
+  void versionsEncodeAndDecodeAsDocumented() {
+    for (Map<String, Object> v : entries("versions")) {
+      long hlc = Hlc.of((Long) v.get("millis"), integer(v, "counter"));
+      assertThat(hlc).as("%s", v.get("name")).isEqualTo(v.get("hlc"));
+      Version version = new Version(hlc, (String) v.get("writer"));
+      assertThat(Bytes.of(Packets.encode(version.toPacket())).hex()).as("%s", v.get("name"))
+          .isEqualTo(v.get("msgpack_hex"));
+      assertThat(Version.fromPacket(Packets.decode(Bytes.fromHex((String) v.get("msgpack_hex")).toByteArray())))
+          .isEqualTo(version);
     }
   }
 
