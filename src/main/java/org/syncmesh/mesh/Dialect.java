@@ -1,10 +1,12 @@
 package org.syncmesh.mesh;
 
 /**
- * Which implementation a peer appears to be, judged from the msgpack types and compression list
- * of its handshake (docs/protocol-0.7.md §2.2, §2.3). It decides what this node may send that peer.
+ * Which implementation a peer appears to be, judged from its handshake: the syncmesh extension
+ * marker in its compression list (docs/extension-v1.md), else the msgpack types of its ids
+ * (docs/protocol-0.7.md §2.2, §2.3). It decides what this node may send that peer.
  *
- * <p>An unrecognised peer with text ids is treated as {@link #JS2P}, the most restrictive.
+ * <p>A peer with text ids and no marker is treated as {@link #JS2P}, the most restrictive, even
+ * when it offers bz2 or lzma.
  */
 public enum Dialect {
   /** js2p 0.7.870: text ids and protocol id; never sent renegotiate, resend or nil stores. */
@@ -13,7 +15,10 @@ public enum Dialect {
   PY2P_0_7_870,
   /** py2p 0.7.878 (base58 1.0): binary ids and binary protocol id. */
   PY2P_0_7_878,
-  /** Another syncmesh node: text ids, and bz2 or lzma in its compression list. */
+  /**
+   * Another syncmesh node: its handshake carried the extension marker, whether or not the two
+   * share an extension version ({@link PeerInfo#extensionVersion()}).
+   */
   SYNCMESH;
 
   /** True for both py2p builds. */

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Compression;
 import org.syncmesh.wire.CompressionNegotiation;
+import org.syncmesh.wire.ExtensionOffer;
 import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.InternalMessage;
 import org.syncmesh.wire.NodeId;
@@ -23,6 +24,10 @@ import org.syncmesh.wire.NodeId;
  * handshake registers the link; later ones on the same link only refresh address and
  * compression (js2p sends two). Two links to one peer are settled by the intended py2p rule:
  * both ends keep the link opened by the node with the larger numeric id (§7.5).
+ *
+ * <p>Our handshake's compression list ends with the syncmesh extension marker
+ * (docs/extension-v1.md); a peer's first valid handshake fixes the link's dialect and its
+ * extension version, the highest version both ends offer, for the life of the link.
  */
 final class HandshakeHandler {
 
@@ -43,8 +48,9 @@ final class HandshakeHandler {
     Object protocolId = bin ? Bytes.utf8(node.protocolId) : node.protocolId;
     peer.sentBinProtocolId = bin;
     List<Object> address = List.of(node.outHost(), (long) node.outPort());
-    List<Object> payload = List.of(Flags.SUB_HANDSHAKE, node.id, protocolId, address,
-        CompressionNegotiation.ids(node.compression));
+    // Our methods, then the extension marker: js2p and py2p ignore an id they do not know.
+    List<Long> advertised = ExtensionOffer.THIS_BUILD.appendTo(CompressionNegotiation.ids(node.compression));
+    List<Object> payload = List.of(Flags.SUB_HANDSHAKE, node.id, protocolId, address, advertised);
     peer.handshakeSent = true;
     node.send(peer, Flags.MAIN_WHISPER, payload);
   }
@@ -105,7 +111,10 @@ final class HandshakeHandler {
     peer.protocolIdIsBin = protocolPacket instanceof Bytes;
     peer.host = text(address.get(0));
     peer.port = port > 0 && port <= 65_535 ? (int) (long) port : 0;
-    peer.dialect = dialect(peer.idIsBin, peer.protocolIdIsBin, advertised);
+    Optional<ExtensionOffer> offer = ExtensionOffer.find(methods);
+    peer.dialect = dialect(peer.idIsBin, peer.protocolIdIsBin, offer);
+    peer.extensionVersion = offer.map(ExtensionOffer.THIS_BUILD::highestCommonVersion).orElse(0);
+    log.debug("{}: dialect {}, extension offer {}, extension version {}", peer, peer.dialect, offer, peer.extensionVersion);
     peer.handshaken = true;
     peer.changed();
     if (peer.handshakeTimeout != null) {
@@ -183,12 +192,20 @@ final class HandshakeHandler {
         CompressionNegotiation.decodeOrder(advertised, node.compression));
   }
 
-  static Dialect dialect(boolean idIsBin, boolean protocolIdIsBin, List<Long> compression) {
+  /**
+   * A peer with the extension marker is one of ours, whatever its ranges overlap with; without
+   * it, bin ids are py2p (the protocol id's type tells the build) and text ids are js2p, the most
+   * restrictive guess. bz2 and lzma no longer count: py2p offers them too, and only the marker
+   * is a promise.
+   */
+  static Dialect dialect(boolean idIsBin, boolean protocolIdIsBin, Optional<ExtensionOffer> offer) {
+    if (offer.isPresent()) {
+      return Dialect.SYNCMESH;
+    }
     if (idIsBin) {
       return protocolIdIsBin ? Dialect.PY2P_0_7_878 : Dialect.PY2P_0_7_870;
     }
-    // js2p never offers bz2 (0x10) or lzma (0x12); a text-id peer that does is one of ours.
-    return compression.contains(0x10L) || compression.contains(0x12L) ? Dialect.SYNCMESH : Dialect.JS2P;
+    return Dialect.JS2P;
   }
 
   /** A str or bin packet as text, or null for anything else. */

@@ -22,6 +22,8 @@ final class Peer {
   /** The msgpack type of the peer's protocol id, mirrored in our handshake (§7.2). */
   boolean protocolIdIsBin;
   Dialect dialect = Dialect.JS2P;
+  /** The syncmesh extension version negotiated in the handshake (docs/extension-v1.md); 0: plain 0.7. */
+  int extensionVersion;
   String host = "";
   int port;
   List<Long> advertisedCompression = List.of();
@@ -53,13 +55,13 @@ final class Peer {
   PeerInfo info() {
     PeerInfo current = info;
     if (current == null) {
-      current = new PeerInfo(id == null ? "?" : id, host, port, outgoing(), dialect);
+      current = new PeerInfo(id == null ? "?" : id, host, port, outgoing(), dialect, extensionVersion);
       info = current;
     }
     return current;
   }
 
-  /** Call after changing id, host, port or dialect. */
+  /** Call after changing id, host, port, dialect or extension version. */
   void changed() {
     info = null;
   }

@@ -32,10 +32,11 @@ package org.syncmesh.mesh;
  *
  * <p>What the node knows of a peer is its {@link Dialect} and the type of its protocol id. A
  * text-id peer that sent a bin protocol id is one of ours (js2p never does), so it counts as
- * syncmesh; a syncmesh node taken for js2p (one that offers neither bz2 nor lzma) is judged as
- * js2p, which only withholds entries it could in fact have used. A requester the node has no link
- * to is judged by the type of its sender id alone: str is js2p or syncmesh, so it gets what js2p
- * can dial; bin is py2p of either build, so it gets only what both builds can dial.
+ * syncmesh; a syncmesh node taken for js2p (one whose handshake lacked the extension marker of
+ * docs/extension-v1.md) is judged as js2p, which only withholds entries it could in fact have
+ * used. A requester the node has no link to is judged by the type of its sender id alone: str is
+ * js2p or syncmesh, so it gets what js2p can dial; bin is py2p of either build, so it gets only
+ * what both builds can dial.
  *
  * <p>Pure functions; no state.
  */

@@ -1,6 +1,7 @@
 package org.syncmesh.mesh;
 
 import org.syncmesh.wire.Checks;
+import org.syncmesh.wire.ExtensionOffer;
 
 /**
  * A handshaken peer as this node sees it.
@@ -10,11 +11,15 @@ import org.syncmesh.wire.Checks;
  * @param port the port the peer advertised in its handshake
  * @param outgoing true when this node opened the connection
  * @param dialect which implementation the peer appears to be
+ * @param extensionVersion the syncmesh extension version this link speaks (docs/extension-v1.md):
+ *     the highest both ends offered, or 0 for plain 0.7 (always 0 for js2p and py2p)
  */
-public record PeerInfo(String id, String host, int port, boolean outgoing, Dialect dialect) {
+public record PeerInfo(String id, String host, int port, boolean outgoing, Dialect dialect, int extensionVersion) {
+  /** Checks the fields. */
   public PeerInfo {
     Checks.notEmpty(id, "id");
     Checks.notNull(host, "host");
     Checks.notNull(dialect, "dialect");
+    Checks.inRange(extensionVersion, 0, ExtensionOffer.MAX_VERSION, "extensionVersion");
   }
 }

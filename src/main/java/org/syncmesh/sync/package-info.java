@@ -7,7 +7,9 @@
  * {@link org.syncmesh.sync.LeaseException}; changes are reported to a
  * {@link org.syncmesh.sync.SyncListener}. The lease rule lives in {@code LeasePolicy}, the
  * data and its one write lock in {@code Store}, and peers' store and delta messages are read
- * by {@code StoreHandler}. This package knows messages, never sockets.
+ * by {@code StoreHandler}. {@code HybridClock} issues the versions of the syncmesh extension
+ * (docs/extension-v1.md), refusing with {@link org.syncmesh.sync.ClockDriftException}; the store
+ * does not use it yet. This package knows messages, never sockets.
  */
 @NullMarked
 package org.syncmesh.sync;

@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * The compression choices of docs/protocol-0.7.md §11: what to advertise, what to send with, and what to try on receive.
  *
  * <p>Stateless and thread-safe. Peer-advertised lists come straight from decoded msgpack, so they may hold any
- * values; anything that is not an integer naming a known method is ignored.
+ * values; anything that is not an integer naming a known method is ignored, the syncmesh extension marker
+ * ({@link ExtensionOffer}) included.
  */
 public final class CompressionNegotiation {
   /**
@@ -79,6 +80,9 @@ public final class CompressionNegotiation {
   }
 
   private static @Nullable Compression toCompression(@Nullable Object id) {
+    if (ExtensionOffer.hasMagic(id)) {
+      return null; // the syncmesh extension marker shares the list but is never a method (docs/extension-v1.md)
+    }
     if (id instanceof Long || id instanceof Integer || id instanceof Short || id instanceof Byte) {
       return Compression.fromId(((Number) id).longValue()).orElse(null);
     }

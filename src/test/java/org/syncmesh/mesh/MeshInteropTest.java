@@ -38,6 +38,7 @@ final class MeshInteropTest {
     await("java to register the js2p peer").atMost(WAIT).until(() -> java.routingTable().containsKey(js.id()));
     PeerInfo peer = java.routingTable().get(js.id());
     assertThat(peer.dialect()).isEqualTo(Dialect.JS2P);
+    assertThat(peer.extensionVersion()).as("js2p sent no extension marker").isZero();
     assertThat(peer.port()).isEqualTo(js.port());
     await("js2p to list the java peer").atMost(WAIT).until(() -> peersOf(js).contains(java.id()));
 
@@ -59,6 +60,7 @@ final class MeshInteropTest {
     PeerInfo peer = java.connect("127.0.0.1", js.port()).orTimeout(15, TimeUnit.SECONDS).join();
     assertThat(peer.id()).isEqualTo(js.id());
     assertThat(peer.dialect()).isEqualTo(Dialect.JS2P);
+    assertThat(peer.extensionVersion()).isZero();
 
     java.send("hello js2p");
     await("js2p to receive").atMost(WAIT).untilAsserted(() -> {

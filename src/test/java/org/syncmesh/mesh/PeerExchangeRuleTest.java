@@ -3,7 +3,9 @@ package org.syncmesh.mesh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.syncmesh.wire.ExtensionOffer;
 
 /**
  * {@link PeerExchangeRule} for every pair of peer kinds, against a table written out by hand from
@@ -68,12 +70,15 @@ final class PeerExchangeRuleTest {
 
   @Test
   void theDialectsHandshakesSortPeersIntoTheKindsAbove() {
-    List<Long> js2pCompression = List.of(0x13L, 0x11L);
-    List<Long> ours = List.of(0x20L, 0x13L, 0x11L, 0x10L, 0x12L);
-    assertThat(HandshakeHandler.dialect(false, false, js2pCompression)).isEqualTo(JS2P.dialect());
-    assertThat(HandshakeHandler.dialect(true, false, js2pCompression)).isEqualTo(PY870.dialect());
-    assertThat(HandshakeHandler.dialect(true, true, js2pCompression)).isEqualTo(PY878.dialect());
-    assertThat(HandshakeHandler.dialect(false, false, ours)).isEqualTo(SYNCMESH.dialect());
-    assertThat(HandshakeHandler.dialect(false, true, js2pCompression)).isEqualTo(TEXT_ID_BIN_PROTOCOL.dialect());
+    Optional<ExtensionOffer> none = Optional.empty();
+    Optional<ExtensionOffer> marker = Optional.of(ExtensionOffer.THIS_BUILD);
+    assertThat(HandshakeHandler.dialect(false, false, none)).isEqualTo(JS2P.dialect());
+    assertThat(HandshakeHandler.dialect(true, false, none)).isEqualTo(PY870.dialect());
+    assertThat(HandshakeHandler.dialect(true, true, none)).isEqualTo(PY878.dialect());
+    assertThat(HandshakeHandler.dialect(false, false, marker)).isEqualTo(SYNCMESH.dialect());
+    assertThat(HandshakeHandler.dialect(false, true, marker)).isEqualTo(SYNCMESH_BIN.dialect());
+    assertThat(HandshakeHandler.dialect(false, true, none)).isEqualTo(TEXT_ID_BIN_PROTOCOL.dialect());
+    // The marker is the one promise: with it even bin ids are ours (no py2p build can send one).
+    assertThat(HandshakeHandler.dialect(true, true, marker)).isEqualTo(Dialect.SYNCMESH);
   }
 }

@@ -21,6 +21,11 @@ final class FakeClock extends Clock {
     millis += seconds * 1000;
   }
 
+  /** Moves the clock by {@code millis}, back when negative. */
+  void advanceMillis(long millis) {
+    this.millis += millis;
+  }
+
   @Override
   public long millis() {
     return millis;

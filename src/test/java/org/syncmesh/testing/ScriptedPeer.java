@@ -20,6 +20,7 @@ import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Compression;
+import org.syncmesh.wire.ExtensionOffer;
 import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.FrameCodec;
 import org.syncmesh.wire.InternalMessage;
@@ -63,9 +64,9 @@ public final class ScriptedPeer implements AutoCloseable {
     PY2P_0_7_878(true, true, List.of(0x13L, 0x11L, 0x10L, 0x12L)),
     /**
      * Another syncmesh node as it looks on the wire when it dials: str ids, str protocol id, and a
-     * compression list with bz2 and lzma, which js2p never offers.
+     * compression list that ends with the extension marker of versions 1..1 (docs/extension-v1.md).
      */
-    SYNCMESH(false, false, List.of(0x13L, 0x11L, 0x10L, 0x12L));
+    SYNCMESH(false, false, List.of(0x13L, 0x11L, 0x10L, 0x12L, ExtensionOffer.THIS_BUILD.markerId()));
 
     final boolean binIds;
     final boolean binProtocolId;

@@ -20,14 +20,19 @@ final class Vectors {
   private Vectors() {}
 
   static Map<String, Object> load() {
-    try (InputStream in = Vectors.class.getResourceAsStream(RESOURCE)) {
+    return load(RESOURCE);
+  }
+
+  /** The JSON vectors at classpath location {@code resource} (under src/test/resources). */
+  static Map<String, Object> load(String resource) {
+    try (InputStream in = Vectors.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new AssertionError("golden vectors missing: no " + RESOURCE + " on the test classpath"
-            + " (expected at src/test/resources" + RESOURCE + ")");
+        throw new AssertionError("golden vectors missing: no " + resource + " on the test classpath"
+            + " (expected at src/test/resources" + resource + ")");
       }
       return map(Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
     } catch (IOException e) {
-      throw new AssertionError("cannot read golden vectors " + RESOURCE, e);
+      throw new AssertionError("cannot read golden vectors " + resource, e);
     }
   }
 

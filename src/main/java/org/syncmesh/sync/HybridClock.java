@@ -1,0 +1,104 @@
+package org.syncmesh.sync;
+
+import java.time.Clock;
+import java.time.Duration;
+import org.syncmesh.wire.Checks;
+import org.syncmesh.wire.Hlc;
+import org.syncmesh.wire.Version;
+
+/**
+ * One node's hybrid logical clock (Kulkarni et al. 2014), which stamps its writes with
+ * {@link Version}s (docs/extension-v1.md, "Versions"). It promises:
+ * <ul>
+ *   <li>every {@link #tick()} is greater than every version ticked or {@link #observe observed}
+ *       before it, whatever the physical clock does (it may stand still or go back);
+ *   <li>a tick follows physical time when that is ahead: {@code max(last + 1, (now, 0))}, the
+ *       paper's send rule in packed form, where {@code last + 1} on a full counter moves to the
+ *       next millisecond;
+ *   <li>a remote version more than {@code maxDrift} ahead of physical time is refused with a
+ *       {@link ClockDriftException} and leaves the clock as it was, so one peer with a wrong clock
+ *       cannot drag every node's versions into the future;
+ *   <li>when the latest version this clock holds is more than {@code maxDrift} ahead of physical
+ *       time (the clock went back), {@link #tick()} refuses, rather than issue versions that only
+ *       the counter separates for as long as the clock is behind.
+ * </ul>
+ * Observing keeps the larger value and does not tick: only writes need a version of their own.
+ *
+ * <p>Not thread-safe: confined to the node's protocol thread, where every write and every
+ * received version is handled in turn (see {@code MeshSocket}, "Concurrency").
+ */
+final class HybridClock {
+
+  /** The default allowed drift: 60 s. */
+  static final Duration DEFAULT_MAX_DRIFT = Duration.ofSeconds(60);
+
+  private final String writer;
+  private final Clock clock;
+  private final Duration maxDrift;
+  private final long maxDriftMillis;
+  /** The largest clock value ticked or observed; 0 before any. */
+  private long last;
+
+  /** A clock for {@code writer} (this node's id) on {@code clock}, with the default drift. */
+  HybridClock(String writer, Clock clock) {
+    this(writer, clock, DEFAULT_MAX_DRIFT);
+  }
+
+  /**
+   * A clock for {@code writer} on {@code clock}, refusing what is more than {@code maxDrift} ahead.
+   *
+   * @throws IllegalArgumentException if {@code writer} is no valid {@link Version} writer or {@code maxDrift} is not positive
+   */
+  HybridClock(String writer, Clock clock, Duration maxDrift) {
+    new Version(0, writer); // checks the writer once, here
+    this.writer = writer;
+    this.clock = Checks.notNull(clock, "clock");
+    this.maxDrift = Checks.positive(maxDrift, "maxDrift");
+    this.maxDriftMillis = maxDrift.toMillis();
+  }
+
+  /**
+   * The version of a local write, greater than everything ticked or observed before.
+   *
+   * @throws ClockDriftException (local) if this clock is more than maxDrift behind its latest version
+   */
+  Version tick() {
+    long now = physicalMillis();
+    if (Hlc.millis(last) - now > maxDriftMillis) {
+      throw ClockDriftException.localBehind(last, now, maxDrift);
+    }
+    // last + 1 cannot overflow: last is at most maxDrift ahead of a clock below 2^47 ms, until the year 6429.
+    last = Math.max(Math.addExact(last, 1), Hlc.of(now, 0));
+    return new Version(last, writer);
+  }
+
+  /**
+   * Advances this clock to {@code remote} if it is later: every later tick is greater.
+   *
+   * @throws ClockDriftException (not local) if {@code remote} is more than maxDrift ahead of
+   *     physical time; the clock is unchanged
+   */
+  void observe(Version remote) {
+    Checks.notNull(remote, "remote");
+    long now = physicalMillis();
+    if (Hlc.millis(remote.hlc()) - now > maxDriftMillis) {
+      throw ClockDriftException.remoteAhead(remote, now, maxDrift);
+    }
+    last = Math.max(last, remote.hlc());
+  }
+
+  /** The largest clock value ticked or observed so far; 0 before any. */
+  long last() {
+    return last;
+  }
+
+  /** The writer id of this clock's versions. */
+  String writer() {
+    return writer;
+  }
+
+  /** The physical clock in milliseconds, kept within what a {@link Hlc} value holds. */
+  private long physicalMillis() {
+    return Math.min(Math.max(clock.millis(), 0), Hlc.MAX_MILLIS);
+  }
+}

@@ -1,0 +1,161 @@
+package org.syncmesh.mesh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.syncmesh.mesh.Peers.WAIT;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.testing.NetworkTestRule;
+import org.syncmesh.testing.ScriptedPeer;
+import org.syncmesh.testing.ScriptedPeer.Frame;
+import org.syncmesh.testing.ScriptedPeer.Style;
+import org.syncmesh.wire.Compression;
+import org.syncmesh.wire.CompressionNegotiation;
+import org.syncmesh.wire.ExtensionOffer;
+import org.syncmesh.wire.Flags;
+
+/**
+ * The syncmesh extension's negotiation in the handshake (docs/extension-v1.md): the marker our
+ * node sends, the version each link settles on, and what counts as a marker, between real nodes
+ * and against {@link ScriptedPeer}s that announce other ranges or malformed markers.
+ */
+final class ExtensionNegotiationTest {
+
+  private static final long MAGIC = ExtensionOffer.MAGIC;
+
+  @RegisterExtension final NetworkTestRule net = new NetworkTestRule();
+
+  private MeshSocket node() {
+    return net.track(new MeshSocket.Builder().maxOutgoing(0).build());
+  }
+
+  @Test
+  void twoNodesNegotiateVersion1_andBothRoutingTablesShowIt() {
+    MeshSocket a = node();
+    MeshSocket b = node();
+    PeerInfo aSeenByB = b.connect("127.0.0.1", a.port()).orTimeout(10, TimeUnit.SECONDS).join();
+
+    assertThat(aSeenByB.dialect()).isEqualTo(Dialect.SYNCMESH);
+    assertThat(aSeenByB.extensionVersion()).isEqualTo(1);
+    assertThat(b.routingTable().get(a.id()).extensionVersion()).isEqualTo(1);
+    await("a to register b").atMost(WAIT).until(() -> a.routingTable().containsKey(b.id()));
+    assertThat(a.routingTable().get(b.id()).dialect()).isEqualTo(Dialect.SYNCMESH);
+    assertThat(a.routingTable().get(b.id()).extensionVersion()).isEqualTo(1);
+  }
+
+  @Test
+  void nodesWithCompressionOffStillRecogniseEachOther() {
+    MeshSocket a = net.track(new MeshSocket.Builder().maxOutgoing(0).compression(List.of()).build());
+    MeshSocket b = net.track(new MeshSocket.Builder().maxOutgoing(0).compression(List.of()).build());
+    PeerInfo peer = b.connect("127.0.0.1", a.port()).orTimeout(10, TimeUnit.SECONDS).join();
+
+    assertThat(peer.dialect()).as("no bz2 or lzma to guess from, but the marker").isEqualTo(Dialect.SYNCMESH);
+    assertThat(peer.extensionVersion()).isEqualTo(1);
+  }
+
+  @Test
+  void ourHandshakeStaysFivePackets_withTheMarkerLastInTheCompressionList() {
+    MeshSocket node = node();
+    ScriptedPeer js = net.track(ScriptedPeer.connect(node.port(), Style.JS2P));
+    js.sendHandshake(node.protocol().id());
+
+    Frame handshake = js.readHandshake();
+    assertThat(handshake.packets()).hasSize(5);
+    assertThat(handshake.packets().get(4)).isEqualTo(List.of(0x20L, 0x13L, 0x11L, 0x10L, 0x12L, MAGIC | 0x0101));
+    assertThat(handshake.packets().get(4))
+        .isEqualTo(ExtensionOffer.THIS_BUILD.appendTo(CompressionNegotiation.ids(CompressionNegotiation.DEFAULT_PREFERENCE)));
+  }
+
+  @Test
+  void aJs2pPeerGetsPlain07_andFramesCompressedWithAMethodItOffered() {
+    MeshSocket node = node();
+    ScriptedPeer js = Peers.handshaken(net, node, Style.JS2P);
+
+    PeerInfo info = node.routingTable().get(js.id());
+    assertThat(info.dialect()).isEqualTo(Dialect.JS2P);
+    assertThat(info.extensionVersion()).isZero();
+    node.send("x".repeat(4096)); // big enough to be compressed
+    Frame frame = js.decodeWith(List.of(Compression.ZLIB)).readMatching(f -> f.subFlag() == Flags.SUB_BROADCAST);
+    assertThat(frame.packets()).containsExactly((long) Flags.SUB_BROADCAST, "x".repeat(4096));
+    assertThat(frame.payload()[0]).as("zlib, js2p's first method we share").isEqualTo((byte) 0x78);
+  }
+
+  @Test
+  void aTextIdPeerOfferingBz2AndLzmaWithoutTheMarker_isTakenForJs2p() {
+    MeshSocket node = node();
+    // What a syncmesh node before the marker sent; none was released, so it gets js2p's caution.
+    PeerInfo info = handshakeWith(node, Style.JS2P, List.of(0x20L, 0x13L, 0x11L, 0x10L, 0x12L));
+
+    assertThat(info.dialect()).isEqualTo(Dialect.JS2P);
+    assertThat(info.extensionVersion()).isZero();
+  }
+
+  @Test
+  void aPy2pPeerStaysPy2p() {
+    MeshSocket node = node();
+    ScriptedPeer py = Peers.handshaken(net, node, Style.PY2P_0_7_878);
+
+    assertThat(node.routingTable().get(py.id()).dialect()).isEqualTo(Dialect.PY2P_0_7_878);
+    assertThat(node.routingTable().get(py.id()).extensionVersion()).isZero();
+  }
+
+  @Test
+  void aLaterNodeThatStillSpeaks1_gets1() {
+    PeerInfo info = handshakeWith(node(), Style.SYNCMESH, List.of(0x13L, MAGIC | 0x0103));
+
+    assertThat(info.dialect()).isEqualTo(Dialect.SYNCMESH);
+    assertThat(info.extensionVersion()).isEqualTo(1);
+  }
+
+  @Test
+  void aLaterNodeThatDropped1_isStillSyncmeshButTheLinkIsPlain07() {
+    PeerInfo info = handshakeWith(node(), Style.SYNCMESH, List.of(0x13L, MAGIC | 0x0205));
+
+    assertThat(info.dialect()).as("it announced itself").isEqualTo(Dialect.SYNCMESH);
+    assertThat(info.extensionVersion()).as("no common version").isZero();
+  }
+
+  @Test
+  void malformedOrForeignMarkersAreIgnored_andTheLinkWorks() {
+    MeshSocket node = node();
+    List<Long> list = List.of(0x13L, MAGIC | 0x0201, MAGIC, 0x534E0101L, MAGIC << 1 | 0x0101);
+    ScriptedPeer peer = net.track(ScriptedPeer.connect(node.port(), Style.JS2P));
+    peer.writeFrame(peer.handshake(node.protocol().id(), list));
+    peer.readMatching(f -> f.subFlag() == Flags.SUB_PEERS);
+    await().atMost(WAIT).until(() -> node.routingTable().containsKey(peer.id()));
+
+    PeerInfo info = node.routingTable().get(peer.id());
+    assertThat(info.dialect()).isEqualTo(Dialect.JS2P);
+    assertThat(info.extensionVersion()).isZero();
+    node.send("still served");
+    assertThat(peer.read().packets()).containsExactly((long) Flags.SUB_BROADCAST, "still served");
+  }
+
+  @Test
+  void theFirstHandshakeFixesTheVersion_aLaterOneWithoutTheMarkerChangesNothing() {
+    MeshSocket node = node();
+    ScriptedPeer peer = Peers.handshaken(net, node, Style.SYNCMESH);
+    assertThat(node.routingTable().get(peer.id()).extensionVersion()).isEqualTo(1);
+
+    peer.writeFrame(peer.handshake(node.protocol().id(), List.of(0x13L)));
+    node.send("after the second handshake");
+
+    assertThat(peer.readMatching(f -> f.subFlag() == Flags.SUB_BROADCAST).packets())
+        .containsExactly((long) Flags.SUB_BROADCAST, "after the second handshake");
+    PeerInfo info = node.routingTable().get(peer.id());
+    assertThat(info.dialect()).isEqualTo(Dialect.SYNCMESH);
+    assertThat(info.extensionVersion()).isEqualTo(1);
+  }
+
+  /** A scripted peer of {@code style} that handshakes with {@code compression}; the node's view of it. */
+  private PeerInfo handshakeWith(MeshSocket node, Style style, List<Long> compression) {
+    ScriptedPeer peer = net.track(ScriptedPeer.connect(node.port(), style));
+    peer.writeFrame(peer.handshake(node.protocol().id(), compression));
+    peer.readMatching(f -> f.subFlag() == Flags.SUB_PEERS);
+    await("node to register " + peer).atMost(WAIT).until(() -> node.routingTable().containsKey(peer.id()));
+    return node.routingTable().get(peer.id());
+  }
+}
