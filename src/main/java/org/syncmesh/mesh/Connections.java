@@ -154,10 +154,12 @@ final class Connections {
   }
 
   // Reasons (from net and from this package) that blame the peer and so belong in status():
-  // malformed input, a wrong protocol, stalls and timeouts, a full output buffer, failed TLS.
-  // Our own decisions (disconnect requested, duplicate link, self) and resets are not errors.
+  // malformed input, a wrong protocol, stalls and timeouts, a full output buffer, failed TLS, a
+  // stream that ended inside a frame (a message lost). Our own decisions (disconnect requested,
+  // duplicate link, self) and resets are not errors.
   private static final List<String> PEER_FAULTS = List.of("malformed", "protocol mismatch", "stalled",
-      "handshake timed out", "peer too slow", "peer stopped reading", "TLS handshake failed", "error");
+      "handshake timed out", "peer too slow", "peer stopped reading", "TLS handshake failed", "truncated frame",
+      "error");
 
   private static boolean isPeerFault(String reason) {
     for (String fault : PEER_FAULTS) {

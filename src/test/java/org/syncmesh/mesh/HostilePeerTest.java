@@ -218,7 +218,22 @@ final class HostilePeerTest {
     hostile.close();
 
     awaitUnregistered(node, hostile);
+    awaitStatus(node, "truncated frame");
     assertStillServes(node, good);
+  }
+
+  @Test
+  void peerClosingBetweenFramesLeavesNoStatus() {
+    MeshSocket node = node();
+    MeshSocket good = goodPeer(net, node);
+    ScriptedPeer hostile = handshaken(net, node, Style.JS2P);
+
+    hostile.writeFrame(hostile.message(Flags.MAIN_BROADCAST, 0L, "z".repeat(500)));
+    hostile.close();
+
+    awaitUnregistered(node, hostile);
+    assertStillServes(node, good);
+    assertThat(node.status()).isEqualTo("Nominal");
   }
 
   @Test
