@@ -61,6 +61,22 @@ final class ReconnectTest {
   }
 
   @Test
+  void peerThisNodeDroppedAsSlowIsRedialledByIt() {
+    MeshSocket a = node();
+    MeshSocket b = node(new MeshSocket.Builder().reconnect(false)); // only a can bring it back
+    b.connect("127.0.0.1", a.port()).orTimeout(10, TimeUnit.SECONDS).join();
+    await().atMost(WAIT).until(() -> a.routingTable().containsKey(b.id()));
+    assertThat(a.routingTable().get(b.id()).outgoing()).isFalse();
+
+    // The slow-peer limit closes a link with this reason (net's ChannelLink); b never dialled a again.
+    closeOn(a, b.id(), "peer too slow: closed by the test");
+
+    await("a to redial the peer it dropped").atMost(WAIT)
+        .until(() -> a.routingTable().containsKey(b.id()) && a.routingTable().get(b.id()).outgoing());
+    assertThat(b.routingTable()).containsOnlyKeys(a.id());
+  }
+
+  @Test
   void seedThatIsNotUpYetIsDialledUntilItAnswers() throws IOException {
     int port;
     MeshSocket b;
@@ -175,13 +191,7 @@ final class ReconnectTest {
     for (int round = 0; round < 5; round++) {
       int lostBefore = aLost.size();
       // Neither node's decision: both redial at once.
-      MeshNode node = a.node();
-      node.onLoop(() -> {
-        Peer peer = node.routing.get(b.id());
-        if (peer != null) {
-          peer.link.close("I/O error: cut by the test");
-        }
-      });
+      closeOn(a, b.id(), "I/O error: cut by the test");
       await("round " + round + ": a to lose b").atMost(WAIT).until(() -> aLost.size() > lostBefore);
       awaitOneLink(a, b);
     }
@@ -224,6 +234,17 @@ final class ReconnectTest {
             && b.routingTable().keySet().equals(java.util.Set.of(a.id()))
             // the same link: opened by one end, accepted by the other
             && a.routingTable().get(b.id()).outgoing() != b.routingTable().get(a.id()).outgoing());
+  }
+
+  /** Closes {@code socket}'s link to {@code peerId} with {@code reason}, as the network layer would. */
+  private static void closeOn(MeshSocket socket, String peerId, String reason) {
+    MeshNode node = socket.node();
+    node.onLoop(() -> {
+      Peer peer = node.routing.get(peerId);
+      if (peer != null) {
+        peer.link.close(reason);
+      }
+    });
   }
 
   /** Open links of {@code socket}, handshaken or not, read on its protocol thread. */
