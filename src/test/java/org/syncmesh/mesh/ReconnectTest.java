@@ -16,6 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.syncmesh.testing.NetworkTestRule;
 import org.syncmesh.testing.ScriptedPeer;
 import org.syncmesh.testing.ScriptedPeer.Style;
@@ -42,13 +44,7 @@ final class ReconnectTest {
   void peerDroppedByTheOtherSideRedialsAndLinksAgain() {
     MeshSocket a = node();
     MeshSocket b = node();
-    List<String> bLost = new CopyOnWriteArrayList<>();
-    b.addListener(new MeshListener() {
-      @Override
-      public void onDisconnect(MeshSocket socket, PeerInfo peer) {
-        bLost.add(peer.id());
-      }
-    });
+    List<String> bLost = lostPeers(b);
     b.connect("127.0.0.1", a.port()).orTimeout(10, TimeUnit.SECONDS).join();
 
     a.disconnect(b.id()); // a's decision, not b's: b redials
@@ -104,12 +100,18 @@ final class ReconnectTest {
     assertThat(b.statusErrors()).as("failed redials are not status errors").isEmpty();
   }
 
-  @Test
-  void restartedNodeOnTheSamePortIsRedialledBySurvivor() {
+  /**
+   * A node closes and a new one starts on its port. {@code survivorDialled}: the survivor had
+   * dialled it (a seed), else the closed node had dialled in and the survivor redials the address
+   * it advertised.
+   */
+  @ParameterizedTest(name = "survivor dialled: {0}")
+  @ValueSource(booleans = {true, false})
+  void restartedNodeOnTheSamePortIsRedialledBySurvivor(boolean survivorDialled) {
     MeshSocket survivor = node();
     MeshSocket old = node();
-    // The restarting node dialled in: the survivor redials the address it advertised.
-    old.connect("127.0.0.1", survivor.port()).orTimeout(10, TimeUnit.SECONDS).join();
+    MeshSocket dialler = survivorDialled ? survivor : old;
+    dialler.connect("127.0.0.1", (survivorDialled ? old : survivor).port()).orTimeout(10, TimeUnit.SECONDS).join();
     int port = old.port();
     String oldId = old.id();
     old.close();
@@ -123,24 +125,6 @@ final class ReconnectTest {
         .until(() -> restarted.routingTable().containsKey(survivor.id())
             && survivor.routingTable().containsKey(restarted.id()));
     assertThat(restarted.routingTable().get(survivor.id()).outgoing()).as("the survivor dialled").isFalse();
-    assertThat(survivor.routingTable()).containsOnlyKeys(restarted.id());
-  }
-
-  @Test
-  void restartedSeedIsRedialled() {
-    MeshSocket seed = node();
-    MeshSocket survivor = node();
-    survivor.connect("127.0.0.1", seed.port()).orTimeout(10, TimeUnit.SECONDS).join();
-    int port = seed.port();
-    String seedId = seed.id();
-    seed.close();
-    await("survivor to see the seed leave").atMost(WAIT).until(() -> !survivor.routingTable().containsKey(seedId));
-
-    MeshSocket restarted = node(new MeshSocket.Builder().port(port));
-
-    await("survivor to link to the restarted seed").atMost(WAIT)
-        .until(() -> restarted.routingTable().containsKey(survivor.id())
-            && survivor.routingTable().containsKey(restarted.id()));
     assertThat(survivor.routingTable()).containsOnlyKeys(restarted.id());
   }
 
@@ -175,13 +159,7 @@ final class ReconnectTest {
   void bothSidesRediallingAtOnceEndWithOneLink() {
     MeshSocket a = node();
     MeshSocket b = node();
-    List<String> aLost = new CopyOnWriteArrayList<>();
-    a.addListener(new MeshListener() {
-      @Override
-      public void onDisconnect(MeshSocket socket, PeerInfo peer) {
-        aLost.add(peer.id());
-      }
-    });
+    List<String> aLost = lostPeers(a);
     // Each dials the other at once: both remember the other's address as a seed, and the
     // duplicate-link rule (§7.5) must leave one of the two links.
     a.connect("127.0.0.1", b.port());
@@ -234,6 +212,18 @@ final class ReconnectTest {
             && b.routingTable().keySet().equals(java.util.Set.of(a.id()))
             // the same link: opened by one end, accepted by the other
             && a.routingTable().get(b.id()).outgoing() != b.routingTable().get(a.id()).outgoing());
+  }
+
+  /** The ids of the peers {@code socket} loses from now on, in order. */
+  private static List<String> lostPeers(MeshSocket socket) {
+    List<String> lost = new CopyOnWriteArrayList<>();
+    socket.addListener(new MeshListener() {
+      @Override
+      public void onDisconnect(MeshSocket s, PeerInfo peer) {
+        lost.add(peer.id());
+      }
+    });
+    return lost;
   }
 
   /** Closes {@code socket}'s link to {@code peerId} with {@code reason}, as the network layer would. */
