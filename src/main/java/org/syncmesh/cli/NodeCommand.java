@@ -47,7 +47,7 @@ final class NodeCommand implements Callable<Integer> {
       defaultValue = "" + NodeOptions.DEFAULT_PORT)
   int port;
 
-  @Option(names = "--connect", paramLabel = "HOST:PORT", description = "Connect to a peer at start (repeatable).",
+  @Option(names = "--connect", paramLabel = "HOST:PORT", description = "Connect to a peer at start (repeatable); retried until it answers.",
       converter = HostPortConverter.class)
   List<NodeOptions.HostPort> connect = new ArrayList<>();
 

@@ -121,8 +121,10 @@ final class NodeSession implements AutoCloseable {
   }
 
   /**
-   * Starts a connection and returns at once. A failed attempt (refused, timed out, wrong
-   * protocol, self) is logged and listed by {@link #status()} as the node's own failure.
+   * Starts a connection and returns at once. A failed first attempt (refused, timed out, wrong
+   * protocol, self) is logged and listed by {@link #status()} as the node's own failure; the
+   * socket then keeps dialling the address in the background until it answers (MeshSocket,
+   * "Reconnection"), quietly.
    */
   void connect(String host, int port) {
     socket.connect(host, port).whenComplete((peer, error) -> {

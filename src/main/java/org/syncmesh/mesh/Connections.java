@@ -19,7 +19,8 @@ import org.syncmesh.wire.InternalMessage;
  * The life of connections, on the protocol thread: opening them (by the user or from peers
  * lists, counted against max outgoing), the handshake timeout of each new link, registration
  * after a valid handshake, and the clean-up when a link closes (routing table, waiting
- * {@code connect()} futures, the disconnect event, a request for more peers, §7.7).
+ * {@code connect()} futures, the disconnect event, a request for more peers, §7.7, and a
+ * redial by the {@link Redialer}).
  */
 final class Connections {
 
@@ -115,6 +116,7 @@ final class Connections {
       waiter.complete(info);
     }
     peer.waiters.clear();
+    node.redialer.registered(peer);
     node.events().peerConnected(info, first);
     node.requests.peerRegistered(peer);
     try {
@@ -146,6 +148,7 @@ final class Connections {
     if (peer.id != null && node.routing.get(peer.id) == peer) {
       node.routing.remove(peer.id);
       node.publishRouting();
+      node.redialer.lost(peer, reason);
       node.events().disconnected(peer.info());
       if (!node.isClosed() && !node.routing.isEmpty() && outgoingCount() < node.maxOutgoing) {
         node.peersHandler.requestPeers();

@@ -95,6 +95,7 @@ final class MeshNode implements MeshExtension.Node {
   final RequestHandler requests = new RequestHandler(this);
   final ReceivePipeline pipeline = new ReceivePipeline(this);
   final Connections connections = new Connections(this);
+  final Redialer redialer;
 
   /** A deferred reply waiting for a route to its target (docs/protocol-0.7.md §9.1). */
   record PendingRequest(String targetId, List<Object> payload, long createdSeconds) {}
@@ -115,6 +116,8 @@ final class MeshNode implements MeshExtension.Node {
     this.compression = options.compression;
     this.bindHost = options.host;
     this.inbox = new Inbox(this, options.recvQueueCapacity);
+    this.redialer = new Redialer(this, options.reconnect, options.reconnectInitial.toMillis(),
+        options.reconnectMax.toMillis());
 
     NetConfig netConfig = netConfig(options);
     this.group = new MultiThreadIoEventLoopGroup(options.ioThreads,
@@ -291,7 +294,10 @@ final class MeshNode implements MeshExtension.Node {
     }
     pendingConnects.add(result);
     result.whenComplete((peer, error) -> pendingConnects.remove(result));
-    onLoop(() -> connections.open(host, port, result, false));
+    onLoop(() -> {
+      connections.open(host, port, result, false);
+      redialer.seed(host, port, result);
+    });
     return result;
   }
 
@@ -299,6 +305,7 @@ final class MeshNode implements MeshExtension.Node {
     onLoop(() -> {
       Peer peer = routing.get(peerId);
       if (peer != null) {
+        redialer.forget(peer);
         peer.link.close("disconnect requested");
       }
     });

@@ -40,6 +40,9 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
   List<Compression> compression = CompressionNegotiation.DEFAULT_PREFERENCE;
   @Nullable Executor callbackExecutor;
   int ioThreads = 1;
+  boolean reconnect = true;
+  Duration reconnectInitial = Duration.ofMillis(100);
+  Duration reconnectMax = Duration.ofSeconds(30);
   int debugLevel = 0;
   @Nullable SslContext serverSsl;
   @Nullable SslContext clientSsl;
@@ -178,6 +181,36 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
   /** Network threads. Default 1, which also runs the protocol, so nothing hops threads. */
   public B ioThreads(int threads) {
     this.ioThreads = Checks.inRange(threads, 1, 64, "ioThreads");
+    return self();
+  }
+
+  /**
+   * Redial delays: after a lost link or a failed redial the node waits a random time between 0
+   * and {@code initial × 2^(failures so far)}, at most {@code max} ("full jitter"), so peers that
+   * lost each other at once do not redial in step. Default 100 ms and 30 s. Used while
+   * {@link #reconnect(boolean) reconnect} is on; see MeshSocket, "Reconnection".
+   *
+   * @throws IllegalArgumentException if {@code initial} is not positive, or {@code max} is below
+   *     it or over a day
+   */
+  public B reconnect(Duration initial, Duration max) {
+    Checks.positive(initial, "reconnect initial");
+    Checks.positive(max, "reconnect max");
+    if (max.compareTo(initial) < 0 || max.compareTo(Duration.ofDays(1)) > 0) {
+      throw new IllegalArgumentException("reconnect max : " + max + " (expected: >= initial " + initial + ", <= 1 day)");
+    }
+    this.reconnectInitial = initial;
+    this.reconnectMax = max;
+    return self();
+  }
+
+  /**
+   * Whether the node redials on its own: addresses given to {@code connect()} until they answer,
+   * and peers whose link dropped without this node deciding it. Default {@code true}; with
+   * {@code false} a lost or refused peer stays gone until connected again by hand.
+   */
+  public B reconnect(boolean enabled) {
+    this.reconnect = enabled;
     return self();
   }
 

@@ -67,6 +67,26 @@ import org.syncmesh.wire.Protocol;
  * at most about maxPendingBytes of heap and only its own connection. Every such drop is logged
  * (one WARN) and listed in {@link #status()}.
  *
+ * <h2>Reconnection</h2>
+ * The node keeps an address book on its protocol thread: every address given to
+ * {@link #connect} (a seed) and the address each registered peer advertised, with the id last
+ * seen there. It redials by itself, with exponential backoff and full jitter (a random wait up to
+ * 100 ms, doubling per failure up to 30 s; see {@link MeshOptions#reconnect(Duration, Duration)}):
+ * <ul>
+ *   <li>a seed whose attempt failed, until it answers; the {@code connect()} future still reports
+ *       the first attempt;
+ *   <li>a registered peer whose link closed for any reason but this node's decision: the peer
+ *       left or restarted (a node that answers on its address with a new id is linked to), the
+ *       network failed, or this node dropped it as slow, stalled or malformed.
+ * </ul>
+ * Redialling an address stops when a peer is back there or the lost peer is back by any link
+ * (whoever dialled; duplicate links are still settled to one, docs/protocol-0.7.md §7.5), when
+ * the socket closes, or after 3 refusals for a protocol mismatch.
+ * {@link #disconnect}, a duplicate link and a link to this node itself are not redialled. Redials
+ * of peers that were not seeds count against {@link MeshOptions#maxOutgoing} like auto-connects
+ * (none at 0). A loss is logged once at INFO; failed redials only at DEBUG, never in
+ * {@link #status()}. {@link MeshOptions#reconnect(boolean) reconnect(false)} turns all of this off.
+ *
  * <h2>Lifecycle</h2>
  * The socket is listening when the constructor returns. {@link #close()} releases the port,
  * every connection and every thread, and is idempotent; writes still queued then fail with
@@ -270,7 +290,9 @@ public final class MeshSocket implements AutoCloseable {
 
   /**
    * Connects to {@code host:port}. The future completes with the peer once its handshake is
-   * accepted, or fails (connect refused, protocol mismatch, timeout, connected to self).
+   * accepted, or fails (connect refused, protocol mismatch, timeout, connected to self). Either
+   * way the address is remembered: unless reconnection is off, a failed address is dialled again
+   * in the background until it answers, and a lost one redialled (see "Reconnection").
    */
   public CompletableFuture<PeerInfo> connect(String host, int port) {
     Checks.notEmpty(host, "host");
@@ -278,7 +300,10 @@ public final class MeshSocket implements AutoCloseable {
     return node.connect(host, port);
   }
 
-  /** Closes the connection to {@code peerId}, if there is one. */
+  /**
+   * Closes the connection to {@code peerId}, if there is one, and forgets its addresses: this node
+   * does not redial it (the peer itself may still dial back, as it did not decide this).
+   */
   public void disconnect(String peerId) {
     node.disconnect(Checks.notNull(peerId, "peerId"));
   }

@@ -204,6 +204,25 @@ final class LineProtocolTest {
   }
 
   @Test
+  void connectSeedThatIsNotUpYet_isDialledUntilItAnswers_withOneStatusEntry() throws IOException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    LineProtocol b = node("--connect", "127.0.0.1:" + port);
+    await("the first attempt to fail").atMost(WAIT).until(() -> call(b, "status"), s -> s instanceof List<?>);
+
+    NodeOptions up = new NodeOptions("127.0.0.1", port, List.of(), "sync", "Plaintext", true, false, true, false, 0);
+    LineProtocol a = new LineProtocol(net.track(NodeSession.start(up)));
+    String aId = (String) call(a, "id");
+
+    await("b to reach the seed by itself").atMost(Duration.ofSeconds(40))
+        .until(() -> call(b, "peers"), peers -> ((List<?>) peers).stream().anyMatch(p -> aId.equals(((Map<?, ?>) p).get("id"))));
+    // Only the first attempt is the node's failure; the redials that failed after it are not.
+    assertThat((List<?>) call(b, "status")).singleElement().asString().startsWith("connect 127.0.0.1:" + port + ": ");
+  }
+
+  @Test
   void waitkeys_andCount() {
     LineProtocol a = node();
     LineProtocol b = node();
