@@ -57,22 +57,33 @@ public interface MeshExtension {
     int maxFrameBytes();
 
     /**
-     * Runs {@code task} on the protocol thread, in submission order with every other write of
-     * this node, and completes the future with its result or exception. The caller first waits
-     * while {@code costBytes} would overfill the node's write queue or a peer is not taking what
-     * it was sent (back-pressure before entry); the task itself never waits for anything. On
-     * the protocol thread itself the task runs in place. After close the future fails with
-     * {@link IllegalStateException}.
+     * Runs {@code task} as a step of the node's single writer: one step at a time, in the order
+     * given, on the caller's thread when no other step runs (else by the thread running steps),
+     * and completes the future with its result or exception. The caller first waits while the
+     * node's send queue is full, that is while peers are not taking what they were sent
+     * (back-pressure before entry); the task itself must never wait for anything.
+     * {@code costBytes} is what the step will send, for the caller's information. After close the
+     * future fails with {@link IllegalStateException}.
      */
     <T> CompletableFuture<T> submit(int costBytes, Supplier<T> task);
 
     /**
-     * As {@link #submit}, but never waits: when the node's write queue is full the future fails
-     * at once with {@link java.util.concurrent.RejectedExecutionException}.
+     * As {@link #submit}, but never waits for room: when the node's send queue is full the future
+     * fails at once with {@link java.util.concurrent.RejectedExecutionException}.
      */
     <T> CompletableFuture<T> trySubmit(int costBytes, Supplier<T> task);
 
-    /** Sends {@code frame}, a broadcast this node made, to every peer {@code to} accepts. Protocol thread. */
+    /**
+     * Runs {@code step} as a step of the single writer, without waiting for room and without a
+     * result: for a peer's write, which must never hold up the protocol thread. A throwing step
+     * is logged and reported in status.
+     */
+    void serially(Runnable step);
+
+    /**
+     * Sends {@code frame}, a broadcast this node made, to every peer {@code to} accepts, after
+     * everything queued before it. From a step, on any thread; never waits.
+     */
     void broadcast(OutboundFrame frame, Predicate<PeerInfo> to);
 
     /**

@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -73,7 +74,8 @@ final class MeshNode implements MeshExtension.Node {
   private final Network network;
   private final Callbacks callbacks;
   private final MeshEvents events;
-  private final WriteGate gate;
+  private final SendQueue sends;
+  private final SerialSteps steps;
   final MeshExtension extension;
 
   // Protocol thread.
@@ -123,7 +125,8 @@ final class MeshNode implements MeshExtension.Node {
     this.group = new MultiThreadIoEventLoopGroup(options.ioThreads,
         new DefaultThreadFactory("syncmesh-io", true), NioIoHandler.newFactory());
     this.loop = group.next();
-    this.gate = new WriteGate(loop, () -> routedLinks);
+    this.sends = new SendQueue(loop, () -> routedLinks);
+    this.steps = new SerialSteps(loop);
     this.network = new Network(netConfig, codec, group, connections.listener());
     try {
       this.boundAddress = network.bind(options.host, options.port);
@@ -184,16 +187,49 @@ final class MeshNode implements MeshExtension.Node {
 
   @Override
   public <T> CompletableFuture<T> submit(int costBytes, Supplier<T> task) {
-    return gate.submit(costBytes, task);
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("socket is closed"));
+    }
+    try {
+      sends.awaitRoom();
+    } catch (IllegalStateException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return steps.run(task);
   }
 
   @Override
   public <T> CompletableFuture<T> trySubmit(int costBytes, Supplier<T> task) {
-    return gate.trySubmit(costBytes, task);
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("socket is closed"));
+    }
+    if (!sends.hasRoom()) {
+      return CompletableFuture.failedFuture(new RejectedExecutionException("the node's send queue is full ("
+          + SendQueue.MAX_QUEUED_BYTES + " bytes waiting for its peers): retry once earlier writes have completed"));
+    }
+    return steps.run(task);
+  }
+
+  @Override
+  public void serially(Runnable step) {
+    steps.run(() -> {
+      step.run();
+      return null;
+    }).whenComplete((ignored, error) -> {
+      if (error != null) {
+        log.warn("a step threw; its change was not made", error);
+        reportError("internal error in a write: " + error);
+      }
+    });
   }
 
   @Override
   public void broadcast(OutboundFrame frame, Predicate<PeerInfo> to) {
+    sends.send(frame.payloadSize(), () -> sendNow(frame, to));
+  }
+
+  /** Sends {@code frame} to every peer {@code to} accepts, now, on the protocol thread. */
+  private void sendNow(OutboundFrame frame, Predicate<PeerInfo> to) {
     assert loop.inEventLoop();
     InternalMessage message = frame.message();
     if (message.type() == Flags.MAIN_BROADCAST) {
@@ -255,22 +291,20 @@ final class MeshNode implements MeshExtension.Node {
   /** Sends {@code message}, made on the caller's thread, to every peer {@code to} accepts. */
   void send(InternalMessage message, Predicate<PeerInfo> to) {
     OutboundFrame frame = frame(message); // the frame cap is checked here, before any effect
-    gate.submit(frame.payloadSize(), () -> {
-      broadcast(frame, to);
-      return null;
-    });
+    sends.awaitRoom();
+    broadcast(frame, to);
   }
 
   /** Whispers {@code payload} (sub-flag first) to one peer if it is connected. */
   void whisper(String peerId, List<?> payload) {
     InternalMessage message = InternalMessage.create(Flags.MAIN_WHISPER, id, nowSeconds(), payload);
     OutboundFrame frame = frame(message);
-    gate.submit(frame.payloadSize(), () -> {
+    sends.awaitRoom();
+    sends.send(frame.payloadSize(), () -> {
       Peer peer = routing.get(peerId);
       if (peer != null) {
         peer.send(frame);
       }
-      return null;
     });
   }
 
@@ -316,7 +350,7 @@ final class MeshNode implements MeshExtension.Node {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    gate.close();
+    sends.close();
     network.close();
     for (CompletableFuture<PeerInfo> pending : pendingConnects) {
       pending.completeExceptionally(new IllegalStateException("socket closed before the connection completed"));

@@ -33,19 +33,24 @@ import org.syncmesh.wire.Protocol;
  * <h2>Concurrency</h2>
  * Every public method may be called from any thread. The design, which the sync socket shares:
  * <ul>
- *   <li><b>One writer.</b> Every change to the node's state (routing table, waterfall, pending
- *       requests, and the sync socket's dictionary) happens on one protocol thread, an event loop
- *       of the socket's own group. With one I/O thread (the default) that loop also does the
- *       I/O, so a message is read, handled, relayed and written without changing threads.
- *       Handlers therefore never race, and nothing on that thread takes a lock or waits.
- *   <li><b>Writes enter through a gate.</b> A write from another thread (a {@link #send}, a
- *       sync {@code set}) is validated and encoded on the caller's thread, so a bad argument or
- *       an oversized message throws before any effect; it is then queued for the protocol
- *       thread, which applies queued writes in order, a batch per turn. Back-pressure happens
- *       before a write enters: the caller waits while 8 MiB of earlier writes are queued, and the
- *       protocol thread stops taking writes while a peer's connection is over its high-water mark
- *       (a peer that has read nothing for a second stops holding writers back, and is dropped
- *       at the slow-peer limit). A write from the protocol thread itself runs in place.
+ *   <li><b>One writer.</b> Every change to the node's state happens in one order, one change at
+ *       a time. The mesh's own state (routing table, waterfall, pending requests, every send)
+ *       belongs to one protocol thread, an event loop of the socket's own group; with one I/O
+ *       thread (the default) that loop also does the I/O, so a message is read, handled, relayed
+ *       and written without changing threads. A protocol on top (the sync socket's dictionary)
+ *       changes its state in <em>steps</em> of the node's single writer, an executor without a
+ *       thread of its own: a step runs at once on the thread that gives it when no other step
+ *       runs (a local write on the caller's thread, a peer's write on the I/O thread), and
+ *       otherwise by the thread running steps, in order. A step (lease check, change, event,
+ *       queuing its broadcast) is short and never waits, and nothing takes a lock, so two nodes
+ *       writing at once cannot deadlock.
+ *   <li><b>Checks before effects, back-pressure before entry.</b> A write is validated and
+ *       encoded on the caller's thread, so a bad argument or an oversized message throws before
+ *       any effect. Before it enters the node, the caller waits while 8 MiB of sends are queued
+ *       for the protocol thread; the protocol thread stops sending while a peer's connection is
+ *       over its high-water mark (a peer that has read nothing for a second stops holding
+ *       writers back, and is dropped at the slow-peer limit). So local writers go no faster
+ *       than their peers read, and a step never waits.
  *   <li><b>Peers are paced by reading.</b> A peer's messages are handled as they are read; when
  *       the node falls behind (with several I/O threads, messages wait for the protocol thread),
  *       it stops reading from the links that deliver them until it has caught up, so a peer that

@@ -24,8 +24,8 @@ import org.syncmesh.wire.Version;
  * </ul>
  * Observing keeps the larger value and does not tick: only writes need a version of their own.
  *
- * <p>Not thread-safe: confined to the node's protocol thread, where every write and every
- * received version is handled in turn (see {@code MeshSocket}, "Concurrency").
+ * <p>Not thread-safe: confined to the node's single writer, whose steps handle every write and
+ * every received version in turn (see {@code MeshSocket}, "Concurrency").
  */
 final class HybridClock {
 

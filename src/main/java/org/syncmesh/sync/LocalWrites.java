@@ -34,7 +34,7 @@ final class LocalWrites {
     this.outbox = outbox;
   }
 
-  /** The outbox whose times these writes use; its state belongs to the protocol thread. */
+  /** The outbox whose times these writes use; its state belongs to the writer's steps. */
   Outbox outbox() {
     return outbox;
   }
@@ -52,8 +52,8 @@ final class LocalWrites {
   }
 
   /**
-   * Encodes {@code write} again on the protocol thread when the time guessed on the caller's
-   * thread is no longer valid (see {@link Outbox}); the same write otherwise.
+   * Encodes {@code write} again in its step when the time guessed before it entered the node is
+   * no longer valid (see {@link Outbox}); the same write otherwise.
    */
   LocalWrite confirm(LocalWrite write) {
     long now = node.nowSeconds();
@@ -64,14 +64,14 @@ final class LocalWrites {
     return new LocalWrite(write.key(), write.value(), m, node.frame(m));
   }
 
-  /** Encodes a store on the protocol thread, where the outbox picks its time. */
+  /** Encodes a store in a step, where the outbox picks its time. */
   LocalWrite storeNow(Bytes key, @Nullable Object value) {
     InternalMessage m = outbox.create(Arrays.asList(Flags.SUB_STORE, key, value), node.nowSeconds());
     return new LocalWrite(key, m.payload().get(2), m, node.frame(m));
   }
 
   /**
-   * Checks on the protocol thread that {@code value} (a delta's merged map) still fits an
+   * Checks in a step that {@code value} (a delta's merged map) still fits an
    * initial-sync store of {@code key}.
    *
    * @throws MessageTooLargeException if it does not

@@ -19,9 +19,10 @@ import org.syncmesh.wire.InternalMessage;
  * peers apply its writes in the order they were made. A second ahead of the clock is harmless:
  * peers accept future timestamps (§8.2).
  *
- * <p>Confined to the protocol thread, except {@link #earliestSeconds}, which a caller's thread
- * reads to encode a write before it enters the node; {@link #accepts} then confirms the guess
- * there, and {@link #create} encodes again in the rare case it was wrong.
+ * <p>Confined to the node's single writer (its steps), except {@link #earliestSeconds}, which a
+ * caller's thread reads to encode a write before it enters the node; {@link #accepts} then
+ * confirms the guess in the write's step, and {@link #create} encodes again in the rare case it
+ * was wrong.
  */
 final class Outbox {
 

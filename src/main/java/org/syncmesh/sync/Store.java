@@ -18,10 +18,10 @@ import org.syncmesh.net.OutboundFrame;
  * to them, local or remote.
  *
  * <h2>Concurrency</h2>
- * One writer: every write, local or remote, runs on the node's protocol thread (see MeshSocket,
- * "Concurrency"), so for each write the lease check, the change, the broadcast and the event
- * are one step with no lock: the order in which this node applies writes is the order its
- * broadcasts leave in and the order its listeners hear about them. Local writes arrive as
+ * One writer: every write, local or remote, runs as a step of the node's single writer (see
+ * MeshSocket, "Concurrency"), so for each write the lease check, the change, the broadcast and
+ * the event are one step with no lock: the order in which this node applies writes is the order
+ * its broadcasts leave in and the order its listeners hear about them. Local writes arrive as
  * {@link LocalWrite}s, already validated and encoded on the caller's thread. Reads
  * ({@link #entry}, {@link #size}, {@link #entries}) may come from any thread and take no lock:
  * they read one {@link ConcurrentHashMap}, and iteration is weakly consistent, never a
@@ -46,7 +46,7 @@ final class Store {
   /** A value with its metadata; {@code ownerBin}: the owner id arrived as msgpack bin. */
   record Entry(Object value, MetaTuple meta, boolean ownerBin) {}
 
-  /** What a write does besides changing the map; called on the protocol thread. */
+  /** What a write does besides changing the map; called from the writer's steps. */
   interface Effects {
     long nowSeconds();
 
@@ -67,7 +67,7 @@ final class Store {
   private final boolean leasing;
   private final Effects effects;
   private final LocalWrites writes;
-  // Protocol thread.
+  // The writer's steps only.
   private final Map<String, String> owners = new HashMap<>();
 
   final AtomicLong refusedRemote = new AtomicLong();
@@ -95,7 +95,7 @@ final class Store {
     return entries.entrySet();
   }
 
-  // ---------------------------------------------------------------- local writes (protocol thread)
+  // ---------------------------------------------------------------- local writes (the writer's steps)
 
   /** Stores a write's value, or deletes when it is null; returns the previous entry, if any. */
   @Nullable Entry store(LocalWrite write) {
@@ -176,7 +176,7 @@ final class Store {
     }
   }
 
-  // ---------------------------------------------------------------- remote writes (protocol thread)
+  // ---------------------------------------------------------------- remote writes (the writer's steps)
 
   /**
    * A peer's store: 3-packet ({@code dump} false, meta from the message header) or 5-packet

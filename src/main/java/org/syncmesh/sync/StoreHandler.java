@@ -3,6 +3,7 @@ package org.syncmesh.sync;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.mesh.MeshExtension;
 import org.syncmesh.mesh.Message;
 import org.syncmesh.mesh.PeerInfo;
 import org.syncmesh.wire.Bytes;
@@ -21,7 +22,8 @@ import org.syncmesh.wire.Packets;
  *
  * Keys may be str or bin (js2p dumps str keys); owners may be str or bin; a timestamp may be
  * an integer or a float (js2p after 2038). Anything else is dropped and counted: a peer's bad
- * message never throws here, so it never costs the link. Runs on the protocol thread.
+ * message never throws here, so it never costs the link. Runs on the protocol thread; the change
+ * itself runs as a step of the node's single writer ({@link MeshExtension.Node#serially}).
  */
 final class StoreHandler {
 
@@ -30,10 +32,12 @@ final class StoreHandler {
 
   private final Store store;
   private final Store.Effects effects;
+  private final MeshExtension.Node node;
 
-  StoreHandler(Store store, Store.Effects effects) {
+  StoreHandler(Store store, Store.Effects effects, MeshExtension.Node node) {
     this.store = store;
     this.effects = effects;
+    this.node = node;
   }
 
   /** Takes a store or delta and returns true; returns false for any other message. */
@@ -55,10 +59,11 @@ final class StoreHandler {
       if (p.size() != 3 || !(p.get(2) instanceof Map<?, ?> delta)) {
         drop(message, "a delta needs [17, key, map]");
       } else {
-        store.remoteDelta(key, delta, header, senderBin, sender);
+        node.serially(() -> store.remoteDelta(key, delta, header, senderBin, sender));
       }
     } else if (p.size() == 3) {
-      store.remoteStore(key, p.get(2), header, senderBin, false, sender);
+      Object value = p.get(2);
+      node.serially(() -> store.remoteStore(key, value, header, senderBin, false, sender));
     } else if (p.size() == 5) {
       Object owner = p.get(3);
       long timestamp = seconds(p.get(4));
@@ -66,7 +71,9 @@ final class StoreHandler {
         drop(message, "an initial-sync store needs a str or bin owner and a timestamp");
       } else {
         String ownerId = owner instanceof Bytes b ? b.utf8() : (String) owner;
-        store.remoteStore(key, p.get(2), new MetaTuple(ownerId, timestamp), owner instanceof Bytes, true, sender);
+        Object value = p.get(2);
+        MetaTuple claimed = new MetaTuple(ownerId, timestamp);
+        node.serially(() -> store.remoteStore(key, value, claimed, owner instanceof Bytes, true, sender));
       }
     } else {
       drop(message, "a store has 3 or 5 packets");

@@ -56,12 +56,13 @@ import org.syncmesh.wire.Protocol;
  * snapshots. A write ({@link #set}, {@link #del}, {@link #pop}, {@link #update},
  * {@link #applyDelta}) is validated and encoded on the caller's thread, so a bad key, an
  * unencodable value or one over the frame cap throws before anything is stored, sent or
- * announced; it then runs on the node's protocol thread as one step (lease check, change,
- * broadcast, event), in the order writes entered, local and remote alike, with no lock held.
- * The synchronous methods wait for that step and throw what it threw ({@link LeaseException});
- * they may also wait before it while the node's write queue is full or a peer is slow to read.
+ * announced; it then runs as one step of the node's single writer (lease check, change, event,
+ * broadcast queued), in the order writes entered, local and remote alike, with no lock held:
+ * on the caller's thread when no other step runs, else after the running ones. The synchronous
+ * methods return once their step has run and throw what it threw ({@link LeaseException}); they
+ * may wait before it while the node's send queue is full, that is while a peer is slow to read.
  * The {@code …Async} forms never wait: they return a future, failed at once with
- * {@link java.util.concurrent.RejectedExecutionException} when the write queue is full.
+ * {@link java.util.concurrent.RejectedExecutionException} when the send queue is full.
  * Listeners run on the callback executor, never on a network thread, and may write.
  *
  * <h2>Joining</h2>
@@ -183,7 +184,7 @@ public final class SyncSocket implements AutoCloseable {
       this.node = node;
       this.writes = new LocalWrites(node, new Outbox(node.id()));
       this.store = new Store(node.id(), leasing, effects, writes);
-      return new SyncExtension(node, store, new StoreHandler(store, effects));
+      return new SyncExtension(node, store, new StoreHandler(store, effects, node));
     }
   }
 
@@ -278,9 +279,9 @@ public final class SyncSocket implements AutoCloseable {
   }
 
   /**
-   * {@link #set} without waiting: the future completes once the write is applied and sent, or
-   * fails with what {@code set} would throw; it fails at once with
-   * {@link java.util.concurrent.RejectedExecutionException} when the node's write queue is full.
+   * {@link #set} without waiting: the future completes once the write is applied and its
+   * broadcast queued, or fails with what {@code set} would throw; it fails at once with
+   * {@link java.util.concurrent.RejectedExecutionException} when the node's send queue is full.
    *
    * @throws IllegalArgumentException as {@link #set}, before anything is queued
    */

@@ -96,7 +96,7 @@ final class BackPressureTest {
         Thread.currentThread().interrupt();
       }
     });
-    int total = 3 * WriteGate.MAX_QUEUED_BYTES / WriteGate.MIN_COST_BYTES;
+    int total = 3 * SendQueue.MAX_QUEUED_BYTES / SendQueue.MIN_COST_BYTES;
     AtomicInteger sent = new AtomicInteger();
     Thread sender = new Thread(() -> {
       for (int i = 0; i < total; i++) {
@@ -106,12 +106,12 @@ final class BackPressureTest {
     }, "test-sender");
     try {
       sender.start();
-      int budget = WriteGate.MAX_QUEUED_BYTES / WriteGate.MIN_COST_BYTES;
+      int budget = SendQueue.MAX_QUEUED_BYTES / SendQueue.MIN_COST_BYTES;
       await("the sender to be held back").atMost(WAIT)
           .until(() -> sender.getState() == Thread.State.TIMED_WAITING && sent.get() >= budget);
       assertThat(sent.get()).as("sends accepted while the protocol thread was busy").isEqualTo(budget);
       assertThat(((SingleThreadEventExecutor) node.node().loop).pendingTasks()).as("tasks queued for the protocol thread")
-          .isLessThanOrEqualTo(3); // the writes wait in the gate, not as tasks
+          .isLessThanOrEqualTo(3); // the sends wait in the send queue, not as tasks
     } finally {
       release.countDown();
       sender.join(WAIT.toMillis());

@@ -95,6 +95,7 @@ final class LocalStore {
     @Override public <T> CompletableFuture<T> trySubmit(int costBytes, Supplier<T> task) {
       return submit(costBytes, task);
     }
+    @Override public void serially(Runnable step) { step.run(); }
     @Override public void broadcast(OutboundFrame frame, Predicate<PeerInfo> to) { effects.broadcast(frame); }
     @Override public void whisperAll(PeerInfo peer, Iterator<? extends List<?>> payloads) {}
     @Override public void callback(Runnable task) { task.run(); }
