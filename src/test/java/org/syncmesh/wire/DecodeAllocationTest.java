@@ -40,7 +40,11 @@ final class DecodeAllocationTest {
 
   /** An array32 of {@code element} repeated to fill about 1 MiB. */
   private static byte[] arrayOf(byte[] element) {
-    int n = INPUT_BYTES / element.length;
+    return arrayOf(INPUT_BYTES / element.length, element);
+  }
+
+  /** An array32 (msgpack {@code dd}) of {@code n} copies of the encoded {@code element}. */
+  static byte[] arrayOf(int n, byte[] element) {
     byte[] b = new byte[5 + n * element.length];
     b[0] = (byte) 0xdd;
     b[1] = (byte) (n >>> 24);

@@ -22,16 +22,7 @@ final class DecodedCostTest {
 
   /** An array32 of {@code n} copies of {0: 0}. */
   private static byte[] arrayOf(int n) {
-    byte[] b = new byte[5 + n * SMALL_MAP.length];
-    b[0] = (byte) 0xdd;
-    b[1] = (byte) (n >>> 24);
-    b[2] = (byte) (n >>> 16);
-    b[3] = (byte) (n >>> 8);
-    b[4] = (byte) n;
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(SMALL_MAP, 0, b, 5 + i * SMALL_MAP.length, SMALL_MAP.length);
-    }
-    return b;
+    return DecodeAllocationTest.arrayOf(n, SMALL_MAP);
   }
 
   /** The most {0: 0}s one array may hold, the array's own cost taken into account. */
