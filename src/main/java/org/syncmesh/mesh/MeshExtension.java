@@ -61,17 +61,16 @@ public interface MeshExtension {
      * given, on the caller's thread when no other step runs (else by the thread running steps),
      * and completes the future with its result or exception. The caller first waits while the
      * node's send queue is full, that is while peers are not taking what they were sent
-     * (back-pressure before entry); the task itself must never wait for anything.
-     * {@code costBytes} is what the step will send, for the caller's information. After close the
-     * future fails with {@link IllegalStateException}.
+     * (back-pressure before entry); the task itself must never wait for anything. After close
+     * the future fails with {@link IllegalStateException}.
      */
-    <T> CompletableFuture<T> submit(int costBytes, Supplier<T> task);
+    <T> CompletableFuture<T> submit(Supplier<T> task);
 
     /**
      * As {@link #submit}, but never waits for room: when the node's send queue is full the future
      * fails at once with {@link java.util.concurrent.RejectedExecutionException}.
      */
-    <T> CompletableFuture<T> trySubmit(int costBytes, Supplier<T> task);
+    <T> CompletableFuture<T> trySubmit(Supplier<T> task);
 
     /**
      * Runs {@code step} as a step of the single writer, without waiting for room and without a

@@ -186,7 +186,7 @@ final class MeshNode implements MeshExtension.Node {
   }
 
   @Override
-  public <T> CompletableFuture<T> submit(int costBytes, Supplier<T> task) {
+  public <T> CompletableFuture<T> submit(Supplier<T> task) {
     if (closed.get()) {
       return CompletableFuture.failedFuture(new IllegalStateException("socket is closed"));
     }
@@ -199,7 +199,7 @@ final class MeshNode implements MeshExtension.Node {
   }
 
   @Override
-  public <T> CompletableFuture<T> trySubmit(int costBytes, Supplier<T> task) {
+  public <T> CompletableFuture<T> trySubmit(Supplier<T> task) {
     if (closed.get()) {
       return CompletableFuture.failedFuture(new IllegalStateException("socket is closed"));
     }

@@ -10,10 +10,4 @@ import org.syncmesh.wire.InternalMessage;
  * the node: the key, the value as peers decode it (null deletes; for a delta, the delta map),
  * the broadcast it makes and that broadcast's frame. Immutable.
  */
-record LocalWrite(Bytes key, @Nullable Object value, InternalMessage message, OutboundFrame frame) {
-
-  /** The encoded size, which is what the write costs in the node's write queue. */
-  int cost() {
-    return frame.payloadSize();
-  }
-}
+record LocalWrite(Bytes key, @Nullable Object value, InternalMessage message, OutboundFrame frame) {}

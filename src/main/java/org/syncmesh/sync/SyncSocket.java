@@ -275,7 +275,7 @@ public final class SyncSocket implements AutoCloseable {
    */
   public void set(Object key, @Nullable Object value) {
     LocalWrite write = writes.store(Keys.of(key), value);
-    await(node.submit(write.cost(), () -> store.store(write)));
+    await(node.submit(() -> store.store(write)));
   }
 
   /**
@@ -287,7 +287,7 @@ public final class SyncSocket implements AutoCloseable {
    */
   public CompletableFuture<Void> setAsync(Object key, @Nullable Object value) {
     LocalWrite write = writes.store(Keys.of(key), value);
-    return node.trySubmit(write.cost(), () -> {
+    return node.trySubmit(() -> {
       store.store(write);
       return null;
     });
@@ -303,7 +303,7 @@ public final class SyncSocket implements AutoCloseable {
    */
   public void update(Map<?, ?> map) {
     List<LocalWrite> all = prepare(map);
-    await(node.submit(cost(all), () -> {
+    await(node.submit(() -> {
       store.storeAll(all);
       return null;
     }));
@@ -312,7 +312,7 @@ public final class SyncSocket implements AutoCloseable {
   /** {@link #update} without waiting, as {@link #setAsync}. */
   public CompletableFuture<Void> updateAsync(Map<?, ?> map) {
     List<LocalWrite> all = prepare(map);
-    return node.trySubmit(cost(all), () -> {
+    return node.trySubmit(() -> {
       store.storeAll(all);
       return null;
     });
@@ -331,7 +331,7 @@ public final class SyncSocket implements AutoCloseable {
   /** {@link #del} without waiting, as {@link #setAsync}; true if the key held a value. */
   public CompletableFuture<Boolean> delAsync(Object key) {
     LocalWrite write = writes.store(Keys.of(key), null);
-    return node.trySubmit(write.cost(), () -> store.store(write) != null);
+    return node.trySubmit(() -> store.store(write) != null);
   }
 
   /**
@@ -351,7 +351,7 @@ public final class SyncSocket implements AutoCloseable {
 
   private Store.@Nullable Entry delete(Object key) {
     LocalWrite write = writes.store(Keys.of(key), null);
-    return await(node.submit(write.cost(), () -> store.store(write)));
+    return await(node.submit(() -> store.store(write)));
   }
 
   /**
@@ -361,7 +361,7 @@ public final class SyncSocket implements AutoCloseable {
    * @throws LeaseException if every key is leased by another node
    */
   public Map.Entry<Bytes, Object> popitem() {
-    Map.Entry<Bytes, Object> e = await(node.submit(0, store::popAny));
+    Map.Entry<Bytes, Object> e = await(node.submit(store::popAny));
     if (e == null) {
       throw new NoSuchElementException("popitem(): the dictionary is empty");
     }
@@ -380,14 +380,14 @@ public final class SyncSocket implements AutoCloseable {
   public Map<Object, Object> applyDelta(Object key, Map<?, ?> delta) {
     Checks.notNull(delta, "delta");
     LocalWrite write = writes.delta(Keys.of(key), delta);
-    return await(node.submit(write.cost(), () -> store.delta(write)));
+    return await(node.submit(() -> store.delta(write)));
   }
 
   /** {@link #applyDelta} without waiting, as {@link #setAsync}; completes with the merged map. */
   public CompletableFuture<Map<Object, Object>> applyDeltaAsync(Object key, Map<?, ?> delta) {
     Checks.notNull(delta, "delta");
     LocalWrite write = writes.delta(Keys.of(key), delta);
-    return node.trySubmit(write.cost(), () -> store.delta(write));
+    return node.trySubmit(() -> store.delta(write));
   }
 
   private List<LocalWrite> prepare(Map<?, ?> map) {
@@ -401,14 +401,6 @@ public final class SyncSocket implements AutoCloseable {
       all.add(writes.store(e.getKey(), e.getValue()));
     }
     return all;
-  }
-
-  private static int cost(List<LocalWrite> all) {
-    long sum = 0;
-    for (LocalWrite w : all) {
-      sum += w.cost();
-    }
-    return (int) Math.min(Integer.MAX_VALUE, sum);
   }
 
   /** Waits for a write and throws what it threw, as the synchronous methods promise. */

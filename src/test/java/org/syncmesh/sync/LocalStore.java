@@ -89,11 +89,11 @@ final class LocalStore {
     @Override public long nowSeconds() { return effects.nowSeconds(); }
     @Override public OutboundFrame frame(InternalMessage message) { return OutboundFrame.of(message, codec); }
     @Override public int maxFrameBytes() { return codec.maxFrameBytes(); }
-    @Override public <T> CompletableFuture<T> submit(int costBytes, Supplier<T> task) {
+    @Override public <T> CompletableFuture<T> submit(Supplier<T> task) {
       return CompletableFuture.completedFuture(task.get());
     }
-    @Override public <T> CompletableFuture<T> trySubmit(int costBytes, Supplier<T> task) {
-      return submit(costBytes, task);
+    @Override public <T> CompletableFuture<T> trySubmit(Supplier<T> task) {
+      return submit(task);
     }
     @Override public void serially(Runnable step) { step.run(); }
     @Override public void broadcast(OutboundFrame frame, Predicate<PeerInfo> to) { effects.broadcast(frame); }
