@@ -168,7 +168,8 @@ public final class SyncSocket implements AutoCloseable {
   private SyncSocket(Builder builder) {
     this.leasing = builder.leasing;
     Parts parts = new Parts();
-    this.mesh = MeshSocket.withExtension(builder, node -> parts.install(node, leasing, new Effects()));
+    // Effects get the node itself: peers may write before this constructor has set its fields.
+    this.mesh = MeshSocket.withExtension(builder, node -> parts.install(node, leasing, new Effects(node)));
     this.node = parts.node;
     this.store = parts.store;
     this.writes = parts.writes;
@@ -547,6 +548,12 @@ public final class SyncSocket implements AutoCloseable {
   }
 
   private final class Effects implements Store.Effects {
+    private final MeshExtension.Node node;
+
+    Effects(MeshExtension.Node node) {
+      this.node = node;
+    }
+
     @Override
     public long nowSeconds() {
       return node.nowSeconds();
