@@ -32,10 +32,12 @@ final class HumanFormat {
         List<List<String>> rows = new ArrayList<>();
         for (Object p : (List<?>) result) {
           Map<?, ?> peer = (Map<?, ?>) p;
+          Object extension = peer.get("extension");
           rows.add(List.of(String.valueOf(peer.get("id")), String.valueOf(peer.get("host")),
-              String.valueOf(peer.get("port"))));
+              String.valueOf(peer.get("port")), String.valueOf(peer.get("dialect")),
+              extension == null || Long.valueOf(0).equals(extension) ? "-" : "v" + extension));
         }
-        return rows.isEmpty() ? "(no peers)" : table(List.of("ID", "HOST", "PORT"), rows);
+        return rows.isEmpty() ? "(no peers)" : table(List.of("ID", "HOST", "PORT", "DIALECT", "EXTENSION"), rows);
       }
       case "items" -> {
         List<List<String>> rows = new ArrayList<>();

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.mesh.Dialect;
 import org.syncmesh.mesh.Message;
 import org.syncmesh.mesh.PeerInfo;
 import org.syncmesh.sync.LeaseException;
@@ -159,6 +160,8 @@ final class LineProtocol {
       peer.put("id", p.id());
       peer.put("host", p.host());
       peer.put("port", (long) p.port());
+      peer.put("dialect", dialectName(p.dialect()));
+      peer.put("extension", (long) p.extensionVersion());
       out.add(peer);
     }
     return out;
@@ -177,6 +180,16 @@ final class LineProtocol {
       throw leaseRefused(e);
     }
     return null;
+  }
+
+  /** How {@code peers} names a dialect: the implementation and, for py2p, its build. */
+  static String dialectName(Dialect dialect) {
+    return switch (dialect) {
+      case JS2P -> "js2p";
+      case PY2P_0_7_870 -> "py2p-0.7.870";
+      case PY2P_0_7_878 -> "py2p-0.7.878";
+      case SYNCMESH -> "syncmesh";
+    };
   }
 
   private @Nullable Object get(String rest) {

@@ -108,6 +108,8 @@ final class LineProtocolTest {
     assertThat(peer.get("id")).isEqualTo(call(a, "id"));
     assertThat(peer.get("host")).isEqualTo("127.0.0.1");
     assertThat(peer.get("port")).isEqualTo((long) a.session().socket().port());
+    assertThat(peer.get("dialect")).as("what b judged a to be").isEqualTo("syncmesh");
+    assertThat(peer.get("extension")).as("the extension version the link negotiated").isEqualTo(1L);
   }
 
   @Test
