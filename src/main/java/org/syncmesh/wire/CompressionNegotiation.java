@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Stateless and thread-safe. Peer-advertised lists come straight from decoded msgpack, so they may hold any
  * values; anything that is not an integer naming a known method is ignored, the syncmesh extension marker
- * ({@link ExtensionOffer}) included.
+ * ({@link ExtensionOffer}) included: every marker is above 2^30, far from any method's id.
  */
 public final class CompressionNegotiation {
   /**
@@ -80,9 +80,6 @@ public final class CompressionNegotiation {
   }
 
   private static @Nullable Compression toCompression(@Nullable Object id) {
-    if (ExtensionOffer.hasMagic(id)) {
-      return null; // the syncmesh extension marker shares the list but is never a method (docs/extension-v1.md)
-    }
     if (id instanceof Long || id instanceof Integer || id instanceof Short || id instanceof Byte) {
       return Compression.fromId(((Number) id).longValue()).orElse(null);
     }

@@ -94,9 +94,4 @@ public record ExtensionOffer(int min, int max) {
     int max = (int) (value & 0xFF);
     return min >= 1 && min <= max ? Optional.of(new ExtensionOffer(min, max)) : Optional.empty();
   }
-
-  /** Whether {@code id} has the marker's magic, well-formed or not: never a compression method. */
-  public static boolean hasMagic(@Nullable Object id) {
-    return (id instanceof Long || id instanceof Integer) && (((Number) id).longValue() & ~0xFFFFL) == MAGIC;
-  }
 }
