@@ -45,6 +45,9 @@ public interface MeshExtension {
     /** Now, in whole seconds UTC, from the node's clock. Thread-safe. */
     long nowSeconds();
 
+    /** Now, in milliseconds UTC, from the node's clock. Thread-safe. */
+    long nowMillis();
+
     /**
      * Encodes {@code message} for sending with this node's frame cap. Thread-safe; meant for
      * the caller's thread, so the work and its validation happen before a write enters the node.
@@ -84,6 +87,26 @@ public interface MeshExtension {
      * everything queued before it. From a step, on any thread; never waits.
      */
     void broadcast(OutboundFrame frame, Predicate<PeerInfo> to);
+
+    /**
+     * As {@link #broadcast}, but only if this node has not sent or received a broadcast with the
+     * same message id yet (its waterfall has not seen it); it is recorded as seen either way.
+     * For a message that may already have reached this node by another path.
+     */
+    void broadcastIfNew(OutboundFrame frame, Predicate<PeerInfo> to);
+
+    /** The peers this node is linked to now. Thread-safe; a snapshot. */
+    java.util.Collection<PeerInfo> peers();
+
+    /** Runs {@code task} on the protocol thread, after what is already queued there. Thread-safe. */
+    void execute(Runnable task);
+
+    /**
+     * Runs {@code task} on the protocol thread every {@code period}, first after one period, until
+     * the returned handle is closed or the node closes. A throwing task is logged and runs again.
+     * Thread-safe.
+     */
+    AutoCloseable every(java.time.Duration period, Runnable task);
 
     /**
      * Whispers every payload (sub-flag first) to {@code peer}, paced by its connection, made

@@ -176,6 +176,11 @@ final class MeshNode implements MeshExtension.Node {
   }
 
   @Override
+  public long nowMillis() {
+    return clock.millis();
+  }
+
+  @Override
   public OutboundFrame frame(InternalMessage message) {
     return OutboundFrame.of(message, codec);
   }
@@ -228,6 +233,39 @@ final class MeshNode implements MeshExtension.Node {
     sends.send(frame.payloadSize(), () -> sendNow(frame, to));
   }
 
+  @Override
+  public void broadcastIfNew(OutboundFrame frame, Predicate<PeerInfo> to) {
+    sends.send(frame.payloadSize(), () -> {
+      InternalMessage message = frame.message();
+      if (waterfall.firstSighting(message.id(), message.time(), nowSeconds())) {
+        sendTo(frame, to);
+      }
+    });
+  }
+
+  @Override
+  public java.util.Collection<PeerInfo> peers() {
+    return routingView.values();
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    onLoop(task);
+  }
+
+  @Override
+  public AutoCloseable every(java.time.Duration period, Runnable task) {
+    long nanos = period.toNanos();
+    var future = loop.scheduleAtFixedRate(() -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        log.warn("a periodic task threw", e);
+      }
+    }, nanos, nanos, TimeUnit.NANOSECONDS);
+    return () -> future.cancel(false);
+  }
+
   /** Sends {@code frame} to every peer {@code to} accepts, now, on the protocol thread. */
   private void sendNow(OutboundFrame frame, Predicate<PeerInfo> to) {
     assert loop.inEventLoop();
@@ -235,6 +273,11 @@ final class MeshNode implements MeshExtension.Node {
     if (message.type() == Flags.MAIN_BROADCAST) {
       waterfall.firstSighting(message.id(), message.time(), nowSeconds());
     }
+    sendTo(frame, to);
+  }
+
+  private void sendTo(OutboundFrame frame, Predicate<PeerInfo> to) {
+    InternalMessage message = frame.message();
     for (Peer peer : routing.values()) {
       PeerInfo info = peer.info();
       if (to.test(info) && mayReceive(info, message)) {

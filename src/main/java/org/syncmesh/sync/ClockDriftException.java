@@ -38,6 +38,13 @@ public final class ClockDriftException extends RuntimeException {
         remote.hlc(), physicalMillis, maxDrift, false);
   }
 
+  static ClockDriftException localAhead(String peer, long physicalMillis, long aheadMillis, Duration maxDrift) {
+    return new ClockDriftException("local writes refused: this node's clock (" + Instant.ofEpochMilli(physicalMillis)
+        + ") is " + seconds(aheadMillis) + " ahead of peer " + peer + "'s, more than the allowed drift of "
+        + seconds(maxDrift.toMillis()) + ", so that peer would refuse this node's writes; fix this node's clock",
+        Hlc.of(physicalMillis, 0), physicalMillis, maxDrift, true);
+  }
+
   static ClockDriftException localBehind(long lastHlc, long physicalMillis, Duration maxDrift) {
     long ahead = Hlc.millis(lastHlc) - physicalMillis;
     return new ClockDriftException("local writes refused: this node's clock (" + Instant.ofEpochMilli(physicalMillis)

@@ -38,6 +38,9 @@ final class HybridClock {
   private final long maxDriftMillis;
   /** The largest clock value ticked or observed; 0 before any. */
   private long last;
+  /** How far this clock is ahead of its furthest-behind syncmesh peer (anti-entropy measures it). */
+  private volatile long peersBehindMillis;
+  private volatile @org.jspecify.annotations.Nullable String peerBehind;
 
   /** A clock for {@code writer} (this node's id) on {@code clock}, with the default drift. */
   HybridClock(String writer, Clock clock) {
@@ -67,9 +70,33 @@ final class HybridClock {
     if (Hlc.millis(last) - now > maxDriftMillis) {
       throw ClockDriftException.localBehind(last, now, maxDrift);
     }
+    long ahead = peersBehindMillis;
+    String peer = peerBehind;
+    if (ahead > maxDriftMillis && peer != null) {
+      throw ClockDriftException.localAhead(peer, now, ahead, maxDrift);
+    }
     // last + 1 cannot overflow: last is at most maxDrift ahead of a clock below 2^47 ms, until the year 6429.
     last = Math.max(Math.addExact(last, 1), Hlc.of(now, 0));
     return new Version(last, writer);
+  }
+
+  /**
+   * As {@link #tick()}, but at least {@code hlc}: for a write that must carry a later second.
+   *
+   * @throws ClockDriftException (local) as {@link #tick()}
+   */
+  Version tickAtLeast(long hlc) {
+    Version v = tick();
+    if (v.hlc() >= hlc) {
+      return v;
+    }
+    last = hlc;
+    return new Version(last, writer);
+  }
+
+  /** The allowed drift. */
+  Duration maxDrift() {
+    return maxDrift;
   }
 
   /**
@@ -85,6 +112,16 @@ final class HybridClock {
       throw ClockDriftException.remoteAhead(remote, now, maxDrift);
     }
     last = Math.max(last, remote.hlc());
+  }
+
+  /**
+   * Records that this node's clock is {@code aheadMillis} ahead of {@code peer}'s, the
+   * furthest-behind syncmesh peer; while that exceeds the allowed drift, {@link #tick()} refuses,
+   * as that peer would refuse this node's writes. Any thread.
+   */
+  void peersBehind(long aheadMillis, @org.jspecify.annotations.Nullable String peer) {
+    this.peerBehind = peer;
+    this.peersBehindMillis = aheadMillis;
   }
 
   /** The largest clock value ticked or observed so far; 0 before any. */

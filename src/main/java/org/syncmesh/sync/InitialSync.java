@@ -34,7 +34,7 @@ final class InitialSync implements Iterator<List<?>> {
     while (next == null && cursor.hasNext()) {
       Bytes key = cursor.next().getKey();
       Store.Entry entry = store.entry(key);
-      if (entry == null || (js2p && Keys.crashesJs2p(key, true, entry.value()))) {
+      if (entry == null || entry.deleted() || (js2p && Keys.crashesJs2p(key, true, entry.value()))) {
         continue;
       }
       MetaTuple meta = entry.meta();

@@ -21,10 +21,11 @@ final class LocalWrites {
 
   /**
    * What an initial-sync store {@code [11, key, value, owner, timestamp]} may add to the store
-   * {@code [11, key, value]} of the same key: an owner id of at most 66 characters with its str8
-   * header (68 bytes) and a timestamp of at most 9.
+   * {@code [11, key, value]} of the same key (an owner id of at most 66 characters with its str8
+   * header, 68 bytes, and a timestamp of at most 9), with room for what an anti-entropy entry adds
+   * besides (docs/extension-v1.md §5: kind, round, version, base, epoch and claim).
    */
-  static final int INITIAL_SYNC_OVERHEAD = 77;
+  static final int INITIAL_SYNC_OVERHEAD = 128;
 
   private final MeshExtension.Node node;
   private final Outbox outbox;
@@ -89,6 +90,11 @@ final class LocalWrites {
       throw new IllegalArgumentException(
           message.startsWith("payload[2]") ? name + message.substring("payload[2]".length()) : message, e);
     }
+  }
+
+  /** Frames a message made in a step. */
+  OutboundFrame frame(InternalMessage m) {
+    return node.frame(m);
   }
 
   private OutboundFrame frame(InternalMessage m, Bytes key) {

@@ -1,20 +1,25 @@
 package org.syncmesh.sync;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 import org.syncmesh.wire.Checks;
+import org.syncmesh.wire.Version;
 
 /**
  * Who last changed a key and when (js2p's and py2p's {@code metatuple}): the owner's node id
- * and the writer's timestamp in whole seconds UTC. The owner holds the key's lease for
- * {@value LeasePolicy#LEASE_SECONDS} seconds after {@code timestamp} on leasing networks
- * (docs/protocol-0.7.md §10.3).
+ * and the writer's timestamp in whole seconds UTC, and, on a syncmesh node, the change's
+ * {@link Version} and whether it was a delete (a tombstone: docs/extension-v1.md §3). The owner
+ * holds the key's lease for {@value LeasePolicy#LEASE_SECONDS} seconds after its last write on
+ * leasing networks.
  *
  * <p>Immutable and thread-safe.
  *
  * @param owner the writer's node id, as text (an id that arrived as msgpack bin is decoded as UTF-8)
  * @param timestamp the writer's time of the change, seconds since the epoch (UTC)
+ * @param version the change's version; null only for a tuple made without one
+ * @param deleted true if the change was a delete: the key holds no value, only this tombstone
  */
-public record MetaTuple(String owner, long timestamp) {
+public record MetaTuple(String owner, long timestamp, @Nullable Version version, boolean deleted) {
 
   /**
    * @throws NullPointerException if {@code owner} is null
@@ -23,6 +28,11 @@ public record MetaTuple(String owner, long timestamp) {
   public MetaTuple {
     Checks.notNull(owner, "owner");
     Checks.argument(timestamp >= 0, "timestamp", timestamp, ">= 0");
+  }
+
+  /** A tuple of a value, as protocol 0.7 knows it: no version, not deleted. */
+  public MetaTuple(String owner, long timestamp) {
+    this(owner, timestamp, null, false);
   }
 
   /** {@link #timestamp()} as an instant. */

@@ -3,123 +3,189 @@ package org.syncmesh.sync;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.syncmesh.wire.Bytes;
 import org.syncmesh.net.OutboundFrame;
+import org.syncmesh.wire.Bytes;
+import org.syncmesh.wire.Flags;
+import org.syncmesh.wire.Hlc;
+import org.syncmesh.wire.InternalMessage;
+import org.syncmesh.wire.Version;
 
 /**
- * The replicated dictionary of one node: values and their {@link MetaTuple}s, and every write
- * to them, local or remote.
+ * The replicated dictionary of one node: every key's state (value or tombstone, version, owner,
+ * timestamp, lease tenure, field versions of a map) and every write to it, local or remote.
  *
  * <h2>Concurrency</h2>
  * One writer: every write, local or remote, runs as a step of the node's single writer (see
- * MeshSocket, "Concurrency"), so for each write the lease check, the change, the broadcast and
- * the event are one step with no lock: the order in which this node applies writes is the order
- * its broadcasts leave in and the order its listeners hear about them. Local writes arrive as
- * {@link LocalWrite}s, already validated and encoded on the caller's thread. Reads
+ * MeshSocket, "Concurrency"), so for each write the version, the lease check, the change, the
+ * broadcast and the event are one step with no lock: the order in which this node applies writes
+ * is the order its broadcasts leave in and the order its listeners hear about them. Local writes
+ * arrive as {@link LocalWrite}s, already validated and encoded on the caller's thread. Reads
  * ({@link #entry}, {@link #size}, {@link #entries}) may come from any thread and take no lock:
- * they read one {@link ConcurrentHashMap}, and iteration is weakly consistent, never a
- * ConcurrentModificationException.
+ * they read one {@link ConcurrentHashMap}, and iteration is weakly consistent.
+ *
+ * <h2>Convergence</h2>
+ * Every write carries a {@link Version} from the node's {@link HybridClock}; a write from a js2p
+ * or py2p peer gets one derived from what protocol 0.7 carries ({@link #derived}). A remote state
+ * is merged with {@link Resolution#merge}, a join: every node that has received the same writes
+ * holds the same state, whatever their order. A delete leaves a tombstone (a state without a
+ * value), collected after the grace period; a remote write older than the newest tombstone this
+ * node collected is refused for a key it does not hold, as it may be a delete's victim coming back
+ * (docs/extension-v1.md §4).
  *
  * <h2>Leases</h2>
- * Every change, local or remote, passes {@link LeasePolicy} against the key's current metadata,
- * with the writer's {@code (owner, timestamp)}: {@code (this node, the broadcast's time)} for a
- * local write, {@code (sender, time)} of the message for a peer's store or delta, and the
- * claimed {@code (owner, timestamp)} of an initial-sync store (§10.1). A refused local write
- * throws {@link LeaseException} before anything is stored or sent; a refused remote write is
- * dropped, as the peers do, counted, and reported in the socket's status.
- *
- * <p>The lease is all-or-nothing per key: a delta's sender takes the lease of the whole map
- * (§10.5). There are no tombstones: a delete removes value and metadata, so a key deleted here
- * can come back from a peer that missed the delete (§13.9). An initial-sync store for a key
- * this node holds is ignored without a lease check, whatever the held value is (py2p and js2p
- * overwrite falsy values such as 0, "" and false; we treat them as values like any other).
+ * On leasing networks a write's tenure is judged from versions ({@link Resolution#tenure}): a
+ * refused local write throws {@link LeaseException} before anything is stored or sent; a refused
+ * remote write is dropped, counted and reported in the socket's status.
  */
 final class Store {
 
-  /** A value with its metadata; {@code ownerBin}: the owner id arrived as msgpack bin. */
-  record Entry(Object value, MetaTuple meta, boolean ownerBin) {}
+  /**
+   * The state of one key. {@code value} null: a tombstone. {@code base}: the version of the last
+   * store or delete (null if only deltas made the map); {@code fields}: versions of a map's fields
+   * written by deltas after it (null if none); {@code epoch} and {@code claim}: the lease tenure
+   * (0 and null without leasing). The owner is the writer of {@code version}; {@code timestamp}
+   * is that write's time in seconds; {@code ownerBin}: the owner arrived as msgpack bin.
+   */
+  record Entry(@Nullable Object value, Version version, long timestamp, @Nullable Version base,
+      @Nullable Map<Object, Version> fields, int epoch, @Nullable Version claim, boolean ownerBin) {
+
+    boolean deleted() {
+      return value == null;
+    }
+
+    String owner() {
+      return version.writer();
+    }
+
+    MetaTuple meta() {
+      return new MetaTuple(version.writer(), timestamp, version, value == null);
+    }
+  }
 
   /** What a write does besides changing the map; called from the writer's steps. */
   interface Effects {
-    long nowSeconds();
+    long nowMillis();
 
-    void broadcast(OutboundFrame frame);
+    /** Sends a local write: {@code ext} to syncmesh peers, the 0.7 form made by {@code plain} to the others. */
+    void publish(OutboundFrame ext, Supplier<OutboundFrame> plain);
 
     void updated(Bytes key, Object value, MetaTuple meta);
 
-    void deleted(Bytes key);
+    void deleted(Bytes key, MetaTuple meta);
 
     /** A remote write was refused or malformed. */
     void dropped(String why);
   }
 
-  private static final int MAX_INTERNED_OWNERS = 10_000;
+  /** The latest 0.7 second a derived version holds. */
+  static final long MAX_DERIVED_SECONDS = Hlc.MAX_MILLIS / 1000;
 
   private final ConcurrentHashMap<Bytes, Entry> entries = new ConcurrentHashMap<>();
+  private final AtomicInteger live = new AtomicInteger();
   private final String selfId;
   private final boolean leasing;
   private final Effects effects;
   private final LocalWrites writes;
-  // The writer's steps only.
-  private final Map<String, String> owners = new HashMap<>();
+  private final HybridClock clock;
+  private final DigestTree tree = new DigestTree();
+  private final StoreLimits limits;
+  /** The newest collected tombstone's milliseconds: older writes to absent keys are refused. */
+  private volatile long horizonMillis;
 
   final AtomicLong refusedRemote = new AtomicLong();
   final AtomicLong droppedRemote = new AtomicLong();
 
-  Store(String selfId, boolean leasing, Effects effects, LocalWrites writes) {
+  Store(String selfId, boolean leasing, Effects effects, LocalWrites writes, HybridClock clock, StoreLimits limits) {
     this.selfId = selfId;
     this.leasing = leasing;
     this.effects = effects;
     this.writes = writes;
+    this.clock = clock;
+    this.limits = limits;
   }
 
   // ---------------------------------------------------------------- reads (any thread, no lock)
 
+  /** The key's state, tombstones included. */
   @Nullable Entry entry(Bytes key) {
     return entries.get(key);
   }
 
-  int size() {
-    return entries.size();
+  /** The key's state if it holds a value; null if absent or deleted. */
+  @Nullable Entry live(Bytes key) {
+    Entry e = entries.get(key);
+    return e == null || e.deleted() ? null : e;
   }
 
-  /** A weakly consistent live view: safe to iterate while others write. */
+  /** Keys holding a value. */
+  int size() {
+    return live.get();
+  }
+
+  /** Tombstones held. */
+  int tombstones() {
+    return entries.size() - live.get();
+  }
+
+  /** A weakly consistent live view of every state, tombstones included. */
   Iterable<Map.Entry<Bytes, Entry>> entries() {
     return entries.entrySet();
   }
 
+  DigestTree tree() {
+    return tree;
+  }
+
+  boolean leasing() {
+    return leasing;
+  }
+
+  long horizonMillis() {
+    return horizonMillis;
+  }
+
+  HybridClock clock() {
+    return clock;
+  }
+
   // ---------------------------------------------------------------- local writes (the writer's steps)
 
-  /** Stores a write's value, or deletes when it is null; returns the previous entry, if any. */
+  /** Stores a write's value, or deletes when it is null; returns the previous live entry, if any. */
   @Nullable Entry store(LocalWrite write) {
     Entry current = entries.get(write.key());
-    if (write.value() == null && current == null) {
+    if (write.value() == null && (current == null || current.deleted())) {
       return null; // nothing to delete: nothing is sent
     }
-    LocalWrite confirmed = writes.confirm(write);
-    requireLease(write.key(), current, confirmed.message().time(), false);
-    commit(confirmed, write.value());
-    return current;
+    Stamp stamp = stamp(write);
+    Resolution.Tenure tenure = requireLease(write.key(), current, stamp);
+    commit(write, stamp, tenure, current);
+    return current == null || current.deleted() ? null : current;
   }
 
   /** Stores every write, or none if one of them is refused. */
   void storeAll(List<LocalWrite> all) {
-    List<LocalWrite> confirmed = new ArrayList<>(all.size());
+    List<Stamp> stamps = new ArrayList<>(all.size());
+    List<Resolution.Tenure> tenures = new ArrayList<>(all.size());
     for (LocalWrite w : all) {
-      LocalWrite c = writes.confirm(w);
-      requireLease(w.key(), entries.get(w.key()), c.message().time(), false);
-      confirmed.add(c);
+      Stamp stamp = stamp(w);
+      tenures.add(requireLease(w.key(), entries.get(w.key()), stamp));
+      stamps.add(stamp);
     }
-    for (LocalWrite w : confirmed) {
-      if (w.value() != null || entries.containsKey(w.key())) {
-        commit(w, w.value());
+    requireRoom(all.stream().filter(w -> !entries.containsKey(w.key())).count());
+    for (int i = 0; i < all.size(); i++) {
+      LocalWrite w = all.get(i);
+      Entry current = entries.get(w.key());
+      if (w.value() != null || (current != null && !current.deleted())) {
+        commit(w, stamps.get(i), tenures.get(i), current);
       }
     }
   }
@@ -128,9 +194,14 @@ final class Store {
   Map.@Nullable Entry<Bytes, Object> popAny() {
     LeaseException first = null;
     for (Map.Entry<Bytes, Entry> e : entries.entrySet()) {
+      if (e.getValue().deleted()) {
+        continue;
+      }
       try {
-        store(writes.storeNow(e.getKey(), null));
-        return Map.entry(e.getKey(), e.getValue().value());
+        Entry removed = store(writes.storeNow(e.getKey(), null));
+        if (removed != null) {
+          return Map.entry(e.getKey(), removed.value());
+        }
       } catch (LeaseException refused) {
         first = first == null ? refused : first;
       }
@@ -151,110 +222,273 @@ final class Store {
   Map<Object, Object> delta(LocalWrite write) {
     Bytes key = write.key();
     Entry current = entries.get(key);
-    if (current != null && !(current.value() instanceof Map)) {
+    if (current != null && !current.deleted() && !(current.value() instanceof Map)) {
       throw new IllegalArgumentException("cannot apply a delta to key " + Keys.render(key)
           + ": it holds a " + current.value().getClass().getSimpleName() + " (expected: a map or no value)");
     }
-    LocalWrite confirmed = writes.confirm(write);
-    requireLease(key, current, confirmed.message().time(), true);
-    Map<Object, Object> merged = merge(current, (Map<?, ?>) write.value());
+    Stamp stamp = stamp(write);
+    Resolution.Tenure tenure = requireLease(key, current, stamp);
+    Entry incoming = deltaEntry((Map<?, ?>) write.value(), stamp.version, stamp.seconds, tenure, false);
+    Entry next = current == null ? incoming : Resolution.merge(current, incoming, leasing);
+    @SuppressWarnings("unchecked")
+    Map<Object, Object> merged = (Map<Object, Object>) next.value();
     writes.requireFits(key, merged);
-    commit(confirmed, merged);
+    if (current == null) {
+      requireRoom(1);
+    }
+    writes.outbox().commit(stamp.plain);
+    install(key, current, next);
+    publish(write, stamp, tenure);
     return merged;
   }
 
-  private void commit(LocalWrite write, @Nullable Object value) {
-    writes.outbox().commit(write.message());
-    apply(write.key(), value, new MetaTuple(selfId, write.message().time()), false);
-    effects.broadcast(write.frame());
+  private void commit(LocalWrite write, Stamp stamp, Resolution.Tenure tenure, @Nullable Entry current) {
+    if (current == null) {
+      requireRoom(1);
+    }
+    writes.outbox().commit(stamp.plain);
+    Version v = stamp.version;
+    install(write.key(), current, new Entry(write.value(), v, stamp.seconds, v, null, tenure.epoch(), tenure.claim(), false));
+    publish(write, stamp, tenure);
   }
 
-  private void requireLease(Bytes key, @Nullable Entry current, long time, boolean delta) {
-    if (current != null
-        && !LeasePolicy.accepts(current.meta(), new MetaTuple(selfId, time), delta, leasing, effects.nowSeconds())) {
-      throw new LeaseException(key, current.meta(), LeasePolicy.leaseEndSeconds(current.meta()), leasing);
+  private void publish(LocalWrite write, Stamp stamp, Resolution.Tenure tenure) {
+    int sub = write.message().subFlag() == Flags.SUB_DELTA ? Flags.SUB_SM_DELTA : Flags.SUB_SM_WRITE;
+    OutboundFrame ext = writes.frame(ExtMessages.write(selfId, stamp.seconds, sub, write.key(), write.value(),
+        stamp.version.hlc(), tenure.epoch(), tenure.claim()));
+    InternalMessage plain = stamp.plain;
+    effects.publish(ext, () -> plain == write.message() ? write.frame() : writes.frame(plain));
+  }
+
+  /**
+   * A local write's version, its time in seconds (the version's second, which syncmesh peers
+   * see), and its 0.7 form for js2p and py2p peers. The 0.7 form keeps its own time from the
+   * {@link Outbox}, which may run a little ahead to keep its id unique; the version never follows
+   * it, or a key rewritten with the same value many times a second would drag the clock ahead.
+   */
+  private record Stamp(Version version, long seconds, InternalMessage plain) {}
+
+  private Stamp stamp(LocalWrite write) {
+    Version version = clock.tick();
+    return new Stamp(version, Hlc.millis(version.hlc()) / 1000, writes.confirm(write).message());
+  }
+
+  private Resolution.Tenure requireLease(Bytes key, @Nullable Entry current, Stamp stamp) {
+    Resolution.Tenure tenure = Resolution.tenure(current, stamp.version, stamp.seconds, leasing);
+    if (tenure == null) {
+      throw new LeaseException(key, current.meta(), leaseEndSeconds(current), leasing);
     }
+    return tenure;
+  }
+
+  private void requireRoom(long newKeys) {
+    if (newKeys > 0 && entries.size() + newKeys > limits.maxEntries()) {
+      throw new IllegalStateException("the dictionary holds " + entries.size() + " keys and tombstones, its limit ("
+          + limits.maxEntries() + "); delete keys or raise maxEntries");
+    }
+  }
+
+  /** The last second, inclusive, in which {@code e}'s lease holds. */
+  static long leaseEndSeconds(Entry e) {
+    return e.timestamp() + LeasePolicy.LEASE_SECONDS;
   }
 
   // ---------------------------------------------------------------- remote writes (the writer's steps)
 
   /**
-   * A peer's store: 3-packet ({@code dump} false, meta from the message header) or 5-packet
-   * initial sync ({@code dump} true, meta as claimed, §10.6). A null value deletes.
+   * Merges a peer's state of {@code key}: a versioned write or an anti-entropy entry from a
+   * syncmesh peer, or a 0.7 write given its derived version.
    */
-  void remoteStore(Bytes key, @Nullable Object value, MetaTuple meta, boolean ownerBin, boolean dump,
-      String from) {
-    Entry current = entries.get(key);
-    if (dump && current != null) {
-      return; // §10.6: a held key is kept as is, not even lease-checked
-    }
-    if (value == null && current == null) {
-      return; // deleting what we do not hold (py2p would drop the link here)
-    }
-    if (!remoteLease(key, current, meta, false, dump ? "initial-sync store" : "store", from)) {
+  void applyRemote(Bytes key, Entry incoming, String from, String kind) {
+    try {
+      clock.observe(incoming.version());
+    } catch (ClockDriftException e) {
+      refusedRemote.incrementAndGet();
+      effects.dropped("refused " + kind + " of key " + Keys.render(key) + " from " + from + ": " + e.getMessage());
       return;
     }
-    apply(key, value, intern(meta), ownerBin);
+    Entry current = entries.get(key);
+    Entry next;
+    if (current == null) {
+      if (Hlc.millis(incoming.version().hlc()) <= horizonMillis) {
+        refusedRemote.incrementAndGet();
+        effects.dropped("refused " + kind + " of key " + Keys.render(key) + " from " + from + " at "
+            + incoming.version() + ": older than the deletes this node has already forgotten (up to "
+            + Instant.ofEpochMilli(horizonMillis) + "), so it may be a deleted key coming back");
+        return;
+      }
+      if (entries.size() >= limits.maxEntries()) {
+        refusedRemote.incrementAndGet();
+        effects.dropped("refused " + kind + " of new key " + Keys.render(key) + " from " + from
+            + ": this node holds its limit of " + limits.maxEntries() + " keys and tombstones");
+        return;
+      }
+      next = incoming;
+    } else {
+      next = Resolution.merge(current, incoming, leasing);
+      if (next == current) {
+        if (Resolution.losesTenure(current, incoming, leasing) && !current.owner().equals(incoming.owner())) {
+          refusedRemote.incrementAndGet();
+          effects.dropped("refused " + kind + " of key " + Keys.render(key) + " from " + from + " as "
+              + incoming.owner() + " (lease epoch " + incoming.epoch() + "): owned by " + current.owner()
+              + " in epoch " + current.epoch() + ", leased until "
+              + Instant.ofEpochSecond(leaseEndSeconds(current)));
+        }
+        return;
+      }
+    }
+    install(key, current, next);
   }
 
-  /** A peer's delta (§10.5): merged into a map; dropped on a non-map. */
+  /**
+   * A peer's 0.7 store or delete: 3-packet ({@code dump} false, meta from the message header) or
+   * 5-packet initial sync ({@code dump} true, meta as claimed, §10.6). Versioned by
+   * {@link #derived}; on leasing networks its tenure is judged as a local write's would be.
+   */
+  void remoteStore(Bytes key, @Nullable Object value, MetaTuple meta, boolean ownerBin, boolean dump, String from) {
+    Entry current = entries.get(key);
+    if (value == null && (current == null || current.deleted())) {
+      return; // deleting what we do not hold (py2p would drop the link here)
+    }
+    Version v = derivedOrDrop(meta, key, value, from);
+    if (v == null) {
+      return;
+    }
+    Resolution.Tenure tenure = remoteTenure(key, current, v, meta.timestamp(), dump ? null : "store", from);
+    if (tenure != null) {
+      applyRemote(key, new Entry(value, v, meta.timestamp(), v, null, tenure.epoch(), tenure.claim(), ownerBin), from,
+          dump ? "0.7 initial-sync store" : "0.7 store");
+    }
+  }
+
+  /** A peer's 0.7 delta (§10.5): merged into a map; dropped on a non-map, as 0.7 peers do. */
   void remoteDelta(Bytes key, Map<?, ?> delta, MetaTuple meta, boolean ownerBin, String from) {
     Entry current = entries.get(key);
-    if (current != null && !(current.value() instanceof Map)) {
+    if (current != null && !current.deleted() && !(current.value() instanceof Map)) {
       droppedRemote.incrementAndGet();
       effects.dropped("dropped delta of key " + Keys.render(key) + " from " + from + ": the key holds a "
           + current.value().getClass().getSimpleName() + ", not a map");
       return;
     }
-    if (!remoteLease(key, current, meta, true, "delta", from)) {
+    Version v = derivedOrDrop(meta, key, delta, from);
+    if (v == null) {
       return;
     }
-    apply(key, merge(current, delta), intern(meta), ownerBin);
+    Resolution.Tenure tenure = remoteTenure(key, current, v, meta.timestamp(), "delta", from);
+    if (tenure != null) {
+      applyRemote(key, deltaEntry(delta, v, meta.timestamp(), tenure, ownerBin), from, "0.7 delta");
+    }
   }
 
-  private boolean remoteLease(Bytes key, @Nullable Entry current, MetaTuple meta, boolean delta, String kind,
-      String from) {
-    long now = effects.nowSeconds();
-    if (current == null || LeasePolicy.accepts(current.meta(), meta, delta, leasing, now)) {
-      return true;
+  /** The tenure of a 0.7 write, or null if a lease refuses it; reported unless {@code kind} is null (a dump). */
+  private Resolution.@Nullable Tenure remoteTenure(Bytes key, @Nullable Entry current, Version v, long seconds,
+      @Nullable String kind, String from) {
+    Resolution.Tenure tenure = Resolution.tenure(current, v, seconds, leasing);
+    if (tenure == null && kind != null) {
+      refusedRemote.incrementAndGet();
+      effects.dropped("refused remote " + kind + " of key " + Keys.render(key) + " from " + from + " as "
+          + v.writer() + " at " + Instant.ofEpochSecond(seconds) + ": owned by " + current.owner()
+          + " since " + current.meta().time() + ", leased until " + Instant.ofEpochSecond(leaseEndSeconds(current)));
     }
-    refusedRemote.incrementAndGet();
-    MetaTuple held = current.meta();
-    effects.dropped("refused remote " + kind + " of key " + Keys.render(key) + " from " + from + " as "
-        + meta.owner() + " at " + meta.time() + ": owned by " + held.owner() + " since " + held.time()
-        + (leasing ? ", leased until " + Instant.ofEpochSecond(LeasePolicy.leaseEndSeconds(held)) : ""));
-    return false;
+    return tenure;
+  }
+
+  private @Nullable Version derivedOrDrop(MetaTuple meta, Bytes key, @Nullable Object value, String from) {
+    try {
+      return derived(meta.timestamp(), meta.owner(), key, value);
+    } catch (IllegalArgumentException e) {
+      droppedRemote.incrementAndGet();
+      effects.dropped("dropped sync message from " + from + ": its owner id cannot name a version (" + e.getMessage() + ")");
+      return null;
+    }
+  }
+
+  /**
+   * The version of a write that arrived by protocol 0.7, which carries only whole seconds and an
+   * owner: the millisecond before that second, a counter from the key and the value, and the owner
+   * (docs/extension-v1.md §2.5). Every syncmesh node derives the same from the same write, whether
+   * it arrived as a store or in an initial sync, and it is below every version a syncmesh node
+   * gives a write it stamps with that second, so the versioned copy of a syncmesh write wins over
+   * its 0.7 copy.
+   *
+   * @throws IllegalArgumentException if {@code owner} is no valid version writer
+   */
+  static Version derived(long seconds, String owner, Bytes key, @Nullable Object value) {
+    long s = Math.max(0, Math.min(seconds, MAX_DERIVED_SECONDS));
+    long millis = Math.max(0, s * 1000 - 1);
+    int counter = (int) (DigestTree.mix(key.hashCode() * 0x9e3779b97f4a7c15L + Objects.hashCode(value)) & Hlc.MAX_COUNTER);
+    return new Version(Hlc.of(millis, counter), owner);
+  }
+
+  /** The state a delta alone makes: its fields, each at {@code version}, over no base. */
+  static Entry deltaEntry(Map<?, ?> delta, Version version, long seconds, Resolution.Tenure tenure, boolean ownerBin) {
+    Map<Object, Object> value = new LinkedHashMap<>(delta);
+    Map<Object, Version> fields = new LinkedHashMap<>();
+    for (Object f : delta.keySet()) {
+      fields.put(f, version);
+    }
+    return new Entry(Collections.unmodifiableMap(value), version, seconds, null, Collections.unmodifiableMap(fields),
+        tenure.epoch(), tenure.claim(), ownerBin);
+  }
+
+  // ---------------------------------------------------------------- tombstones and anti-entropy (the writer's steps)
+
+  /**
+   * Forgets tombstones whose version is more than {@code graceMillis} older than now, and raises
+   * the horizon below which writes to absent keys are refused. Returns how many were collected.
+   */
+  int collectTombstones(long graceMillis) {
+    long before = effects.nowMillis() - graceMillis;
+    int collected = 0;
+    long horizon = horizonMillis;
+    for (Map.Entry<Bytes, Entry> e : entries.entrySet()) {
+      Entry state = e.getValue();
+      long millis = Hlc.millis(state.version().hlc());
+      if (state.deleted() && millis < before && entries.remove(e.getKey(), state)) {
+        tree.replace(e.getKey(), state, null);
+        horizon = Math.max(horizon, millis);
+        collected++;
+      }
+    }
+    horizonMillis = horizon;
+    return collected;
+  }
+
+  /**
+   * Removes {@code key} without a tombstone if it is still in state {@code expected}: a peer has
+   * forgotten deletes up to a horizon above its version and does not hold it, so it may be a
+   * deleted key, and every node must end without it. Reported, with a delete event if it held a value.
+   */
+  void dropForgotten(Bytes key, Entry expected, String peer, long peerHorizonMillis) {
+    if (!entries.remove(key, expected)) {
+      return;
+    }
+    tree.replace(key, expected, null);
+    if (!expected.deleted()) {
+      live.decrementAndGet();
+      effects.deleted(key, new MetaTuple(expected.owner(), expected.timestamp(), expected.version(), true));
+      effects.dropped("dropped key " + Keys.render(key) + " written at " + expected.version() + ": peer " + peer
+          + " does not hold it and has forgotten deletes up to " + Instant.ofEpochMilli(peerHorizonMillis)
+          + ", so it may have been deleted (a write older than the tombstone grace period that never reached the network is lost)");
+    }
   }
 
   // ---------------------------------------------------------------- shared
 
-  private void apply(Bytes key, @Nullable Object value, MetaTuple meta, boolean ownerBin) {
-    if (value == null) {
-      entries.remove(key);
-      effects.deleted(key);
-    } else {
-      entries.put(key, new Entry(value, meta, ownerBin));
-      effects.updated(key, value, meta);
-    }
-  }
-
-  private static Map<Object, Object> merge(@Nullable Entry current, Map<?, ?> delta) {
-    Map<Object, Object> merged = current == null ? new LinkedHashMap<>()
-        : new LinkedHashMap<>((Map<?, ?>) current.value());
-    merged.putAll(delta);
-    return Collections.unmodifiableMap(merged);
-  }
-
-  /** One String per owner id, so 100,000 keys from one peer do not hold 100,000 copies of its id. */
-  private MetaTuple intern(MetaTuple meta) {
-    String owner = owners.get(meta.owner());
-    if (owner == null) {
-      if (owners.size() >= MAX_INTERNED_OWNERS) {
-        return meta;
+  private void install(Bytes key, @Nullable Entry current, Entry next) {
+    entries.put(key, next);
+    tree.replace(key, current, next);
+    boolean wasLive = current != null && !current.deleted();
+    if (next.deleted()) {
+      if (wasLive) {
+        live.decrementAndGet();
+        effects.deleted(key, next.meta());
       }
-      owners.put(meta.owner(), meta.owner());
-      return meta;
+    } else {
+      if (!wasLive) {
+        live.incrementAndGet();
+      }
+      effects.updated(key, next.value(), next.meta());
     }
-    return owner == meta.owner() ? meta : new MetaTuple(owner, meta.timestamp());
   }
 }

@@ -98,6 +98,7 @@ public final class SyncSocket implements AutoCloseable {
   private final MeshExtension.Node node;
   private final Store store;
   private final LocalWrites writes;
+  private final AntiEntropy antiEntropy;
   private final List<SyncListener> listeners = new CopyOnWriteArrayList<>();
 
   /**
@@ -109,6 +110,55 @@ public final class SyncSocket implements AutoCloseable {
    */
   public static final class Builder extends MeshOptions<Builder> {
     private boolean leasing = true;
+    private int maxEntries = StoreLimits.DEFAULTS.maxEntries();
+    private Duration tombstoneGrace = StoreLimits.DEFAULTS.tombstoneGrace();
+    private Duration antiEntropyInterval = StoreLimits.DEFAULTS.antiEntropyInterval();
+    private Duration maxClockDrift = HybridClock.DEFAULT_MAX_DRIFT;
+
+    /**
+     * How long a delete's tombstone is kept (default 24 h): a node that was away longer than this
+     * may hold keys deleted meanwhile, and drops, with a report, what the network has forgotten
+     * (docs/extension-v1.md §4).
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder tombstoneGrace(Duration grace) {
+      this.tombstoneGrace = Checks.positive(grace, "tombstoneGrace");
+      return this;
+    }
+
+    /**
+     * How often anti-entropy compares this node's dictionary with each syncmesh peer's (default 2 s).
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder antiEntropyInterval(Duration interval) {
+      this.antiEntropyInterval = Checks.positive(interval, "antiEntropyInterval");
+      return this;
+    }
+
+    /**
+     * How far ahead of this node's clock a peer's version may be (default 60 s); further ahead it
+     * is refused, and this node refuses its own writes while its clock is that far ahead of a peer's.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder maxClockDrift(Duration drift) {
+      this.maxClockDrift = Checks.positive(drift, "maxClockDrift");
+      return this;
+    }
+
+    /**
+     * Keys and tombstones held at most (default 10,000,000): past it new keys are refused, local
+     * ones with an exception, remote ones with a status line.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder maxEntries(int maxEntries) {
+      Checks.argument(maxEntries > 0, "maxEntries", maxEntries, "> 0");
+      this.maxEntries = maxEntries;
+      return this;
+    }
 
     /** A builder with every default: 127.0.0.1, ephemeral port, subnet "sync", Plaintext, leasing on. */
     public Builder() {
@@ -169,10 +219,14 @@ public final class SyncSocket implements AutoCloseable {
     this.leasing = builder.leasing;
     Parts parts = new Parts();
     // Effects get the node itself: peers may write before this constructor has set its fields.
-    this.mesh = MeshSocket.withExtension(builder, node -> parts.install(node, leasing, new Effects(node)));
+    StoreLimits limits = new StoreLimits(builder.maxEntries, builder.tombstoneGrace, builder.antiEntropyInterval,
+        StoreLimits.DEFAULTS.maxRoundsPerSecond());
+    this.mesh = MeshSocket.withExtension(builder,
+        node -> parts.install(node, leasing, new Effects(node), limits, builder.maxClockDrift));
     this.node = parts.node;
     this.store = parts.store;
     this.writes = parts.writes;
+    this.antiEntropy = parts.antiEntropy;
   }
 
   /** What the extension factory makes, kept for the constructor (a lambda cannot set final fields). */
@@ -181,11 +235,51 @@ public final class SyncSocket implements AutoCloseable {
     Store store;
     LocalWrites writes;
 
-    MeshExtension install(MeshExtension.Node node, boolean leasing, Store.Effects effects) {
+    AntiEntropy antiEntropy;
+
+    MeshExtension install(MeshExtension.Node node, boolean leasing, Store.Effects effects, StoreLimits limits,
+        Duration maxDrift) {
       this.node = node;
       this.writes = new LocalWrites(node, new Outbox(node.id()));
-      this.store = new Store(node.id(), leasing, effects, writes);
-      return new SyncExtension(node, store, new StoreHandler(store, effects, node));
+      HybridClock clock = new HybridClock(node.id(), new NodeClock(node), maxDrift);
+      this.store = new Store(node.id(), leasing, effects, writes, clock, limits);
+      this.antiEntropy = new AntiEntropy(node, store, limits);
+      Store s = store;
+      AntiEntropy ae = antiEntropy;
+      node.every(limits.antiEntropyInterval(), ae::tick);
+      long grace = limits.tombstoneGrace().toMillis();
+      node.every(Duration.ofMillis(Math.max(100, Math.min(60_000, grace / 10))),
+          () -> node.serially(() -> s.collectTombstones(grace)));
+      return new SyncExtension(node, store, new StoreHandler(store, effects, node), antiEntropy);
+    }
+  }
+
+  /** The node's clock as a {@link java.time.Clock}, for the hybrid clock. */
+  private static final class NodeClock extends java.time.Clock {
+    private final MeshExtension.Node node;
+
+    NodeClock(MeshExtension.Node node) {
+      this.node = node;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      throw new UnsupportedOperationException("the node's clock is UTC");
+    }
+
+    @Override
+    public long millis() {
+      return node.nowMillis();
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return java.time.Instant.ofEpochMilli(millis());
     }
   }
 
@@ -207,7 +301,7 @@ public final class SyncSocket implements AutoCloseable {
    * @throws IllegalArgumentException if the key is not a String, byte[] or Bytes
    */
   public Optional<Object> get(Object key) {
-    Store.Entry e = store.entry(Keys.of(key));
+    Store.Entry e = store.live(Keys.of(key));
     return e == null ? Optional.empty() : Optional.of(e.value());
   }
 
@@ -218,11 +312,15 @@ public final class SyncSocket implements AutoCloseable {
    * @throws IllegalArgumentException if the key is not a String, byte[] or Bytes
    */
   public @Nullable Object get(Object key, @Nullable Object fallback) {
-    Store.Entry e = store.entry(Keys.of(key));
+    Store.Entry e = store.live(Keys.of(key));
     return e == null ? fallback : e.value();
   }
 
-  /** The owner and timestamp of {@code key}, if it is held. */
+  /**
+   * The owner, timestamp and version of {@code key}'s last change, if this node holds the key or
+   * its tombstone: a deleted key's meta says {@link MetaTuple#deleted() deleted}, until the
+   * tombstone is collected (see {@link Builder#tombstoneGrace}).
+   */
   public Optional<MetaTuple> meta(Object key) {
     Store.Entry e = store.entry(Keys.of(key));
     return e == null ? Optional.empty() : Optional.of(e.meta());
@@ -230,7 +328,42 @@ public final class SyncSocket implements AutoCloseable {
 
   /** Whether {@code key} holds a value. */
   public boolean containsKey(Object key) {
-    return store.entry(Keys.of(key)) != null;
+    return store.live(Keys.of(key)) != null;
+  }
+
+  /**
+   * Each peer's sync state: its dialect, the extension version of its link, and, for syncmesh
+   * peers, whether the last anti-entropy round found the two dictionaries identical, and when.
+   * A snapshot; thread-safe.
+   */
+  public Map<String, PeerSyncState> peerSync() {
+    Map<String, PeerSyncState> out = new java.util.LinkedHashMap<>();
+    Map<String, AntiEntropy.PeerState> states = antiEntropy.peers();
+    for (PeerInfo p : routingTable().values()) {
+      AntiEntropy.PeerState s = states.get(p.id());
+      out.put(p.id(), new PeerSyncState(p.id(), p.dialect(), p.extensionVersion(), s != null && s.inSync(),
+          s == null || s.lastRoundMillis() == 0 ? null : java.time.Instant.ofEpochMilli(s.lastRoundMillis())));
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * The whole state, tombstones included, with the owner id's msgpack type left out (it is how a
+   * peer spelled the id, not part of the state): what "identical" compares in tests.
+   */
+  Map<Bytes, Store.Entry> snapshot() {
+    Map<Bytes, Store.Entry> copy = new HashMap<>();
+    for (Map.Entry<Bytes, Store.Entry> e : store.entries()) {
+      Store.Entry s = e.getValue();
+      copy.put(e.getKey(), s.ownerBin()
+          ? new Store.Entry(s.value(), s.version(), s.timestamp(), s.base(), s.fields(), s.epoch(), s.claim(), false) : s);
+    }
+    return copy;
+  }
+
+  /** Tombstones held: deleted keys not yet collected (see {@link Builder#tombstoneGrace}). */
+  public int tombstones() {
+    return store.tombstones();
   }
 
   /** Number of keys. */
@@ -252,7 +385,10 @@ public final class SyncSocket implements AutoCloseable {
   public Map<Bytes, Object> items() {
     Map<Bytes, Object> copy = new HashMap<>();
     for (Map.Entry<Bytes, Store.Entry> e : store.entries()) {
-      copy.put(e.getKey(), e.getValue().value());
+      Object value = e.getValue().value();
+      if (value != null) {
+        copy.put(e.getKey(), value);
+      }
     }
     return Collections.unmodifiableMap(copy);
   }
@@ -555,13 +691,16 @@ public final class SyncSocket implements AutoCloseable {
     }
 
     @Override
-    public long nowSeconds() {
-      return node.nowSeconds();
+    public long nowMillis() {
+      return node.nowMillis();
     }
 
     @Override
-    public void broadcast(OutboundFrame frame) {
-      node.broadcast(frame, peer -> true);
+    public void publish(OutboundFrame ext, java.util.function.Supplier<OutboundFrame> plain) {
+      node.broadcast(ext, peer -> peer.extensionVersion() >= 1);
+      if (node.peers().stream().anyMatch(peer -> peer.extensionVersion() == 0)) {
+        node.broadcast(plain.get(), peer -> peer.extensionVersion() == 0);
+      }
     }
 
     @Override
@@ -572,7 +711,7 @@ public final class SyncSocket implements AutoCloseable {
     }
 
     @Override
-    public void deleted(Bytes key) {
+    public void deleted(Bytes key, MetaTuple meta) {
       for (SyncListener l : listeners) {
         node.callback(() -> l.onDelete(SyncSocket.this, key));
       }

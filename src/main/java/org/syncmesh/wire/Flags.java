@@ -71,6 +71,16 @@ public final class Flags {
   /** Sync delta (shallow map merge). */
   public static final int SUB_DELTA = 0x11;
 
+  /**
+   * syncmesh extension v1 (docs/extension-v1.md): a versioned store or delete, broadcast only over
+   * links that negotiated the extension. In the range both libraries reserve and neither uses.
+   */
+  public static final int SUB_SM_WRITE = 0x20;
+  /** syncmesh extension v1: a versioned delta, broadcast only over links that negotiated it. */
+  public static final int SUB_SM_DELTA = 0x21;
+  /** syncmesh extension v1: an anti-entropy message, whispered only over links that negotiated it. */
+  public static final int SUB_SM_SYNC = 0x22;
+
   /** First value outside the range 0x00–0x2F that both libraries reserve. */
   public static final int RESERVED_LIMIT = 0x30;
 

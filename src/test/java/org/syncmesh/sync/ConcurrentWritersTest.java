@@ -125,12 +125,8 @@ final class ConcurrentWritersTest {
     }
   }
 
-  /** The whole state of a node: every key with its value, owner and timestamp. */
+  /** The whole state of a node: every key and tombstone with its value, version, owner, timestamp, tenure and fields. */
   static Map<Bytes, Store.Entry> state(SyncSocket node) {
-    Map<Bytes, Store.Entry> copy = new HashMap<>();
-    for (Bytes key : node.keys()) {
-      node.meta(key).ifPresent(meta -> copy.put(key, new Store.Entry(node.get(key, null), meta, false)));
-    }
-    return copy;
+    return node.snapshot();
   }
 }

@@ -88,24 +88,32 @@ final class ConvergenceTest {
   }
 
   @Test
-  void concurrentDeltas_leasingOff_divergeByArrivalOrder() {
-    // Two nodes apply a delta to the same field before hearing of the other's. Each then
-    // receives the other's delta, which condition 3 always accepts, so each ends with the
-    // other's value and the other as owner: the network diverges (no protocol-0.7 fix).
-    LocalStore x = new LocalStore("X", false, new StoreTest.Recorder());
-    LocalStore y = new LocalStore("Y", false, new StoreTest.Recorder());
-    x.delta(K, Map.of("f", "x's"));
-    y.delta(K, Map.of("f", "y's"));
+  void concurrentDeltas_leasingOff_mergeFieldByField_andConverge() {
+    // Two nodes apply deltas to one map before hearing of each other's: one field both wrote,
+    // one field each. After swapping states (in either order, twice) both hold the same map:
+    // the shared field from the later delta, the others from their own.
     long now = 1_700_000_000L;
-    x.remoteDelta(K, Map.of("f", "y's"), new MetaTuple("Y", now), false, "Y");
-    y.remoteDelta(K, Map.of("f", "x's"), new MetaTuple("X", now), false, "X");
-    assertThat(x.entry(K).value()).isEqualTo(Map.of("f", "y's"));
-    assertThat(y.entry(K).value()).isEqualTo(Map.of("f", "x's"));
+    StoreTest.Recorder rx = new StoreTest.Recorder();
+    StoreTest.Recorder ry = new StoreTest.Recorder();
+    LocalStore x = new LocalStore("X", false, rx);
+    LocalStore y = new LocalStore("Y", false, ry);
+    x.delta(K, Map.of("f", "x's", "onlyX", 1));
+    ry.now = now + 1;
+    y.delta(K, Map.of("f", "y's", "onlyY", 2));
+    Store.Entry fromX = x.entry(K);
+    Store.Entry fromY = y.entry(K);
+    x.remote(K, fromY, "Y");
+    y.remote(K, fromX, "X");
+    y.remote(K, fromX, "X"); // again: nothing changes
+    assertThat(x.entry(K)).isEqualTo(y.entry(K));
+    assertThat(x.entry(K).value()).isEqualTo(Map.of("f", "y's", "onlyX", 1L, "onlyY", 2L));
+    assertThat(x.entry(K).meta().owner()).isEqualTo("Y");
   }
 
   @Test
-  void leasedWritesInDifferentSeconds_divergeByArrivalOrder() {
-    // C hears A's write first, D hears B's first; each refuses the other under the live lease.
+  void leasedClaimsHeardInDifferentOrders_convergeOnTheEarlierClaim() {
+    // C hears A's write first, D hears B's first; each refuses the other's under the live lease,
+    // as 0.7 would. Their states then meet (anti-entropy): one epoch, two claims; A's is earlier.
     long t = 1_700_000_000L;
     LocalStore c = new LocalStore("C", true, new StoreTest.Recorder());
     LocalStore d = new LocalStore("D", true, new StoreTest.Recorder());
@@ -115,6 +123,12 @@ final class ConvergenceTest {
     d.remoteStore(K, "A's", new MetaTuple("A", t), false, false, "A");
     assertThat(c.entry(K).value()).isEqualTo("A's");
     assertThat(d.entry(K).value()).isEqualTo("B's");
+    Store.Entry fromC = c.entry(K);
+    Store.Entry fromD = d.entry(K);
+    c.remote(K, fromD, "D");
+    d.remote(K, fromC, "C");
+    assertThat(d.entry(K)).isEqualTo(c.entry(K));
+    assertThat(d.entry(K).value()).isEqualTo("A's");
   }
 
   private List<SyncSocket> line(int count, boolean leasing) {

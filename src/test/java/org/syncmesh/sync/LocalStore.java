@@ -23,6 +23,7 @@ final class LocalStore {
 
   private final Store store;
   private final LocalWrites writes;
+  private final HybridClock clock;
 
   LocalStore(String selfId, boolean leasing, Store.Effects effects) {
     this(selfId, leasing, effects, FrameCodec.DEFAULT_MAX_FRAME_BYTES);
@@ -31,7 +32,13 @@ final class LocalStore {
   LocalStore(String selfId, boolean leasing, Store.Effects effects, int maxFrameBytes) {
     FakeNode node = new FakeNode(selfId, effects, new FrameCodec(maxFrameBytes));
     this.writes = new LocalWrites(node, new Outbox(selfId));
-    this.store = new Store(selfId, leasing, effects, writes);
+    this.clock = new HybridClock(selfId, new java.time.Clock() {
+      @Override public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
+      @Override public java.time.Clock withZone(java.time.ZoneId zone) { return this; }
+      @Override public long millis() { return effects.nowMillis(); }
+      @Override public java.time.Instant instant() { return java.time.Instant.ofEpochMilli(millis()); }
+    });
+    this.store = new Store(selfId, leasing, effects, writes, clock, StoreLimits.DEFAULTS);
   }
 
   Store store() {
@@ -68,6 +75,15 @@ final class LocalStore {
     return store.entry(key);
   }
 
+  /** A syncmesh peer's state of {@code key} (a versioned write or an anti-entropy entry). */
+  void remote(Bytes key, Store.Entry state, String from) {
+    store.applyRemote(key, state, from, "anti-entropy entry");
+  }
+
+  Store.@Nullable Entry live(Bytes key) {
+    return store.live(key);
+  }
+
   int size() {
     return store.size();
   }
@@ -86,7 +102,12 @@ final class LocalStore {
 
   /** The node a store needs for encoding: the test's clock, a codec; runs submitted work in place. */
   private record FakeNode(String id, Store.Effects effects, FrameCodec codec) implements MeshExtension.Node {
-    @Override public long nowSeconds() { return effects.nowSeconds(); }
+    @Override public long nowSeconds() { return Math.floorDiv(effects.nowMillis(), 1000); }
+    @Override public long nowMillis() { return effects.nowMillis(); }
+    @Override public void broadcastIfNew(OutboundFrame frame, Predicate<PeerInfo> to) {}
+    @Override public java.util.Collection<PeerInfo> peers() { return List.of(); }
+    @Override public void execute(Runnable task) { task.run(); }
+    @Override public AutoCloseable every(java.time.Duration period, Runnable task) { return () -> {}; }
     @Override public OutboundFrame frame(InternalMessage message) { return OutboundFrame.of(message, codec); }
     @Override public int maxFrameBytes() { return codec.maxFrameBytes(); }
     @Override public <T> CompletableFuture<T> submit(Supplier<T> task) {
@@ -96,7 +117,7 @@ final class LocalStore {
       return submit(task);
     }
     @Override public void serially(Runnable step) { step.run(); }
-    @Override public void broadcast(OutboundFrame frame, Predicate<PeerInfo> to) { effects.broadcast(frame); }
+    @Override public void broadcast(OutboundFrame frame, Predicate<PeerInfo> to) {}
     @Override public void whisperAll(PeerInfo peer, Iterator<? extends List<?>> payloads) {}
     @Override public void callback(Runnable task) { task.run(); }
     @Override public void reportError(String error) { effects.dropped(error); }

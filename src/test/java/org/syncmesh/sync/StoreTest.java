@@ -25,15 +25,20 @@ final class StoreTest {
   static final class Recorder implements Store.Effects {
     long now = 1_700_000_000L;
     final List<InternalMessage> sent = new ArrayList<>();
+    final List<InternalMessage> sentExt = new ArrayList<>();
     final List<String> events = new ArrayList<>();
     final List<String> dropped = new ArrayList<>();
 
-    @Override public long nowSeconds() { return now; }
-    @Override public void broadcast(org.syncmesh.net.OutboundFrame frame) { sent.add(frame.message()); }
+    @Override public long nowMillis() { return now * 1000; }
+    @Override public void publish(org.syncmesh.net.OutboundFrame ext,
+        java.util.function.Supplier<org.syncmesh.net.OutboundFrame> plain) {
+      sentExt.add(ext.message());
+      sent.add(plain.get().message());
+    }
     @Override public void updated(Bytes key, Object value, MetaTuple meta) {
       events.add("update " + key.utf8() + "=" + value + " by " + meta.owner() + "@" + meta.timestamp());
     }
-    @Override public void deleted(Bytes key) { events.add("delete " + key.utf8()); }
+    @Override public void deleted(Bytes key, MetaTuple meta) { events.add("delete " + key.utf8()); }
     @Override public void dropped(String why) { dropped.add(why); }
   }
 
@@ -42,7 +47,10 @@ final class StoreTest {
     leased.set(K, 42);
     Store.Entry e = leased.entry(K);
     assertThat(e.value()).isEqualTo(42L); // the wire's decoded form, as peers see it
-    assertThat(e.meta()).isEqualTo(new MetaTuple(ME, effects.now));
+    assertThat(e.meta()).isEqualTo(new MetaTuple(ME, effects.now, e.version(), false));
+    assertThat(e.version().writer()).isEqualTo(ME);
+    assertThat(effects.sentExt).singleElement().satisfies(m -> assertThat(m.payload())
+        .containsExactly((long) org.syncmesh.wire.Flags.SUB_SM_WRITE, K, 42L, e.version().hlc(), 1L, e.version().hlc()));
     assertThat(effects.sent).hasSize(1);
     assertThat(effects.sent.get(0).payload()).containsExactly(11L, K, 42L);
     assertThat(effects.events).containsExactly("update k=42 by Mmmm@" + effects.now);
@@ -94,19 +102,24 @@ final class StoreTest {
   }
 
   @Test
-  void remoteStore_sameSecondTie_smallerIdWins() {
+  void remoteStore_sameSecondByAnotherOwner_isRefusedWhileTheLeaseHolds() {
+    // 0.7's same-second tie rule (the smaller id wins) would let two nodes disagree on who holds
+    // a key; versions make the earlier claim hold it, whatever the ids.
     leased.set(K, "mine");
-    leased.remoteStore(K, "large", new MetaTuple(PEER_LARGE, effects.now), false, false, PEER_LARGE);
-    assertThat(leased.entry(K).value()).isEqualTo("mine");
     leased.remoteStore(K, "small", new MetaTuple(PEER_SMALL, effects.now), false, false, PEER_SMALL);
-    assertThat(leased.entry(K).value()).isEqualTo("small");
+    assertThat(leased.entry(K).value()).isEqualTo("mine");
+    assertThat(leased.refusedRemote()).isEqualTo(1);
   }
 
   @Test
   void remoteNil_deletesAndFiresDelete_nilForAbsentKeyIsIgnored() {
     leased.remoteStore(K, "v", new MetaTuple(PEER_LARGE, effects.now), true, false, PEER_LARGE);
     leased.remoteStore(K, null, new MetaTuple(PEER_LARGE, effects.now), true, false, PEER_LARGE);
-    assertThat(leased.entry(K)).isNull();
+    assertThat(leased.live(K)).isNull();
+    assertThat(leased.entry(K).meta()).satisfies(m -> {
+      assertThat(m.deleted()).isTrue();
+      assertThat(m.owner()).isEqualTo(PEER_LARGE);
+    });
     leased.remoteStore(K, null, new MetaTuple(PEER_LARGE, effects.now), true, false, PEER_LARGE);
     assertThat(effects.events).containsExactly("update k=v by Zzzz@" + effects.now, "delete k");
     assertThat(effects.dropped).isEmpty();
@@ -127,7 +140,9 @@ final class StoreTest {
   @Test
   void dump_forAbsentKey_takesClaimedOwnerAndTimestamp() {
     leased.remoteStore(K, "v", new MetaTuple(PEER_SMALL, 12345), true, true, PEER_LARGE);
-    assertThat(leased.entry(K).meta()).isEqualTo(new MetaTuple(PEER_SMALL, 12345));
+    assertThat(leased.entry(K).meta().owner()).isEqualTo(PEER_SMALL);
+    assertThat(leased.entry(K).meta().timestamp()).isEqualTo(12345);
+    assertThat(leased.entry(K).version()).isEqualTo(Store.derived(12345, PEER_SMALL, K, "v"));
     assertThat(leased.entry(K).ownerBin()).isTrue();
   }
 
@@ -161,14 +176,16 @@ final class StoreTest {
   }
 
   @Test
-  void remoteDelta_takesLeaseOfWholeKey() {
+  void remoteDelta_newerThanTheStore_mergesItsFields_olderIsSuperseded() {
     LocalStore open = new LocalStore(ME, false, effects);
     open.set(K, Map.of("mine", 1));
-    open.remoteDelta(K, Map.of("theirs", 2L), new MetaTuple(PEER_LARGE, effects.now - 100), false, PEER_LARGE);
-    @SuppressWarnings("unchecked")
-    Map<Object, Object> value = (Map<Object, Object>) open.entry(K).value();
-    assertThat(value).containsOnlyKeys("mine", "theirs");
-    assertThat(open.entry(K).meta()).isEqualTo(new MetaTuple(PEER_LARGE, effects.now - 100));
+    open.remoteDelta(K, Map.of("old", 2L), new MetaTuple(PEER_LARGE, effects.now - 100), false, PEER_LARGE);
+    assertThat(new java.util.ArrayList<Object>(((Map<?, ?>) open.entry(K).value()).keySet())).containsOnly("mine"); // the store came after it
+    open.remoteDelta(K, Map.of("theirs", 2L), new MetaTuple(PEER_LARGE, effects.now + 10), false, PEER_LARGE);
+    assertThat(new java.util.ArrayList<Object>(((Map<?, ?>) open.entry(K).value()).keySet())).containsOnly("mine", "theirs");
+    assertThat(open.entry(K).meta().owner()).isEqualTo(PEER_LARGE);
+    assertThat(open.entry(K).meta().timestamp()).isEqualTo(effects.now + 10);
+    assertThat(open.entry(K).fields()).containsOnlyKeys("theirs");
   }
 
   @Test

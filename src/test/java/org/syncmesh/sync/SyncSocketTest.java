@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -260,7 +261,8 @@ final class SyncSocketTest {
     a.set("k", "a");
     awaitValue(b, "k", "a");
     assertThat(b.meta("k")).isEqualTo(a.meta("k"));
-    assertThat(a.meta("k").orElseThrow().timestamp()).isEqualTo(clock.seconds() + 2);
+    // Between syncmesh nodes each write's id includes its version, so none needs a later second.
+    assertThat(a.meta("k").orElseThrow().timestamp()).isEqualTo(clock.seconds());
   }
 
   @Test
@@ -277,25 +279,37 @@ final class SyncSocketTest {
     clock.advanceSeconds(1);
     b.set("k", "b's");
     awaitValue(a, "k", "b's");
-    assertThat(a.meta("k")).contains(new MetaTuple(b.id(), clock.seconds()));
-    clock.advanceSeconds(1); // in b's own second the smaller id would win the tie (§10.3 condition 5)
+    assertThat(a.meta("k").orElseThrow()).satisfies(m -> {
+      assertThat(m.owner()).isEqualTo(b.id());
+      assertThat(m.timestamp()).isEqualTo(clock.seconds());
+    });
+    assertThat(a.meta("k")).isEqualTo(b.meta("k"));
+    clock.advanceSeconds(1); // b's lease now holds against a, whatever the ids
     assertThatThrownBy(() -> a.set("k", "a again")).isInstanceOf(LeaseException.class);
   }
 
   @Test
-  void sameSecondRace_convergesOnTheSmallerId() {
+  void concurrentClaimsOfAFreeKey_theEarlierClaimWinsEverywhere_theLoserHearsOfIt() {
     FakeClock clock = new FakeClock(1_700_000_000L);
     SyncSocket a = node(x -> x.clock(clock));
     SyncSocket b = node(x -> x.clock(clock));
-    link(b, a);
-    // Both write before either hears of the other? Not guaranteed on a live link, so write the
-    // larger id first and let the smaller one answer in the same second: it wins everywhere.
+    // Apart, both claim k in the same millisecond: equal clocks, so the smaller writer id is the earlier claim.
     SyncSocket small = a.id().compareTo(b.id()) < 0 ? a : b;
     SyncSocket large = small == a ? b : a;
-    large.set("k", "large");
-    awaitValue(small, "k", "large");
+    List<String> heard = new CopyOnWriteArrayList<>();
+    large.addListener(new SyncListener() {
+      @Override
+      public void onUpdate(SyncSocket socket, Bytes key, Object value, MetaTuple meta) {
+        heard.add(value + " by " + meta.owner());
+      }
+    });
     small.set("k", "small");
+    large.set("k", "large");
+    link(b, a);
     awaitValue(large, "k", "small");
+    assertThat(small.get("k", null)).isEqualTo("small");
+    assertThat(large.meta("k")).isEqualTo(small.meta("k"));
+    await().atMost(WAIT).until(() -> heard.contains("small by " + small.id()));
     assertThatThrownBy(() -> large.set("k", "again")).isInstanceOf(LeaseException.class);
   }
 
@@ -304,18 +318,16 @@ final class SyncSocketTest {
     FakeClock clock = new FakeClock(1_700_000_000L);
     SyncSocket a = node(x -> x.clock(clock));
     SyncSocket b = node(x -> x.clock(clock));
-    // Partitioned: both write k in different seconds, then meet. Neither initial sync changes a
-    // held key; a newer write by b then reaches a, which refuses it (a's lease is live).
+    // Apart: a claims k, b claims it a second later. When they meet, a's earlier claim wins: a
+    // refuses b's state, and b takes a's.
     a.set("k", "a's");
     clock.advanceSeconds(1);
     b.set("k", "b's");
     link(b, a);
-    clock.advanceSeconds(1);
-    b.del("k");
-    b.set("k", "b's again");
-    await("a to refuse b's writes").atMost(WAIT).until(() -> a.refusedRemoteWrites() >= 1);
+    await("a to refuse b's write").atMost(WAIT).until(() -> a.refusedRemoteWrites() >= 1);
+    awaitValue(b, "k", "a's");
     assertThat(a.get("k", null)).isEqualTo("a's");
     assertThat(a.statusErrors()).anySatisfy(s -> assertThat(s)
-        .startsWith("refused remote store of key \"k\" from " + b.id()).contains("leased until"));
+        .startsWith("refused anti-entropy entry of key \"k\" from " + b.id()).contains("leased until"));
   }
 }

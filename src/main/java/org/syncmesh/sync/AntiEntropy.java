@@ -1,0 +1,442 @@
+package org.syncmesh.sync;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+import org.syncmesh.mesh.MeshExtension;
+import org.syncmesh.mesh.PeerInfo;
+import org.syncmesh.wire.Bytes;
+import org.syncmesh.wire.Hlc;
+import org.syncmesh.wire.WireFormatException;
+
+/**
+ * Anti-entropy between two syncmesh peers (docs/extension-v1.md §5): on every new link and every
+ * {@link StoreLimits#antiEntropyInterval}, the peer with the smaller id starts a round; the two
+ * descend their {@link DigestTree}s level by level, only into subtrees whose digests differ, then
+ * swap rows (key hash, digest, version) of the buckets that differ and send each other exactly the
+ * entries the other lacks or holds older. d differences among n keys cost about d·log16(n)
+ * digests plus the rows of d buckets, not n. A side that holds nothing asks for everything at once
+ * ({@code send-all}), as an initial sync would.
+ *
+ * <p>Every message is self-contained (no per-round state but the initiator's round number), so a
+ * lost link or a peer that leaves mid-round costs nothing; the next round starts over. Entries
+ * are streamed paced by the link ({@link MeshExtension.Node#whisperAll}) and applied as steps of
+ * the node's single writer. Confined to the protocol thread, except {@link #peers()}.
+ */
+final class AntiEntropy {
+
+  /** Rows per rows message: 2,048 rows are 56 KiB. */
+  static final int ROWS_PER_MESSAGE = 2048;
+  /** Estimated bytes of entries per entries message. */
+  static final int ENTRY_BYTES_PER_MESSAGE = 64 * 1024;
+  /** A round not done after this long may be started again. */
+  static final long ROUND_TIMEOUT_MILLIS = 30_000;
+
+  /** What this node knows of one peer's anti-entropy. Immutable. */
+  record PeerState(boolean inSync, long lastRoundMillis, long roundStartedMillis, long round, long clockOffsetMillis,
+      long lastMeasureMillis, int roundsThisSecond, long secondStart) {
+    static final PeerState NEW = new PeerState(false, 0, 0, 0, 0, 0, 0, 0);
+  }
+
+  private final MeshExtension.Node node;
+  private final Store store;
+  private final StoreLimits limits;
+  private final Map<String, PeerState> peers = new ConcurrentHashMap<>();
+  private long nextRound = 1;
+
+  AntiEntropy(MeshExtension.Node node, Store store, StoreLimits limits) {
+    this.node = node;
+    this.store = store;
+    this.limits = limits;
+  }
+
+  /** Each linked syncmesh peer's state; any thread. */
+  Map<String, PeerState> peers() {
+    return peers;
+  }
+
+  /** A syncmesh peer linked: the smaller id starts a round at once. */
+  void linked(PeerInfo peer) {
+    peers.put(peer.id(), PeerState.NEW);
+    if (initiates(peer)) {
+      start(peer);
+    }
+  }
+
+  /** Every interval: forget peers that left, start a round with each peer this node leads. */
+  void tick() {
+    Map<String, PeerInfo> linked = new HashMap<>();
+    for (PeerInfo p : node.peers()) {
+      if (p.extensionVersion() >= 1) {
+        linked.put(p.id(), p);
+      }
+    }
+    peers.keySet().retainAll(linked.keySet());
+    long now = node.nowMillis();
+    for (PeerInfo p : linked.values()) {
+      PeerState s = peers.computeIfAbsent(p.id(), id -> PeerState.NEW);
+      if (initiates(p) && (s.round() == 0 || now - s.roundStartedMillis() >= limits.antiEntropyInterval().toMillis())) {
+        start(p);
+      }
+    }
+    publishClockOffsets(now);
+  }
+
+  private boolean initiates(PeerInfo peer) {
+    return node.id().compareTo(peer.id()) < 0;
+  }
+
+  void start(PeerInfo peer) {
+    long round = nextRound++;
+    peers.compute(peer.id(), (id, s) -> with(s == null ? PeerState.NEW : s, round, node.nowMillis()));
+    send(peer, List.of(ExtMessages.tree(new ExtMessages.Tree(round, 0, store.horizonMillis(), entriesHeld(),
+        node.nowMillis(), new int[] {0}, children(0, new int[] {0})))).iterator());
+  }
+
+  /** Takes an anti-entropy message from {@code from}. */
+  void onMessage(PeerInfo from, List<@Nullable Object> payload) {
+    Object m;
+    try {
+      m = ExtMessages.readSync(payload);
+    } catch (WireFormatException | IllegalArgumentException e) {
+      store.droppedRemote.incrementAndGet();
+      node.reportError("dropped anti-entropy message from " + from.id() + ": " + e.getMessage());
+      return;
+    }
+    if (m instanceof ExtMessages.Tree t) {
+      onTree(from, t);
+    } else if (m instanceof ExtMessages.Rows r) {
+      onRows(from, r);
+    } else if (m instanceof ExtMessages.Entries e) {
+      List<ExtMessages.KeyState> all = e.entries();
+      node.serially(() -> {
+        for (ExtMessages.KeyState ks : all) {
+          store.applyRemote(ks.key(), ks.entry(), from.id(), "anti-entropy entry");
+        }
+      });
+    } else if (m instanceof ExtMessages.Done d) {
+      measured(from.id(), d.now());
+      finish(from.id(), d.round(), d.inSync());
+    } else if (m instanceof ExtMessages.SendAll s) {
+      send(from, concat(new EntryStream(allKeys(), s.horizon()), ExtMessages.done(s.round(), false, node.nowMillis())));
+    }
+  }
+
+  /** Records the peer's clock as its message gave it. */
+  private void measured(String peer, long theirNow) {
+    long now = node.nowMillis();
+    peers.computeIfPresent(peer, (id, s) -> new PeerState(s.inSync(), s.lastRoundMillis(), s.roundStartedMillis(),
+        s.round(), now - theirNow, now, s.roundsThisSecond(), s.secondStart()));
+    publishClockOffsets(now);
+  }
+
+  private void onTree(PeerInfo from, ExtMessages.Tree t) {
+    long now = node.nowMillis();
+    PeerState s = peers.getOrDefault(from.id(), PeerState.NEW);
+    s = new PeerState(s.inSync(), s.lastRoundMillis(), s.roundStartedMillis(), s.round(), now - t.now(), now,
+        s.roundsThisSecond(), s.secondStart());
+    if (t.level() == 0) {
+      if (now - s.secondStart() >= 1000) {
+        s = new PeerState(s.inSync(), s.lastRoundMillis(), s.roundStartedMillis(), s.round(), s.clockOffsetMillis(),
+            s.lastMeasureMillis(), 0, now);
+      }
+      if (s.roundsThisSecond() >= limits.maxRoundsPerSecond()) {
+        peers.put(from.id(), s);
+        node.reportError("ignored an anti-entropy round from " + from.id() + ": more than "
+            + limits.maxRoundsPerSecond() + " rounds in one second");
+        return;
+      }
+      s = new PeerState(s.inSync(), s.lastRoundMillis(), s.roundStartedMillis(), s.round(), s.clockOffsetMillis(),
+          s.lastMeasureMillis(), s.roundsThisSecond() + 1, s.secondStart());
+    }
+    peers.put(from.id(), s);
+    publishClockOffsets(now);
+    if (t.level() == 0) {
+      long mine = entriesHeld();
+      if (mine == 0 && t.count() > 0) {
+        send(from, List.of(ExtMessages.sendAll(t.round(), store.horizonMillis())).iterator());
+        return;
+      }
+      if (t.count() == 0 && mine > 0) {
+        send(from, concat(new EntryStream(allKeys(), t.horizon()), ExtMessages.done(t.round(), false, now)));
+        return;
+      }
+    }
+    int childLevel = t.level() + 1;
+    List<Integer> differing = new ArrayList<>();
+    for (int i = 0; i < t.parents().length; i++) {
+      for (int c = 0; c < DigestTree.FAN_OUT; c++) {
+        int child = t.parents()[i] * DigestTree.FAN_OUT + c;
+        if (store.tree().digest(childLevel, child) != t.digests()[i * DigestTree.FAN_OUT + c]) {
+          differing.add(child);
+        }
+      }
+    }
+    if (differing.isEmpty()) {
+      boolean inSync = t.level() == 0;
+      finish(from.id(), t.round(), inSync);
+      send(from, List.of(ExtMessages.done(t.round(), inSync, now)).iterator());
+    } else if (childLevel == DigestTree.LEVELS) {
+      send(from, rowsMessages(t.round(), true, toArray(differing)));
+    } else {
+      int[] parents = toArray(differing);
+      send(from, List.of(ExtMessages.tree(new ExtMessages.Tree(t.round(), childLevel, store.horizonMillis(),
+          entriesHeld(), now, parents, children(childLevel, parents)))).iterator());
+    }
+  }
+
+  private void onRows(PeerInfo from, ExtMessages.Rows r) {
+    Map<Long, Long> theirDigest = new HashMap<>();
+    Map<Long, long[]> theirOrder = new HashMap<>();
+    ByteBuffer rows = ByteBuffer.wrap(r.rows());
+    BitSet buckets = new BitSet(DigestTree.BUCKETS);
+    for (int b : r.buckets()) {
+      buckets.set(b);
+    }
+    while (rows.hasRemaining()) {
+      long kh = rows.getLong();
+      long digest = rows.getLong();
+      long hlc = rows.getLong();
+      int epochAndFlags = rows.getInt();
+      theirDigest.put(kh, digest);
+      theirOrder.put(kh, new long[] {hlc, epochAndFlags});
+    }
+    List<Bytes> toSend = new ArrayList<>();
+    List<Map.Entry<Bytes, Store.Entry>> forgotten = new ArrayList<>();
+    for (Map.Entry<Bytes, Store.Entry> e : store.entries()) {
+      long kh = DigestTree.keyHash(e.getKey());
+      if (!buckets.get(DigestTree.bucket(kh))) {
+        continue;
+      }
+      Store.Entry mine = e.getValue();
+      Long theirs = theirDigest.get(kh);
+      if (theirs == null) {
+        if (Hlc.millis(mine.version().hlc()) > r.horizon()) {
+          toSend.add(e.getKey());
+        } else if (!mine.deleted()) {
+          forgotten.add(Map.entry(e.getKey(), mine));
+        }
+      } else if (theirs != DigestTree.entryDigest(kh, mine) && mayBeNewer(mine, theirOrder.get(kh))) {
+        toSend.add(e.getKey());
+      }
+    }
+    if (!forgotten.isEmpty()) {
+      long horizon = r.horizon();
+      node.serially(() -> forgotten.forEach(f -> store.dropForgotten(f.getKey(), f.getValue(), from.id(), horizon)));
+    }
+    Iterator<List<?>> reply = r.reply() ? rowsMessages(r.round(), false, r.buckets()) : emptyIterator();
+    List<?> done = r.reply() ? null : ExtMessages.done(r.round(), false, node.nowMillis());
+    send(from, concat(concat(reply, new EntryStream(toSend.iterator(), r.horizon())), done));
+    if (!r.reply()) {
+      finish(from.id(), r.round(), false);
+    }
+  }
+
+  /** Whether this node's entry may be newer than the peer's row, so the peer should have it. */
+  private boolean mayBeNewer(Store.Entry mine, long[] theirs) {
+    boolean theirFields = (theirs[1] & 0x8000_0000L) != 0;
+    int theirEpoch = (int) (theirs[1] & 0x7fff_ffffL);
+    if (mine.fields() != null || theirFields) {
+      return true; // field versions merge both ways
+    }
+    if (store.leasing() && mine.epoch() != theirEpoch) {
+      return mine.epoch() > theirEpoch;
+    }
+    if (store.leasing()) {
+      return true; // one epoch: claims decide, and rows do not carry them
+    }
+    return mine.version().hlc() >= theirs[0];
+  }
+
+  private void finish(String peer, long round, boolean inSync) {
+    long now = node.nowMillis();
+    peers.computeIfPresent(peer, (id, s) -> new PeerState(inSync, now, s.roundStartedMillis(), s.round(),
+        s.clockOffsetMillis(), s.lastMeasureMillis(), s.roundsThisSecond(), s.secondStart()));
+  }
+
+  private static PeerState with(PeerState s, long round, long now) {
+    return new PeerState(s.inSync(), s.lastRoundMillis(), now, round, s.clockOffsetMillis(), s.lastMeasureMillis(),
+        s.roundsThisSecond(), s.secondStart());
+  }
+
+  /** Tells the clock how far ahead of its furthest-behind peer this node's clock is. */
+  private void publishClockOffsets(long now) {
+    long worst = 0;
+    String who = null;
+    for (Map.Entry<String, PeerState> e : peers.entrySet()) {
+      PeerState s = e.getValue();
+      if (s.lastMeasureMillis() > 0 && now - s.lastMeasureMillis() < 10 * limits.antiEntropyInterval().toMillis() + 60_000
+          && s.clockOffsetMillis() > worst) {
+        worst = s.clockOffsetMillis();
+        who = e.getKey();
+      }
+    }
+    store.clock().peersBehind(worst, who);
+  }
+
+  // ---------------------------------------------------------------- building messages
+
+  private long entriesHeld() {
+    return (long) store.size() + store.tombstones();
+  }
+
+  /** This node's digests of the children of {@code parents} at {@code level}. */
+  private long[] children(int level, int[] parents) {
+    long[] digests = new long[parents.length * DigestTree.FAN_OUT];
+    for (int i = 0; i < parents.length; i++) {
+      for (int c = 0; c < DigestTree.FAN_OUT; c++) {
+        digests[i * DigestTree.FAN_OUT + c] = store.tree().digest(level + 1, parents[i] * DigestTree.FAN_OUT + c);
+      }
+    }
+    return digests;
+  }
+
+  /** Rows messages for {@code buckets}, at most {@link #ROWS_PER_MESSAGE} rows each (a bucket is never split). */
+  private Iterator<List<?>> rowsMessages(long round, boolean reply, int[] buckets) {
+    BitSet wanted = new BitSet(DigestTree.BUCKETS);
+    for (int b : buckets) {
+      wanted.set(b);
+    }
+    Map<Integer, List<Map.Entry<Long, Store.Entry>>> byBucket = new HashMap<>();
+    for (Map.Entry<Bytes, Store.Entry> e : store.entries()) {
+      long kh = DigestTree.keyHash(e.getKey());
+      int b = DigestTree.bucket(kh);
+      if (wanted.get(b)) {
+        byBucket.computeIfAbsent(b, x -> new ArrayList<>()).add(Map.entry(kh, e.getValue()));
+      }
+    }
+    List<List<?>> messages = new ArrayList<>();
+    List<Integer> chunkBuckets = new ArrayList<>();
+    List<Map.Entry<Long, Store.Entry>> chunkRows = new ArrayList<>();
+    for (int b : buckets) {
+      List<Map.Entry<Long, Store.Entry>> rows = byBucket.getOrDefault(b, List.of());
+      if (!chunkBuckets.isEmpty() && chunkRows.size() + rows.size() > ROWS_PER_MESSAGE) {
+        messages.add(rowsMessage(round, reply, chunkBuckets, chunkRows));
+        chunkBuckets = new ArrayList<>();
+        chunkRows = new ArrayList<>();
+      }
+      chunkBuckets.add(b);
+      chunkRows.addAll(rows);
+    }
+    if (!chunkBuckets.isEmpty()) {
+      messages.add(rowsMessage(round, reply, chunkBuckets, chunkRows));
+    }
+    return messages.iterator();
+  }
+
+  private List<?> rowsMessage(long round, boolean reply, List<Integer> buckets, List<Map.Entry<Long, Store.Entry>> rows) {
+    ByteBuffer bytes = ByteBuffer.allocate(rows.size() * ExtMessages.ROW_BYTES);
+    for (Map.Entry<Long, Store.Entry> r : rows) {
+      ExtMessages.putRow(bytes, r.getKey(), r.getValue());
+    }
+    return ExtMessages.rows(new ExtMessages.Rows(round, reply, store.horizonMillis(), toArray(buckets), bytes.array()));
+  }
+
+  private Iterator<Bytes> allKeys() {
+    Iterator<Map.Entry<Bytes, Store.Entry>> all = store.entries().iterator();
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return all.hasNext();
+      }
+
+      @Override
+      public Bytes next() {
+        return all.next().getKey();
+      }
+    };
+  }
+
+  /**
+   * Entries messages for {@code keys}, made as the link takes them, each entry read when its turn
+   * comes; tombstones the peer has forgotten the like of (older than its horizon) are left out.
+   */
+  private final class EntryStream implements Iterator<List<?>> {
+    private final Iterator<Bytes> keys;
+    private final long peerHorizon;
+    private @Nullable List<?> next;
+
+    EntryStream(Iterator<Bytes> keys, long peerHorizon) {
+      this.keys = keys;
+      this.peerHorizon = peerHorizon;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (next == null && keys.hasNext()) {
+        List<Object> chunk = new ArrayList<>();
+        long bytes = 0;
+        while (keys.hasNext() && bytes < ENTRY_BYTES_PER_MESSAGE) {
+          Bytes key = keys.next();
+          Store.Entry e = store.entry(key);
+          if (e == null || (e.deleted() && Hlc.millis(e.version().hlc()) <= peerHorizon)) {
+            continue;
+          }
+          chunk.add(ExtMessages.entry(key, e));
+          bytes += SizeEstimate.of(key) + SizeEstimate.of(e.value()) + 100;
+        }
+        if (!chunk.isEmpty()) {
+          next = ExtMessages.entries(0, chunk);
+        }
+      }
+      return next != null;
+    }
+
+    @Override
+    public List<?> next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException("no more entries");
+      }
+      List<?> n = next;
+      next = null;
+      return n;
+    }
+  }
+
+  private void send(PeerInfo peer, Iterator<? extends List<?>> payloads) {
+    node.whisperAll(peer, payloads);
+  }
+
+  private static Iterator<List<?>> concat(Iterator<? extends List<?>> first, @Nullable List<?> last) {
+    return concat(first, last == null ? emptyIterator() : List.<List<?>>of(last).iterator());
+  }
+
+  private static Iterator<List<?>> concat(Iterator<? extends List<?>> a, Iterator<? extends List<?>> b) {
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return a.hasNext() || b.hasNext();
+      }
+
+      @Override
+      public List<?> next() {
+        return a.hasNext() ? a.next() : b.next();
+      }
+    };
+  }
+
+  private static Iterator<List<?>> emptyIterator() {
+    return java.util.Collections.emptyIterator();
+  }
+
+  private static int[] toArray(List<Integer> list) {
+    int[] a = new int[list.size()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = list.get(i);
+    }
+    return a;
+  }
+
+  @Override
+  public String toString() {
+    return "anti-entropy of " + node.id() + " at " + Instant.ofEpochMilli(node.nowMillis());
+  }
+}

@@ -1,0 +1,333 @@
+package org.syncmesh.sync;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.syncmesh.wire.Bytes;
+import org.syncmesh.wire.Flags;
+import org.syncmesh.wire.InternalMessage;
+import org.syncmesh.wire.MessageShapeException;
+import org.syncmesh.wire.Packets;
+import org.syncmesh.wire.Version;
+
+/**
+ * The messages of syncmesh extension v1 (docs/extension-v1.md §3, §5): their encoding, and a
+ * strict decoding that throws {@link MessageShapeException} for anything but the documented
+ * shapes, so a peer's bad message costs that message only.
+ *
+ * <pre>
+ * write    [0x20, key, value|nil, hlc, epoch, claim]         broadcast; sender = writer, time = second
+ * delta    [0x21, key, map, hlc, epoch, claim]
+ * tree     [0x22, 1, round, level, horizon, count, now, parents(bin u16…), digests(bin u64…)]
+ * rows     [0x22, 2, round, reply, horizon, buckets(bin u16…), rows(bin 28 B each)]
+ * entries  [0x22, 3, round, [entry…]]
+ * done     [0x22, 4, round, inSync, now]
+ * send-all [0x22, 5, round, horizon]
+ * entry    [key, value|nil, hlc, writer, timestamp, base, epoch, claim, fields|nil]
+ * </pre>
+ *
+ * Stateless; thread-safe.
+ */
+final class ExtMessages {
+
+  static final int TREE = 1;
+  static final int ROWS = 2;
+  static final int ENTRIES = 3;
+  static final int DONE = 4;
+  static final int SEND_ALL = 5;
+
+  /** Bytes of one row: key hash, entry digest, hlc (u64 each), then epoch with the has-fields bit on top (u32). */
+  static final int ROW_BYTES = 28;
+  private static final int HAS_FIELDS = 0x8000_0000;
+
+  private ExtMessages() {}
+
+  // ---------------------------------------------------------------- writes
+
+  static InternalMessage write(String writer, long seconds, int sub, Bytes key, @Nullable Object value, long hlc,
+      int epoch, @Nullable Version claim) {
+    return InternalMessage.create(Flags.MAIN_BROADCAST, writer, seconds,
+        Arrays.asList(sub, key, value, hlc, (long) epoch, claim == null ? 0L : claim.hlc()));
+  }
+
+  /** A key and the state a write gives it. */
+  record KeyState(Bytes key, Store.Entry entry) {}
+
+  /** Reads a versioned write or delta broadcast by {@code sender} at {@code seconds}. */
+  static KeyState readWrite(String sender, long seconds, List<@Nullable Object> p) {
+    int sub = (int) (long) (Long) p.get(0);
+    if (p.size() != 6) {
+      throw new MessageShapeException("a versioned write has 6 packets, not " + p.size());
+    }
+    Bytes key = key(p.get(1));
+    Version version = new Version(hlc(p.get(3), "hlc"), writer(sender));
+    int epoch = epoch(p.get(4));
+    long claimHlc = hlc(p.get(5), "claim");
+    Version claim = claimHlc == 0 ? null : new Version(claimHlc, sender);
+    Resolution.Tenure tenure = new Resolution.Tenure(epoch, claim);
+    if (sub == Flags.SUB_SM_DELTA) {
+      if (!(p.get(2) instanceof Map<?, ?> delta)) {
+        throw new MessageShapeException("a versioned delta needs a map, not " + Packets.describe(p.get(2)));
+      }
+      return new KeyState(key, Store.deltaEntry(delta, version, seconds, tenure, false));
+    }
+    return new KeyState(key, new Store.Entry(p.get(2), version, seconds, version, null, epoch, claim, false));
+  }
+
+  // ---------------------------------------------------------------- anti-entropy
+
+  record Tree(long round, int level, long horizon, long count, long now, int[] parents, long[] digests) {}
+
+  record Rows(long round, boolean reply, long horizon, int[] buckets, byte[] rows) {}
+
+  record Entries(long round, List<KeyState> entries) {}
+
+  record Done(long round, boolean inSync, long now) {}
+
+  record SendAll(long round, long horizon) {}
+
+  static List<Object> tree(Tree t) {
+    ByteBuffer parents = ByteBuffer.allocate(t.parents().length * 2);
+    for (int p : t.parents()) {
+      parents.putShort((short) p);
+    }
+    ByteBuffer digests = ByteBuffer.allocate(t.digests().length * 8);
+    for (long d : t.digests()) {
+      digests.putLong(d);
+    }
+    return Arrays.asList(Flags.SUB_SM_SYNC, TREE, t.round(), t.level(), t.horizon(), t.count(), t.now(),
+        Bytes.wrapOwned(parents.array()), Bytes.wrapOwned(digests.array()));
+  }
+
+  static List<Object> rows(Rows r) {
+    ByteBuffer buckets = ByteBuffer.allocate(r.buckets().length * 2);
+    for (int b : r.buckets()) {
+      buckets.putShort((short) b);
+    }
+    return Arrays.asList(Flags.SUB_SM_SYNC, ROWS, r.round(), r.reply(), r.horizon(), Bytes.wrapOwned(buckets.array()),
+        Bytes.wrapOwned(r.rows()));
+  }
+
+  static void putRow(ByteBuffer rows, long keyHash, Store.Entry e) {
+    rows.putLong(keyHash).putLong(DigestTree.entryDigest(keyHash, e)).putLong(e.version().hlc())
+        .putInt(e.epoch() | (e.fields() != null ? HAS_FIELDS : 0));
+  }
+
+  static List<Object> entries(long round, List<Object> encodedEntries) {
+    return Arrays.asList(Flags.SUB_SM_SYNC, ENTRIES, round, encodedEntries);
+  }
+
+  static List<Object> done(long round, boolean inSync, long now) {
+    return Arrays.asList(Flags.SUB_SM_SYNC, DONE, round, inSync, now);
+  }
+
+  static List<Object> sendAll(long round, long horizon) {
+    return Arrays.asList(Flags.SUB_SM_SYNC, SEND_ALL, round, horizon);
+  }
+
+  /** One entry as anti-entropy sends it. */
+  static List<@Nullable Object> entry(Bytes key, Store.Entry e) {
+    Version v = e.version();
+    Object base = e.base() == null ? Boolean.FALSE : e.base().equals(v) ? null : e.base().toPacket();
+    List<Object> fields = null;
+    if (e.fields() != null) {
+      fields = new ArrayList<>(e.fields().size() * 3);
+      for (Map.Entry<Object, Version> f : e.fields().entrySet()) {
+        fields.add(f.getKey());
+        fields.add(f.getValue().hlc());
+        fields.add(f.getValue().writer());
+      }
+    }
+    return Arrays.asList(key, e.value(), v.hlc(), v.writer(), e.timestamp(), base, (long) e.epoch(),
+        e.claim() == null ? 0L : e.claim().hlc(), fields);
+  }
+
+  /** Reads any anti-entropy message: a {@link Tree}, {@link Rows}, {@link Entries}, {@link Done} or {@link SendAll}. */
+  static Object readSync(List<@Nullable Object> p) {
+    if (p.size() < 3) {
+      throw new MessageShapeException("an anti-entropy message has a kind and a round");
+    }
+    long kind = integer(p.get(1), "kind");
+    long round = integer(p.get(2), "round");
+    switch ((int) kind) {
+      case TREE -> {
+        size(p, 9, "tree");
+        int level = (int) range(p.get(3), 0, DigestTree.LEVELS - 1, "level");
+        byte[] parentBytes = bin(p.get(7), "parents");
+        byte[] digestBytes = bin(p.get(8), "digests");
+        if (parentBytes.length % 2 != 0 || digestBytes.length != parentBytes.length / 2 * DigestTree.FAN_OUT * 8) {
+          throw new MessageShapeException("tree: " + parentBytes.length / 2 + " parents need "
+              + parentBytes.length / 2 * DigestTree.FAN_OUT + " digests");
+        }
+        int nodes = 1 << (4 * level);
+        int[] parents = new int[parentBytes.length / 2];
+        ByteBuffer pb = ByteBuffer.wrap(parentBytes);
+        for (int i = 0; i < parents.length; i++) {
+          parents[i] = Short.toUnsignedInt(pb.getShort());
+          if (parents[i] >= nodes) {
+            throw new MessageShapeException("tree: no node " + parents[i] + " at level " + level);
+          }
+        }
+        long[] digests = new long[digestBytes.length / 8];
+        ByteBuffer db = ByteBuffer.wrap(digestBytes);
+        for (int i = 0; i < digests.length; i++) {
+          digests[i] = db.getLong();
+        }
+        return new Tree(round, level, integer(p.get(4), "horizon"), integer(p.get(5), "count"),
+            integer(p.get(6), "now"), parents, digests);
+      }
+      case ROWS -> {
+        size(p, 7, "rows");
+        if (!(p.get(3) instanceof Boolean reply)) {
+          throw new MessageShapeException("rows: reply must be a bool, not " + Packets.describe(p.get(3)));
+        }
+        byte[] bucketBytes = bin(p.get(5), "buckets");
+        byte[] rows = bin(p.get(6), "rows");
+        if (bucketBytes.length % 2 != 0 || rows.length % ROW_BYTES != 0) {
+          throw new MessageShapeException("rows: buckets are u16 and rows " + ROW_BYTES + " bytes each");
+        }
+        int[] buckets = new int[bucketBytes.length / 2];
+        ByteBuffer bb = ByteBuffer.wrap(bucketBytes);
+        for (int i = 0; i < buckets.length; i++) {
+          buckets[i] = Short.toUnsignedInt(bb.getShort());
+          if (buckets[i] >= DigestTree.BUCKETS) {
+            throw new MessageShapeException("rows: no bucket " + buckets[i]);
+          }
+        }
+        return new Rows(round, reply, integer(p.get(4), "horizon"), buckets, rows);
+      }
+      case ENTRIES -> {
+        size(p, 4, "entries");
+        if (!(p.get(3) instanceof List<?> list)) {
+          throw new MessageShapeException("entries: expected an array, not " + Packets.describe(p.get(3)));
+        }
+        List<KeyState> out = new ArrayList<>(list.size());
+        for (Object e : list) {
+          out.add(readEntry(e));
+        }
+        return new Entries(round, out);
+      }
+      case DONE -> {
+        size(p, 5, "done");
+        if (!(p.get(3) instanceof Boolean inSync)) {
+          throw new MessageShapeException("done: in-sync must be a bool, not " + Packets.describe(p.get(3)));
+        }
+        return new Done(round, inSync, integer(p.get(4), "now"));
+      }
+      case SEND_ALL -> {
+        size(p, 4, "send-all");
+        return new SendAll(round, integer(p.get(3), "horizon"));
+      }
+      default -> throw new MessageShapeException("unknown anti-entropy kind " + kind);
+    }
+  }
+
+  static KeyState readEntry(@Nullable Object packet) {
+    if (!(packet instanceof List<?> e) || e.size() != 9) {
+      throw new MessageShapeException("an entry is an array of 9, not " + Packets.describe(packet));
+    }
+    Bytes key = key(e.get(0));
+    Object value = e.get(1);
+    Version version = new Version(hlc(e.get(2), "hlc"), writer(e.get(3)));
+    long timestamp = integer(e.get(4), "timestamp");
+    Object b = e.get(5);
+    Version base;
+    if (b == null) {
+      base = version;
+    } else if (Boolean.FALSE.equals(b)) {
+      base = null;
+    } else {
+      base = Version.fromPacket(b);
+      if (base.compareTo(version) > 0) {
+        throw new MessageShapeException("entry: base " + base + " after version " + version);
+      }
+    }
+    int epoch = epoch(e.get(6));
+    long claimHlc = hlc(e.get(7), "claim");
+    Version claim = claimHlc == 0 ? null : new Version(claimHlc, version.writer());
+    Map<Object, Version> fields = null;
+    if (e.get(8) != null) {
+      if (!(e.get(8) instanceof List<?> f) || f.size() % 3 != 0 || f.isEmpty()) {
+        throw new MessageShapeException("entry: fields are [field, hlc, writer]…, not " + Packets.describe(e.get(8)));
+      }
+      if (!(value instanceof Map<?, ?> map)) {
+        throw new MessageShapeException("entry: fields need a map value, not " + Packets.describe(value));
+      }
+      Map<Object, Version> fv = new LinkedHashMap<>();
+      for (int i = 0; i < f.size(); i += 3) {
+        Object field = f.get(i);
+        if (field == null || !map.containsKey(field)) {
+          throw new MessageShapeException("entry: field " + Packets.describe(field) + " is not in the map");
+        }
+        Version v = new Version(hlc(f.get(i + 1), "field hlc"), writer(f.get(i + 2)));
+        if (v.compareTo(version) > 0 || (base != null && v.compareTo(base) <= 0)) {
+          throw new MessageShapeException("entry: field version " + v + " outside (" + base + ", " + version + "]");
+        }
+        fv.put(field, v);
+      }
+      fields = Collections.unmodifiableMap(fv);
+    }
+    if (value == null && fields != null) {
+      throw new MessageShapeException("entry: a tombstone has no fields");
+    }
+    return new KeyState(key, new Store.Entry(value, version, timestamp, base, fields, epoch, claim, false));
+  }
+
+  // ---------------------------------------------------------------- checks
+
+  private static void size(List<?> p, int n, String what) {
+    if (p.size() != n) {
+      throw new MessageShapeException(what + ": expected " + n + " packets, got " + p.size());
+    }
+  }
+
+  private static Bytes key(@Nullable Object k) {
+    Bytes key = Keys.fromWire(k);
+    if (key == null) {
+      throw new MessageShapeException("a key is str or bin, not " + Packets.describe(k));
+    }
+    return key;
+  }
+
+  private static long integer(@Nullable Object v, String what) {
+    if (!(v instanceof Long l) || l < 0) {
+      throw new MessageShapeException(what + ": expected an integer >= 0, got " + Packets.describe(v));
+    }
+    return l;
+  }
+
+  private static long range(@Nullable Object v, long min, long max, String what) {
+    long l = integer(v, what);
+    if (l < min || l > max) {
+      throw new MessageShapeException(what + ": expected " + min + " to " + max + ", got " + l);
+    }
+    return l;
+  }
+
+  private static long hlc(@Nullable Object v, String what) {
+    return integer(v, what);
+  }
+
+  private static int epoch(@Nullable Object v) {
+    return (int) range(v, 0, Integer.MAX_VALUE, "epoch");
+  }
+
+  private static String writer(@Nullable Object w) {
+    if (!(w instanceof String s)) {
+      throw new MessageShapeException("a writer id is a str, not " + Packets.describe(w));
+    }
+    return s;
+  }
+
+  private static byte[] bin(@Nullable Object v, String what) {
+    if (!(v instanceof Bytes b)) {
+      throw new MessageShapeException(what + ": expected bin, got " + Packets.describe(v));
+    }
+    return b.toByteArray();
+  }
+}

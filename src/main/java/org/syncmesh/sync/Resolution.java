@@ -1,0 +1,151 @@
+package org.syncmesh.sync;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.syncmesh.wire.Version;
+
+/**
+ * How two states of one key become one (docs/extension-v1.md §3): a join, so every node that
+ * has seen the same writes, in any order and any number of times, holds the same state.
+ *
+ * <ul>
+ *   <li><b>Leasing off</b>: the state with the later base write (store or delete) wins; a map's
+ *       fields written by deltas after that base are kept field by field, each with its own
+ *       version, the later one winning.
+ *   <li><b>Leasing on</b>: states are first compared by tenure: the higher lease epoch wins; in
+ *       one epoch, the earlier claim wins (the first node to claim a free key keeps it). Within one
+ *       tenure (one owner), as without leasing.
+ * </ul>
+ *
+ * <p>Pure functions; thread-safe.
+ */
+final class Resolution {
+
+  private Resolution() {}
+
+  /**
+   * The state after {@code current} and {@code incoming}; {@code current} itself (the same
+   * object) when {@code incoming} adds nothing, {@code incoming} itself when it replaces it.
+   */
+  static Store.Entry merge(Store.Entry current, Store.Entry incoming, boolean leasing) {
+    if (leasing) {
+      int byTenure = compareTenure(current, incoming);
+      if (byTenure != 0) {
+        return byTenure > 0 ? current : incoming;
+      }
+    }
+    return mergeFields(current, incoming);
+  }
+
+  /** Positive if {@code a}'s tenure wins over {@code b}'s, negative if it loses, 0 if they are one. */
+  static int compareTenure(Store.Entry a, Store.Entry b) {
+    if (a.epoch() != b.epoch()) {
+      return Integer.compare(a.epoch(), b.epoch());
+    }
+    return compareNullsFirst(b.claim(), a.claim()); // the earlier claim wins
+  }
+
+  /** Whether {@code incoming} loses to {@code current} by tenure alone: another owner's lease holds. */
+  static boolean losesTenure(Store.Entry current, Store.Entry incoming, boolean leasing) {
+    return leasing && compareTenure(current, incoming) > 0;
+  }
+
+  private static Store.Entry mergeFields(Store.Entry a, Store.Entry b) {
+    Store.Entry w;
+    Store.Entry o;
+    int byBase = compareNullsFirst(a.base(), b.base());
+    if (byBase == 0) {
+      int byVersion = a.version().compareTo(b.version());
+      if (byVersion == 0) {
+        // One write (or two 0.7 writes whose derived versions collide): a fixed tie-break.
+        byVersion = Integer.compare(Objects.hashCode(a.value()), Objects.hashCode(b.value()));
+      }
+      byBase = byVersion >= 0 ? 1 : -1;
+    }
+    if (byBase > 0) {
+      w = a;
+      o = b;
+    } else {
+      w = b;
+      o = a;
+    }
+    Map<Object, Version> fields = o.fields();
+    if (fields == null) {
+      return w;
+    }
+    Map<Object, Version> wonFields = null;
+    for (Map.Entry<Object, Version> f : fields.entrySet()) {
+      Version v = f.getValue();
+      Version held = w.fields() == null ? null : w.fields().get(f.getKey());
+      if ((w.base() == null || v.compareTo(w.base()) > 0) && (held == null || v.compareTo(held) > 0)) {
+        if (wonFields == null) {
+          wonFields = new LinkedHashMap<>();
+        }
+        wonFields.put(f.getKey(), v);
+      }
+    }
+    if (wonFields == null) {
+      return w;
+    }
+    Map<Object, Object> value = w.value() instanceof Map<?, ?> m ? new LinkedHashMap<>(m) : new LinkedHashMap<>();
+    Map<Object, Version> allFields = w.fields() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(w.fields());
+    Map<?, ?> from = (Map<?, ?>) o.value();
+    Version top = w.version();
+    for (Map.Entry<Object, Version> f : wonFields.entrySet()) {
+      value.put(f.getKey(), from.get(f.getKey()));
+      allFields.put(f.getKey(), f.getValue());
+      if (f.getValue().compareTo(top) > 0) {
+        top = f.getValue();
+      }
+    }
+    Store.Entry topEntry = top.equals(w.version()) ? w : o;
+    return new Store.Entry(java.util.Collections.unmodifiableMap(value), top, topEntry.timestamp(), w.base(),
+        java.util.Collections.unmodifiableMap(allFields), w.epoch(), w.claim(), topEntry.ownerBin());
+  }
+
+  /** The lease epoch and claim of a new write, or why it may not be made. */
+  record Tenure(int epoch, @Nullable Version claim) {
+    static final Tenure NONE = new Tenure(0, null);
+  }
+
+  /**
+   * The tenure of a write by {@code writer} at {@code version} to a key in state {@code current}
+   * on a leasing network, judged from versions only (never from the receiver's clock):
+   * <ol>
+   *   <li>a free key (absent or deleted) is claimed: the next epoch, claimed at this version;
+   *   <li>the owner (the writer of the current version) writes in its own tenure;
+   *   <li>another node takes the key over once this write's second is more than an hour after
+   *       the second of the owner's last write (0.7's condition 4, judged on the two writes'
+   *       timestamps instead of the receiver's clock): the next epoch;
+   *   <li>otherwise the lease holds: null.
+   * </ol>
+   * Without leasing every write has {@link Tenure#NONE}.
+   */
+  static @Nullable Tenure tenure(Store.@Nullable Entry current, Version version, long seconds, boolean leasing) {
+    if (!leasing) {
+      return Tenure.NONE;
+    }
+    if (current == null) {
+      return new Tenure(1, version);
+    }
+    if (current.value() == null) {
+      return new Tenure(current.epoch() + 1, version);
+    }
+    if (current.version().writer().equals(version.writer())) {
+      return new Tenure(current.epoch(), current.claim());
+    }
+    if (seconds > current.timestamp() + LeasePolicy.LEASE_SECONDS) {
+      return new Tenure(current.epoch() + 1, version);
+    }
+    return null;
+  }
+
+  private static int compareNullsFirst(@Nullable Version a, @Nullable Version b) {
+    if (a == null || b == null) {
+      return a == b ? 0 : a == null ? -1 : 1;
+    }
+    return a.compareTo(b);
+  }
+}
