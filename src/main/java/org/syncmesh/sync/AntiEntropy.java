@@ -62,6 +62,7 @@ final class AntiEntropy {
   private final StoreLimits limits;
   private final Map<String, PeerState> peers = new ConcurrentHashMap<>();
   private long nextRound = 1;
+  private long lastDriftReport = Long.MIN_VALUE / 2;
   /** This node's clock when the last round with each peer found them in sync; protocol thread. */
   private final Map<String, Long> syncedAt = new java.util.LinkedHashMap<>(16, 0.75f, true) {
     @Override
@@ -348,6 +349,13 @@ final class AntiEntropy {
       }
     }
     store.clock().peersBehind(worst, who);
+    long allowed = store.clock().maxDrift().toMillis();
+    if (worst > allowed && who != null && monotonicMillis() - lastDriftReport >= 60_000) {
+      lastDriftReport = monotonicMillis();
+      node.reportError("this node's clock is " + worst / 1000.0 + " s ahead of peer " + who
+          + "'s, more than the allowed drift of " + allowed / 1000.0 + " s: peers refuse its writes, and it refuses "
+          + "local writes until its clock is fixed");
+    }
   }
 
   // ---------------------------------------------------------------- building messages
