@@ -203,6 +203,7 @@ final class AntiEntropy {
   }
 
   private void onTree(PeerInfo from, ExtMessages.Tree t) {
+    store.adoptHorizon(t.horizon());
     long now = node.nowMillis();
     long hlc = store.clock().last(); // before comparing: everything the digests cover is at or below it
     PeerState s = peers.getOrDefault(from.id(), PeerState.NEW);
@@ -263,6 +264,7 @@ final class AntiEntropy {
   }
 
   private void onRows(PeerInfo from, ExtMessages.Rows r) {
+    store.adoptHorizon(r.horizon());
     Map<Long, Long> theirDigest = new HashMap<>();
     Map<Long, long[]> theirOrder = new HashMap<>();
     ByteBuffer rows = ByteBuffer.wrap(r.rows());

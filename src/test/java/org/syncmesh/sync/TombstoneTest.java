@@ -91,6 +91,36 @@ final class TombstoneTest {
         .contains("does not hold it and has forgotten deletes"));
   }
 
+  @Test
+  void twoNodesAwayTogetherLongerThanTheGrace_bothDropWhatTheNetworkDeleted() {
+    // c —proxy— a — b: a and b stay linked to each other, away from c, for longer than the grace.
+    FakeClock clock = new FakeClock(1_700_000_000L);
+    SyncSocket c = node(clock);
+    SyncSocket a = node(clock);
+    SyncSocket b = node(clock);
+    FaultProxy proxy = net.track(new FaultProxy(c.port()));
+    a.connect("127.0.0.1", proxy.port()).orTimeout(10, TimeUnit.SECONDS).join();
+    b.connect("127.0.0.1", a.port()).orTimeout(10, TimeUnit.SECONDS).join();
+    c.set("gone", 1);
+    c.set("kept", 2);
+    await().atMost(WAIT).until(() -> b.size() == 2 && a.size() == 2);
+
+    proxy.partition();
+    await("c to be cut off").atMost(WAIT).until(() -> c.routingTable().isEmpty());
+    c.del("gone");
+    clock.advanceSeconds(2 * 60);
+    a.set("meanwhile", 3);
+    clock.advanceSeconds(60);
+    await("c to collect its tombstone").atMost(WAIT).until(() -> c.tombstones() == 0);
+
+    proxy.heal();
+    await("all three to hold the same state").atMost(WAIT)
+        .until(() -> a.snapshot().equals(c.snapshot()) && b.snapshot().equals(c.snapshot()));
+    assertThat(b.containsKey("gone")).isFalse();
+    assertThat(c.get("meanwhile", null)).isEqualTo(3L);
+    assertThat(b.get("kept", null)).isEqualTo(2L);
+  }
+
   private SyncSocket node(FakeClock clock) {
     return net.track(new SyncSocket.Builder().clock(clock).leasing(false).maxOutgoing(0)
         .tombstoneGrace(Duration.ofMinutes(2)).antiEntropyInterval(Duration.ofMillis(100))
