@@ -42,16 +42,25 @@ final class AntiEntropy {
   static final int ROWS_PER_MESSAGE = 2048;
   /** Estimated bytes of entries per entries message. */
   static final int ENTRY_BYTES_PER_MESSAGE = 64 * 1024;
-  /** A round not done after this long may be started again. */
-  static final long ROUND_TIMEOUT_MILLIS = 30_000;
-
   /**
-   * What this node knows of one peer's anti-entropy. Immutable. {@code roundStartedMillis} and
-   * {@code secondStart} are on the monotonic clock, the others on the node's.
+   * What this node knows of one peer's anti-entropy. Written on the protocol thread only;
+   * {@link #inSync} and {@link #lastRoundMillis} (the node's clock) are read from any thread.
    */
-  record PeerState(boolean inSync, long lastRoundMillis, long roundStartedMillis, long round, long clockOffsetMillis,
-      long lastMeasureMillis, int roundsThisSecond, long secondStart, long roundStartHlc) {
-    static final PeerState NEW = new PeerState(false, 0, 0, 0, 0, 0, 0, 0, 0);
+  static final class PeerSession {
+    volatile boolean inSync;
+    volatile long lastRoundMillis;
+    /** The last round this node started with the peer; 0: none, -1: changes sent, a round due one interval later. */
+    long round;
+    /** When that round started, on the monotonic clock. */
+    long roundStartedMillis;
+    /** This node's clock before it computed that round's digests. */
+    long roundStartHlc;
+    /** This node's clock less the peer's, as the peer's last message gave it, and when (the node's clock). */
+    long clockOffsetMillis;
+    long lastMeasureMillis;
+    /** Rounds the peer started in the second that began at {@code secondStart} (monotonic). */
+    int roundsThisSecond;
+    long secondStart;
   }
 
   /** Peers remembered with the clock of their last in-sync round. */
@@ -60,7 +69,7 @@ final class AntiEntropy {
   private final MeshExtension.Node node;
   private final Store store;
   private final StoreLimits limits;
-  private final Map<String, PeerState> peers = new ConcurrentHashMap<>();
+  private final Map<String, PeerSession> peers = new ConcurrentHashMap<>();
   private long nextRound = 1;
   private long lastDriftReport = Long.MIN_VALUE / 2;
   /** This node's clock when the last round with each peer found them in sync; protocol thread. */
@@ -78,22 +87,24 @@ final class AntiEntropy {
   }
 
   /** Each linked syncmesh peer's state; any thread. */
-  Map<String, PeerState> peers() {
+  Map<String, PeerSession> peers() {
     return peers;
   }
 
   /** A syncmesh peer linked: the smaller id starts a round at once. */
   void linked(PeerInfo peer) {
     Long since = syncedAt.get(peer.id());
+    PeerSession session = new PeerSession();
+    peers.put(peer.id(), session);
     if (since == null) {
-      peers.put(peer.id(), PeerState.NEW);
       if (initiates(peer)) {
         start(peer);
       }
       return;
     }
     // Met before: send what changed here since, and let the next tick's round check the rest.
-    peers.put(peer.id(), new PeerState(false, 0, monotonicMillis(), -1, 0, 0, 0, 0, 0));
+    session.round = -1;
+    session.roundStartedMillis = monotonicMillis();
     send(peer, new EntryStream(keysChangedAfter(since), 0));
   }
 
@@ -136,8 +147,8 @@ final class AntiEntropy {
     peers.keySet().retainAll(linked.keySet());
     long elapsed = monotonicMillis();
     for (PeerInfo p : linked.values()) {
-      PeerState s = peers.computeIfAbsent(p.id(), id -> PeerState.NEW);
-      if (initiates(p) && (s.round() == 0 || elapsed - s.roundStartedMillis() >= limits.antiEntropyInterval().toMillis())) {
+      PeerSession s = session(p.id());
+      if (initiates(p) && (s.round == 0 || elapsed - s.roundStartedMillis >= limits.antiEntropyInterval().toMillis())) {
         start(p);
       }
     }
@@ -155,8 +166,10 @@ final class AntiEntropy {
 
   void start(PeerInfo peer) {
     long round = nextRound++;
-    long hlc = store.clock().last(); // before the digests: everything they cover is at or below it
-    peers.compute(peer.id(), (id, s) -> with(s == null ? PeerState.NEW : s, round, monotonicMillis(), hlc));
+    PeerSession s = session(peer.id());
+    s.round = round;
+    s.roundStartedMillis = monotonicMillis();
+    s.roundStartHlc = store.clock().last(); // before the digests: everything they cover is at or below it
     send(peer, List.of(ExtMessages.tree(new ExtMessages.Tree(round, 0, store.horizonMillis(), entriesHeld(),
         node.nowMillis(), new int[] {0}, children(0, new int[] {0})))).iterator());
   }
@@ -184,11 +197,11 @@ final class AntiEntropy {
       });
     } else if (m instanceof ExtMessages.Done d) {
       measured(from.id(), d.now());
-      PeerState s = peers.get(from.id());
-      if (d.inSync() && s != null && s.round() == d.round()) {
-        syncedAt.put(from.id(), s.roundStartHlc());
+      PeerSession s = session(from.id());
+      if (d.inSync() && s.round == d.round()) {
+        syncedAt.put(from.id(), s.roundStartHlc);
       }
-      finish(from.id(), d.round(), d.inSync());
+      finish(from.id(), d.inSync());
     } else if (m instanceof ExtMessages.SendAll s) {
       send(from, concat(new EntryStream(allKeys(), s.horizon()), ExtMessages.done(s.round(), false, node.nowMillis())));
     }
@@ -197,8 +210,9 @@ final class AntiEntropy {
   /** Records the peer's clock as its message gave it. */
   private void measured(String peer, long theirNow) {
     long now = node.nowMillis();
-    peers.computeIfPresent(peer, (id, s) -> new PeerState(s.inSync(), s.lastRoundMillis(), s.roundStartedMillis(),
-        s.round(), now - theirNow, now, s.roundsThisSecond(), s.secondStart(), s.roundStartHlc()));
+    PeerSession s = session(peer);
+    s.clockOffsetMillis = now - theirNow;
+    s.lastMeasureMillis = now;
     publishClockOffsets(now);
   }
 
@@ -206,25 +220,21 @@ final class AntiEntropy {
     store.adoptHorizon(t.horizon());
     long now = node.nowMillis();
     long hlc = store.clock().last(); // before comparing: everything the digests cover is at or below it
-    PeerState s = peers.getOrDefault(from.id(), PeerState.NEW);
-    s = new PeerState(s.inSync(), s.lastRoundMillis(), s.roundStartedMillis(), s.round(), now - t.now(), now,
-        s.roundsThisSecond(), s.secondStart(), s.roundStartHlc());
+    PeerSession s = session(from.id());
+    s.clockOffsetMillis = now - t.now();
+    s.lastMeasureMillis = now;
     if (t.level() == 0) {
       long elapsed = monotonicMillis();
-      if (elapsed - s.secondStart() >= 1000) {
-        s = new PeerState(s.inSync(), s.lastRoundMillis(), s.roundStartedMillis(), s.round(), s.clockOffsetMillis(),
-            s.lastMeasureMillis(), 0, elapsed, s.roundStartHlc());
+      if (elapsed - s.secondStart >= 1000) {
+        s.roundsThisSecond = 0;
+        s.secondStart = elapsed;
       }
-      if (s.roundsThisSecond() >= limits.maxRoundsPerSecond()) {
-        peers.put(from.id(), s);
+      if (++s.roundsThisSecond > limits.maxRoundsPerSecond()) {
         node.reportError("ignored an anti-entropy round from " + from.id() + ": more than "
             + limits.maxRoundsPerSecond() + " rounds in one second");
         return;
       }
-      s = new PeerState(s.inSync(), s.lastRoundMillis(), s.roundStartedMillis(), s.round(), s.clockOffsetMillis(),
-          s.lastMeasureMillis(), s.roundsThisSecond() + 1, s.secondStart(), s.roundStartHlc());
     }
-    peers.put(from.id(), s);
     publishClockOffsets(now);
     if (t.level() == 0) {
       long mine = entriesHeld();
@@ -252,7 +262,7 @@ final class AntiEntropy {
       if (inSync) {
         syncedAt.put(from.id(), hlc);
       }
-      finish(from.id(), t.round(), inSync);
+      finish(from.id(), inSync);
       send(from, List.of(ExtMessages.done(t.round(), inSync, now)).iterator());
     } else if (childLevel == DigestTree.LEVELS) {
       send(from, rowsMessages(t.round(), true, toArray(differing)));
@@ -307,7 +317,7 @@ final class AntiEntropy {
     List<?> done = r.reply() ? null : ExtMessages.done(r.round(), false, node.nowMillis());
     send(from, concat(concat(reply, new EntryStream(toSend.iterator(), r.horizon())), done));
     if (!r.reply()) {
-      finish(from.id(), r.round(), false);
+      finish(from.id(), false);
     }
   }
 
@@ -327,26 +337,25 @@ final class AntiEntropy {
     return mine.version().hlc() >= theirs[0];
   }
 
-  private void finish(String peer, long round, boolean inSync) {
-    long now = node.nowMillis();
-    peers.computeIfPresent(peer, (id, s) -> new PeerState(inSync, now, s.roundStartedMillis(), s.round(),
-        s.clockOffsetMillis(), s.lastMeasureMillis(), s.roundsThisSecond(), s.secondStart(), s.roundStartHlc()));
+  private void finish(String peer, boolean inSync) {
+    PeerSession s = session(peer);
+    s.inSync = inSync;
+    s.lastRoundMillis = node.nowMillis();
   }
 
-  private static PeerState with(PeerState s, long round, long now, long hlc) {
-    return new PeerState(s.inSync(), s.lastRoundMillis(), now, round, s.clockOffsetMillis(), s.lastMeasureMillis(),
-        s.roundsThisSecond(), s.secondStart(), hlc);
+  private PeerSession session(String peer) {
+    return peers.computeIfAbsent(peer, id -> new PeerSession());
   }
 
   /** Tells the clock how far ahead of its furthest-behind peer this node's clock is. */
   private void publishClockOffsets(long now) {
     long worst = 0;
     String who = null;
-    for (Map.Entry<String, PeerState> e : peers.entrySet()) {
-      PeerState s = e.getValue();
-      if (s.lastMeasureMillis() > 0 && now - s.lastMeasureMillis() < 10 * limits.antiEntropyInterval().toMillis() + 60_000
-          && s.clockOffsetMillis() > worst) {
-        worst = s.clockOffsetMillis();
+    for (Map.Entry<String, PeerSession> e : peers.entrySet()) {
+      PeerSession s = e.getValue();
+      if (s.lastMeasureMillis > 0 && now - s.lastMeasureMillis < 10 * limits.antiEntropyInterval().toMillis() + 60_000
+          && s.clockOffsetMillis > worst) {
+        worst = s.clockOffsetMillis;
         who = e.getKey();
       }
     }

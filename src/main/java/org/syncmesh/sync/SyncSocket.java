@@ -338,11 +338,12 @@ public final class SyncSocket implements AutoCloseable {
    */
   public Map<String, PeerSyncState> peerSync() {
     Map<String, PeerSyncState> out = new java.util.LinkedHashMap<>();
-    Map<String, AntiEntropy.PeerState> states = antiEntropy.peers();
+    Map<String, AntiEntropy.PeerSession> states = antiEntropy.peers();
     for (PeerInfo p : routingTable().values()) {
-      AntiEntropy.PeerState s = states.get(p.id());
-      out.put(p.id(), new PeerSyncState(p.id(), p.dialect(), p.extensionVersion(), s != null && s.inSync(),
-          s == null || s.lastRoundMillis() == 0 ? null : java.time.Instant.ofEpochMilli(s.lastRoundMillis())));
+      AntiEntropy.PeerSession s = states.get(p.id());
+      long last = s == null ? 0 : s.lastRoundMillis;
+      out.put(p.id(), new PeerSyncState(p.id(), p.dialect(), p.extensionVersion(), s != null && s.inSync,
+          last == 0 ? null : java.time.Instant.ofEpochMilli(last)));
     }
     return Collections.unmodifiableMap(out);
   }
