@@ -65,7 +65,7 @@ final class SyncExtension implements MeshExtension {
 
   /** Gives js2p and py2p peers the 0.7 form of a versioned write, once, as its writer would. */
   private void passOnToPlainPeers(Message message, ExtMessages.KeyState write, PeerInfo from) {
-    if (node.peers().stream().noneMatch(p -> p.extensionVersion() == 0)) {
+    if (!hasPlainPeer(node)) {
       return;
     }
     int sub = message.subFlag() == Flags.SUB_SM_DELTA ? Flags.SUB_DELTA : Flags.SUB_STORE;
@@ -73,6 +73,16 @@ final class SyncExtension implements MeshExtension {
     InternalMessage plain = InternalMessage.create(Flags.MAIN_BROADCAST, message.sender(), message.time(),
         Arrays.asList(sub, write.key(), value));
     node.broadcastIfNew(node.frame(plain), p -> p.extensionVersion() == 0 && !p.id().equals(from.id()));
+  }
+
+  /** Whether any peer speaks plain 0.7 (js2p, py2p, or a syncmesh node without the extension). */
+  static boolean hasPlainPeer(MeshExtension.Node node) {
+    for (PeerInfo p : node.peers()) {
+      if (p.extensionVersion() == 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

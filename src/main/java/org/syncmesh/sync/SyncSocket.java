@@ -699,7 +699,7 @@ public final class SyncSocket implements AutoCloseable {
     @Override
     public void publish(OutboundFrame ext, java.util.function.Supplier<OutboundFrame> plain) {
       node.broadcast(ext, peer -> peer.extensionVersion() >= 1);
-      if (node.peers().stream().anyMatch(peer -> peer.extensionVersion() == 0)) {
+      if (SyncExtension.hasPlainPeer(node)) {
         node.broadcast(plain.get(), peer -> peer.extensionVersion() == 0);
       }
     }
