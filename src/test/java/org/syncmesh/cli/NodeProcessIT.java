@@ -36,8 +36,7 @@ final class NodeProcessIT {
     assertThat(peer.get("id")).isEqualTo(a.id());
     assertThat(peer.get("port")).isEqualTo((long) a.port());
 
-    // The smaller id writes, so the other's write is refused even within the same second, where
-    // the smaller owner would otherwise win the tie (docs/protocol-0.7.md §10.3 condition 5).
+    // The writer's lease holds against the other node whatever their ids (docs/extension-v1.md).
     LineNode writer = a.id().compareTo(b.id()) < 0 ? a : b;
     LineNode reader = writer == a ? b : a;
     assertThat(writer.call("set \"the key\" {\"v\":[1,{\"$bin\":\"AAE=\"}]}")).isNull();
