@@ -188,4 +188,30 @@ final class MixedNetworkTest {
     assertThat(a.items()).containsEntry(Bytes.utf8("other"), "from b");
     assertThat(j.call("status")).isEqualTo("Nominal");
   }
+
+  @Test
+  void aDeletedKeyThatJs2pGivesBack_staysDeleted() {
+    LineNode j = net.track(LineNode.js2p());
+    SyncSocket a = node(0);
+    SyncSocket b = node(0);
+    a.connect("127.0.0.1", b.port()).orTimeout(15, TimeUnit.SECONDS).join();
+    link(b, j); // A — B — J
+    a.set("doomed", "deleted soon");
+    awaitJs(j, "doomed", "deleted soon");
+    assertThat(a.del("doomed")).isTrue();
+    await("B to hold the tombstone").atMost(WAIT).until(() -> b.meta("doomed").map(MetaTuple::deleted).orElse(false));
+    assertThat(j.call("get doomed")).isEqualTo("deleted soon"); // js2p cannot delete
+
+    // A links to J: J's initial sync gives A the old value, with its old owner and second. It is
+    // older than A's delete, so A keeps the tombstone; the marker write after it shows the dump
+    // has been applied (J sends its dump before anything it hears later).
+    link(a, j);
+    j.call("set marker 1");
+    awaitJava(a, "marker", 1L);
+    awaitJava(b, "marker", 1L);
+    awaitIdentical(a, b);
+    assertThat(a.containsKey("doomed")).isFalse();
+    assertThat(b.containsKey("doomed")).isFalse();
+    assertThat(a.meta("doomed")).get().extracting(MetaTuple::deleted).isEqualTo(true);
+  }
 }
