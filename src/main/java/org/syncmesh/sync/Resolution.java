@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.wire.Hlc;
 import org.syncmesh.wire.Version;
 
 /**
@@ -114,7 +115,9 @@ final class Resolution {
    * The tenure of a write by {@code writer} at {@code version} to a key in state {@code current}
    * on a leasing network, judged from versions only (never from the receiver's clock):
    * <ol>
-   *   <li>a free key (absent or deleted) is claimed: the next epoch, claimed at this version;
+   *   <li>a free key (absent or deleted) is claimed: the next epoch, claimed at this version; but a
+ *       write whose millisecond is before a tombstone's only joins the tombstone's tenure (a
+ *       0.7 write's derived version: a deleted value that a js2p node gives back);
    *   <li>the owner (the writer of the current version) writes in its own tenure;
    *   <li>another node takes the key over once this write's second is more than an hour after
    *       the second of the owner's last write (0.7's condition 4, judged on the two writes'
@@ -131,6 +134,11 @@ final class Resolution {
       return new Tenure(1, version);
     }
     if (current.value() == null) {
+      if (Hlc.millis(version.hlc()) < Hlc.millis(current.version().hlc())) {
+        // A write from before the delete (a 0.7 peer giving back what was deleted, in its initial
+        // sync) claims nothing: it joins the tombstone's tenure, where the later delete wins.
+        return new Tenure(current.epoch(), current.claim());
+      }
       return new Tenure(current.epoch() + 1, version);
     }
     if (current.version().writer().equals(version.writer())) {

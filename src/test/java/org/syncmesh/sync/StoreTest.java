@@ -138,6 +138,25 @@ final class StoreTest {
   }
 
   @Test
+  void dump_ofAValueFromBeforeItsDelete_leavesTheTombstone_whileALaterSecondClaimsTheKey() {
+    leased.set(K, "v");
+    leased.set(K, null);
+    Store.Entry tombstone = leased.entry(K);
+    // A js2p peer never heard of the delete and gives the old write back in its initial sync.
+    leased.remoteStore(K, "v", new MetaTuple(ME, effects.now), false, true, PEER_LARGE);
+    assertThat(leased.entry(K)).isEqualTo(tombstone);
+    leased.remoteStore(K, "v", new MetaTuple(ME, effects.now), false, false, PEER_LARGE); // or as a store
+    assertThat(leased.entry(K)).isEqualTo(tombstone);
+    assertThat(effects.events).containsExactly("update k=v by Mmmm@" + effects.now, "delete k");
+    assertThat(effects.dropped).isEmpty();
+
+    effects.now += 1; // a 0.7 write of a later second is a new write: it claims the deleted key
+    leased.remoteStore(K, "again", new MetaTuple(PEER_LARGE, effects.now), false, false, PEER_LARGE);
+    assertThat(leased.entry(K).value()).isEqualTo("again");
+    assertThat(leased.entry(K).epoch()).isEqualTo(tombstone.epoch() + 1);
+  }
+
+  @Test
   void dump_forAbsentKey_takesClaimedOwnerAndTimestamp() {
     leased.remoteStore(K, "v", new MetaTuple(PEER_SMALL, 12345), true, true, PEER_LARGE);
     assertThat(leased.entry(K).meta().owner()).isEqualTo(PEER_SMALL);
