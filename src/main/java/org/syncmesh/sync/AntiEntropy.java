@@ -204,6 +204,7 @@ final class AntiEntropy {
       finish(from.id(), d.inSync());
     } else if (m instanceof ExtMessages.SendAll s) {
       send(from, concat(new EntryStream(allKeys(), s.horizon()), ExtMessages.done(s.round(), false, node.nowMillis())));
+      finish(from.id(), false);
     }
   }
 
@@ -244,6 +245,7 @@ final class AntiEntropy {
       }
       if (t.count() == 0 && mine > 0) {
         send(from, concat(new EntryStream(allKeys(), t.horizon()), ExtMessages.done(t.round(), false, now)));
+        finish(from.id(), false);
         return;
       }
     }

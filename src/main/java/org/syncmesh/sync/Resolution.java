@@ -116,8 +116,8 @@ final class Resolution {
    * on a leasing network, judged from versions only (never from the receiver's clock):
    * <ol>
    *   <li>a free key (absent or deleted) is claimed: the next epoch, claimed at this version; but a
- *       write whose millisecond is before a tombstone's only joins the tombstone's tenure (a
- *       0.7 write's derived version: a deleted value that a js2p node gives back);
+   *       write whose millisecond is before a tombstone's only joins the tombstone's tenure (a
+   *       0.7 write's derived version: a deleted value that a js2p node gives back);
    *   <li>the owner (the writer of the current version) writes in its own tenure;
    *   <li>another node takes the key over once this write's second is more than an hour after
    *       the second of the owner's last write (0.7's condition 4, judged on the two writes'

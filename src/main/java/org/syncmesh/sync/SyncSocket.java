@@ -65,11 +65,33 @@ import org.syncmesh.wire.Protocol;
  * {@link java.util.concurrent.RejectedExecutionException} when the send queue is full.
  * Listeners run on the callback executor, never on a network thread, and may write.
  *
- * <h2>Joining</h2>
- * When a peer connects, this node sends it every key with its owner and timestamp (the initial
- * sync, §10.6), paced by that peer's connection: a chunk at a time, the next once the peer has
- * read it. A dictionary of any size thus reaches a joiner without being queued whole in memory
- * or tripping the slow-peer limit, and each key goes out as it is when its turn comes.
+ * <h2>Convergence</h2>
+ * Between syncmesh nodes (links that negotiated extension v1, docs/extension-v1.md) every write
+ * carries a {@link org.syncmesh.wire.Version} from the node's hybrid logical clock, and a key's
+ * state (value or tombstone, owner, timestamp, version, lease tenure, and the versions of a map's
+ * fields written by {@link #applyDelta}) merges by rules that give every node the same state for
+ * the same writes, in any order:
+ * <ul>
+ *   <li>leasing off: the later version wins; concurrent deltas to one map merge field by field;
+ *   <li>leasing on: the first claim of a free key holds it until an hour after its owner's last
+ *       write, judged from the writes' own times; two concurrent claims of one epoch go to the
+ *       earlier, on every node, and the loser's node hears of it through its update event;
+ *   <li>a delete leaves a tombstone ({@link #meta} says {@link MetaTuple#deleted()}), kept for
+ *       {@link Builder#tombstoneGrace} (24 h), so a stale copy cannot bring the key back; a node
+ *       away for longer drops, with a status line and a delete event, what the network deleted.
+ * </ul>
+ * On every new link and every {@link Builder#antiEntropyInterval} (2 s) two syncmesh peers compare
+ * digests of their dictionaries and send each other exactly what differs, paced by the link
+ * ({@link #peerSync()} shows the outcome). A joiner with an empty dictionary gets every key at
+ * once. A version more than {@link Builder#maxClockDrift} (60 s) ahead of this node's clock is
+ * refused, and this node refuses its own writes ({@link ClockDriftException}) while its clock
+ * is that far ahead of a peer's.
+ *
+ * <h2>Joining, for js2p and py2p peers</h2>
+ * When a js2p or py2p peer connects, this node sends it every key with its owner and timestamp
+ * (the initial sync, §10.6), paced by that peer's connection: a chunk at a time, the next once the
+ * peer has read it, each key as it is when its turn comes. Their writes get a version derived from
+ * their second, owner, key and value, the same on every syncmesh node.
  *
  * <h2>Known limits of protocol 0.7</h2>
  * A value's broadcast, with the owner and timestamp an initial sync adds, must fit the frame cap
@@ -81,10 +103,11 @@ import org.syncmesh.wire.Protocol;
  *       {@code Object.prototype} members ({@code constructor}, {@code toString}…) or map values
  *       with a {@code toString} or {@code __proto__} key, which crash js2p too. A js2p node
  *       therefore keeps a deleted key with its old value, owner and timestamp, and gives it back
- *       to every node that joins through it (its initial sync), where it reappears.
- *   <li>No tombstones and no anti-entropy (§13.9, §13.10): a delete missed during a partition is
- *       undone by the next initial sync, and two partitions that wrote one key within the lease
- *       window keep their own values until it is written again after the lease.
+ *       to every node that joins through it; a syncmesh node that still holds the tombstone (or
+ *       has collected it) refuses that copy.
+ *   <li>js2p and py2p have no tombstones and no anti-entropy (§13.9, §13.10): between them, or
+ *       where syncmesh nodes reach each other only through them, a missed write or delete stays
+ *       missed (docs/extension-v1.md, "Mixed networks").
  *   <li>Nothing is authenticated (§13.3): any peer can claim any owner and timestamp.
  * </ul>
  */
