@@ -1,15 +1,18 @@
 /**
  * The sync socket: a dictionary replicated over a protocol-0.7 mesh, with optional leases
- * (docs/protocol-0.7.md §10), wire-compatible with js2p 0.7.870 and py2p 0.7.
+ * (docs/protocol-0.7.md §10), wire-compatible with js2p 0.7.870 and py2p 0.7, and convergent
+ * between syncmesh nodes (docs/extension-v1.md).
  *
  * <p>Entry point: {@link org.syncmesh.sync.SyncSocket}. Each key carries a
- * {@link org.syncmesh.sync.MetaTuple} (owner, timestamp); a refused local write throws
- * {@link org.syncmesh.sync.LeaseException}; changes are reported to a
- * {@link org.syncmesh.sync.SyncListener}. The lease rule lives in {@code LeasePolicy}, the
- * data and its one write lock in {@code Store}, and peers' store and delta messages are read
- * by {@code StoreHandler}. {@code HybridClock} issues the versions of the syncmesh extension
- * (docs/extension-v1.md), refusing with {@link org.syncmesh.sync.ClockDriftException}; the store
- * does not use it yet. This package knows messages, never sockets.
+ * {@link org.syncmesh.sync.MetaTuple} (owner, timestamp, version, deleted); a refused local write
+ * throws {@link org.syncmesh.sync.LeaseException} or {@link org.syncmesh.sync.ClockDriftException};
+ * changes are reported to a {@link org.syncmesh.sync.SyncListener}. Inside: {@code Store} holds
+ * every key's state and applies writes as steps of the node's single writer; {@code Resolution}
+ * merges two states of a key and judges leases; {@code HybridClock} issues versions;
+ * {@code DigestTree} and {@code AntiEntropy} find and repair differences with syncmesh peers;
+ * {@code ExtMessages} encodes the extension's messages; {@code StoreHandler} reads 0.7 peers'
+ * stores and deltas, and {@code InitialSync} sends them the dictionary. This package knows
+ * messages, never sockets.
  */
 @NullMarked
 package org.syncmesh.sync;
