@@ -149,6 +149,18 @@ final class Redialer {
       log.debug("lost peer {} at {}:{} ({}); not redialling", peer.id, peer.host, peer.port, why);
       return;
     }
+    Entry seed = dialledSeed(peer);
+    if (seed != null) {
+      // Reached through an address given to connect() (a proxy, a NAT, a name): redial that one,
+      // as the address the peer advertises may not be reachable from here.
+      seed.lastId = peer.id;
+      log.info("lost peer {} dialled at {} ({}); redialling", peer.id, seed, why);
+      if (!seed.waiting()) {
+        seed.failures = 0;
+        schedule(seed);
+      }
+      return;
+    }
     String host = peer.host;
     int port = peer.port;
     if (!peer.hasAddress()) {
@@ -171,6 +183,16 @@ final class Redialer {
       entry.failures = 0;
       schedule(entry);
     }
+  }
+
+  /** The seed this node dialled to reach {@code peer}, if the link is outgoing and went to one. */
+  private @Nullable Entry dialledSeed(Peer peer) {
+    if (!peer.outgoing()) {
+      return null;
+    }
+    var remote = peer.link.remoteAddress();
+    Entry dialled = book.get(key(remote.getHostString(), remote.getPort()));
+    return dialled != null && dialled.seed ? dialled : null;
   }
 
   /** This node disconnected {@code peer} on purpose: forget its addresses so nothing redials it. */
