@@ -51,6 +51,8 @@ final class AntiEntropy {
   private final StoreLimits limits;
   private final Map<String, PeerState> peers = new ConcurrentHashMap<>();
   private long nextRound = 1;
+  /** The peer too far behind this node's clock last reported in the status, or null. */
+  private @Nullable String driftReported;
 
   AntiEntropy(MeshExtension.Node node, Store store, StoreLimits limits) {
     this.node = node;
@@ -280,6 +282,12 @@ final class AntiEntropy {
       }
     }
     store.clock().peersBehind(worst, who);
+    // Local writes now throw; the status says so too, once each time a peer comes to be too far behind.
+    String over = worst > store.clock().maxDrift().toMillis() ? who : null;
+    if (over != null && !over.equals(driftReported)) {
+      node.reportError(ClockDriftException.localAhead(over, now, worst, store.clock().maxDrift()).getMessage());
+    }
+    driftReported = over;
   }
 
   // ---------------------------------------------------------------- building messages
