@@ -164,7 +164,10 @@ final class AntiEntropy {
     if (t.level() == 0) {
       long mine = entriesHeld();
       if (mine == 0 && t.count() > 0) {
-        send(from, List.of(ExtMessages.sendAll(t.round(), store.horizonMillis())).iterator());
+        // The done ends the initiator's round and gives it this node's clock: nothing else goes
+        // back to it, so without it the initiator would never measure a peer that holds nothing.
+        send(from, List.<List<?>>of(ExtMessages.sendAll(t.round(), store.horizonMillis()),
+            ExtMessages.done(t.round(), false, now)).iterator());
         return;
       }
       if (t.count() == 0 && mine > 0) {
