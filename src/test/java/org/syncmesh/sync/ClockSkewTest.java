@@ -80,12 +80,17 @@ final class ClockSkewTest {
     assertThat(nodes.get(0).get("from " + nodes.get(nodes.size() - 1).port())).contains("again");
   }
 
-  @Test
-  void nodeTenMinutesAhead_isRefusedByTheOthers_andThenRefusesItsOwnWrites() {
-    SyncSocket future = node(Duration.ofMinutes(10));
-    future.set("from the future", "early"); // before any link: nothing has measured the clocks yet
+  /**
+   * The smaller id of two peers starts their anti-entropy rounds, so both cases are run: the node
+   * ahead leading the rounds with both others, and following them.
+   */
+  @ParameterizedTest(name = "the node ahead leads the rounds: {0}")
+  @ValueSource(booleans = {true, false})
+  void nodeTenMinutesAhead_isRefusedByTheOthers_andThenRefusesItsOwnWrites(boolean futureLeads) {
     SyncSocket a = node(Duration.ZERO);
     SyncSocket b = node(Duration.ZERO);
+    SyncSocket future = nodeAhead(Duration.ofMinutes(10), futureLeads, a, b);
+    future.set("from the future", "early"); // before any link: nothing has measured the clocks yet
     Cluster.link(net, b, a);
     Cluster.link(net, future, a);
     Cluster.link(net, future, b);
@@ -96,8 +101,14 @@ final class ClockSkewTest {
       assertThat(n.get("from the future")).as(n + " never applies it").isEmpty();
     }
 
-    await("the future node to refuse its own writes").atMost(WAIT)
-        .until(() -> catchThrowable(() -> future.set("later", 1)) instanceof ClockDriftException);
+    try {
+      await("the future node to refuse its own writes").atMost(WAIT)
+          .until(() -> catchThrowable(() -> future.set("later", 1)) instanceof ClockDriftException);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(e.getMessage() + "; ids future " + future.id() + ", a " + a.id() + ", b " + b.id()
+          + "; future's peers " + future.peerSync() + "; a's " + a.peerSync() + "; b's " + b.peerSync()
+          + "; statuses " + future.statusErrors() + " / " + a.statusErrors() + " / " + b.statusErrors(), e);
+    }
     ClockDriftException refused = (ClockDriftException) catchThrowable(() -> future.set("later", 2));
     assertThat(refused.local()).isTrue();
     assertThat(refused.getMessage()).contains("local writes refused", "ahead of peer")
@@ -112,5 +123,22 @@ final class ClockSkewTest {
         .until(() -> b.get("from a").isPresent() && future.get("from a").isPresent());
     Cluster.awaitIdentical(List.of(a, b), WAIT, "the nodes on time");
     assertThat(future.get("from the future")).as("its own write stays with it").contains("early");
+  }
+
+  /**
+   * A node {@code skew} ahead whose id is below both others' ({@code leads}) or above both: ids are
+   * random, so candidates are drawn until one is on the wanted side (each is with odds 1/3).
+   */
+  private SyncSocket nodeAhead(Duration skew, boolean leads, SyncSocket a, SyncSocket b) {
+    for (int tries = 0; tries < 60; tries++) {
+      SyncSocket candidate = node(skew);
+      int vsA = candidate.id().compareTo(a.id());
+      int vsB = candidate.id().compareTo(b.id());
+      if (leads ? vsA < 0 && vsB < 0 : vsA > 0 && vsB > 0) {
+        return candidate;
+      }
+      candidate.close();
+    }
+    throw new AssertionError("no node id on the wanted side of " + a.id() + " and " + b.id() + " in 60 draws");
   }
 }
