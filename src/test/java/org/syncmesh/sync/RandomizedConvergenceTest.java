@@ -34,7 +34,7 @@ final class RandomizedConvergenceTest {
   private static final int NODES = 5;
   private static final int ROUNDS = 100;
   private static final int KEY_SPACE = 12;
-  private static final int WRITES_PER_WRITER = 12;
+  private static final int WRITES_PER_WRITER = 40;
 
   @RegisterExtension final NetworkTestRule net = new NetworkTestRule();
 
