@@ -17,13 +17,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.syncmesh.testing.FaultProxy;
 import org.syncmesh.testing.NetworkTestRule;
 import org.syncmesh.testing.Seeded;
 import org.syncmesh.wire.Bytes;
 
 /**
  * A seeded history of faults: five nodes linked pairwise through fault proxies, 100 rounds, each
- * doing one of: partition a random subset of links, heal them all, close a node and make a new
+ * doing one of: partition a random subset of links, blackhole some (bytes dropped, links kept) or
+ * tear a frame on some, heal them all, close a node and make a new
  * one in its place (new id, empty dictionary, linked to every other node), or let a few nodes
  * write at once (sets, deletes, deltas) on a small key space. At the end everything heals and
  * every node must hold the same whole state. A failure names the seed; {@code -Dsyncmesh.seed=N}
@@ -55,8 +57,10 @@ final class RandomizedConvergenceTest {
       links.addAll(Cluster.fullMesh(net, nodes));
       for (int r = 0; r < ROUNDS; r++) {
         int op = random.nextInt(10);
-        if (op < 3) {
+        if (op < 2) {
           partition(random);
+        } else if (op < 3) {
+          blackholeOrTear(random);
         } else if (op < 5) {
           links.forEach(l -> l.proxy().heal());
           history.add("heal");
@@ -95,6 +99,24 @@ final class RandomizedConvergenceTest {
       }
     }
     history.add("partition " + cut);
+  }
+
+  /** Blackholes a random subset of links (bytes dropped, links kept open), or tears a frame on one. */
+  private void blackholeOrTear(SplittableRandom random) {
+    List<Integer> hit = new ArrayList<>();
+    boolean tear = random.nextBoolean();
+    for (int i = 0; i < links.size(); i++) {
+      if (random.nextInt(4) == 0) {
+        if (tear) {
+          links.get(i).proxy().dropMidFrame(random.nextBoolean() ? FaultProxy.Direction.TO_TARGET
+              : FaultProxy.Direction.TO_CLIENT);
+        } else {
+          links.get(i).proxy().blackhole();
+        }
+        hit.add(i);
+      }
+    }
+    history.add((tear ? "tear " : "blackhole ") + hit);
   }
 
   /** Closes node {@code index} and puts a new one in its place, dialling every other node through new proxies. */
