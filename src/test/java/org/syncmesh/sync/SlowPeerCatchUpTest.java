@@ -12,8 +12,10 @@ import org.syncmesh.testing.NetworkTestRule;
 
 /**
  * A peer that stops reading (its proxy stalls) while another node writes 20,000 keys is dropped at
- * the writer's slow-peer limit, without holding the writer up; once it reads again it redials by
- * itself and catches up to an identical state.
+ * the writer's slow-peer limits; once it reads again it redials by itself and catches up to an
+ * identical state. The writer's writes wait while its send queue is full (so fewer than the
+ * 1 MiB limit are ever queued) and the drop comes from the unwritable timeout, here 500 ms: with
+ * 20 s the writes are held that long.
  */
 final class SlowPeerCatchUpTest {
 
