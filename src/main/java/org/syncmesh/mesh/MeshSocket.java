@@ -82,7 +82,9 @@ import org.syncmesh.wire.Protocol;
  *       the first attempt;
  *   <li>a registered peer whose link closed for any reason but this node's decision: the peer
  *       left or restarted (a node that answers on its address with a new id is linked to), the
- *       network failed, or this node dropped it as slow, stalled or malformed.
+ *       network failed, or this node dropped it as slow, stalled or malformed. It is redialled at
+ *       the address this node dialled it at, if it remembers one (a seed, a proxy or NAT address
+ *       may be the only way to it), else at the address it advertised.
  * </ul>
  * Redialling an address stops when a peer is back there or the lost peer is back by any link
  * (whoever dialled; duplicate links are still settled to one, docs/protocol-0.7.md §7.5), when

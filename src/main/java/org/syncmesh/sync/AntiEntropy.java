@@ -71,7 +71,8 @@ final class AntiEntropy {
   private final StoreLimits limits;
   private final Map<String, PeerSession> peers = new ConcurrentHashMap<>();
   private long nextRound = 1;
-  private long lastDriftReport = Long.MIN_VALUE / 2;
+  /** The peer too far behind this node's clock last reported in the status, or null. */
+  private @Nullable String driftReported;
   /** This node's clock when the last round with each peer found them in sync; protocol thread. */
   private final Map<String, Long> syncedAt = new java.util.LinkedHashMap<>(16, 0.75f, true) {
     @Override
@@ -240,7 +241,10 @@ final class AntiEntropy {
     if (t.level() == 0) {
       long mine = entriesHeld();
       if (mine == 0 && t.count() > 0) {
-        send(from, List.of(ExtMessages.sendAll(t.round(), store.horizonMillis())).iterator());
+        // The done ends the initiator's round and gives it this node's clock: nothing else goes
+        // back to it, so without it the initiator would never measure a peer that holds nothing.
+        send(from, List.<List<?>>of(ExtMessages.sendAll(t.round(), store.horizonMillis()),
+            ExtMessages.done(t.round(), false, now)).iterator());
         return;
       }
       if (t.count() == 0 && mine > 0) {
@@ -362,13 +366,12 @@ final class AntiEntropy {
       }
     }
     store.clock().peersBehind(worst, who);
-    long allowed = store.clock().maxDrift().toMillis();
-    if (worst > allowed && who != null && monotonicMillis() - lastDriftReport >= 60_000) {
-      lastDriftReport = monotonicMillis();
-      node.reportError("this node's clock is " + worst / 1000.0 + " s ahead of peer " + who
-          + "'s, more than the allowed drift of " + allowed / 1000.0 + " s: peers refuse its writes, and it refuses "
-          + "local writes until its clock is fixed");
+    // Local writes now throw; the status says so too, once each time a peer comes to be too far behind.
+    String over = worst > store.clock().maxDrift().toMillis() ? who : null;
+    if (over != null && !over.equals(driftReported)) {
+      node.reportError(ClockDriftException.localAhead(over, now, worst, store.clock().maxDrift()).getMessage());
     }
+    driftReported = over;
   }
 
   // ---------------------------------------------------------------- building messages

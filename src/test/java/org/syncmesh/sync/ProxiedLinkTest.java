@@ -17,7 +17,7 @@ import org.syncmesh.testing.NetworkTestRule;
 /**
  * Two sync nodes whose one link runs through a {@link FaultProxy}: b dials the proxy, which
  * forwards to a's listening port. Shows what the nodes do when that link is torn mid-frame or
- * partitioned; nothing here reconnects by itself (reconnection off), the test dials again.
+ * partitioned; nothing here reconnects by itself (reconnect off, maxOutgoing 0), the test dials again.
  */
 final class ProxiedLinkTest {
 
