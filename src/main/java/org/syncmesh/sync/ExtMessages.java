@@ -10,6 +10,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Flags;
+import org.syncmesh.wire.Hlc;
 import org.syncmesh.wire.InternalMessage;
 import org.syncmesh.wire.MessageShapeException;
 import org.syncmesh.wire.Packets;
@@ -58,7 +59,10 @@ final class ExtMessages {
   /** A key and the state a write gives it. */
   record KeyState(Bytes key, Store.Entry entry) {}
 
-  /** Reads a versioned write or delta broadcast by {@code sender} at {@code seconds}. */
+  /**
+   * Reads a versioned write or delta broadcast by {@code sender} at {@code seconds}, which must be
+   * the version's second (docs/extension-v1.md §3.1).
+   */
   static KeyState readWrite(String sender, long seconds, List<@Nullable Object> p) {
     if (p.size() != 6) {
       throw new MessageShapeException("a versioned write has 6 packets, not " + p.size());
@@ -69,6 +73,10 @@ final class ExtMessages {
     }
     Bytes key = key(p.get(1));
     Version version = version(hlc(p.get(3), "hlc"), writer(sender));
+    if (seconds != Hlc.millis(version.hlc()) / 1000) {
+      throw new MessageShapeException("a versioned write is sent at its version's second, "
+          + Hlc.millis(version.hlc()) / 1000 + ", not " + seconds);
+    }
     int epoch = epoch(p.get(4));
     long claimHlc = hlc(p.get(5), "claim");
     Version claim = claimHlc == 0 ? null : version(claimHlc, sender);

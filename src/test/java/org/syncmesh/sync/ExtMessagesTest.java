@@ -1,5 +1,6 @@
 package org.syncmesh.sync;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
@@ -24,6 +25,17 @@ final class ExtMessagesTest {
     List<Object> p = Arrays.asList((long) Flags.SUB_SM_SYNC, "k", "v", 1L, 0L, 0L);
     assertThatThrownBy(() -> ExtMessages.readWrite("alice", 0, p)).isInstanceOf(MessageShapeException.class)
         .hasMessageContaining("sub-flag");
+  }
+
+  @Test
+  void aVersionedWriteIsSentAtItsVersionsSecond() {
+    long hlc = org.syncmesh.wire.Hlc.of(1_700_000_000_123L, 0);
+    List<Object> p = Arrays.asList((long) Flags.SUB_SM_WRITE, "k", "v", hlc, 0L, 0L);
+    assertThat(ExtMessages.readWrite("alice", 1_700_000_000L, p).entry().timestamp()).isEqualTo(1_700_000_000L);
+    for (long other : new long[] {1_700_000_001L, 1_699_999_999L, -3}) {
+      assertThatThrownBy(() -> ExtMessages.readWrite("alice", other, p)).isInstanceOf(MessageShapeException.class)
+          .hasMessageContaining("version's second");
+    }
   }
 
   @Test
