@@ -56,8 +56,14 @@ final class ExtMessagesFuzzTest {
     assertThat(e.timestamp()).isEqualTo(m.time());
     assertValid(e);
     int sub = e.fields() != null ? Flags.SUB_SM_DELTA : Flags.SUB_SM_WRITE;
-    InternalMessage again = ExtMessages.write(m.senderId(), m.time(), sub, ks.key(), e.value(), e.version().hlc(),
-        e.epoch(), e.claim());
+    InternalMessage again;
+    try {
+      again = ExtMessages.write(m.senderId(), m.time(), sub, ks.key(), e.value(), e.version().hlc(), e.epoch(),
+          e.claim());
+    } catch (IllegalArgumentException refused) { // map keys equal in Python, which encoding refuses
+      assertThat(refused).hasMessageContaining("duplicate map key");
+      return;
+    }
     assertThat(ExtMessages.readWrite(again.senderId(), again.time(), again.payload())).isEqualTo(ks);
   }
 
