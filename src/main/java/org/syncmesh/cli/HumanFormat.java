@@ -35,9 +35,12 @@ final class HumanFormat {
           Object extension = peer.get("extension");
           rows.add(List.of(String.valueOf(peer.get("id")), String.valueOf(peer.get("host")),
               String.valueOf(peer.get("port")), String.valueOf(peer.get("dialect")),
-              extension == null || Long.valueOf(0).equals(extension) ? "-" : "v" + extension));
+              extension == null || Long.valueOf(0).equals(extension) ? "-" : "v" + extension,
+              extension == null || Long.valueOf(0).equals(extension) ? "-"
+                  : Boolean.TRUE.equals(peer.get("inSync")) ? "yes" : peer.get("lastSync") == null ? "not yet" : "no"));
         }
-        return rows.isEmpty() ? "(no peers)" : table(List.of("ID", "HOST", "PORT", "DIALECT", "EXTENSION"), rows);
+        return rows.isEmpty() ? "(no peers)"
+            : table(List.of("ID", "HOST", "PORT", "DIALECT", "EXTENSION", "IN SYNC"), rows);
       }
       case "items" -> {
         List<List<String>> rows = new ArrayList<>();

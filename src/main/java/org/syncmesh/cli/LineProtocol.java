@@ -155,6 +155,7 @@ final class LineProtocol {
   private @Nullable Object peers(String rest) {
     LineArgs.noMore(rest, "peers");
     List<Object> out = new ArrayList<>();
+    Map<String, org.syncmesh.sync.PeerSyncState> sync = session.isSync() ? session.sync().peerSync() : Map.of();
     for (PeerInfo p : session.peers()) {
       Map<String, Object> peer = new LinkedHashMap<>();
       peer.put("id", p.id());
@@ -162,6 +163,9 @@ final class LineProtocol {
       peer.put("port", (long) p.port());
       peer.put("dialect", dialectName(p.dialect()));
       peer.put("extension", (long) p.extensionVersion());
+      org.syncmesh.sync.PeerSyncState state = sync.get(p.id());
+      peer.put("inSync", state != null && state.inSync());
+      peer.put("lastSync", state == null || state.lastRound() == null ? null : state.lastRound().toString());
       out.add(peer);
     }
     return out;
@@ -265,6 +269,10 @@ final class LineProtocol {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("owner", meta.owner());
     out.put("timestamp", meta.timestamp());
+    if (meta.version() != null) {
+      out.put("version", Map.of("hlc", meta.version().hlc(), "writer", meta.version().writer()));
+    }
+    out.put("deleted", meta.deleted());
     return out;
   }
 

@@ -99,6 +99,17 @@ final class Connections {
     return peer;
   }
 
+  /** Incoming links held, handshaken or not; protocol thread. */
+  int incomingCount() {
+    int count = 0;
+    for (Link link : node.peers.keySet()) {
+      if (!link.outgoing()) {
+        count++;
+      }
+    }
+    return count;
+  }
+
   int outgoingCount() {
     int count = connectingOutgoing;
     for (Peer p : node.routingPeers()) {
@@ -223,6 +234,14 @@ final class Connections {
     @Override
     public void linkOpened(Link link) {
       node.onLoop(() -> {
+        if (!link.outgoing() && !node.peers.containsKey(link) && incomingCount() >= node.maxIncoming) {
+          String reason = "refused an incoming connection from " + target(link) + ": this node holds its limit of "
+              + node.maxIncoming + " incoming links (maxIncoming)";
+          log.warn(reason);
+          node.reportError(reason);
+          link.close(reason);
+          return;
+        }
         Peer peer = peerFor(link);
         if (link.outgoing()) {
           node.handshakes.sendHandshake(peer, false);

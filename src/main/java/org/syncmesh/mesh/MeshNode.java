@@ -61,6 +61,7 @@ final class MeshNode implements MeshExtension.Node {
   final String id;
   final FrameCodec codec;
   final int maxOutgoing;
+  final int maxIncoming;
   final long handshakeTimeoutMillis;
   final List<Compression> compression;
   private final String bindHost;
@@ -114,6 +115,7 @@ final class MeshNode implements MeshExtension.Node {
     this.protocolId = protocol.id();
     this.codec = new FrameCodec(options.maxFrameBytes);
     this.maxOutgoing = options.maxOutgoing;
+    this.maxIncoming = options.maxIncoming;
     this.handshakeTimeoutMillis = options.handshakeTimeout.toMillis();
     this.compression = options.compression;
     this.bindHost = options.host;

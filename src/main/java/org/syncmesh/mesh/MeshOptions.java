@@ -29,6 +29,7 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
   @Nullable String outHost;
   int outPort = -1;
   int maxOutgoing = 4;
+  int maxIncoming = 64;
   int maxFrameBytes = FrameCodec.DEFAULT_MAX_FRAME_BYTES;
   Clock clock = Clock.systemUTC();
   Duration handshakeTimeout = Duration.ofSeconds(10);
@@ -97,6 +98,18 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
   /** Most connections this node opens itself when peers lists offer more. Default 4, at least 0. */
   public B maxOutgoing(int maxOutgoing) {
     this.maxOutgoing = Checks.inRange(maxOutgoing, 0, 1_000, "maxOutgoing");
+    return self();
+  }
+
+  /**
+   * Incoming links held at most, handshaken or not (default 64): a connection past it is closed
+   * at once, with a status line, so whoever can reach the port cannot make this node hold an
+   * unbounded number of channels and handshake timers.
+   *
+   * @throws IllegalArgumentException unless 1 to 10,000
+   */
+  public B maxIncoming(int maxIncoming) {
+    this.maxIncoming = Checks.inRange(maxIncoming, 1, 10_000, "maxIncoming");
     return self();
   }
 

@@ -151,7 +151,12 @@ final class Redialer {
     }
     String host = peer.host;
     int port = peer.port;
-    if (!peer.hasAddress()) {
+    var dialled = peer.outgoing() ? peer.link.remoteAddress() : null;
+    if (dialled != null && book.containsKey(key(dialled.getHostString(), dialled.getPort()))) {
+      // Redial the address this node dialled (a seed, a proxy, a NAT's outside): it is the path that worked.
+      host = dialled.getHostString();
+      port = dialled.getPort();
+    } else if (!peer.hasAddress()) {
       var remote = peer.link.remoteAddress();
       if (!peer.outgoing()) {
         log.info("lost peer {} ({}); it advertised no address to redial", peer.id, why);

@@ -26,6 +26,11 @@ import org.syncmesh.wire.WireFormatException;
  * digests plus the rows of d buckets, not n. A side that holds nothing asks for everything at once
  * ({@code send-all}), as an initial sync would.
  *
+ * <p>When two peers meet again, each first sends the other every entry whose version is above
+ * its clock at the last round that found them in sync: after a partition these are, as a rule,
+ * exactly the differences, at the cost of their own bytes. The next round (one interval later)
+ * finds anything this missed, such as an old write that reached one side late.
+ *
  * <p>Every message is self-contained (no per-round state but the initiator's round number), so a
  * lost link or a peer that leaves mid-round costs nothing; the next round starts over. Entries
  * are streamed paced by the link ({@link MeshExtension.Node#whisperAll}) and applied as steps of
@@ -40,17 +45,31 @@ final class AntiEntropy {
   /** A round not done after this long may be started again. */
   static final long ROUND_TIMEOUT_MILLIS = 30_000;
 
-  /** What this node knows of one peer's anti-entropy. Immutable. */
+  /**
+   * What this node knows of one peer's anti-entropy. Immutable. {@code roundStartedMillis} and
+   * {@code secondStart} are on the monotonic clock, the others on the node's.
+   */
   record PeerState(boolean inSync, long lastRoundMillis, long roundStartedMillis, long round, long clockOffsetMillis,
-      long lastMeasureMillis, int roundsThisSecond, long secondStart) {
-    static final PeerState NEW = new PeerState(false, 0, 0, 0, 0, 0, 0, 0);
+      long lastMeasureMillis, int roundsThisSecond, long secondStart, long roundStartHlc) {
+    static final PeerState NEW = new PeerState(false, 0, 0, 0, 0, 0, 0, 0, 0);
   }
+
+  /** Peers remembered with the clock of their last in-sync round. */
+  static final int MAX_REMEMBERED_PEERS = 1024;
 
   private final MeshExtension.Node node;
   private final Store store;
   private final StoreLimits limits;
   private final Map<String, PeerState> peers = new ConcurrentHashMap<>();
   private long nextRound = 1;
+  private long lastDriftReport = Long.MIN_VALUE / 2;
+  /** This node's clock when the last round with each peer found them in sync; protocol thread. */
+  private final Map<String, Long> syncedAt = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+      return size() > MAX_REMEMBERED_PEERS;
+    }
+  };
 
   AntiEntropy(MeshExtension.Node node, Store store, StoreLimits limits) {
     this.node = node;
@@ -65,10 +84,45 @@ final class AntiEntropy {
 
   /** A syncmesh peer linked: the smaller id starts a round at once. */
   void linked(PeerInfo peer) {
-    peers.put(peer.id(), PeerState.NEW);
-    if (initiates(peer)) {
-      start(peer);
+    Long since = syncedAt.get(peer.id());
+    if (since == null) {
+      peers.put(peer.id(), PeerState.NEW);
+      if (initiates(peer)) {
+        start(peer);
+      }
+      return;
     }
+    // Met before: send what changed here since, and let the next tick's round check the rest.
+    peers.put(peer.id(), new PeerState(false, 0, monotonicMillis(), -1, 0, 0, 0, 0, 0));
+    send(peer, new EntryStream(keysChangedAfter(since), 0));
+  }
+
+  private Iterator<Bytes> keysChangedAfter(long hlc) {
+    Iterator<Map.Entry<Bytes, Store.Entry>> all = store.entries().iterator();
+    return new Iterator<>() {
+      private @Nullable Bytes next;
+
+      @Override
+      public boolean hasNext() {
+        while (next == null && all.hasNext()) {
+          Map.Entry<Bytes, Store.Entry> e = all.next();
+          if (e.getValue().version().hlc() > hlc) {
+            next = e.getKey();
+          }
+        }
+        return next != null;
+      }
+
+      @Override
+      public Bytes next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException("no more changed keys");
+        }
+        Bytes key = next;
+        next = null;
+        return key;
+      }
+    };
   }
 
   /** Every interval: forget peers that left, start a round with each peer this node leads. */
@@ -80,14 +134,19 @@ final class AntiEntropy {
       }
     }
     peers.keySet().retainAll(linked.keySet());
-    long now = node.nowMillis();
+    long elapsed = monotonicMillis();
     for (PeerInfo p : linked.values()) {
       PeerState s = peers.computeIfAbsent(p.id(), id -> PeerState.NEW);
-      if (initiates(p) && (s.round() == 0 || now - s.roundStartedMillis() >= limits.antiEntropyInterval().toMillis())) {
+      if (initiates(p) && (s.round() == 0 || elapsed - s.roundStartedMillis() >= limits.antiEntropyInterval().toMillis())) {
         start(p);
       }
     }
-    publishClockOffsets(now);
+    publishClockOffsets(node.nowMillis());
+  }
+
+  /** Real elapsed time for pacing rounds: the node's clock may be set, or stand still in tests. */
+  private static long monotonicMillis() {
+    return System.nanoTime() / 1_000_000;
   }
 
   private boolean initiates(PeerInfo peer) {
@@ -96,7 +155,8 @@ final class AntiEntropy {
 
   void start(PeerInfo peer) {
     long round = nextRound++;
-    peers.compute(peer.id(), (id, s) -> with(s == null ? PeerState.NEW : s, round, node.nowMillis()));
+    long hlc = store.clock().last(); // before the digests: everything they cover is at or below it
+    peers.compute(peer.id(), (id, s) -> with(s == null ? PeerState.NEW : s, round, monotonicMillis(), hlc));
     send(peer, List.of(ExtMessages.tree(new ExtMessages.Tree(round, 0, store.horizonMillis(), entriesHeld(),
         node.nowMillis(), new int[] {0}, children(0, new int[] {0})))).iterator());
   }
@@ -124,6 +184,10 @@ final class AntiEntropy {
       });
     } else if (m instanceof ExtMessages.Done d) {
       measured(from.id(), d.now());
+      PeerState s = peers.get(from.id());
+      if (d.inSync() && s != null && s.round() == d.round()) {
+        syncedAt.put(from.id(), s.roundStartHlc());
+      }
       finish(from.id(), d.round(), d.inSync());
     } else if (m instanceof ExtMessages.SendAll s) {
       send(from, concat(new EntryStream(allKeys(), s.horizon()), ExtMessages.done(s.round(), false, node.nowMillis())));
@@ -134,19 +198,22 @@ final class AntiEntropy {
   private void measured(String peer, long theirNow) {
     long now = node.nowMillis();
     peers.computeIfPresent(peer, (id, s) -> new PeerState(s.inSync(), s.lastRoundMillis(), s.roundStartedMillis(),
-        s.round(), now - theirNow, now, s.roundsThisSecond(), s.secondStart()));
+        s.round(), now - theirNow, now, s.roundsThisSecond(), s.secondStart(), s.roundStartHlc()));
     publishClockOffsets(now);
   }
 
   private void onTree(PeerInfo from, ExtMessages.Tree t) {
+    store.adoptHorizon(t.horizon());
     long now = node.nowMillis();
+    long hlc = store.clock().last(); // before comparing: everything the digests cover is at or below it
     PeerState s = peers.getOrDefault(from.id(), PeerState.NEW);
     s = new PeerState(s.inSync(), s.lastRoundMillis(), s.roundStartedMillis(), s.round(), now - t.now(), now,
-        s.roundsThisSecond(), s.secondStart());
+        s.roundsThisSecond(), s.secondStart(), s.roundStartHlc());
     if (t.level() == 0) {
-      if (now - s.secondStart() >= 1000) {
+      long elapsed = monotonicMillis();
+      if (elapsed - s.secondStart() >= 1000) {
         s = new PeerState(s.inSync(), s.lastRoundMillis(), s.roundStartedMillis(), s.round(), s.clockOffsetMillis(),
-            s.lastMeasureMillis(), 0, now);
+            s.lastMeasureMillis(), 0, elapsed, s.roundStartHlc());
       }
       if (s.roundsThisSecond() >= limits.maxRoundsPerSecond()) {
         peers.put(from.id(), s);
@@ -155,7 +222,7 @@ final class AntiEntropy {
         return;
       }
       s = new PeerState(s.inSync(), s.lastRoundMillis(), s.roundStartedMillis(), s.round(), s.clockOffsetMillis(),
-          s.lastMeasureMillis(), s.roundsThisSecond() + 1, s.secondStart());
+          s.lastMeasureMillis(), s.roundsThisSecond() + 1, s.secondStart(), s.roundStartHlc());
     }
     peers.put(from.id(), s);
     publishClockOffsets(now);
@@ -182,6 +249,9 @@ final class AntiEntropy {
     }
     if (differing.isEmpty()) {
       boolean inSync = t.level() == 0;
+      if (inSync) {
+        syncedAt.put(from.id(), hlc);
+      }
       finish(from.id(), t.round(), inSync);
       send(from, List.of(ExtMessages.done(t.round(), inSync, now)).iterator());
     } else if (childLevel == DigestTree.LEVELS) {
@@ -194,6 +264,7 @@ final class AntiEntropy {
   }
 
   private void onRows(PeerInfo from, ExtMessages.Rows r) {
+    store.adoptHorizon(r.horizon());
     Map<Long, Long> theirDigest = new HashMap<>();
     Map<Long, long[]> theirOrder = new HashMap<>();
     ByteBuffer rows = ByteBuffer.wrap(r.rows());
@@ -259,12 +330,12 @@ final class AntiEntropy {
   private void finish(String peer, long round, boolean inSync) {
     long now = node.nowMillis();
     peers.computeIfPresent(peer, (id, s) -> new PeerState(inSync, now, s.roundStartedMillis(), s.round(),
-        s.clockOffsetMillis(), s.lastMeasureMillis(), s.roundsThisSecond(), s.secondStart()));
+        s.clockOffsetMillis(), s.lastMeasureMillis(), s.roundsThisSecond(), s.secondStart(), s.roundStartHlc()));
   }
 
-  private static PeerState with(PeerState s, long round, long now) {
+  private static PeerState with(PeerState s, long round, long now, long hlc) {
     return new PeerState(s.inSync(), s.lastRoundMillis(), now, round, s.clockOffsetMillis(), s.lastMeasureMillis(),
-        s.roundsThisSecond(), s.secondStart());
+        s.roundsThisSecond(), s.secondStart(), hlc);
   }
 
   /** Tells the clock how far ahead of its furthest-behind peer this node's clock is. */
@@ -280,6 +351,13 @@ final class AntiEntropy {
       }
     }
     store.clock().peersBehind(worst, who);
+    long allowed = store.clock().maxDrift().toMillis();
+    if (worst > allowed && who != null && monotonicMillis() - lastDriftReport >= 60_000) {
+      lastDriftReport = monotonicMillis();
+      node.reportError("this node's clock is " + worst / 1000.0 + " s ahead of peer " + who
+          + "'s, more than the allowed drift of " + allowed / 1000.0 + " s: peers refuse its writes, and it refuses "
+          + "local writes until its clock is fixed");
+    }
   }
 
   // ---------------------------------------------------------------- building messages

@@ -36,8 +36,8 @@ final class HybridClock {
   private final Clock clock;
   private final Duration maxDrift;
   private final long maxDriftMillis;
-  /** The largest clock value ticked or observed; 0 before any. */
-  private long last;
+  /** The largest clock value ticked or observed; 0 before any. Volatile for {@link #last()}'s readers only. */
+  private volatile long last;
   /** How far this clock is ahead of its furthest-behind syncmesh peer (anti-entropy measures it). */
   private volatile long peersBehindMillis;
   private volatile @org.jspecify.annotations.Nullable String peerBehind;
@@ -124,7 +124,7 @@ final class HybridClock {
     this.peersBehindMillis = aheadMillis;
   }
 
-  /** The largest clock value ticked or observed so far; 0 before any. */
+  /** The largest clock value ticked or observed so far; 0 before any. Any thread. */
   long last() {
     return last;
   }

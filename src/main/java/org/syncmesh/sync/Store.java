@@ -99,7 +99,7 @@ final class Store {
   private final DigestTree tree = new DigestTree();
   private final StoreLimits limits;
   /** The newest collected tombstone's milliseconds: older writes to absent keys are refused. */
-  private volatile long horizonMillis;
+  private final AtomicLong horizon = new AtomicLong();
 
   final AtomicLong refusedRemote = new AtomicLong();
   final AtomicLong droppedRemote = new AtomicLong();
@@ -150,7 +150,7 @@ final class Store {
   }
 
   long horizonMillis() {
-    return horizonMillis;
+    return horizon.get();
   }
 
   HybridClock clock() {
@@ -310,6 +310,7 @@ final class Store {
     Entry current = entries.get(key);
     Entry next;
     if (current == null) {
+      long horizonMillis = horizon.get();
       if (Hlc.millis(incoming.version().hlc()) <= horizonMillis) {
         refusedRemote.incrementAndGet();
         effects.dropped("refused " + kind + " of key " + Keys.render(key) + " from " + from + " at "
@@ -440,18 +441,30 @@ final class Store {
   int collectTombstones(long graceMillis) {
     long before = effects.nowMillis() - graceMillis;
     int collected = 0;
-    long horizon = horizonMillis;
+    long newest = 0;
     for (Map.Entry<Bytes, Entry> e : entries.entrySet()) {
       Entry state = e.getValue();
       long millis = Hlc.millis(state.version().hlc());
       if (state.deleted() && millis < before && entries.remove(e.getKey(), state)) {
         tree.replace(e.getKey(), state, null);
-        horizon = Math.max(horizon, millis);
+        newest = Math.max(newest, millis);
         collected++;
       }
     }
-    horizonMillis = horizon;
+    horizon.accumulateAndGet(newest, Math::max);
     return collected;
+  }
+
+  /**
+   * Takes a peer's horizon as this node's own, up to now less this node's grace: a node that
+   * meets a peer which has forgotten deletes this node never saw must refuse, and drop, what those
+   * deletes removed, or it would hand it back to a third node that has forgotten them too (two
+   * nodes away together for longer than the grace). Capped by this node's grace, so a peer with a
+   * shorter one cannot make it refuse recent writes.
+   */
+  void adoptHorizon(long peerHorizonMillis) {
+    long cap = effects.nowMillis() - limits.tombstoneGrace().toMillis();
+    horizon.accumulateAndGet(Math.min(peerHorizonMillis, cap), Math::max);
   }
 
   /**

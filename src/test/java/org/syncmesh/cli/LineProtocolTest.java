@@ -110,6 +110,26 @@ final class LineProtocolTest {
     assertThat(peer.get("port")).isEqualTo((long) a.session().socket().port());
     assertThat(peer.get("dialect")).as("what b judged a to be").isEqualTo("syncmesh");
     assertThat(peer.get("extension")).as("the extension version the link negotiated").isEqualTo(1L);
+    await("the first anti-entropy round to find both in sync").atMost(WAIT).until(() -> {
+      Map<?, ?> p = (Map<?, ?>) ((List<?>) call(b, "peers")).get(0);
+      return Boolean.TRUE.equals(p.get("inSync")) && p.get("lastSync") instanceof String;
+    });
+  }
+
+  @Test
+  void meta_showsTheVersion_andADeletedKeyAsDeleted() {
+    LineProtocol a = node();
+    String aId = (String) call(a, "id");
+    call(a, "set k 1");
+    Map<?, ?> meta = (Map<?, ?>) call(a, "meta k");
+    assertThat(meta.get("deleted")).isEqualTo(false);
+    assertThat(((Map<?, ?>) meta.get("version")).get("writer")).isEqualTo(aId);
+    long hlc = (Long) ((Map<?, ?>) meta.get("version")).get("hlc");
+    call(a, "del k");
+    Map<?, ?> deleted = (Map<?, ?>) call(a, "meta k");
+    assertThat(deleted.get("deleted")).isEqualTo(true);
+    assertThat((Long) ((Map<?, ?>) deleted.get("version")).get("hlc")).isGreaterThan(hlc);
+    assertThat(call(a, "keys")).isEqualTo(List.of());
   }
 
   @Test

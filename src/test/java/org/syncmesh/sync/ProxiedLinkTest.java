@@ -17,7 +17,7 @@ import org.syncmesh.testing.NetworkTestRule;
 /**
  * Two sync nodes whose one link runs through a {@link FaultProxy}: b dials the proxy, which
  * forwards to a's listening port. Shows what the nodes do when that link is torn mid-frame or
- * partitioned; nothing here reconnects by itself (maxOutgoing 0), the test dials again.
+ * partitioned; nothing here reconnects by itself (reconnection off), the test dials again.
  */
 final class ProxiedLinkTest {
 
@@ -26,7 +26,7 @@ final class ProxiedLinkTest {
   @RegisterExtension final NetworkTestRule net = new NetworkTestRule();
 
   private SyncSocket node() {
-    return net.track(new SyncSocket.Builder().maxOutgoing(0).build());
+    return net.track(new SyncSocket.Builder().maxOutgoing(0).reconnect(false).build());
   }
 
   /** {@code dialler} connects to {@code target} directly; both routing tables then hold the other. */
