@@ -10,6 +10,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Flags;
+import org.syncmesh.wire.Hlc;
 import org.syncmesh.wire.InternalMessage;
 import org.syncmesh.wire.MessageShapeException;
 import org.syncmesh.wire.Packets;
@@ -58,17 +59,27 @@ final class ExtMessages {
   /** A key and the state a write gives it. */
   record KeyState(Bytes key, Store.Entry entry) {}
 
-  /** Reads a versioned write or delta broadcast by {@code sender} at {@code seconds}. */
+  /**
+   * Reads a versioned write or delta broadcast by {@code sender} at {@code seconds}, which must be
+   * the version's second (docs/extension-v1.md §3.1).
+   */
   static KeyState readWrite(String sender, long seconds, List<@Nullable Object> p) {
-    int sub = (int) (long) (Long) p.get(0);
     if (p.size() != 6) {
       throw new MessageShapeException("a versioned write has 6 packets, not " + p.size());
     }
+    long sub = integer(p.get(0), "sub-flag");
+    if (sub != Flags.SUB_SM_WRITE && sub != Flags.SUB_SM_DELTA) {
+      throw new MessageShapeException("a versioned write has sub-flag 0x20 or 0x21, not " + sub);
+    }
     Bytes key = key(p.get(1));
-    Version version = new Version(hlc(p.get(3), "hlc"), writer(sender));
+    Version version = version(hlc(p.get(3), "hlc"), writer(sender));
+    if (seconds != Hlc.millis(version.hlc()) / 1000) {
+      throw new MessageShapeException("a versioned write is sent at its version's second, "
+          + Hlc.millis(version.hlc()) / 1000 + ", not " + seconds);
+    }
     int epoch = epoch(p.get(4));
     long claimHlc = hlc(p.get(5), "claim");
-    Version claim = claimHlc == 0 ? null : new Version(claimHlc, sender);
+    Version claim = claimHlc == 0 ? null : version(claimHlc, sender);
     Resolution.Tenure tenure = new Resolution.Tenure(epoch, claim);
     if (sub == Flags.SUB_SM_DELTA) {
       if (!(p.get(2) instanceof Map<?, ?> delta)) {
@@ -154,6 +165,9 @@ final class ExtMessages {
     }
     long kind = integer(p.get(1), "kind");
     long round = integer(p.get(2), "round");
+    if (kind < TREE || kind > SEND_ALL) {
+      throw new MessageShapeException("unknown anti-entropy kind " + kind); // not (int) kind: 2^32 + 1 is no tree
+    }
     switch ((int) kind) {
       case TREE -> {
         size(p, 9, "tree");
@@ -233,7 +247,7 @@ final class ExtMessages {
     }
     Bytes key = key(e.get(0));
     Object value = e.get(1);
-    Version version = new Version(hlc(e.get(2), "hlc"), writer(e.get(3)));
+    Version version = version(hlc(e.get(2), "hlc"), writer(e.get(3)));
     long timestamp = integer(e.get(4), "timestamp");
     Object b = e.get(5);
     Version base;
@@ -249,7 +263,7 @@ final class ExtMessages {
     }
     int epoch = epoch(e.get(6));
     long claimHlc = hlc(e.get(7), "claim");
-    Version claim = claimHlc == 0 ? null : new Version(claimHlc, version.writer());
+    Version claim = claimHlc == 0 ? null : version(claimHlc, version.writer());
     Map<Object, Version> fields = null;
     if (e.get(8) != null) {
       if (!(e.get(8) instanceof List<?> f) || f.size() % 3 != 0 || f.isEmpty()) {
@@ -264,7 +278,7 @@ final class ExtMessages {
         if (field == null || !map.containsKey(field)) {
           throw new MessageShapeException("entry: field " + Packets.describe(field) + " is not in the map");
         }
-        Version v = new Version(hlc(f.get(i + 1), "field hlc"), writer(f.get(i + 2)));
+        Version v = version(hlc(f.get(i + 1), "field hlc"), writer(f.get(i + 2)));
         if (v.compareTo(version) > 0 || (base != null && v.compareTo(base) <= 0)) {
           throw new MessageShapeException("entry: field version " + v + " outside (" + base + ", " + version + "]");
         }
@@ -322,6 +336,15 @@ final class ExtMessages {
       throw new MessageShapeException("a writer id is a str, not " + Packets.describe(w));
     }
     return s;
+  }
+
+  /** The version {@code [hlc, writer]}; a writer of 0 or more than 255 UTF-8 bytes is a shape error, not an argument error. */
+  private static Version version(long hlc, String writer) {
+    try {
+      return new Version(hlc, writer);
+    } catch (IllegalArgumentException e) {
+      throw new MessageShapeException("a version's " + e.getMessage(), e);
+    }
   }
 
   private static byte[] bin(@Nullable Object v, String what) {

@@ -8,7 +8,7 @@ import org.syncmesh.wire.Hlc;
 import org.syncmesh.wire.Version;
 
 /**
- * How two states of one key become one (docs/extension-v1.md §3): a join, so every node that
+ * How two states of one key become one (docs/extension-v1.md §4): a join, so every node that
  * has seen the same writes, in any order and any number of times, holds the same state.
  *
  * <ul>
