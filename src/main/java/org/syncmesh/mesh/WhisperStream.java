@@ -38,13 +38,14 @@ final class WhisperStream {
     }
     long sent = 0;
     while (sent < CHUNK_BYTES && peer.link.isWritable() && payloads.hasNext()) {
-      InternalMessage message = InternalMessage.create(Flags.MAIN_WHISPER, node.id, node.nowSeconds(), payloads.next());
+      List<?> payload = payloads.next();
       OutboundFrame frame;
       try {
-        frame = node.frame(message);
-      } catch (MessageTooLargeException e) {
-        // A peer's value near the cap can outgrow it with owner and timestamp added: skip it, loudly.
-        node.reportError("not sent to " + peer.id + ": " + e.getMessage() + " (" + Packets.describe(message.payload()) + ")");
+        frame = node.frame(InternalMessage.create(Flags.MAIN_WHISPER, node.id, node.nowSeconds(), payload));
+      } catch (IllegalArgumentException e) {
+        // A peer's value near the cap can outgrow it with what a whisper adds, or a peer's map hold keys
+        // that cannot be encoded again: skip it, loudly.
+        node.reportError("not sent to " + peer.id + ": " + e.getMessage() + " (" + Packets.describe(payload) + ")");
         continue;
       }
       sent += frame.payloadSize();

@@ -106,7 +106,7 @@ final class AntiEntropy {
     // Met before: send what changed here since, and let the next tick's round check the rest.
     session.round = -1;
     session.roundStartedMillis = monotonicMillis();
-    send(peer, new EntryStream(keysChangedAfter(since), 0));
+    send(peer, new EntryStream(peer, keysChangedAfter(since), 0));
   }
 
   private Iterator<Bytes> keysChangedAfter(long hlc) {
@@ -204,7 +204,7 @@ final class AntiEntropy {
       }
       finish(from.id(), d.inSync());
     } else if (m instanceof ExtMessages.SendAll s) {
-      send(from, concat(new EntryStream(allKeys(), s.horizon()), ExtMessages.done(s.round(), false, node.nowMillis())));
+      send(from, concat(new EntryStream(from, allKeys(), s.horizon()), ExtMessages.done(s.round(), false, node.nowMillis())));
       finish(from.id(), false);
     }
   }
@@ -219,7 +219,6 @@ final class AntiEntropy {
   }
 
   private void onTree(PeerInfo from, ExtMessages.Tree t) {
-    store.adoptHorizon(t.horizon());
     long now = node.nowMillis();
     long hlc = store.clock().last(); // before comparing: everything the digests cover is at or below it
     PeerSession s = session(from.id());
@@ -248,7 +247,7 @@ final class AntiEntropy {
         return;
       }
       if (t.count() == 0 && mine > 0) {
-        send(from, concat(new EntryStream(allKeys(), t.horizon()), ExtMessages.done(t.round(), false, now)));
+        send(from, concat(new EntryStream(from, allKeys(), t.horizon()), ExtMessages.done(t.round(), false, now)));
         finish(from.id(), false);
         return;
       }
@@ -280,7 +279,6 @@ final class AntiEntropy {
   }
 
   private void onRows(PeerInfo from, ExtMessages.Rows r) {
-    store.adoptHorizon(r.horizon());
     Map<Long, Long> theirDigest = new HashMap<>();
     Map<Long, long[]> theirOrder = new HashMap<>();
     ByteBuffer rows = ByteBuffer.wrap(r.rows());
@@ -321,7 +319,7 @@ final class AntiEntropy {
     }
     Iterator<List<?>> reply = r.reply() ? rowsMessages(r.round(), false, r.buckets()) : emptyIterator();
     List<?> done = r.reply() ? null : ExtMessages.done(r.round(), false, node.nowMillis());
-    send(from, concat(concat(reply, new EntryStream(toSend.iterator(), r.horizon())), done));
+    send(from, concat(concat(reply, new EntryStream(from, toSend.iterator(), r.horizon())), done));
     if (!r.reply()) {
       finish(from.id(), false);
     }
@@ -452,11 +450,13 @@ final class AntiEntropy {
    * comes; tombstones the peer has forgotten the like of (older than its horizon) are left out.
    */
   private final class EntryStream implements Iterator<List<?>> {
+    private final PeerInfo peer;
     private final Iterator<Bytes> keys;
     private final long peerHorizon;
     private @Nullable List<?> next;
 
-    EntryStream(Iterator<Bytes> keys, long peerHorizon) {
+    EntryStream(PeerInfo peer, Iterator<Bytes> keys, long peerHorizon) {
+      this.peer = peer;
       this.keys = keys;
       this.peerHorizon = peerHorizon;
     }
@@ -469,7 +469,14 @@ final class AntiEntropy {
         while (keys.hasNext() && bytes < ENTRY_BYTES_PER_MESSAGE) {
           Bytes key = keys.next();
           Store.Entry e = store.entry(key);
-          if (e == null || (e.deleted() && Hlc.millis(e.version().hlc()) <= peerHorizon)) {
+          if (e == null) {
+            continue;
+          }
+          if (Hlc.millis(e.version().hlc()) <= peerHorizon) {
+            // The peer has forgotten deletes this old: a tombstone it no longer needs, a value it may have deleted.
+            if (!e.deleted()) {
+              node.serially(() -> store.dropForgotten(key, e, peer.id(), peerHorizon));
+            }
             continue;
           }
           chunk.add(ExtMessages.entry(key, e));

@@ -40,12 +40,33 @@ final class Resolution {
     return mergeFields(current, incoming);
   }
 
-  /** Positive if {@code a}'s tenure wins over {@code b}'s, negative if it loses, 0 if they are one. */
+  /**
+   * Positive if {@code a}'s tenure wins over {@code b}'s, negative if it loses, 0 if they are one:
+   * the higher epoch wins; in one epoch the earlier claim, by its second, then the smaller
+   * claimant id (as 0.7's same-second rule). One claimant in one second is one tenure, so the
+   * 0.7 copy of a claiming write (whose version is derived from its second) and its versioned copy
+   * claim alike.
+   */
   static int compareTenure(Store.Entry a, Store.Entry b) {
     if (a.epoch() != b.epoch()) {
       return Integer.compare(a.epoch(), b.epoch());
     }
-    return compareNullsFirst(b.claim(), a.claim()); // the earlier claim wins
+    Version ca = a.claim();
+    Version cb = b.claim();
+    if (ca == null || cb == null) {
+      return ca == cb ? 0 : ca == null ? -1 : 1;
+    }
+    int bySecond = Long.compare(Hlc.millis(cb.hlc()) / 1000, Hlc.millis(ca.hlc()) / 1000);
+    return bySecond != 0 ? bySecond : compareIds(cb.writer(), ca.writer());
+  }
+
+  /** The claim of a tenure that starts with a write at {@code seconds} by {@code writer}: its second. */
+  static Version claim(long seconds, String writer) {
+    return new Version(Hlc.of(Math.min(seconds, Hlc.MAX_MILLIS / 1000) * 1000, 0), writer);
+  }
+
+  private static int compareIds(String a, String b) {
+    return new Version(0, a).compareTo(new Version(0, b));
   }
 
   /** Whether {@code incoming} loses to {@code current} by tenure alone: another owner's lease holds. */
@@ -59,7 +80,9 @@ final class Resolution {
     int byBase = compareNullsFirst(a.base(), b.base());
     if (byBase == 0) {
       int byVersion = a.version().compareTo(b.version());
-      if (byVersion == 0) {
+      if (byVersion == 0 && a.deleted() != b.deleted()) {
+        byVersion = a.deleted() ? 1 : -1; // a tombstone at a value's own version deletes it (Store.dropForgotten)
+      } else if (byVersion == 0) {
         // One write (or two 0.7 writes whose derived versions collide): a fixed tie-break.
         byVersion = Integer.compare(Objects.hashCode(a.value()), Objects.hashCode(b.value()));
       }
@@ -127,11 +150,22 @@ final class Resolution {
    * Without leasing every write has {@link Tenure#NONE}.
    */
   static @Nullable Tenure tenure(Store.@Nullable Entry current, Version version, long seconds, boolean leasing) {
+    return tenure(current, version, seconds, leasing, 0);
+  }
+
+  /**
+   * As {@link #tenure(Store.Entry, Version, long, boolean)}, where a key this node holds nothing of
+   * is claimed in the epoch after {@code epochFloor}: the highest epoch of a tombstone this node
+   * has collected, so that a claim made just after a collection is not beaten by the tombstone a
+   * peer has not collected yet.
+   */
+  static @Nullable Tenure tenure(Store.@Nullable Entry current, Version version, long seconds, boolean leasing,
+      int epochFloor) {
     if (!leasing) {
       return Tenure.NONE;
     }
     if (current == null) {
-      return new Tenure(1, version);
+      return new Tenure(epochFloor + 1, claim(seconds, version.writer()));
     }
     if (current.value() == null) {
       if (Hlc.millis(version.hlc()) < Hlc.millis(current.version().hlc())) {
@@ -139,13 +173,13 @@ final class Resolution {
         // sync) claims nothing: it joins the tombstone's tenure, where the later delete wins.
         return new Tenure(current.epoch(), current.claim());
       }
-      return new Tenure(current.epoch() + 1, version);
+      return new Tenure(current.epoch() + 1, claim(seconds, version.writer()));
     }
     if (current.version().writer().equals(version.writer())) {
       return new Tenure(current.epoch(), current.claim());
     }
     if (seconds > current.timestamp() + LeasePolicy.LEASE_SECONDS) {
-      return new Tenure(current.epoch() + 1, version);
+      return new Tenure(current.epoch() + 1, claim(seconds, version.writer()));
     }
     return null;
   }

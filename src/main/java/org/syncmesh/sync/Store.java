@@ -75,8 +75,11 @@ final class Store {
   interface Effects {
     long nowMillis();
 
-    /** Sends a local write: {@code ext} to syncmesh peers, the 0.7 form made by {@code plain} to the others. */
-    void publish(OutboundFrame ext, Supplier<OutboundFrame> plain);
+    /**
+     * Sends a local write: {@code ext} to syncmesh peers, the 0.7 form made by {@code plain} to the
+     * others; {@code plain} null: they hold this value already.
+     */
+    void publish(OutboundFrame ext, @Nullable Supplier<OutboundFrame> plain);
 
     void updated(Bytes key, Object value, MetaTuple meta);
 
@@ -100,6 +103,8 @@ final class Store {
   private final StoreLimits limits;
   /** The newest collected tombstone's milliseconds: older writes to absent keys are refused. */
   private final AtomicLong horizon = new AtomicLong();
+  /** The highest lease epoch of a collected tombstone: claims of absent keys start above it. */
+  private final AtomicInteger epochFloor = new AtomicInteger();
 
   final AtomicLong refusedRemote = new AtomicLong();
   final AtomicLong droppedRemote = new AtomicLong();
@@ -165,7 +170,7 @@ final class Store {
     if (write.value() == null && (current == null || current.deleted())) {
       return null; // nothing to delete: nothing is sent
     }
-    Stamp stamp = stamp(write);
+    Stamp stamp = stamp(write, current);
     Resolution.Tenure tenure = requireLease(write.key(), current, stamp);
     commit(write, stamp, tenure, current);
     return current == null || current.deleted() ? null : current;
@@ -176,7 +181,7 @@ final class Store {
     List<Stamp> stamps = new ArrayList<>(all.size());
     List<Resolution.Tenure> tenures = new ArrayList<>(all.size());
     for (LocalWrite w : all) {
-      Stamp stamp = stamp(w);
+      Stamp stamp = stamp(w, entries.get(w.key()));
       tenures.add(requireLease(w.key(), entries.get(w.key()), stamp));
       stamps.add(stamp);
     }
@@ -226,7 +231,7 @@ final class Store {
       throw new IllegalArgumentException("cannot apply a delta to key " + Keys.render(key)
           + ": it holds a " + current.value().getClass().getSimpleName() + " (expected: a map or no value)");
     }
-    Stamp stamp = stamp(write);
+    Stamp stamp = stamp(write, null);
     Resolution.Tenure tenure = requireLease(key, current, stamp);
     Entry incoming = deltaEntry((Map<?, ?>) write.value(), stamp.version, stamp.seconds, tenure, false);
     Entry next = current == null ? incoming : Resolution.merge(current, incoming, leasing);
@@ -236,7 +241,7 @@ final class Store {
     if (current == null) {
       requireRoom(1);
     }
-    writes.outbox().commit(stamp.plain);
+    commitPlain(stamp);
     install(key, current, next);
     publish(write, stamp, tenure);
     return merged;
@@ -246,7 +251,7 @@ final class Store {
     if (current == null) {
       requireRoom(1);
     }
-    writes.outbox().commit(stamp.plain);
+    commitPlain(stamp);
     Version v = stamp.version;
     install(write.key(), current, new Entry(write.value(), v, stamp.seconds, v, null, tenure.epoch(), tenure.claim(), false));
     publish(write, stamp, tenure);
@@ -257,24 +262,57 @@ final class Store {
     OutboundFrame ext = writes.frame(ExtMessages.write(selfId, stamp.seconds, sub, write.key(), write.value(),
         stamp.version.hlc(), tenure.epoch(), tenure.claim()));
     InternalMessage plain = stamp.plain;
-    effects.publish(ext, () -> plain == write.message() ? write.frame() : writes.frame(plain));
+    effects.publish(ext, plain == null ? null : () -> plain == write.message() ? write.frame() : writes.frame(plain));
+  }
+
+  private void commitPlain(Stamp stamp) {
+    if (stamp.plain != null) {
+      writes.outbox().commit(stamp.plain);
+    }
   }
 
   /**
-   * A local write's version, its time in seconds (the version's second, which syncmesh peers
-   * see), and its 0.7 form for js2p and py2p peers. The 0.7 form keeps its own time from the
-   * {@link Outbox}, which may run a little ahead to keep its id unique; the version never follows
-   * it, or a key rewritten with the same value many times a second would drag the clock ahead.
+   * A local write's version, its time in seconds (the version's second), and its 0.7 form for
+   * js2p and py2p peers at that second: the same message every syncmesh node that passes the write
+   * on makes (§3.3), and one whose derived version (§2.5) is below the version.
+   *
+   * <p>0.7 ids have no room for anything but the second, so writing a key back to a value it held
+   * earlier in the same second (a, b, a) would give the third write the first one's id, and 0.7
+   * peers would drop it as a duplicate. Then the version moves to the next second, and the 0.7
+   * form with it; but at most 2 s ahead of the physical clock, so that rewrites many times a
+   * second cannot drag the clock away (past that, 0.7 peers miss the flip; syncmesh peers never
+   * do). Writing the value a key already holds needs no 0.7 form at all: {@code plain} is null.
    */
-  private record Stamp(Version version, long seconds, InternalMessage plain) {}
+  private record Stamp(Version version, long seconds, @Nullable InternalMessage plain) {}
 
-  private Stamp stamp(LocalWrite write) {
+  /** The most a version may be moved ahead of the physical clock to keep a 0.7 id unique. */
+  private static final long MAX_PLAIN_LEAD_SECONDS = 2;
+
+  private Stamp stamp(LocalWrite write, @Nullable Entry current) {
     Version version = clock.tick();
-    return new Stamp(version, Hlc.millis(version.hlc()) / 1000, writes.confirm(write).message());
+    long seconds = Hlc.millis(version.hlc()) / 1000;
+    InternalMessage plain = plainAt(write, seconds);
+    if (!writes.outbox().accepts(plain, seconds)) {
+      boolean unchanged = current != null && !current.deleted() && current.owner().equals(selfId)
+          && write.message().subFlag() != Flags.SUB_DELTA && Objects.equals(current.value(), write.value());
+      long lead = seconds + 1 - Math.floorDiv(effects.nowMillis(), 1000);
+      if (unchanged || lead > MAX_PLAIN_LEAD_SECONDS) {
+        return new Stamp(version, seconds, null);
+      }
+      version = clock.tickAtLeast(Hlc.of((seconds + 1) * 1000, 0));
+      seconds = Hlc.millis(version.hlc()) / 1000;
+      plain = plainAt(write, seconds);
+    }
+    return new Stamp(version, seconds, plain);
+  }
+
+  private InternalMessage plainAt(LocalWrite write, long seconds) {
+    InternalMessage m = write.message();
+    return m.time() == seconds ? m : InternalMessage.create(Flags.MAIN_BROADCAST, selfId, seconds, m.payload());
   }
 
   private Resolution.Tenure requireLease(Bytes key, @Nullable Entry current, Stamp stamp) {
-    Resolution.Tenure tenure = Resolution.tenure(current, stamp.version, stamp.seconds, leasing);
+    Resolution.Tenure tenure = Resolution.tenure(current, stamp.version, stamp.seconds, leasing, epochFloor.get());
     if (tenure == null) {
       throw new LeaseException(key, current.meta(), leaseEndSeconds(current), leasing);
     }
@@ -384,7 +422,7 @@ final class Store {
   /** The tenure of a 0.7 write, or null if a lease refuses it; reported unless {@code kind} is null (a dump). */
   private Resolution.@Nullable Tenure remoteTenure(Bytes key, @Nullable Entry current, Version v, long seconds,
       @Nullable String kind, String from) {
-    Resolution.Tenure tenure = Resolution.tenure(current, v, seconds, leasing);
+    Resolution.Tenure tenure = Resolution.tenure(current, v, seconds, leasing, epochFloor.get());
     if (tenure == null && kind != null) {
       refusedRemote.incrementAndGet();
       effects.dropped("refused remote " + kind + " of key " + Keys.render(key) + " from " + from + " as "
@@ -448,6 +486,7 @@ final class Store {
       if (state.deleted() && millis < before && entries.remove(e.getKey(), state)) {
         tree.replace(e.getKey(), state, null);
         newest = Math.max(newest, millis);
+        epochFloor.accumulateAndGet(state.epoch(), Math::max);
         collected++;
       }
     }
@@ -456,34 +495,22 @@ final class Store {
   }
 
   /**
-   * Takes a peer's horizon as this node's own, up to now less this node's grace: a node that
-   * meets a peer which has forgotten deletes this node never saw must refuse, and drop, what those
-   * deletes removed, or it would hand it back to a third node that has forgotten them too (two
-   * nodes away together for longer than the grace). Capped by this node's grace, so a peer with a
-   * shorter one cannot make it refuse recent writes.
-   */
-  void adoptHorizon(long peerHorizonMillis) {
-    long cap = effects.nowMillis() - limits.tombstoneGrace().toMillis();
-    horizon.accumulateAndGet(Math.min(peerHorizonMillis, cap), Math::max);
-  }
-
-  /**
-   * Removes {@code key} without a tombstone if it is still in state {@code expected}: a peer has
-   * forgotten deletes up to a horizon above its version and does not hold it, so it may be a
-   * deleted key, and every node must end without it. Reported, with a delete event if it held a value.
+   * Deletes {@code key} if it is still in state {@code expected}: a peer that does not hold it has
+   * forgotten deletes up to a horizon above its version, so it may be a deleted key, and every
+   * node must end without it. The delete is a tombstone at the entry's own version, which beats
+   * the value it deletes (§4.1) and no newer write, reaches the peers that still hold that value,
+   * and is collected at once, being older than the grace. Reported, with a delete event.
    */
   void dropForgotten(Bytes key, Entry expected, String peer, long peerHorizonMillis) {
-    if (!entries.remove(key, expected)) {
+    if (entries.get(key) != expected || expected.deleted()) {
       return;
     }
-    tree.replace(key, expected, null);
-    if (!expected.deleted()) {
-      live.decrementAndGet();
-      effects.deleted(key, new MetaTuple(expected.owner(), expected.timestamp(), expected.version(), true));
-      effects.dropped("dropped key " + Keys.render(key) + " written at " + expected.version() + ": peer " + peer
-          + " does not hold it and has forgotten deletes up to " + Instant.ofEpochMilli(peerHorizonMillis)
-          + ", so it may have been deleted (a write older than the tombstone grace period that never reached the network is lost)");
-    }
+    Version top = expected.version();
+    install(key, expected, new Entry(null, top, expected.timestamp(), top, null, expected.epoch(), expected.claim(),
+        expected.ownerBin()));
+    effects.dropped("dropped key " + Keys.render(key) + " written at " + top + ": peer " + peer
+        + " does not hold it and has forgotten deletes up to " + Instant.ofEpochMilli(peerHorizonMillis)
+        + ", so it may have been deleted (a write older than the tombstone grace period that never reached the network is lost)");
   }
 
   // ---------------------------------------------------------------- shared

@@ -54,7 +54,7 @@ final class SyncExtension implements MeshExtension {
     ExtMessages.KeyState write;
     try {
       write = ExtMessages.readWrite(message.sender(), message.time(), message.payload());
-    } catch (WireFormatException | IllegalArgumentException | ClassCastException e) {
+    } catch (WireFormatException | IllegalArgumentException e) {
       store.droppedRemote.incrementAndGet();
       node.reportError("dropped versioned write from " + message.sender() + " via " + from.id() + ": " + e.getMessage());
       return;
@@ -70,9 +70,14 @@ final class SyncExtension implements MeshExtension {
     }
     int sub = message.subFlag() == Flags.SUB_SM_DELTA ? Flags.SUB_DELTA : Flags.SUB_STORE;
     Object value = message.payload().get(2);
-    InternalMessage plain = InternalMessage.create(Flags.MAIN_BROADCAST, message.sender(), message.time(),
-        Arrays.asList(sub, write.key(), value));
-    node.broadcastIfNew(node.frame(plain), p -> p.extensionVersion() == 0 && !p.id().equals(from.id()));
+    try {
+      InternalMessage plain = InternalMessage.create(Flags.MAIN_BROADCAST, message.sender(), message.time(),
+          Arrays.asList(sub, write.key(), value));
+      node.broadcastIfNew(node.frame(plain), p -> p.extensionVersion() == 0 && !p.id().equals(from.id()));
+    } catch (IllegalArgumentException e) { // e.g. a map whose keys 0.7 would take as duplicates, or too large
+      node.reportError("not passed on to js2p/py2p peers: the write of key " + Keys.render(write.key()) + " from "
+          + message.sender() + ": " + e.getMessage());
+    }
   }
 
   /** Whether any peer speaks plain 0.7 (js2p, py2p, or a syncmesh node without the extension). */

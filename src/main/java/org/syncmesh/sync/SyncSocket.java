@@ -720,9 +720,9 @@ public final class SyncSocket implements AutoCloseable {
     }
 
     @Override
-    public void publish(OutboundFrame ext, java.util.function.Supplier<OutboundFrame> plain) {
+    public void publish(OutboundFrame ext, java.util.function.@Nullable Supplier<OutboundFrame> plain) {
       node.broadcast(ext, peer -> peer.extensionVersion() >= 1);
-      if (SyncExtension.hasPlainPeer(node)) {
+      if (plain != null && SyncExtension.hasPlainPeer(node)) {
         node.broadcast(plain.get(), peer -> peer.extensionVersion() == 0);
       }
     }

@@ -3,7 +3,6 @@ package org.syncmesh.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Hlc;
@@ -13,8 +12,7 @@ import org.syncmesh.wire.Version;
 /**
  * Two ways the 0.7 copy of a syncmesh write, reaching another syncmesh node through a js2p or
  * py2p peer, wins over the versioned copy it duplicates (docs/extension-v1.md §2.5 says it never
- * should). Disabled: they fail on the code as it is; see the report of the docs branch. Remove
- * {@code @Disabled} to see them fail.
+ * should). Both failed before the fixes in Store.stamp and Resolution.compareTenure.
  */
 final class DerivedVersionFindingsTest {
 
@@ -29,7 +27,6 @@ final class DerivedVersionFindingsTest {
    * that copy against every later write of the same owner in the same epoch, silently.
    */
   @Test
-  @Disabled("finding: a derived claim beats the owner's own versioned claim (Resolution.compareTenure)")
   void leasing_theZeroSevenCopyOfAClaimArrivingFirst_doesNotHideTheOwnersLaterWrites() {
     StoreTest.Recorder fx = new StoreTest.Recorder();
     LocalStore x = new LocalStore(X, true, fx);
@@ -51,7 +48,6 @@ final class DerivedVersionFindingsTest {
    * copy and above the writer's later writes in the first second.
    */
   @Test
-  @Disabled("finding: a 0.7 form bumped a second ahead by the Outbox derives a version above its versioned copy")
   void theZeroSevenCopyOfAWrite_neverWinsOverItsVersionedCopy_evenWhenTheOutboxMovedItsSecond() {
     StoreTest.Recorder wfx = new StoreTest.Recorder();
     LocalStore w = new LocalStore(W, false, wfx);

@@ -33,7 +33,9 @@ final class StoreTest {
     @Override public void publish(org.syncmesh.net.OutboundFrame ext,
         java.util.function.Supplier<org.syncmesh.net.OutboundFrame> plain) {
       sentExt.add(ext.message());
-      sent.add(plain.get().message());
+      if (plain != null) {
+        sent.add(plain.get().message());
+      }
     }
     @Override public void updated(Bytes key, Object value, MetaTuple meta) {
       events.add("update " + key.utf8() + "=" + value + " by " + meta.owner() + "@" + meta.timestamp());

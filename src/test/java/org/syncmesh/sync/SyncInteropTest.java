@@ -198,9 +198,15 @@ final class SyncInteropTest {
     assertThat(b.get("constructor", null)).isEqualTo("would crash js2p");
 
     // ... and gives it back to the next node that joins through it (docs/protocol-0.7.md §13.9).
+    // A syncmesh joiner also meets a and b (js2p's peers list names them), and their tombstone,
+    // newer than js2p's copy, wins there: the key stays deleted among syncmesh nodes.
     SyncSocket late = javaNode();
     late.connect("127.0.0.1", js.port()).orTimeout(15, TimeUnit.SECONDS).join();
     awaitJava(late, "after", "still linked");
-    awaitJava(late, "gone", "soon");
+    await("late to hold a's tombstone").atMost(WAIT)
+        .until(() -> late.meta("gone").map(MetaTuple::deleted).orElse(false));
+    assertThat(late.containsKey("gone")).isFalse();
+    assertThat(late.meta("gone")).isEqualTo(a.meta("gone"));
+    assertThat(js.call("get gone")).isEqualTo("soon");
   }
 }

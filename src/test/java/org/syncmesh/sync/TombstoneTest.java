@@ -121,6 +121,24 @@ final class TombstoneTest {
     assertThat(b.get("kept", null)).isEqualTo(2L);
   }
 
+  @Test
+  void aFreshNode_joiningANodeThatHasForgottenDeletes_stillGetsItsOldKeys() {
+    FakeClock clock = new FakeClock(1_700_000_000L);
+    SyncSocket a = node(clock);
+    a.set("old", 1);
+    a.set("gone", 2);
+    a.del("gone");
+    clock.advanceSeconds(3 * 60);
+    await("a to collect its tombstone").atMost(WAIT).until(() -> a.tombstones() == 0);
+    for (int i = 0; i < 2; i++) { // the joiner starts the round, or a does: ids decide, so try both ways
+      SyncSocket fresh = node(clock);
+      fresh.connect("127.0.0.1", a.port()).orTimeout(10, TimeUnit.SECONDS).join();
+      await("the joiner to get the old key").atMost(WAIT).until(() -> Long.valueOf(1).equals(fresh.get("old", null)));
+      assertThat(fresh.snapshot()).isEqualTo(a.snapshot());
+      assertThat(fresh.statusErrors()).isEmpty();
+    }
+  }
+
   private SyncSocket node(FakeClock clock) {
     return net.track(new SyncSocket.Builder().clock(clock).leasing(false).maxOutgoing(0)
         .tombstoneGrace(Duration.ofMinutes(2)).antiEntropyInterval(Duration.ofMillis(100))
