@@ -1,5 +1,9 @@
 package org.syncmesh.sync;
 
+import static org.syncmesh.sync.Js2pLinks.awaitJava;
+import static org.syncmesh.sync.Js2pLinks.awaitJs;
+import static org.syncmesh.sync.Js2pLinks.link;
+import static org.syncmesh.sync.Js2pLinks.peerIds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -34,26 +38,9 @@ final class MixedNetworkTest {
     return net.track(new SyncSocket.Builder().maxOutgoing(maxOutgoing).build());
   }
 
-  /** {@code java} dials {@code js}; both list each other. */
-  private static void link(SyncSocket java, LineNode js) {
-    assertThat(java.connect("127.0.0.1", js.port()).orTimeout(15, TimeUnit.SECONDS).join().dialect())
-        .isEqualTo(Dialect.JS2P);
-    await("js2p to list " + java.id()).atMost(WAIT).until(() -> peerIds(js).contains(java.id()));
-  }
 
-  private static List<Object> peerIds(LineNode js) {
-    return ((List<?>) js.call("peers")).stream().map(p -> ((Map<?, ?>) p).get("id")).map(Object.class::cast).toList();
-  }
 
-  private static void awaitJs(LineNode js, String key, Object expected) {
-    await("js2p to hold " + key + " = " + expected).atMost(WAIT)
-        .until(() -> Objects.equals(js.call("get " + key), expected));
-  }
 
-  private static void awaitJava(SyncSocket java, String key, Object expected) {
-    await(java + " to hold " + key + " = " + expected).atMost(WAIT)
-        .until(() -> expected.equals(java.get(key, null)));
-  }
 
   private static void awaitIdentical(SyncSocket a, SyncSocket b) {
     await(a + " and " + b + " to hold identical states").atMost(WAIT).until(() -> a.snapshot().equals(b.snapshot()));

@@ -1,5 +1,9 @@
 package org.syncmesh.sync;
 
+import static org.syncmesh.sync.Js2pLinks.awaitJava;
+import static org.syncmesh.sync.Js2pLinks.awaitJs;
+import static org.syncmesh.sync.Js2pLinks.link;
+import static org.syncmesh.sync.Js2pLinks.peerIds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -32,16 +36,7 @@ final class SyncInteropTest {
     return net.track(LineNode.js2p(options));
   }
 
-  /** java connects to js, and both see each other. */
-  private static void link(SyncSocket java, LineNode js) {
-    assertThat(java.connect("127.0.0.1", js.port()).orTimeout(15, TimeUnit.SECONDS).join().dialect())
-        .isEqualTo(Dialect.JS2P);
-    await("js2p to list " + java.id()).atMost(WAIT).until(() -> peerIds(js).contains(java.id()));
-  }
 
-  private static List<Object> peerIds(LineNode js) {
-    return ((List<?>) js.call("peers")).stream().map(p -> ((Map<?, ?>) p).get("id")).map(Object.class::cast).toList();
-  }
 
   /** Waits (at most 2 s) until the wall clock has left the second in which {@code key} was written. */
   private static void nextSecond(SyncSocket java, String key) {
@@ -50,15 +45,7 @@ final class SyncInteropTest {
         .until(() -> System.currentTimeMillis() / 1000 > written);
   }
 
-  private static void awaitJs(LineNode js, String key, Object expected) {
-    await("js2p to hold " + key + " = " + expected).atMost(WAIT)
-        .until(() -> Objects.equals(js.call("get " + key), expected));
-  }
 
-  private static void awaitJava(SyncSocket java, Object key, Object expected) {
-    await(java + " to hold " + key + " = " + expected).atMost(WAIT)
-        .until(() -> expected.equals(java.get(key, null)));
-  }
 
   @Test
   void setUpdateAndDelta_flowBothWays() {
