@@ -67,6 +67,13 @@ final class HybridClock {
    */
   Version tick() {
     long now = physicalMillis();
+    checkLocal(now);
+    // last + 1 cannot overflow: last is at most maxDrift ahead of a clock below 2^47 ms, until the year 6429.
+    last = Math.max(Math.addExact(last, 1), Hlc.of(now, 0));
+    return new Version(last, writer);
+  }
+
+  private void checkLocal(long now) {
     if (Hlc.millis(last) - now > maxDriftMillis) {
       throw ClockDriftException.localBehind(last, now, maxDrift);
     }
@@ -75,9 +82,29 @@ final class HybridClock {
     if (ahead > maxDriftMillis && peer != null) {
       throw ClockDriftException.localAhead(peer, now, ahead, maxDrift);
     }
-    // last + 1 cannot overflow: last is at most maxDrift ahead of a clock below 2^47 ms, until the year 6429.
-    last = Math.max(Math.addExact(last, 1), Hlc.of(now, 0));
-    return new Version(last, writer);
+  }
+
+  /**
+   * What {@link #tick()} would return now, without ticking: for a write encoded on the caller's
+   * thread before it enters the node. Any thread.
+   */
+  long peekNext() {
+    return Math.max(last + 1, Hlc.of(physicalMillis(), 0));
+  }
+
+  /**
+   * A tick at {@code guess}, a {@link #peekNext()} taken a moment ago, if it is still greater than
+   * everything ticked or observed (as a rule: nothing came in between); otherwise a plain tick.
+   *
+   * @throws ClockDriftException (local) as {@link #tick()}
+   */
+  Version tickAt(long guess) {
+    if (guess > last && Hlc.millis(guess) <= physicalMillis()) {
+      checkLocal(physicalMillis());
+      last = guess;
+      return new Version(guess, writer);
+    }
+    return tick();
   }
 
   /**

@@ -7,6 +7,8 @@ import org.syncmesh.mesh.MeshExtension;
 import org.syncmesh.net.OutboundFrame;
 import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Flags;
+import org.syncmesh.wire.Hlc;
+import org.syncmesh.wire.Version;
 import org.syncmesh.wire.InternalMessage;
 import org.syncmesh.wire.MessageTooLargeException;
 
@@ -27,48 +29,88 @@ final class LocalWrites {
    */
   static final int INITIAL_SYNC_OVERHEAD = 128;
 
+  /** The version and tenure a write to a key would get now; thread-safe (see Store#guess). */
+  interface Guesser {
+    Guess guess(Bytes key);
+  }
+
+  /** A write's likely version and tenure. */
+  record Guess(Version version, Resolution.Tenure tenure) {}
+
   private final MeshExtension.Node node;
   private final Outbox outbox;
+  private volatile @Nullable Guesser guesser;
 
   LocalWrites(MeshExtension.Node node, Outbox outbox) {
     this.node = node;
     this.outbox = outbox;
   }
 
-  /** The outbox whose times these writes use; its state belongs to the writer's steps. */
+  /** Gives the store that confirms these writes' guesses; before the first write. */
+  void guessWith(Guesser guesser) {
+    this.guesser = guesser;
+  }
+
+  /** The outbox of the 0.7 forms; its state belongs to the writer's steps. */
   Outbox outbox() {
     return outbox;
   }
 
   /** A store of {@code value} at {@code key}, or a delete when it is null. */
   LocalWrite store(Bytes key, @Nullable Object value) {
-    InternalMessage m = encode(Arrays.asList(Flags.SUB_STORE, key, value), key, "value");
-    return new LocalWrite(key, m.payload().get(2), m, frame(m, key)); // the value as peers decode it
+    return prepare(key, value, false, guess(key), "value");
   }
 
   /** A delta of {@code delta} into the map at {@code key}. */
   LocalWrite delta(Bytes key, java.util.Map<?, ?> delta) {
-    InternalMessage m = encode(Arrays.asList(Flags.SUB_DELTA, key, delta), key, "delta");
-    return new LocalWrite(key, m.payload().get(2), m, frame(m, key));
+    return prepare(key, delta, true, guess(key), "delta");
   }
 
-  /**
-   * Encodes {@code write} again in its step when the time guessed before it entered the node is
-   * no longer valid (see {@link Outbox}); the same write otherwise.
-   */
-  LocalWrite confirm(LocalWrite write) {
-    long now = node.nowSeconds();
-    if (outbox.accepts(write.message(), now)) {
-      return write;
-    }
-    InternalMessage m = outbox.create(write.message().payload(), now);
-    return new LocalWrite(write.key(), write.value(), m, node.frame(m));
-  }
-
-  /** Encodes a store in a step, where the outbox picks its time. */
+  /** A store made in a step (popitem), with that step's version and tenure. */
   LocalWrite storeNow(Bytes key, @Nullable Object value) {
-    InternalMessage m = outbox.create(Arrays.asList(Flags.SUB_STORE, key, value), node.nowSeconds());
-    return new LocalWrite(key, m.payload().get(2), m, node.frame(m));
+    return store(key, value);
+  }
+
+  /** {@code write}'s versioned broadcast at {@code version} and {@code tenure}: its own if those were its guess. */
+  OutboundFrame frame(LocalWrite write, Version version, long seconds, Resolution.Tenure tenure) {
+    if (version.equals(write.guess()) && tenure.equals(write.guessTenure())) {
+      return write.frame();
+    }
+    return node.frame(ExtMessages.write(node.id(), seconds, write.delta() ? Flags.SUB_SM_DELTA : Flags.SUB_SM_WRITE,
+        write.key(), write.value(), version.hlc(), tenure.epoch(), tenure.claim()));
+  }
+
+  /** Frames a 0.7 form made in a step. */
+  OutboundFrame frame(InternalMessage plain) {
+    return node.frame(plain);
+  }
+
+  /** {@code write}'s 0.7 form at {@code seconds}, for js2p and py2p peers. */
+  InternalMessage plain(LocalWrite write, long seconds) {
+    return InternalMessage.create(Flags.MAIN_BROADCAST, node.id(), seconds,
+        Arrays.asList(write.delta() ? Flags.SUB_DELTA : Flags.SUB_STORE, write.key(), write.value()));
+  }
+
+  private Guess guess(Bytes key) {
+    Guesser g = guesser;
+    if (g == null) {
+      throw new IllegalStateException("no store attached to these writes");
+    }
+    return g.guess(key);
+  }
+
+  private LocalWrite prepare(Bytes key, @Nullable Object value, boolean delta, Guess guess, String name) {
+    long seconds = Hlc.millis(guess.version().hlc()) / 1000;
+    InternalMessage m;
+    try {
+      m = ExtMessages.write(node.id(), seconds, delta ? Flags.SUB_SM_DELTA : Flags.SUB_SM_WRITE, key, value,
+          guess.version().hlc(), guess.tenure().epoch(), guess.tenure().claim());
+    } catch (IllegalArgumentException e) {
+      String message = String.valueOf(e.getMessage());
+      throw new IllegalArgumentException(
+          message.startsWith("payload[2]") ? name + message.substring("payload[2]".length()) : message, e);
+    }
+    return new LocalWrite(key, m.payload().get(2), delta, m, frame(m, key), guess.version(), guess.tenure());
   }
 
   /**
@@ -82,20 +124,7 @@ final class LocalWrites {
         Arrays.asList(Flags.SUB_STORE, key, value)), key);
   }
 
-  private InternalMessage encode(List<?> payload, Bytes key, String name) {
-    try {
-      return InternalMessage.create(Flags.MAIN_BROADCAST, node.id(), outbox.earliestSeconds(node.nowSeconds()), payload);
-    } catch (IllegalArgumentException e) {
-      String message = String.valueOf(e.getMessage());
-      throw new IllegalArgumentException(
-          message.startsWith("payload[2]") ? name + message.substring("payload[2]".length()) : message, e);
-    }
-  }
 
-  /** Frames a message made in a step. */
-  OutboundFrame frame(InternalMessage m) {
-    return node.frame(m);
-  }
 
   private OutboundFrame frame(InternalMessage m, Bytes key) {
     OutboundFrame frame;

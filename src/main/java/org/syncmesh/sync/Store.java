@@ -75,6 +75,9 @@ final class Store {
   interface Effects {
     long nowMillis();
 
+    /** Whether any peer speaks plain 0.7, so a local write needs its 0.7 form. */
+    boolean hasPlainPeers();
+
     /**
      * Sends a local write: {@code ext} to syncmesh peers, the 0.7 form made by {@code plain} to the
      * others; {@code plain} null: they hold this value already.
@@ -163,6 +166,17 @@ final class Store {
   }
 
   // ---------------------------------------------------------------- local writes (the writer's steps)
+
+  /**
+   * The version and tenure a local write to {@code key} would get if it entered the node now; any
+   * thread (it reads the clock and the key's state as they are; the write's step checks both).
+   */
+  LocalWrites.Guess guess(Bytes key) {
+    long hlc = clock.peekNext();
+    Version v = new Version(hlc, selfId);
+    Resolution.Tenure t = Resolution.tenure(entries.get(key), v, Hlc.millis(hlc) / 1000, leasing, epochFloor.get());
+    return new LocalWrites.Guess(v, t == null ? Resolution.Tenure.NONE : t);
+  }
 
   /** Stores a write's value, or deletes when it is null; returns the previous live entry, if any. */
   @Nullable Entry store(LocalWrite write) {
@@ -258,11 +272,9 @@ final class Store {
   }
 
   private void publish(LocalWrite write, Stamp stamp, Resolution.Tenure tenure) {
-    int sub = write.message().subFlag() == Flags.SUB_DELTA ? Flags.SUB_SM_DELTA : Flags.SUB_SM_WRITE;
-    OutboundFrame ext = writes.frame(ExtMessages.write(selfId, stamp.seconds, sub, write.key(), write.value(),
-        stamp.version.hlc(), tenure.epoch(), tenure.claim()));
+    OutboundFrame ext = writes.frame(write, stamp.version, stamp.seconds, tenure);
     InternalMessage plain = stamp.plain;
-    effects.publish(ext, plain == null ? null : () -> plain == write.message() ? write.frame() : writes.frame(plain));
+    effects.publish(ext, plain == null ? null : () -> writes.frame(plain));
   }
 
   private void commitPlain(Stamp stamp) {
@@ -289,26 +301,24 @@ final class Store {
   private static final long MAX_PLAIN_LEAD_SECONDS = 2;
 
   private Stamp stamp(LocalWrite write, @Nullable Entry current) {
-    Version version = clock.tick();
+    Version version = clock.tickAt(write.guess().hlc());
     long seconds = Hlc.millis(version.hlc()) / 1000;
-    InternalMessage plain = plainAt(write, seconds);
+    if (!effects.hasPlainPeers()) {
+      return new Stamp(version, seconds, null);
+    }
+    InternalMessage plain = writes.plain(write, seconds);
     if (!writes.outbox().accepts(plain, seconds)) {
       boolean unchanged = current != null && !current.deleted() && current.owner().equals(selfId)
-          && write.message().subFlag() != Flags.SUB_DELTA && Objects.equals(current.value(), write.value());
+          && !write.delta() && Objects.equals(current.value(), write.value());
       long lead = seconds + 1 - Math.floorDiv(effects.nowMillis(), 1000);
       if (unchanged || lead > MAX_PLAIN_LEAD_SECONDS) {
         return new Stamp(version, seconds, null);
       }
       version = clock.tickAtLeast(Hlc.of((seconds + 1) * 1000, 0));
       seconds = Hlc.millis(version.hlc()) / 1000;
-      plain = plainAt(write, seconds);
+      plain = writes.plain(write, seconds);
     }
     return new Stamp(version, seconds, plain);
-  }
-
-  private InternalMessage plainAt(LocalWrite write, long seconds) {
-    InternalMessage m = write.message();
-    return m.time() == seconds ? m : InternalMessage.create(Flags.MAIN_BROADCAST, selfId, seconds, m.payload());
   }
 
   private Resolution.Tenure requireLease(Bytes key, @Nullable Entry current, Stamp stamp) {

@@ -266,6 +266,7 @@ public final class SyncSocket implements AutoCloseable {
       this.writes = new LocalWrites(node, new Outbox(node.id()));
       HybridClock clock = new HybridClock(node.id(), new NodeClock(node), maxDrift);
       this.store = new Store(node.id(), leasing, effects, writes, clock, limits);
+      writes.guessWith(store::guess);
       this.antiEntropy = new AntiEntropy(node, store, limits);
       Store s = store;
       AntiEntropy ae = antiEntropy;
@@ -720,9 +721,14 @@ public final class SyncSocket implements AutoCloseable {
     }
 
     @Override
+    public boolean hasPlainPeers() {
+      return SyncExtension.hasPlainPeer(node);
+    }
+
+    @Override
     public void publish(OutboundFrame ext, java.util.function.@Nullable Supplier<OutboundFrame> plain) {
       node.broadcast(ext, peer -> peer.extensionVersion() >= 1);
-      if (plain != null && SyncExtension.hasPlainPeer(node)) {
+      if (plain != null) {
         node.broadcast(plain.get(), peer -> peer.extensionVersion() == 0);
       }
     }

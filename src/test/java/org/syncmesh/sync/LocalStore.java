@@ -39,6 +39,7 @@ final class LocalStore {
       @Override public java.time.Instant instant() { return java.time.Instant.ofEpochMilli(millis()); }
     });
     this.store = new Store(selfId, leasing, effects, writes, clock, StoreLimits.DEFAULTS);
+    writes.guessWith(store::guess);
   }
 
   Store store() {

@@ -30,6 +30,8 @@ final class StoreTest {
     final List<String> dropped = new ArrayList<>();
 
     @Override public long nowMillis() { return now * 1000; }
+    /** As if a js2p or py2p peer were linked, so that local writes make their 0.7 forms too. */
+    @Override public boolean hasPlainPeers() { return true; }
     @Override public void publish(org.syncmesh.net.OutboundFrame ext,
         java.util.function.Supplier<org.syncmesh.net.OutboundFrame> plain) {
       sentExt.add(ext.message());
