@@ -98,11 +98,13 @@ final class HybridClock {
    *
    * @throws ClockDriftException (local) as {@link #tick()}
    */
-  Version tickAt(long guess) {
-    if (guess > last && Hlc.millis(guess) <= physicalMillis()) {
-      checkLocal(physicalMillis());
-      last = guess;
-      return new Version(guess, writer);
+  Version tickAt(Version guess) {
+    long now = physicalMillis();
+    long hlc = guess.hlc();
+    if (hlc > last && Hlc.millis(hlc) <= now && guess.writer().equals(writer)) {
+      checkLocal(now);
+      last = hlc;
+      return guess;
     }
     return tick();
   }

@@ -84,9 +84,10 @@ final class Store {
      */
     void publish(OutboundFrame ext, @Nullable Supplier<OutboundFrame> plain);
 
-    void updated(Bytes key, Object value, MetaTuple meta);
+    /** {@code key} now holds {@code state}'s value; {@code state.meta()} is made only if someone listens. */
+    void updated(Bytes key, Entry state);
 
-    void deleted(Bytes key, MetaTuple meta);
+    void deleted(Bytes key, Entry tombstone);
 
     /** A remote write was refused or malformed. */
     void dropped(String why);
@@ -301,7 +302,7 @@ final class Store {
   private static final long MAX_PLAIN_LEAD_SECONDS = 2;
 
   private Stamp stamp(LocalWrite write, @Nullable Entry current) {
-    Version version = clock.tickAt(write.guess().hlc());
+    Version version = clock.tickAt(write.guess());
     long seconds = Hlc.millis(version.hlc()) / 1000;
     if (!effects.hasPlainPeers()) {
       return new Stamp(version, seconds, null);
@@ -532,13 +533,13 @@ final class Store {
     if (next.deleted()) {
       if (wasLive) {
         live.decrementAndGet();
-        effects.deleted(key, next.meta());
+        effects.deleted(key, next);
       }
     } else {
       if (!wasLive) {
         live.incrementAndGet();
       }
-      effects.updated(key, next.value(), next.meta());
+      effects.updated(key, next);
     }
   }
 }

@@ -734,14 +734,19 @@ public final class SyncSocket implements AutoCloseable {
     }
 
     @Override
-    public void updated(Bytes key, Object value, MetaTuple meta) {
+    public void updated(Bytes key, Store.Entry state) {
+      if (listeners.isEmpty()) {
+        return;
+      }
+      Object value = state.value();
+      MetaTuple meta = state.meta();
       for (SyncListener l : listeners) {
         node.callback(() -> l.onUpdate(SyncSocket.this, key, value, meta));
       }
     }
 
     @Override
-    public void deleted(Bytes key, MetaTuple meta) {
+    public void deleted(Bytes key, Store.Entry tombstone) {
       for (SyncListener l : listeners) {
         node.callback(() -> l.onDelete(SyncSocket.this, key));
       }

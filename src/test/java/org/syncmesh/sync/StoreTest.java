@@ -39,10 +39,12 @@ final class StoreTest {
         sent.add(plain.get().message());
       }
     }
-    @Override public void updated(Bytes key, Object value, MetaTuple meta) {
+    @Override public void updated(Bytes key, Store.Entry state) {
+      Object value = state.value();
+      MetaTuple meta = state.meta();
       events.add("update " + key.utf8() + "=" + value + " by " + meta.owner() + "@" + meta.timestamp());
     }
-    @Override public void deleted(Bytes key, MetaTuple meta) { events.add("delete " + key.utf8()); }
+    @Override public void deleted(Bytes key, Store.Entry tombstone) { events.add("delete " + key.utf8()); }
     @Override public void dropped(String why) { dropped.add(why); }
   }
 
