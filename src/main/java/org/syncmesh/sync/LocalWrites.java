@@ -14,9 +14,12 @@ import org.syncmesh.wire.MessageTooLargeException;
 
 /**
  * Turns a local write into a {@link LocalWrite} on the caller's thread: every check that does not
- * depend on the dictionary happens here, before anything is stored, sent or announced. A value
- * must be encodable, and small enough that its broadcast <em>and</em> the initial-sync store that
- * later gives it to a joiner (the same with owner and timestamp added) fit the frame cap.
+ * depend on the dictionary happens here, before anything is stored, sent or announced, and the
+ * write's versioned broadcast is encoded here too, with the version and tenure the store guesses
+ * for it ({@link Guesser}), so the node's single writer rarely encodes anything. A value must be
+ * encodable, and small enough that its broadcast <em>and</em> what later gives it to a joiner (an
+ * initial-sync store or an anti-entropy entry, the same with owner, timestamp, version and tenure
+ * added) fit the frame cap. In steps, it makes the 0.7 forms for js2p and py2p peers.
  * Thread-safe.
  */
 final class LocalWrites {
@@ -64,11 +67,6 @@ final class LocalWrites {
   /** A delta of {@code delta} into the map at {@code key}. */
   LocalWrite delta(Bytes key, java.util.Map<?, ?> delta) {
     return prepare(key, delta, true, guess(key), "delta");
-  }
-
-  /** A store made in a step (popitem), with that step's version and tenure. */
-  LocalWrite storeNow(Bytes key, @Nullable Object value) {
-    return store(key, value);
   }
 
   /** {@code write}'s versioned broadcast at {@code version} and {@code tenure}: its own if those were its guess. */

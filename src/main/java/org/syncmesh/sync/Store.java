@@ -218,7 +218,7 @@ final class Store {
         continue;
       }
       try {
-        Entry removed = store(writes.storeNow(e.getKey(), null));
+        Entry removed = store(writes.store(e.getKey(), null));
         if (removed != null) {
           return Map.entry(e.getKey(), removed.value());
         }

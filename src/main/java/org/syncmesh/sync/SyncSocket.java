@@ -263,7 +263,7 @@ public final class SyncSocket implements AutoCloseable {
     MeshExtension install(MeshExtension.Node node, boolean leasing, Store.Effects effects, StoreLimits limits,
         Duration maxDrift) {
       this.node = node;
-      this.writes = new LocalWrites(node, new Outbox(node.id()));
+      this.writes = new LocalWrites(node, new Outbox());
       HybridClock clock = new HybridClock(node.id(), new NodeClock(node), maxDrift);
       this.store = new Store(node.id(), leasing, effects, writes, clock, limits);
       writes.guessWith(store::guess);

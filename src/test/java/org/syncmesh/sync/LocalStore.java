@@ -31,7 +31,7 @@ final class LocalStore {
 
   LocalStore(String selfId, boolean leasing, Store.Effects effects, int maxFrameBytes) {
     FakeNode node = new FakeNode(selfId, effects, new FrameCodec(maxFrameBytes));
-    this.writes = new LocalWrites(node, new Outbox(selfId));
+    this.writes = new LocalWrites(node, new Outbox());
     this.clock = new HybridClock(selfId, new java.time.Clock() {
       @Override public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
       @Override public java.time.Clock withZone(java.time.ZoneId zone) { return this; }
