@@ -63,6 +63,9 @@ final class AntiEntropy {
     long secondStart;
   }
 
+  /** The longest a node waits for a quiet interval before it starts a round anyway. */
+  static final long MAX_ROUND_GAP_MILLIS = 30_000;
+
   /** Peers remembered with the clock of their last in-sync round. */
   static final int MAX_REMEMBERED_PEERS = 1024;
 
@@ -147,9 +150,14 @@ final class AntiEntropy {
     }
     peers.keySet().retainAll(linked.keySet());
     long elapsed = monotonicMillis();
+    long interval = limits.antiEntropyInterval().toMillis();
+    // While writes flow, digests differ by what is in flight, and a round would send it all again:
+    // wait for a quiet interval, but no longer than MAX_ROUND_GAP_MILLIS.
+    boolean busy = elapsed - store.lastChangeNanos() / 1_000_000 < interval;
     for (PeerInfo p : linked.values()) {
       PeerSession s = session(p.id());
-      if (initiates(p) && (s.round == 0 || elapsed - s.roundStartedMillis >= limits.antiEntropyInterval().toMillis())) {
+      long since = elapsed - s.roundStartedMillis;
+      if (initiates(p) && (s.round == 0 || since >= interval && (!busy || since >= MAX_ROUND_GAP_MILLIS))) {
         start(p);
       }
     }

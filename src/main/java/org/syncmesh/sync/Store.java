@@ -109,6 +109,7 @@ final class Store {
   private final AtomicLong horizon = new AtomicLong();
   /** The highest lease epoch of a collected tombstone: claims of absent keys start above it. */
   private final AtomicInteger epochFloor = new AtomicInteger();
+  private volatile long lastChangeNanos = System.nanoTime();
 
   final AtomicLong refusedRemote = new AtomicLong();
   final AtomicLong droppedRemote = new AtomicLong();
@@ -526,7 +527,13 @@ final class Store {
 
   // ---------------------------------------------------------------- shared
 
+  /** When the last change was installed, on the monotonic clock (nanoseconds); any thread. */
+  long lastChangeNanos() {
+    return lastChangeNanos;
+  }
+
   private void install(Bytes key, @Nullable Entry current, Entry next) {
+    lastChangeNanos = System.nanoTime();
     entries.put(key, next);
     tree.replace(key, current, next);
     boolean wasLive = current != null && !current.deleted();
