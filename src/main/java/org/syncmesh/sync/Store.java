@@ -110,6 +110,9 @@ final class Store {
   /** The highest lease epoch of a collected tombstone: claims of absent keys start above it. */
   private final AtomicInteger epochFloor = new AtomicInteger();
   private volatile long lastChangeNanos = System.nanoTime();
+  /** One String per writer id (the writer's steps only), so 100,000 keys from one peer share its id. */
+  private final Map<String, String> writers = new java.util.HashMap<>();
+  private static final int MAX_INTERNED_WRITERS = 10_000;
 
   final AtomicLong refusedRemote = new AtomicLong();
   final AtomicLong droppedRemote = new AtomicLong();
@@ -374,9 +377,12 @@ final class Store {
             + ": this node holds its limit of " + limits.maxEntries() + " keys and tombstones");
         return;
       }
-      next = incoming;
+      next = intern(incoming);
     } else {
       next = Resolution.merge(current, incoming, leasing);
+      if (next == incoming) {
+        next = intern(incoming);
+      }
       if (next == current) {
         if (Resolution.losesTenure(current, incoming, leasing) && !current.owner().equals(incoming.owner())) {
           refusedRemote.incrementAndGet();
@@ -389,6 +395,30 @@ final class Store {
       }
     }
     install(key, current, next);
+  }
+
+  /**
+   * {@code e} with its writer id shared with the other entries of that writer: a decoded message
+   * brings a new String of 64–66 characters each time. Its version, base and claim, which name
+   * that writer; field versions are left as they came.
+   */
+  private Entry intern(Entry e) {
+    String writer = e.version().writer();
+    String shared = writers.get(writer);
+    if (shared == null) {
+      if (writers.size() < MAX_INTERNED_WRITERS) {
+        writers.put(writer, writer);
+      }
+      return e;
+    }
+    if (shared == writer) {
+      return e;
+    }
+    Version v = new Version(e.version().hlc(), shared);
+    Version base = e.base() == null ? null : e.base().equals(e.version()) ? v : e.base();
+    Version claim = e.claim() != null && e.claim().writer().equals(shared) ? new Version(e.claim().hlc(), shared)
+        : e.claim();
+    return new Entry(e.value(), v, e.timestamp(), base, e.fields(), e.epoch(), claim, e.ownerBin());
   }
 
   /**

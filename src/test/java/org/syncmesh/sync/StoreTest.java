@@ -234,4 +234,17 @@ final class StoreTest {
     leased.remoteStore(Bytes.utf8("theirs"), null, new MetaTuple(PEER_SMALL, effects.now), false, false, PEER_SMALL);
     assertThat(leased.popAny()).isNull();
   }
+
+  @Test
+  void remoteWritesOfOneWriter_shareOneStringOfItsId() {
+    LocalStore open = new LocalStore(ME, false, effects);
+    for (String key : List.of("a", "b")) {
+      String writer = new String(PEER_LARGE.toCharArray()); // a decoded message's own copy
+      open.remote(Bytes.utf8(key), Store.deltaEntry(Map.of("f", 1L),
+          new org.syncmesh.wire.Version(effects.now * 1000L << 16, writer), effects.now, Resolution.Tenure.NONE, false),
+          writer);
+    }
+    assertThat(open.entry(Bytes.utf8("b")).version()).isEqualTo(open.entry(Bytes.utf8("a")).version());
+    assertThat(open.entry(Bytes.utf8("b")).owner()).isSameAs(open.entry(Bytes.utf8("a")).owner());
+  }
 }
