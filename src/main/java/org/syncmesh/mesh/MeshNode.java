@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.syncmesh.net.Link;
@@ -109,7 +110,8 @@ final class MeshNode implements MeshExtension.Node {
    *
    * @throws java.io.UncheckedIOException if the port cannot be bound
    */
-  MeshNode(MeshOptions<?> options, MeshSocket source, Function<MeshExtension.Node, MeshExtension> extensionFactory) {
+  MeshNode(MeshOptions<?> options, @Nullable String restoredId, MeshSocket source,
+      Function<MeshExtension.Node, MeshExtension> extensionFactory) {
     this.clock = options.clock;
     this.protocol = options.effectiveProtocol();
     this.protocolId = protocol.id();
@@ -140,10 +142,18 @@ final class MeshNode implements MeshExtension.Node {
         : ("0.0.0.0".equals(options.host) || "::".equals(options.host) ? "127.0.0.1" : options.host);
     this.outPort = options.outPort > 0 ? options.outPort : boundAddress.getPort();
     // js2p's formula uses the bind address and the port (docs/protocol-0.7.md §3.3); the salt is random.
-    this.id = NodeId.generate(protocol, options.host, boundAddress.getPort());
+    this.id = restoredId != null ? restoredId
+        : options.id != null ? options.id : NodeId.generate(protocol, options.host, boundAddress.getPort());
     this.callbacks = new Callbacks(options.callbackExecutor, "syncmesh-callbacks-" + boundAddress.getPort());
     this.events = new MeshEvents(source, callbacks);
-    this.extension = extensionFactory.apply(this);
+    try {
+      this.extension = extensionFactory.apply(this);
+    } catch (RuntimeException e) {
+      network.close();
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      callbacks.shutdown();
+      throw e;
+    }
     network.acceptConnections();
     log.debug("node {} listening on {} ({})", id, boundAddress, protocol);
   }

@@ -47,8 +47,14 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
   int debugLevel = 0;
   @Nullable SslContext serverSsl;
   @Nullable SslContext clientSsl;
+  @Nullable String id;
 
   protected MeshOptions() {}
+
+  /** The id set with {@link #id(String)}, or null: a subclass's builder reads it. */
+  protected @Nullable String configuredId() {
+    return id;
+  }
 
   /**
    * The protocol the socket will speak, derived from the configured one. The sync socket's
@@ -62,6 +68,21 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
   @SuppressWarnings("unchecked")
   private B self() {
     return (B) this;
+  }
+
+  /**
+   * This node's id instead of a fresh one: for a node that must keep its identity across
+   * restarts (a sync socket with a data directory keeps it there by itself). Pure base58, 1–66
+   * characters, as 0.7 ids are (docs/protocol-0.7.md §3.3). Two live nodes must never share one.
+   *
+   * @throws IllegalArgumentException if not pure base58 of 1–66 characters
+   */
+  public B id(String id) {
+    Checks.notNull(id, "id");
+    Checks.argument(!id.isEmpty() && id.length() <= 66 && org.syncmesh.wire.Base58.isBase58(id), "id", id,
+        "pure base58, 1 to 66 characters");
+    this.id = id;
+    return self();
   }
 
   /** Address to bind. Default {@code 127.0.0.1}; {@code 0.0.0.0} listens on every interface. */

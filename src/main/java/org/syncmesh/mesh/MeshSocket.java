@@ -10,6 +10,7 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.syncmesh.wire.Checks;
 import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.InternalMessage;
@@ -118,7 +119,7 @@ public final class MeshSocket implements AutoCloseable {
 
     /** Binds and returns a listening socket. */
     public MeshSocket build() {
-      return new MeshSocket(this, node -> NO_EXTENSION);
+      return new MeshSocket(this, null, node -> NO_EXTENSION);
     }
   }
 
@@ -126,28 +127,28 @@ public final class MeshSocket implements AutoCloseable {
 
   /** The seed's constructor: binds {@code addr:port} on the default mesh protocol. */
   public MeshSocket(String addr, int port) {
-    this(new Builder().host(addr).port(port), node -> NO_EXTENSION);
+    this(new Builder().host(addr).port(port), null, node -> NO_EXTENSION);
   }
 
   /** The seed's constructor with a protocol. */
   public MeshSocket(String addr, int port, Protocol protocol) {
-    this(new Builder().host(addr).port(port).protocol(protocol), node -> NO_EXTENSION);
+    this(new Builder().host(addr).port(port).protocol(protocol), null, node -> NO_EXTENSION);
   }
 
   /** The seed's constructor with a protocol and an outward address. */
   public MeshSocket(String addr, int port, Protocol protocol, InetSocketAddress outAddr) {
     this(new Builder().host(addr).port(port).protocol(protocol).outAddress(outAddr.getHostString(), outAddr.getPort()),
-        node -> NO_EXTENSION);
+        null, node -> NO_EXTENSION);
   }
 
   /** The seed's full constructor; {@code debugLevel} is kept but logging goes through SLF4J. */
   public MeshSocket(String addr, int port, Protocol protocol, InetSocketAddress outAddr, int debugLevel) {
     this(new Builder().host(addr).port(port).protocol(protocol)
-        .outAddress(outAddr.getHostString(), outAddr.getPort()).debugLevel(debugLevel), node -> NO_EXTENSION);
+        .outAddress(outAddr.getHostString(), outAddr.getPort()).debugLevel(debugLevel), null, node -> NO_EXTENSION);
   }
 
-  private MeshSocket(MeshOptions<?> options, Function<MeshExtension.Node, MeshExtension> extension) {
-    this.node = new MeshNode(options, this, extension);
+  private MeshSocket(MeshOptions<?> options, @Nullable String id, Function<MeshExtension.Node, MeshExtension> extension) {
+    this.node = new MeshNode(options, id, this, extension);
     this.debugLevel = options.debugLevel;
   }
 
@@ -161,7 +162,19 @@ public final class MeshSocket implements AutoCloseable {
   public static MeshSocket withExtension(MeshOptions<?> options, Function<MeshExtension.Node, MeshExtension> extension) {
     Checks.notNull(options, "options");
     Checks.notNull(extension, "extension");
-    return new MeshSocket(options, extension);
+    return new MeshSocket(options, null, extension);
+  }
+
+  /**
+   * {@link #withExtension(MeshOptions, Function)} for a node restored with the id {@code id},
+   * whatever {@code options} say (a durable sync socket's, read from its data directory).
+   */
+  public static MeshSocket withExtension(MeshOptions<?> options, String id,
+      Function<MeshExtension.Node, MeshExtension> extension) {
+    Checks.notNull(options, "options");
+    Checks.notNull(id, "id");
+    Checks.notNull(extension, "extension");
+    return new MeshSocket(options, id, extension);
   }
 
   // ---------------------------------------------------------------- identity

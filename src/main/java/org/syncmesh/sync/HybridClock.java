@@ -123,6 +123,18 @@ final class HybridClock {
     return new Version(last, writer);
   }
 
+  /**
+   * Advances this clock to a version read from the node's data directory, with no drift check:
+   * every later tick is greater, so a restarted node never writes below what it wrote before,
+   * even if the machine's clock went back (then its writes are refused, as {@link #tick()} says,
+   * until the clock is within maxDrift again). The node's loading thread, before it starts.
+   */
+  void restore(long hlc) {
+    if (hlc > last) {
+      last = hlc;
+    }
+  }
+
   /** The allowed drift. */
   Duration maxDrift() {
     return maxDrift;

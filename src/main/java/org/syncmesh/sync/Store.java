@@ -93,6 +93,34 @@ final class Store {
     void dropped(String why);
   }
 
+  /**
+   * Where a durable node saves each change, called from the writer's steps in the order they
+   * install (docs/data-directory.md); {@link #NONE} for a node in memory only.
+   */
+  interface Persistence {
+    /** {@code key} now holds {@code state}. */
+    void put(Bytes key, Entry state);
+
+    /** {@code key}'s tombstone was collected. */
+    void remove(Bytes key);
+
+    /** A value of the node's own state (its horizon, its peers). */
+    void meta(String name, byte[] value);
+
+    Persistence NONE = new Persistence() {
+      @Override
+      public void put(Bytes key, Entry state) {}
+
+      @Override
+      public void remove(Bytes key) {}
+
+      @Override
+      public void meta(String name, byte[] value) {}
+    };
+  }
+
+  static final String HORIZON = "horizon";
+
   /** The latest 0.7 second a derived version holds. */
   static final long MAX_DERIVED_SECONDS = Hlc.MAX_MILLIS / 1000;
 
@@ -114,6 +142,8 @@ final class Store {
   private final Map<String, String> writers = new java.util.HashMap<>();
   private static final int MAX_INTERNED_WRITERS = 10_000;
 
+  private Persistence persistence = Persistence.NONE;
+
   final AtomicLong refusedRemote = new AtomicLong();
   final AtomicLong droppedRemote = new AtomicLong();
 
@@ -124,6 +154,34 @@ final class Store {
     this.writes = writes;
     this.clock = clock;
     this.limits = limits;
+  }
+
+  /** Saves every change from now on to {@code p}; before the node accepts peers. */
+  void persistTo(Persistence p) {
+    this.persistence = p;
+  }
+
+  // ---------------------------------------------------------------- a durable node's start
+
+  /** Holds {@code state} at {@code key} as read from disk: no event, nothing sent or saved. */
+  void load(Bytes key, Entry state) {
+    Entry shared = intern(state);
+    if (entries.put(key, shared) == null && !shared.deleted()) {
+      live.incrementAndGet();
+    }
+    tree.replace(key, null, shared);
+    clock.restore(shared.version().hlc());
+  }
+
+  /** The horizon and epoch floor saved with {@link #HORIZON}, as {@link #horizonRecord} wrote them. */
+  void restoreHorizon(byte[] record) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(record);
+    horizon.accumulateAndGet(b.getLong(), Math::max);
+    epochFloor.accumulateAndGet(b.getInt(), Math::max);
+  }
+
+  private byte[] horizonRecord() {
+    return java.nio.ByteBuffer.allocate(12).putLong(horizon.get()).putInt(epochFloor.get()).array();
   }
 
   // ---------------------------------------------------------------- reads (any thread, no lock)
@@ -529,10 +587,14 @@ final class Store {
         tree.replace(e.getKey(), state, null);
         newest = Math.max(newest, millis);
         epochFloor.accumulateAndGet(state.epoch(), Math::max);
+        persistence.remove(e.getKey());
         collected++;
       }
     }
     horizon.accumulateAndGet(newest, Math::max);
+    if (collected > 0) {
+      persistence.meta(HORIZON, horizonRecord());
+    }
     return collected;
   }
 
@@ -566,6 +628,7 @@ final class Store {
     lastChangeNanos = System.nanoTime();
     entries.put(key, next);
     tree.replace(key, current, next);
+    persistence.put(key, next);
     boolean wasLive = current != null && !current.deleted();
     if (next.deleted()) {
       if (wasLive) {

@@ -1,6 +1,7 @@
 package org.syncmesh.sync;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,8 +24,10 @@ import org.syncmesh.mesh.Message;
 import org.syncmesh.mesh.MessageHandler;
 import org.syncmesh.mesh.PeerInfo;
 import org.syncmesh.net.OutboundFrame;
+import org.syncmesh.store.DataDirectory;
 import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Checks;
+import org.syncmesh.wire.NodeId;
 import org.syncmesh.wire.Protocol;
 
 /**
@@ -122,6 +125,8 @@ public final class SyncSocket implements AutoCloseable {
   private final Store store;
   private final LocalWrites writes;
   private final AntiEntropy antiEntropy;
+  private final @Nullable DurableNode durable;
+  private final @Nullable Journal journal;
   private final List<SyncListener> listeners = new CopyOnWriteArrayList<>();
 
   /**
@@ -137,6 +142,36 @@ public final class SyncSocket implements AutoCloseable {
     private Duration tombstoneGrace = StoreLimits.DEFAULTS.tombstoneGrace();
     private Duration antiEntropyInterval = StoreLimits.DEFAULTS.antiEntropyInterval();
     private Duration maxClockDrift = HybridClock.DEFAULT_MAX_DRIFT;
+    private @Nullable Path dataDirectory;
+    private Durability durability = Durability.PROCESS_CRASH;
+
+    /**
+     * Keeps the node in {@code dir}, which it creates if absent (docs/data-directory.md): the node
+     * restarts as the same node, with the same id (its leases still hold), every key with its
+     * version, owner and timestamp, its tombstones, and the peers it knew, which it redials; it
+     * then catches up on what it missed through anti-entropy. A write that has returned survives
+     * the process being killed ({@link #durability} says what more). One node per directory: a
+     * second process is refused, as is a directory of another node, protocol or newer format.
+     * Without one (the default) the node keeps everything in memory only.
+     */
+    public Builder dataDirectory(Path dir) {
+      this.dataDirectory = Checks.notNull(dir, "dir");
+      return this;
+    }
+
+    /**
+     * What a returned write survives with a {@link #dataDirectory}: the process being killed
+     * ({@link Durability#PROCESS_CRASH}, the default) or power loss too ({@link Durability#SYNC},
+     * at the cost of a sync per group of concurrent writes).
+     */
+    public Builder durability(Durability durability) {
+      this.durability = Checks.notNull(durability, "durability");
+      return this;
+    }
+
+    private @Nullable String restoreId() {
+      return configuredId();
+    }
 
     /**
      * How long a delete's tombstone is kept (default 24 h): a node that was away longer than this
@@ -244,13 +279,37 @@ public final class SyncSocket implements AutoCloseable {
     // Effects get the node itself: peers may write before this constructor has set its fields.
     StoreLimits limits = new StoreLimits(builder.maxEntries, builder.tombstoneGrace, builder.antiEntropyInterval,
         StoreLimits.DEFAULTS.maxRoundsPerSecond());
-    this.mesh = MeshSocket.withExtension(builder,
-        node -> parts.install(node, leasing, new Effects(node), limits, builder.maxClockDrift));
+    Protocol protocol = builder.effectiveProtocol();
+    DataDirectory data = builder.dataDirectory == null ? null
+        : DataDirectory.open(builder.dataDirectory, protocol.id(), builder.restoreId(), () -> NodeId.random(protocol));
+    java.util.function.Function<MeshExtension.Node, MeshExtension> install =
+        node -> parts.install(node, leasing, new Effects(node), limits, builder.maxClockDrift, data, builder.durability);
+    try {
+      this.mesh = data == null ? MeshSocket.withExtension(builder, install)
+          : MeshSocket.withExtension(builder, data.nodeId(), install);
+    } catch (RuntimeException e) {
+      if (parts.durable != null) {
+        parts.durable.close();
+      } else if (data != null) {
+        data.close();
+      }
+      throw e;
+    }
     this.node = parts.node;
     this.store = parts.store;
     this.writes = parts.writes;
     this.antiEntropy = parts.antiEntropy;
+    this.durable = parts.durable;
+    this.journal = durable == null ? null : durable.journal();
+    if (durable != null) {
+      for (InetSocketAddress peer : durable.knownPeers()) {
+        mesh.connect(peer.getHostString(), peer.getPort()); // a seed: redialled until it answers
+      }
+    }
   }
+
+  /** How often a durable node saves the peers it has and the time it last had one. */
+  private static final Duration REMEMBER_PEERS_EVERY = Duration.ofSeconds(5);
 
   /** What the extension factory makes, kept for the constructor (a lambda cannot set final fields). */
   private static final class Parts {
@@ -259,14 +318,20 @@ public final class SyncSocket implements AutoCloseable {
     LocalWrites writes;
 
     AntiEntropy antiEntropy;
+    @Nullable DurableNode durable;
 
     MeshExtension install(MeshExtension.Node node, boolean leasing, Store.Effects effects, StoreLimits limits,
-        Duration maxDrift) {
+        Duration maxDrift, @Nullable DataDirectory data, Durability durability) {
       this.node = node;
       this.writes = new LocalWrites(node, new Outbox());
       HybridClock clock = new HybridClock(node.id(), new NodeClock(node), maxDrift);
       this.store = new Store(node.id(), leasing, effects, writes, clock, limits);
       writes.guessWith(store::guess);
+      if (data != null) {
+        DurableNode d = DurableNode.load(data, store, durability, node::reportError);
+        this.durable = d;
+        node.every(REMEMBER_PEERS_EVERY, () -> node.serially(() -> d.remember(node.peers(), node.nowMillis())));
+      }
       this.antiEntropy = new AntiEntropy(node, store, limits);
       Store s = store;
       AntiEntropy ae = antiEntropy;
@@ -437,7 +502,7 @@ public final class SyncSocket implements AutoCloseable {
    */
   public void set(Object key, @Nullable Object value) {
     LocalWrite write = writes.store(Keys.of(key), value);
-    await(node.submit(() -> store.store(write)));
+    await(submitWrite(() -> store.store(write), false));
   }
 
   /**
@@ -449,10 +514,10 @@ public final class SyncSocket implements AutoCloseable {
    */
   public CompletableFuture<Void> setAsync(Object key, @Nullable Object value) {
     LocalWrite write = writes.store(Keys.of(key), value);
-    return node.trySubmit(() -> {
+    return submitWrite(() -> {
       store.store(write);
       return null;
-    });
+    }, true);
   }
 
   /**
@@ -465,19 +530,19 @@ public final class SyncSocket implements AutoCloseable {
    */
   public void update(Map<?, ?> map) {
     List<LocalWrite> all = prepare(map);
-    await(node.submit(() -> {
+    await(submitWrite(() -> {
       store.storeAll(all);
       return null;
-    }));
+    }, false));
   }
 
   /** {@link #update} without waiting, as {@link #setAsync}. */
   public CompletableFuture<Void> updateAsync(Map<?, ?> map) {
     List<LocalWrite> all = prepare(map);
-    return node.trySubmit(() -> {
+    return submitWrite(() -> {
       store.storeAll(all);
       return null;
-    });
+    }, true);
   }
 
   /**
@@ -493,7 +558,7 @@ public final class SyncSocket implements AutoCloseable {
   /** {@link #del} without waiting, as {@link #setAsync}; true if the key held a value. */
   public CompletableFuture<Boolean> delAsync(Object key) {
     LocalWrite write = writes.store(Keys.of(key), null);
-    return node.trySubmit(() -> store.store(write) != null);
+    return submitWrite(() -> store.store(write) != null, true);
   }
 
   /**
@@ -513,7 +578,7 @@ public final class SyncSocket implements AutoCloseable {
 
   private Store.@Nullable Entry delete(Object key) {
     LocalWrite write = writes.store(Keys.of(key), null);
-    return await(node.submit(() -> store.store(write)));
+    return await(submitWrite(() -> store.store(write), false));
   }
 
   /**
@@ -523,7 +588,7 @@ public final class SyncSocket implements AutoCloseable {
    * @throws LeaseException if every key is leased by another node
    */
   public Map.Entry<Bytes, Object> popitem() {
-    Map.Entry<Bytes, Object> e = await(node.submit(store::popAny));
+    Map.Entry<Bytes, Object> e = await(submitWrite(store::popAny, false));
     if (e == null) {
       throw new NoSuchElementException("popitem(): the dictionary is empty");
     }
@@ -542,14 +607,14 @@ public final class SyncSocket implements AutoCloseable {
   public Map<Object, Object> applyDelta(Object key, Map<?, ?> delta) {
     Checks.notNull(delta, "delta");
     LocalWrite write = writes.delta(Keys.of(key), delta);
-    return await(node.submit(() -> store.delta(write)));
+    return await(submitWrite(() -> store.delta(write), false));
   }
 
   /** {@link #applyDelta} without waiting, as {@link #setAsync}; completes with the merged map. */
   public CompletableFuture<Map<Object, Object>> applyDeltaAsync(Object key, Map<?, ?> delta) {
     Checks.notNull(delta, "delta");
     LocalWrite write = writes.delta(Keys.of(key), delta);
-    return node.trySubmit(() -> store.delta(write));
+    return submitWrite(() -> store.delta(write), true);
   }
 
   private List<LocalWrite> prepare(Map<?, ?> map) {
@@ -564,6 +629,25 @@ public final class SyncSocket implements AutoCloseable {
     }
     return all;
   }
+
+  /**
+   * Submits a write's step ({@code tryOnly}: refused at once when the node's queue is full, as
+   * the async methods promise) and, on a durable node, completes only once the journal has saved
+   * what the step changed.
+   */
+  private <T> CompletableFuture<T> submitWrite(java.util.function.Supplier<T> step, boolean tryOnly) {
+    Journal j = journal;
+    if (j == null) {
+      return tryOnly ? node.trySubmit(step) : node.submit(step);
+    }
+    j.requireWritable();
+    java.util.function.Supplier<Applied<T>> applied = () -> new Applied<>(step.get(), j.recorded());
+    return (tryOnly ? node.trySubmit(applied) : node.submit(applied))
+        .thenCompose(a -> j.whenSaved(a.seq()).thenApply(saved -> a.result()));
+  }
+
+  /** A step's result and the journal's number after it. */
+  private record Applied<T>(T result, long seq) {}
 
   /** Waits for a write and throws what it threw, as the synchronous methods promise. */
   private static <T> T await(CompletableFuture<T> write) {
@@ -687,10 +771,39 @@ public final class SyncSocket implements AutoCloseable {
     return mesh.isClosed();
   }
 
-  /** Closes the mesh underneath; writes still waiting fail with IllegalStateException. Idempotent. */
+  /**
+   * Closes the mesh underneath (writes still waiting fail with IllegalStateException) and, on a
+   * durable node, saves what is pending and releases its data directory. Idempotent.
+   */
   @Override
   public void close() {
+    DurableNode d = durable;
+    if (d != null && !mesh.isClosed()) {
+      try {
+        node.submit(() -> {
+          d.remember(node.peers(), node.nowMillis());
+          return null;
+        }).join();
+      } catch (RuntimeException e) {
+        // closed meanwhile: what was saved last stays
+      }
+    }
     mesh.close();
+    if (d != null) {
+      synchronized (d) {
+        d.close();
+      }
+    }
+  }
+
+  /** Changes applied but not yet saved to the data directory; 0 without one. */
+  int durableBacklog() {
+    return journal == null ? 0 : journal.backlog();
+  }
+
+  /** The data directory this node keeps itself in, if it has one ({@link Builder#dataDirectory}). */
+  public Optional<Path> dataDirectory() {
+    return durable == null ? Optional.empty() : Optional.of(durable.data().path());
   }
 
   /** Remote writes refused by a lease since start (also listed in {@link #status()}). */

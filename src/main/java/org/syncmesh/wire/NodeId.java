@@ -31,6 +31,15 @@ public final class NodeId {
   }
 
   /**
+   * A fresh random id, tied to no address: for a node that keeps its id across restarts (a durable
+   * sync socket's first start). The same form as {@link #generate}'s.
+   */
+  public static String random(Protocol protocol) {
+    Checks.notNull(protocol, "protocol");
+    return js2pFormula("0.0.0.0", 0, protocol.id(), randomUuid4(new SecureRandom()));
+  }
+
+  /**
    * js2p's node-id formula: {@code base58(SHA-384("(" + host + ", " + port + ")" + protocolId + salt))}, the
    * digest read as an unsigned integer (§3.3).
    */

@@ -1,0 +1,273 @@
+package org.syncmesh.store;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.Properties;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's data directory, open: locked against other processes for as long as it is open, of a
+ * format this build reads, holding one node's identity, with its {@link KeyValueStore}.
+ *
+ * <p>Layout: {@code syncmesh.properties} (format, node id, protocol, creation time; replaced
+ * atomically), {@code syncmesh.lock} (held with an OS file lock while open), {@code running}
+ * (present while open: found at open, it says the last run did not close), and {@code db/}, the
+ * store. Not thread-safe: open and close it from one thread; its store is thread-safe.
+ */
+public final class DataDirectory implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(DataDirectory.class);
+
+  /** The format this build writes; older ones are migrated at open, newer ones refused. */
+  public static final int FORMAT = 1;
+
+  static final String PROPERTIES = "syncmesh.properties";
+  static final String LOCK = "syncmesh.lock";
+  static final String RUNNING = "running";
+  static final String DB = "db";
+
+  private final Path dir;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final String nodeId;
+  private final boolean uncleanShutdown;
+  private final KeyValueStore store;
+  private boolean closed;
+
+  private DataDirectory(Path dir, FileChannel lockChannel, FileLock lock, String nodeId, boolean uncleanShutdown,
+      KeyValueStore store) {
+    this.dir = dir;
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+    this.nodeId = nodeId;
+    this.uncleanShutdown = uncleanShutdown;
+    this.store = store;
+  }
+
+  /**
+   * Opens {@code dir}, creating it for a new node if it does not exist or is empty.
+   *
+   * @param protocolId the node's protocol id: a directory made for another protocol is refused
+   * @param configuredId the id the node was configured with, or null to take the directory's
+   * @param newId makes the id of a new node (called only when the directory is new)
+   * @throws StorageException if the directory is in use, of a newer format, another node's or
+   *     another protocol's, not a syncmesh data directory, or corrupt
+   */
+  public static DataDirectory open(Path dir, String protocolId, @Nullable String configuredId, Supplier<String> newId) {
+    return open(dir, protocolId, configuredId, newId, RocksKeyValueStore::open);
+  }
+
+  /** {@link #open} with another store: for tests that need a store that fails. */
+  static DataDirectory open(Path dir, String protocolId, @Nullable String configuredId, Supplier<String> newId,
+      java.util.function.Function<Path, KeyValueStore> stores) {
+    Path absolute = dir.toAbsolutePath().normalize();
+    try {
+      Files.createDirectories(absolute);
+    } catch (IOException e) {
+      throw new StorageException("cannot create the data directory " + absolute + ": " + e, e);
+    }
+    FileChannel channel;
+    FileLock lock;
+    try {
+      channel = FileChannel.open(absolute.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      throw new StorageException("cannot open " + absolute.resolve(LOCK) + ": " + e, e);
+    }
+    try {
+      lock = channel.tryLock();
+    } catch (IOException | OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      closeQuietly(channel);
+      throw new StorageException("the data directory " + absolute + " is in use by another syncmesh node (it holds "
+          + absolute.resolve(LOCK) + "); stop that node, or give this one another directory");
+    }
+    try {
+      Identity identity = identity(absolute, protocolId, configuredId, newId);
+      Path running = absolute.resolve(RUNNING);
+      boolean unclean = Files.exists(running);
+      if (unclean) {
+        log.warn("data directory {} was not closed when its node last ran (killed or crashed): recovering from the "
+            + "store's write-ahead log; a write torn by the crash, never acknowledged, is dropped", absolute);
+      }
+      KeyValueStore store = stores.apply(absolute.resolve(DB));
+      try {
+        Files.writeString(running, identity.id + " since " + Instant.now() + "\n", StandardCharsets.UTF_8);
+        fsyncDirectory(absolute);
+      } catch (IOException e) {
+        store.close();
+        throw new StorageException("cannot write " + running + ": " + e, e);
+      }
+      return new DataDirectory(absolute, channel, lock, identity.id, unclean, store);
+    } catch (RuntimeException e) {
+      release(lock, channel);
+      throw e;
+    }
+  }
+
+  private record Identity(String id) {}
+
+  private static Identity identity(Path dir, String protocolId, @Nullable String configuredId, Supplier<String> newId) {
+    Path file = dir.resolve(PROPERTIES);
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      p.load(r);
+    } catch (NoSuchFileException e) {
+      return create(dir, protocolId, configuredId, newId);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new StorageException("cannot read " + file + ": " + e, e);
+    }
+    int format = parseFormat(p.getProperty("format"), file);
+    String id = p.getProperty("id");
+    String protocol = p.getProperty("protocol");
+    if (id == null || id.isEmpty() || protocol == null) {
+      throw new StorageException(file + " is corrupt: it lacks the node id or the protocol");
+    }
+    if (format > FORMAT) {
+      throw new StorageException("the data directory " + dir + " has format " + format + ", written by a newer "
+          + "syncmesh; this build reads formats up to " + FORMAT + ": run the newer version");
+    }
+    if (configuredId != null && !configuredId.equals(id)) {
+      throw new StorageException("the data directory " + dir + " belongs to node " + id + ", not to " + configuredId
+          + ", this node's configured id: give this node its own directory");
+    }
+    if (!protocol.equals(protocolId)) {
+      throw new StorageException("the data directory " + dir + " was made for protocol " + protocol + ", not "
+          + protocolId + " (subnet, transport and leasing must match): give this node its own directory");
+    }
+    if (format < FORMAT) {
+      throw new StorageException("the data directory " + dir + " has format " + format + ", which no build reads");
+    }
+    return new Identity(id);
+  }
+
+  private static int parseFormat(@Nullable String text, Path file) {
+    try {
+      return Integer.parseInt(String.valueOf(text).trim());
+    } catch (NumberFormatException e) {
+      throw new StorageException(file + " is corrupt: its format is " + text + ", not a number");
+    }
+  }
+
+  private static Identity create(Path dir, String protocolId, @Nullable String configuredId, Supplier<String> newId) {
+    try (Stream<Path> files = Files.list(dir)) {
+      if (files.anyMatch(f -> !f.getFileName().toString().equals(LOCK))) {
+        throw new StorageException("the directory " + dir + " is not empty and has no " + PROPERTIES
+            + ": it is not a syncmesh data directory (or has lost its identity); give an empty or new directory");
+      }
+    } catch (IOException e) {
+      throw new StorageException("cannot list " + dir + ": " + e, e);
+    }
+    String id = configuredId != null ? configuredId : newId.get();
+    Properties p = new Properties();
+    p.setProperty("format", Integer.toString(FORMAT));
+    p.setProperty("id", id);
+    p.setProperty("protocol", protocolId);
+    p.setProperty("created", Instant.now().toString());
+    writeAtomically(dir, PROPERTIES, p);
+    log.info("new data directory {} for node {}", dir, id);
+    return new Identity(id);
+  }
+
+  private static void writeAtomically(Path dir, String name, Properties p) {
+    Path tmp = dir.resolve(name + ".tmp");
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING);
+          Writer w = java.nio.channels.Channels.newWriter(ch, StandardCharsets.UTF_8)) {
+        p.store(w, "syncmesh data directory: do not edit, do not copy to another node");
+        w.flush();
+        ch.force(true);
+      }
+      Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      fsyncDirectory(dir);
+    } catch (IOException e) {
+      throw new StorageException("cannot write " + dir.resolve(name) + ": " + e, e);
+    }
+  }
+
+  private static void fsyncDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // Some file systems cannot sync a directory; the file's own sync is what they offer.
+    }
+  }
+
+  /** The directory, absolute. */
+  public Path path() {
+    return dir;
+  }
+
+  /** The node id this directory belongs to. */
+  public String nodeId() {
+    return nodeId;
+  }
+
+  /** Whether the last run did not close this directory (it was killed or crashed). */
+  public boolean uncleanShutdown() {
+    return uncleanShutdown;
+  }
+
+  /** The store; usable until {@link #close()}. */
+  public KeyValueStore store() {
+    return store;
+  }
+
+  /** Closes the store, marks the run closed and releases the lock. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      store.close();
+      Files.deleteIfExists(dir.resolve(RUNNING));
+      fsyncDirectory(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot mark " + dir + " closed", e);
+    } finally {
+      release(lock, lockChannel);
+    }
+  }
+
+  private static void release(FileLock lock, FileChannel channel) {
+    try {
+      lock.release();
+    } catch (IOException e) {
+      // closing the channel releases it too
+    }
+    closeQuietly(channel);
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // nothing more to release
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DataDirectory{" + dir + ", node " + nodeId + "}";
+  }
+}

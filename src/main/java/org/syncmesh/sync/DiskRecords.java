@@ -1,0 +1,59 @@
+package org.syncmesh.sync;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.syncmesh.store.StorageException;
+import org.syncmesh.wire.Bytes;
+import org.syncmesh.wire.Packets;
+import org.syncmesh.wire.WireFormatException;
+
+/**
+ * A key's state as a durable node stores it (docs/data-directory.md): the anti-entropy entry of
+ * docs/extension-v1.md §5 (key included, so a record read under another key is caught) with one
+ * more element, whether the owner id arrived as msgpack bin. Stateless.
+ */
+final class DiskRecords {
+  private DiskRecords() {}
+
+  static byte[] encode(Bytes key, Store.Entry e) {
+    List<@Nullable Object> record = new ArrayList<>(ExtMessages.entry(key, e));
+    record.add(e.ownerBin());
+    return Packets.encode(record);
+  }
+
+  /**
+   * The state stored under {@code key}.
+   *
+   * @throws StorageException if the record is not one this build wrote, or names another key
+   */
+  static Store.Entry decode(byte[] key, byte[] record, String where) {
+    Object decoded;
+    try {
+      decoded = Packets.decode(record);
+    } catch (WireFormatException | IllegalArgumentException e) {
+      throw corrupt(key, where, e.getMessage());
+    }
+    if (!(decoded instanceof List<?> list) || list.size() != 10 || !(list.get(9) instanceof Boolean ownerBin)) {
+      throw corrupt(key, where, "not an array of 10 ending in a boolean");
+    }
+    ExtMessages.KeyState state;
+    try {
+      state = ExtMessages.readEntry(list.subList(0, 9));
+    } catch (RuntimeException e) {
+      throw corrupt(key, where, e.getMessage());
+    }
+    if (!state.key().equals(Bytes.wrapOwned(key))) {
+      throw corrupt(key, where, "it holds key " + Keys.render(state.key()));
+    }
+    Store.Entry s = state.entry();
+    return ownerBin ? new Store.Entry(s.value(), s.version(), s.timestamp(), s.base(), s.fields(), s.epoch(), s.claim(),
+        true) : s;
+  }
+
+  private static StorageException corrupt(byte[] key, String where, @Nullable String why) {
+    return new StorageException("the record of key " + Keys.render(Bytes.wrapOwned(key)) + " in " + where
+        + " is corrupt (" + why + "): the data directory is damaged; restore it from a backup, or move it away "
+        + "and start this node empty to get the network's copy");
+  }
+}
