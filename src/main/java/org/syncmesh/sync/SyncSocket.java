@@ -90,6 +90,19 @@ import org.syncmesh.wire.Protocol;
  * refused, and this node refuses its own writes ({@link ClockDriftException}) while its clock
  * is that far ahead of a peer's.
  *
+ * <h2>Durability</h2>
+ * With a {@link Builder#dataDirectory} the node keeps itself on disk (docs/data-directory.md):
+ * it restarts as the same node (id, leases, every key with its version, tombstones, the peers it
+ * knew, which it redials) and catches up on what it missed through anti-entropy. A write method
+ * returns, or its future completes, only once its change is saved: it survives {@code kill -9}
+ * ({@link Durability#PROCESS_CRASH}) or power loss too ({@link Durability#SYNC}). Saving runs on
+ * a thread of its own that writes everything waiting as one batch, so concurrent writers share
+ * a write and a sync, and no network thread ever waits for the disk. Remote writes are saved as
+ * they are applied; one lost in a crash comes back from peers. While the disk refuses writes
+ * (full, read-only) local writes throw {@link org.syncmesh.store.StorageException} before
+ * anything is stored or sent; reads and the network keep working, and the node saves everything
+ * once the disk accepts writes again.
+ *
  * <h2>Joining, for js2p and py2p peers</h2>
  * When a js2p or py2p peer connects, this node sends it every key with its owner and timestamp
  * (the initial sync, §10.6), paced by that peer's connection: a chunk at a time, the next once the
