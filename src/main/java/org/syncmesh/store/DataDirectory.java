@@ -37,6 +37,18 @@ public final class DataDirectory implements AutoCloseable {
   /** The format this build writes; older ones are migrated at open, newer ones refused. */
   public static final int FORMAT = 1;
 
+  /**
+   * Rewrites an open directory of one format into the next, in place. It must be idempotent: a
+   * crash during it leaves the older format number, so it runs again at the next open.
+   */
+  @FunctionalInterface
+  interface Migration {
+    void apply(KeyValueStore store, Path dir);
+  }
+
+  /** Migrations by the format they start from; format 1 is the first, so there is none yet. */
+  static final java.util.Map<Integer, Migration> MIGRATIONS = java.util.Map.of();
+
   static final String PROPERTIES = "syncmesh.properties";
   static final String LOCK = "syncmesh.lock";
   static final String RUNNING = "running";
@@ -70,12 +82,16 @@ public final class DataDirectory implements AutoCloseable {
    *     another protocol's, not a syncmesh data directory, or corrupt
    */
   public static DataDirectory open(Path dir, String protocolId, @Nullable String configuredId, Supplier<String> newId) {
-    return open(dir, protocolId, configuredId, newId, RocksKeyValueStore::open);
+    return open(dir, protocolId, configuredId, newId, RocksKeyValueStore::open, FORMAT, MIGRATIONS);
   }
 
-  /** {@link #open} with another store: for tests that need a store that fails. */
+  /**
+   * {@link #open} with another store, and another current format and migrations: for tests of a
+   * store that fails, and of a migration.
+   */
   static DataDirectory open(Path dir, String protocolId, @Nullable String configuredId, Supplier<String> newId,
-      java.util.function.Function<Path, KeyValueStore> stores) {
+      java.util.function.Function<Path, KeyValueStore> stores, int currentFormat,
+      java.util.Map<Integer, Migration> migrations) {
     Path absolute = dir.toAbsolutePath().normalize();
     try {
       Files.createDirectories(absolute);
@@ -100,7 +116,7 @@ public final class DataDirectory implements AutoCloseable {
           + absolute.resolve(LOCK) + "); stop that node, or give this one another directory");
     }
     try {
-      Identity identity = identity(absolute, protocolId, configuredId, newId);
+      Identity identity = identity(absolute, protocolId, configuredId, newId, currentFormat);
       Path running = absolute.resolve(RUNNING);
       boolean unclean = Files.exists(running);
       if (unclean) {
@@ -108,6 +124,14 @@ public final class DataDirectory implements AutoCloseable {
             + "store's write-ahead log; a write torn by the crash, never acknowledged, is dropped", absolute);
       }
       KeyValueStore store = stores.apply(absolute.resolve(DB));
+      if (identity.format < currentFormat) {
+        try {
+          migrate(absolute, store, identity, currentFormat, migrations);
+        } catch (RuntimeException e) {
+          store.close();
+          throw e;
+        }
+      }
       try {
         Files.writeString(running, identity.id + " since " + Instant.now() + "\n", StandardCharsets.UTF_8);
         fsyncDirectory(absolute);
@@ -122,15 +146,36 @@ public final class DataDirectory implements AutoCloseable {
     }
   }
 
-  private record Identity(String id) {}
+  private record Identity(String id, int format, Properties properties) {}
 
-  private static Identity identity(Path dir, String protocolId, @Nullable String configuredId, Supplier<String> newId) {
+  private static void migrate(Path dir, KeyValueStore store, Identity identity, int currentFormat,
+      java.util.Map<Integer, Migration> migrations) {
+    for (int f = identity.format; f < currentFormat; f++) {
+      Migration m = migrations.get(f);
+      if (m == null) {
+        throw new StorageException("the data directory " + dir + " has format " + identity.format
+            + ", which this build cannot migrate to format " + currentFormat
+            + " (no step from format " + f + "): run an older syncmesh that reads it");
+      }
+      log.info("migrating the data directory {} from format {} to format {}", dir, f, f + 1);
+      m.apply(store, dir);
+    }
+    Properties p = new Properties();
+    p.putAll(identity.properties);
+    p.setProperty("format", Integer.toString(currentFormat));
+    p.setProperty("migrated", identity.format + " to " + currentFormat + " at " + Instant.now());
+    writeAtomically(dir, PROPERTIES, p);
+    log.info("the data directory {} is now format {}", dir, currentFormat);
+  }
+
+  private static Identity identity(Path dir, String protocolId, @Nullable String configuredId, Supplier<String> newId,
+      int currentFormat) {
     Path file = dir.resolve(PROPERTIES);
     Properties p = new Properties();
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       p.load(r);
     } catch (NoSuchFileException e) {
-      return create(dir, protocolId, configuredId, newId);
+      return create(dir, protocolId, configuredId, newId, currentFormat);
     } catch (IOException | IllegalArgumentException e) {
       throw new StorageException("cannot read " + file + ": " + e, e);
     }
@@ -140,9 +185,12 @@ public final class DataDirectory implements AutoCloseable {
     if (id == null || id.isEmpty() || protocol == null) {
       throw new StorageException(file + " is corrupt: it lacks the node id or the protocol");
     }
-    if (format > FORMAT) {
+    if (format > currentFormat) {
       throw new StorageException("the data directory " + dir + " has format " + format + ", written by a newer "
-          + "syncmesh; this build reads formats up to " + FORMAT + ": run the newer version");
+          + "syncmesh; this build reads formats up to " + currentFormat + ": run the newer version");
+    }
+    if (format < 1) {
+      throw new StorageException(file + " is corrupt: its format is " + format);
     }
     if (configuredId != null && !configuredId.equals(id)) {
       throw new StorageException("the data directory " + dir + " belongs to node " + id + ", not to " + configuredId
@@ -152,10 +200,7 @@ public final class DataDirectory implements AutoCloseable {
       throw new StorageException("the data directory " + dir + " was made for protocol " + protocol + ", not "
           + protocolId + " (subnet, transport and leasing must match): give this node its own directory");
     }
-    if (format < FORMAT) {
-      throw new StorageException("the data directory " + dir + " has format " + format + ", which no build reads");
-    }
-    return new Identity(id);
+    return new Identity(id, format, p);
   }
 
   private static int parseFormat(@Nullable String text, Path file) {
@@ -166,7 +211,8 @@ public final class DataDirectory implements AutoCloseable {
     }
   }
 
-  private static Identity create(Path dir, String protocolId, @Nullable String configuredId, Supplier<String> newId) {
+  private static Identity create(Path dir, String protocolId, @Nullable String configuredId, Supplier<String> newId,
+      int currentFormat) {
     try (Stream<Path> files = Files.list(dir)) {
       if (files.anyMatch(f -> !f.getFileName().toString().equals(LOCK))) {
         throw new StorageException("the directory " + dir + " is not empty and has no " + PROPERTIES
@@ -177,13 +223,13 @@ public final class DataDirectory implements AutoCloseable {
     }
     String id = configuredId != null ? configuredId : newId.get();
     Properties p = new Properties();
-    p.setProperty("format", Integer.toString(FORMAT));
+    p.setProperty("format", Integer.toString(currentFormat));
     p.setProperty("id", id);
     p.setProperty("protocol", protocolId);
     p.setProperty("created", Instant.now().toString());
     writeAtomically(dir, PROPERTIES, p);
     log.info("new data directory {} for node {}", dir, id);
-    return new Identity(id);
+    return new Identity(id, currentFormat, p);
   }
 
   private static void writeAtomically(Path dir, String name, Properties p) {

@@ -55,7 +55,8 @@ final class DurableNode implements AutoCloseable {
    * @throws StorageException if a record is corrupt or the store cannot be read; nothing is
    *     loaded partly then, as the node does not start
    */
-  static DurableNode load(DataDirectory data, Store store, Durability durability, Consumer<String> status) {
+  static DurableNode load(DataDirectory data, Store store, Durability durability, long tombstoneGraceMillis,
+      long nowMillis, Consumer<String> status) {
     long start = System.nanoTime();
     String where = data.path().toString();
     List<InetSocketAddress> peers = new ArrayList<>();
@@ -80,6 +81,12 @@ final class DurableNode implements AutoCloseable {
         data.nodeId(), store.size(), store.tombstones(), where, millis,
         data.uncleanShutdown() ? " (after an unclean shutdown)" : "",
         lastContact[0] == 0 ? "never" : Instant.ofEpochMilli(lastContact[0]));
+    if (lastContact[0] > 0 && nowMillis - lastContact[0] > tombstoneGraceMillis) {
+      log.warn("node {} was away from the network since {}, longer than the tombstone grace ({} s): keys the network "
+          + "deleted meanwhile are dropped here when a peer shows it has forgotten the deletes, with a status line "
+          + "each (docs/extension-v1.md §4)", data.nodeId(), Instant.ofEpochMilli(lastContact[0]),
+          tombstoneGraceMillis / 1000);
+    }
     Journal journal = new Journal(data.store(), durability, where, status);
     store.persistTo(journal);
     journal.start();

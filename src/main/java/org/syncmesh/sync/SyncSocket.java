@@ -341,7 +341,8 @@ public final class SyncSocket implements AutoCloseable {
       this.store = new Store(node.id(), leasing, effects, writes, clock, limits);
       writes.guessWith(store::guess);
       if (data != null) {
-        DurableNode d = DurableNode.load(data, store, durability, node::reportError);
+        DurableNode d = DurableNode.load(data, store, durability, limits.tombstoneGrace().toMillis(), node.nowMillis(),
+            node::reportError);
         this.durable = d;
         node.every(REMEMBER_PEERS_EVERY, () -> node.serially(() -> d.remember(node.peers(), node.nowMillis())));
       }
