@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.syncmesh.store.StorageException;
 
 /**
  * {@code syncmesh node --json}: the node line protocol on standard input and output
@@ -65,10 +66,21 @@ final class JsonMode {
     return 0;
   }
 
-  /** The start failure's message; a bind failure already names the address. */
+  /**
+   * The start failure's message, on one line; a bind failure already names the address, and a
+   * data directory's failure (a {@link StorageException}, wherever in the causes) names the
+   * directory and what to do.
+   */
   static String startFailure(RuntimeException e) {
     Throwable cause = e instanceof java.io.UncheckedIOException && e.getCause() != null ? e.getCause() : e;
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof StorageException) {
+        cause = t;
+        break;
+      }
+    }
     String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+    message = message.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
     return cause instanceof java.net.BindException ? message : "cannot start the node: " + message;
   }
 

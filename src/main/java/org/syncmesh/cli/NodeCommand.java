@@ -76,6 +76,15 @@ final class NodeCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   int maxFrameBytes = org.syncmesh.wire.FrameCodec.DEFAULT_MAX_FRAME_BYTES;
 
+  @Option(names = "--data", paramLabel = "DIR",
+      description = "Keep the node in DIR (created if missing): it restarts with the same id, keys, versions and "
+          + "tombstones, and redials the peers it knew. A write that returned survives the process being killed.")
+  java.nio.file.@Nullable Path data;
+
+  @Option(names = "--fsync", description = "With --data: a write that returned survives power loss too (slower: "
+      + "every write waits for the disk).")
+  boolean fsync;
+
   @Option(names = "-v", description = "More logging on standard error: -v info, -vv debug (default: warnings).")
   boolean[] verbose = new boolean[0];
 
@@ -87,7 +96,7 @@ final class NodeCommand implements Callable<Integer> {
   NodeOptions options() {
     try {
       return new NodeOptions(host, port, connect, subnet != null ? subnet : NodeOptions.defaultSubnet(mesh),
-          transport, !noLeasing, mesh, json, quiet, verbose.length, maxFrameBytes);
+          transport, !noLeasing, mesh, json, quiet, verbose.length, maxFrameBytes, data, fsync);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "bad option: " + e.getMessage(), e);
     }

@@ -1,7 +1,10 @@
 package org.syncmesh.cli;
 
+import java.nio.file.Path;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.syncmesh.mesh.MeshSocket;
+import org.syncmesh.sync.Durability;
 import org.syncmesh.sync.SyncSocket;
 import org.syncmesh.wire.Checks;
 import org.syncmesh.wire.FrameCodec;
@@ -22,9 +25,13 @@ import org.syncmesh.wire.Protocol;
  * @param quiet no live event lines in the REPL
  * @param verbosity 0 logs warnings and errors, 1 adds info, 2 or more adds debug
  * @param maxFrameBytes the frame cap, which also bounds a value (every node of a network needs the same)
+ * @param data the data directory of a durable node ({@code --data}), or null to keep nothing on disk
+ * @param fsync {@link Durability#SYNC} instead of {@link Durability#PROCESS_CRASH} ({@code --fsync});
+ *     needs {@code data}
  */
 record NodeOptions(String host, int port, List<HostPort> connect, String subnet, String transport,
-    boolean leasing, boolean mesh, boolean json, boolean quiet, int verbosity, int maxFrameBytes) {
+    boolean leasing, boolean mesh, boolean json, boolean quiet, int verbosity, int maxFrameBytes,
+    @Nullable Path data, boolean fsync) {
 
   /** The port a node binds when none is given, as js2p's driver does. */
   static final int DEFAULT_PORT = 4444;
@@ -68,6 +75,18 @@ record NodeOptions(String host, int port, List<HostPort> connect, String subnet,
     new Protocol(subnet, transport); // validates the transport
     Checks.inRange(verbosity, 0, Integer.MAX_VALUE, "verbosity");
     Checks.inRange(maxFrameBytes, 1024, Integer.MAX_VALUE - 8, "--max-frame-bytes");
+    if (fsync && data == null) {
+      throw new IllegalArgumentException("--fsync needs --data DIR (it says how durable the data directory's writes are)");
+    }
+    if (mesh && data != null) {
+      throw new IllegalArgumentException("--data is for sync nodes: a --mesh node has no dictionary to keep");
+    }
+  }
+
+  /** Settings without a data directory. */
+  NodeOptions(String host, int port, List<HostPort> connect, String subnet, String transport, boolean leasing,
+      boolean mesh, boolean json, boolean quiet, int verbosity, int maxFrameBytes) {
+    this(host, port, connect, subnet, transport, leasing, mesh, json, quiet, verbosity, maxFrameBytes, null, false);
   }
 
   /** Settings with the default frame cap. */
@@ -103,12 +122,24 @@ record NodeOptions(String host, int port, List<HostPort> connect, String subnet,
   }
 
   /**
-   * Binds a {@link SyncSocket} with these settings. Connects to nobody yet.
+   * Binds a {@link SyncSocket} with these settings (durable with {@link #data}). Connects to
+   * nobody yet, except the peers a data directory remembers, which it redials by itself.
    *
    * @throws java.io.UncheckedIOException if the port cannot be bound
+   * @throws org.syncmesh.store.StorageException if the data directory cannot be used (in use,
+   *     another node's, corrupt…)
    */
   SyncSocket bindSync() {
-    return new SyncSocket.Builder().host(host).port(port).protocol(protocol()).leasing(leasing)
-        .maxFrameBytes(maxFrameBytes).build();
+    SyncSocket.Builder builder = new SyncSocket.Builder().host(host).port(port).protocol(protocol()).leasing(leasing)
+        .maxFrameBytes(maxFrameBytes);
+    if (data != null) {
+      builder.dataDirectory(data).durability(durability());
+    }
+    return builder.build();
+  }
+
+  /** What a returned write survives with {@link #data}: power loss with {@code --fsync}, else a kill. */
+  Durability durability() {
+    return fsync ? Durability.SYNC : Durability.PROCESS_CRASH;
   }
 }

@@ -193,9 +193,17 @@ final class NodeSession implements AutoCloseable {
     events.add(receiver);
   }
 
-  /** Closes the socket: every connection, the port, every thread. Idempotent. */
+  /**
+   * Closes the socket: every connection, the port, every thread; a sync node through its sync
+   * socket, so a durable one saves its peers and releases its data directory (closing only the
+   * mesh underneath left the directory marked as not closed). Idempotent.
+   */
   @Override
   public void close() {
-    socket.close();
+    if (sync != null) {
+      sync.close();
+    } else {
+      socket.close();
+    }
   }
 }

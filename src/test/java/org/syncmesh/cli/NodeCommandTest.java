@@ -40,6 +40,53 @@ final class NodeCommandTest {
   }
 
   @Test
+  void data_isOffByDefault_andMakesADurableNode() {
+    assertThat(parse().data()).isNull();
+    assertThat(parse().fsync()).isFalse();
+    NodeOptions o = parse("--data", "nodes/a");
+    assertThat(o.data()).isEqualTo(java.nio.file.Path.of("nodes/a"));
+    assertThat(o.fsync()).isFalse();
+    assertThat(o.durability()).isEqualTo(org.syncmesh.sync.Durability.PROCESS_CRASH);
+    NodeOptions synced = parse("--data=nodes/b", "--fsync", "--json");
+    assertThat(synced.data()).isEqualTo(java.nio.file.Path.of("nodes/b"));
+    assertThat(synced.fsync()).isTrue();
+    assertThat(synced.durability()).isEqualTo(org.syncmesh.sync.Durability.SYNC);
+  }
+
+  @Test
+  void fsync_withoutData_isAParameterError() {
+    assertThatThrownBy(() -> parse("--fsync")).isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageStartingWith("bad option: --fsync needs --data DIR");
+    assertThatThrownBy(() -> parse("--data")).isInstanceOf(CommandLine.ParameterException.class);
+    assertThatThrownBy(() -> parse("--mesh", "--data", "d")).isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("--data is for sync nodes");
+  }
+
+  @Test
+  void startFailure_ofADataDirectory_isItsMessageOnOneLine() {
+    RuntimeException e = new RuntimeException("wrapped",
+        new org.syncmesh.store.StorageException("the data directory /d is in use\n  by another syncmesh node"));
+    assertThat(JsonMode.startFailure(e))
+        .isEqualTo("cannot start the node: the data directory /d is in use by another syncmesh node");
+  }
+
+  @Test
+  void dataDirectoryInUse_jsonMode_failsWithOneLineAndStatus1(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    try (org.syncmesh.sync.SyncSocket holder = new org.syncmesh.sync.SyncSocket.Builder().port(0).dataDirectory(dir)
+        .build()) {
+      NodeOptions o = parse("--port", "0", "--json", "--data", dir.toString());
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      int status = JsonMode.run(o, new java.io.ByteArrayInputStream(new byte[0]),
+          new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8), s -> { });
+      String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(status).isEqualTo(1);
+      assertThat(text).startsWith("{\"ok\":false,\"error\":\"cannot start the node: the data directory ")
+          .contains("in use").endsWith("}\n").hasLineCount(1);
+    }
+  }
+
+  @Test
   void mesh_defaultsToTheMeshSubnet() {
     assertThat(parse("--mesh").subnet()).isEqualTo("mesh");
     assertThat(parse("--mesh", "--subnet", "x").subnet()).isEqualTo("x");
