@@ -93,6 +93,9 @@ public final class DataDirectory implements AutoCloseable {
       java.util.function.Function<Path, KeyValueStore> stores, int currentFormat,
       java.util.Map<Integer, Migration> migrations) {
     Path absolute = dir.toAbsolutePath().normalize();
+    if (Files.exists(absolute) && !Files.isDirectory(absolute)) {
+      throw new StorageException(absolute + " is a file, not a directory: give the data directory's path (it is created if absent)");
+    }
     try {
       Files.createDirectories(absolute);
     } catch (IOException e) {

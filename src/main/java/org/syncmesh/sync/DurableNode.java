@@ -33,11 +33,14 @@ final class DurableNode implements AutoCloseable {
   static final String LAST_CONTACT = "lastContact";
   /** Addresses remembered at most, the most recently linked first. */
   static final int MAX_PEERS = 64;
+  /** The last contact is saved this often while the node has peers: it needs no precision. */
+  static final long LAST_CONTACT_EVERY_MILLIS = 30_000;
 
   private final DataDirectory data;
   private final Journal journal;
   private final List<InetSocketAddress> knownPeers;
   private long lastContactMillis;
+  private long savedContactMillis;
   private List<InetSocketAddress> savedPeers;
 
   private DurableNode(DataDirectory data, Journal journal, List<InetSocketAddress> knownPeers, long lastContactMillis) {
@@ -112,10 +115,11 @@ final class DurableNode implements AutoCloseable {
   }
 
   /**
-   * Saves the addresses of {@code linked} (before the ones remembered earlier) and, if there is
-   * any, now as the last contact. A step of the writer; writes only what changed.
+   * Saves the addresses of {@code linked} (before the ones remembered earlier) if that changes
+   * them and, if there is any, now as the last contact (at most every
+   * {@value #LAST_CONTACT_EVERY_MILLIS} ms unless {@code force}). A step of the writer.
    */
-  void remember(Collection<PeerInfo> linked, long nowMillis) {
+  void remember(Collection<PeerInfo> linked, long nowMillis, boolean force) {
     if (linked.isEmpty()) {
       return;
     }
@@ -132,7 +136,10 @@ final class DurableNode implements AutoCloseable {
       journal.meta(PEERS, encodePeers(savedPeers));
     }
     lastContactMillis = nowMillis;
-    journal.meta(LAST_CONTACT, ByteBuffer.allocate(8).putLong(nowMillis).array());
+    if (force || nowMillis - savedContactMillis >= LAST_CONTACT_EVERY_MILLIS) {
+      savedContactMillis = nowMillis;
+      journal.meta(LAST_CONTACT, ByteBuffer.allocate(8).putLong(nowMillis).array());
+    }
   }
 
   private static byte[] encodePeers(List<InetSocketAddress> peers) {

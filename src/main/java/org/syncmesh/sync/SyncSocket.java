@@ -321,8 +321,8 @@ public final class SyncSocket implements AutoCloseable {
     }
   }
 
-  /** How often a durable node saves the peers it has and the time it last had one. */
-  private static final Duration REMEMBER_PEERS_EVERY = Duration.ofSeconds(5);
+  /** How often a durable node looks whether its peers changed, to save them (cheap when they did not). */
+  private static final Duration REMEMBER_PEERS_EVERY = Duration.ofSeconds(1);
 
   /** What the extension factory makes, kept for the constructor (a lambda cannot set final fields). */
   private static final class Parts {
@@ -344,7 +344,7 @@ public final class SyncSocket implements AutoCloseable {
         DurableNode d = DurableNode.load(data, store, durability, limits.tombstoneGrace().toMillis(), node.nowMillis(),
             node::reportError);
         this.durable = d;
-        node.every(REMEMBER_PEERS_EVERY, () -> node.serially(() -> d.remember(node.peers(), node.nowMillis())));
+        node.every(REMEMBER_PEERS_EVERY, () -> node.serially(() -> d.remember(node.peers(), node.nowMillis(), false)));
       }
       this.antiEntropy = new AntiEntropy(node, store, limits);
       Store s = store;
@@ -795,7 +795,7 @@ public final class SyncSocket implements AutoCloseable {
     if (d != null && !mesh.isClosed()) {
       try {
         node.submit(() -> {
-          d.remember(node.peers(), node.nowMillis());
+          d.remember(node.peers(), node.nowMillis(), true);
           return null;
         }).join();
       } catch (RuntimeException e) {
