@@ -169,6 +169,20 @@ public final class SyncSocket implements AutoCloseable {
       return this;
     }
 
+    /** How the data directory is opened: {@link DataDirectory#open}, or, in tests, with a store that fails. */
+    interface DirectoryOpener {
+      DataDirectory open(Path dir, String protocolId, @Nullable String configuredId,
+          java.util.function.Supplier<String> newId);
+    }
+
+    private DirectoryOpener directoryOpener = DataDirectory::open;
+
+    /** For tests: opens the data directory with {@code opener} (say, one whose store's writes fail). */
+    Builder directoryOpener(DirectoryOpener opener) {
+      this.directoryOpener = Checks.notNull(opener, "opener");
+      return this;
+    }
+
     private @Nullable String restoreId() {
       return configuredId();
     }
@@ -281,7 +295,8 @@ public final class SyncSocket implements AutoCloseable {
         StoreLimits.DEFAULTS.maxRoundsPerSecond());
     Protocol protocol = builder.effectiveProtocol();
     DataDirectory data = builder.dataDirectory == null ? null
-        : DataDirectory.open(builder.dataDirectory, protocol.id(), builder.restoreId(), () -> NodeId.random(protocol));
+        : builder.directoryOpener.open(builder.dataDirectory, protocol.id(), builder.restoreId(),
+            () -> NodeId.random(protocol));
     java.util.function.Function<MeshExtension.Node, MeshExtension> install =
         node -> parts.install(node, leasing, new Effects(node), limits, builder.maxClockDrift, data, builder.durability);
     try {
