@@ -816,6 +816,11 @@ public final class SyncSocket implements AutoCloseable {
     return journal == null ? 0 : journal.backlog();
   }
 
+  /** Syncs of the data directory's store to stable storage since start (tests); 0 without one. */
+  long durableSyncs() {
+    return journal == null ? 0 : journal.syncs();
+  }
+
   /** The data directory this node keeps itself in, if it has one ({@link Builder#dataDirectory}). */
   public Optional<Path> dataDirectory() {
     return durable == null ? Optional.empty() : Optional.of(durable.data().path());
