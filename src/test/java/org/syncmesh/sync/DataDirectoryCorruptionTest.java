@@ -238,4 +238,17 @@ final class DataDirectoryCorruptionTest {
     assertThatThrownBy(() -> durable(data)).isInstanceOf(StorageException.class)
         .hasMessageContaining("\"b\"").hasMessageContaining("holds key \"a\"");
   }
+
+  /** The record of docs/data-directory.md, byte for byte: `k` = "v" by alice, owner id as str. */
+  @Test
+  void theDocumentedRecord_decodesAndEncodesToTheSameBytes() {
+    byte[] record = Bytes.fromHex(
+        "9ac4016ba176cf018bcfe5687b0000a5616c696365ce6553f100c00000c0c2").toByteArray();
+    byte[] key = "k".getBytes(StandardCharsets.UTF_8);
+    Store.Entry e = DiskRecords.decode(key, record, "docs");
+    assertThat(e.value()).isEqualTo("v");
+    assertThat(e.version().writer()).isEqualTo("alice");
+    assertThat(e.ownerBin()).isFalse();
+    assertThat(DiskRecords.encode(Bytes.utf8("k"), e)).isEqualTo(record);
+  }
 }
