@@ -30,7 +30,7 @@ import org.syncmesh.wire.Bytes;
  * this build wrote, stops the start with a message naming the file, the store or the key, and
  * leaves the files as they were.
  */
-final class DataDirectoryCorruptionTest {
+final class DurableNodeCorruptionTest {
 
   private static final String VALUE = "v".repeat(1000);
 
