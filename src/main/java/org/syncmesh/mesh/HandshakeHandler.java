@@ -36,6 +36,12 @@ final class HandshakeHandler {
   /** Frames to other syncmesh nodes below this size go out uncompressed. */
   static final int SYNCMESH_MIN_COMPRESS_BYTES = 1024;
 
+  /**
+   * Starts the close reason and error of a link to another node with this node's id (a copied
+   * data directory): the {@link Redialer} does not dial it again.
+   */
+  static final String ID_CONFLICT = "another node uses this node's id";
+
   private final MeshNode node;
 
   HandshakeHandler(MeshNode node) {
@@ -86,7 +92,18 @@ final class HandshakeHandler {
       return;
     }
     if (peerId.equals(node.id)) {
-      peer.link.close("connected to self");
+      String host = text(address.get(0));
+      if (port == node.outPort() && node.outHost().equals(host)) {
+        peer.link.close("connected to self"); // it advertises our own address: it is this node
+        return;
+      }
+      String reason = ID_CONFLICT + " " + node.id + " (it advertises " + host + ":" + port + ", link "
+          + (peer.outgoing() ? "to " : "from ") + peer.link.remoteAddress() + "): is its data directory a copy of this "
+          + "node's? Each node needs a directory of its own (start the copy empty to get a new id); link refused, "
+          + "nothing merged";
+      log.error(reason);
+      node.reportError(reason);
+      peer.link.close(reason);
       return;
     }
     if (!peer.handshaken && peer.outgoing() && protocolPacket instanceof Bytes && !peer.sentBinProtocolId) {

@@ -40,7 +40,7 @@ final class Redialer {
    * redial of its own): such a loss is not redialled.
    */
   private static final List<String> OWN_DECISIONS = List.of("disconnect requested", "duplicate connection",
-      "connected to self", "protocol mismatch", "redialling with a bin protocol id");
+      "connected to self", HandshakeHandler.ID_CONFLICT, "protocol mismatch", "redialling with a bin protocol id");
 
   /** One remembered address. */
   private static final class Entry {
@@ -230,6 +230,11 @@ final class Redialer {
     String message = String.valueOf(cause.getMessage());
     if (message.contains("connected to self")) {
       log.debug("forgetting {}: it is this node", entry);
+      book.remove(key(entry.host, entry.port));
+      return;
+    }
+    if (message.contains(HandshakeHandler.ID_CONFLICT)) {
+      log.info("forgetting {}: it is another node with this node's id", entry);
       book.remove(key(entry.host, entry.port));
       return;
     }

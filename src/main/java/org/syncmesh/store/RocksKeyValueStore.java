@@ -16,6 +16,7 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Statistics;
+import org.rocksdb.Status;
 import org.rocksdb.TickerType;
 import org.rocksdb.WALRecoveryMode;
 import org.rocksdb.WriteBatch;
@@ -91,9 +92,17 @@ final class RocksKeyValueStore implements KeyValueStore {
     } catch (RocksDBException e) {
       options.close();
       columnOptions.close();
+      if (e.getStatus() != null && e.getStatus().getCode() == Status.Code.Corruption) {
+        // RocksDB's message may not say so ("checksum mismatch") nor name the log file.
+        throw new StorageException("the store in " + path + " is corrupt (" + e.getMessage() + "): " + DAMAGED, e);
+      }
       throw new StorageException("cannot open the store in " + path + ": " + e.getMessage(), e);
     }
   }
+
+  /** What to do about a corrupt store: the files are left as they are. */
+  static final String DAMAGED = "the data directory is damaged and is left as it is; restore it from a backup, or "
+      + "move it away and start this node empty to get the network's copy";
 
   private Open current() {
     Open o = open;
@@ -132,7 +141,7 @@ final class RocksKeyValueStore implements KeyValueStore {
       }
       it.status();
     } catch (RocksDBException e) {
-      throw new StorageException("the store in " + path + " is corrupt: " + e.getMessage(), e);
+      throw new StorageException("the store in " + path + " is corrupt (" + e.getMessage() + "): " + DAMAGED, e);
     }
   }
 

@@ -182,6 +182,20 @@ public final class SyncSocket implements AutoCloseable {
       return this;
     }
 
+    /** How the data directory is opened: {@link DataDirectory#open}, or, in tests, with a store that fails. */
+    interface DirectoryOpener {
+      DataDirectory open(Path dir, String protocolId, @Nullable String configuredId,
+          java.util.function.Supplier<String> newId);
+    }
+
+    private DirectoryOpener directoryOpener = DataDirectory::open;
+
+    /** For tests: opens the data directory with {@code opener} (say, one whose store's writes fail). */
+    Builder directoryOpener(DirectoryOpener opener) {
+      this.directoryOpener = Checks.notNull(opener, "opener");
+      return this;
+    }
+
     private @Nullable String restoreId() {
       return configuredId();
     }
@@ -294,7 +308,8 @@ public final class SyncSocket implements AutoCloseable {
         StoreLimits.DEFAULTS.maxRoundsPerSecond());
     Protocol protocol = builder.effectiveProtocol();
     DataDirectory data = builder.dataDirectory == null ? null
-        : DataDirectory.open(builder.dataDirectory, protocol.id(), builder.restoreId(), () -> NodeId.random(protocol));
+        : builder.directoryOpener.open(builder.dataDirectory, protocol.id(), builder.restoreId(),
+            () -> NodeId.random(protocol));
     java.util.function.Function<MeshExtension.Node, MeshExtension> install =
         node -> parts.install(node, leasing, new Effects(node), limits, builder.maxClockDrift, data, builder.durability);
     try {
@@ -813,6 +828,11 @@ public final class SyncSocket implements AutoCloseable {
   /** Changes applied but not yet saved to the data directory; 0 without one. */
   int durableBacklog() {
     return journal == null ? 0 : journal.backlog();
+  }
+
+  /** Syncs of the data directory's store to stable storage since start (tests); 0 without one. */
+  long durableSyncs() {
+    return journal == null ? 0 : journal.syncs();
   }
 
   /** The data directory this node keeps itself in, if it has one ({@link Builder#dataDirectory}). */

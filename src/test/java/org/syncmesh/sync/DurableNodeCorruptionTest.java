@@ -1,0 +1,254 @@
+package org.syncmesh.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.syncmesh.store.DataDirectory;
+import org.syncmesh.store.KeyValueStore;
+import org.syncmesh.store.StorageException;
+import org.syncmesh.testing.NetworkTestRule;
+import org.syncmesh.wire.Bytes;
+
+/**
+ * What a damaged data directory does at start: a tail torn by a crash is dropped and the node
+ * starts; a flipped bit in the middle of a table file or of the log, or a record that is not one
+ * this build wrote, stops the start with a message naming the file, the store or the key, and
+ * leaves the files as they were.
+ */
+final class DurableNodeCorruptionTest {
+
+  private static final String VALUE = "v".repeat(1000);
+
+  @RegisterExtension final NetworkTestRule net = new NetworkTestRule();
+  @TempDir Path dir;
+
+  private static SyncSocket durable(Path data) {
+    return new SyncSocket.Builder().leasing(true).dataDirectory(data).build();
+  }
+
+  /**
+   * What kill -9 leaves: the files of a directory whose node runs, {@code running} marker and
+   * unsynced log included (what the process handed to the OS is what a copy reads).
+   */
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path f : files.sorted().toList()) {
+        Path target = to.resolve(from.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(f, target);
+        }
+      }
+    }
+  }
+
+  private static Path newest(Path db, String suffix) throws IOException {
+    try (Stream<Path> files = Files.list(db)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(suffix))
+          .max(Comparator.comparing(f -> f.getFileName().toString())).orElseThrow(() ->
+              new AssertionError("no *" + suffix + " in " + db));
+    }
+  }
+
+  private static void flipMiddle(Path file) throws IOException {
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      long middle = f.length() / 2;
+      for (long at = middle; at < middle + 8; at++) {
+        f.seek(at);
+        int b = f.read();
+        f.seek(at);
+        f.write(b ^ 0x5a);
+      }
+    }
+  }
+
+  /** Runs {@code action} with what the logger prints to stderr (slf4j-simple) captured too. */
+  private static String stderrOf(Runnable action) {
+    PrintStream old = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(new TeeStream(old, captured), true, StandardCharsets.UTF_8));
+    try {
+      action.run();
+    } finally {
+      System.setErr(old);
+    }
+    return captured.toString(StandardCharsets.UTF_8);
+  }
+
+  private static final class TeeStream extends java.io.OutputStream {
+    private final java.io.OutputStream a;
+    private final java.io.OutputStream b;
+
+    TeeStream(java.io.OutputStream a, java.io.OutputStream b) {
+      this.a = a;
+      this.b = b;
+    }
+
+    @Override
+    public void write(int c) throws IOException {
+      a.write(c);
+      b.write(c);
+    }
+
+    @Override
+    public void write(byte[] buf, int off, int len) throws IOException {
+      a.write(buf, off, len);
+      b.write(buf, off, len);
+    }
+  }
+
+  /** A crash image of a node that wrote {@code k0..k(n-1)}, one saved batch each. */
+  private Path crashImage(String name, int n) throws IOException {
+    Path live = dir.resolve(name + "-live");
+    SyncSocket node = net.track(durable(live));
+    for (int i = 0; i < n; i++) {
+      node.set("k" + i, VALUE + i); // returns once its batch is saved (handed to the OS)
+    }
+    assertThat(node.durableBacklog()).isZero();
+    Path image = dir.resolve(name);
+    copyTree(live, image);
+    assertThat(image.resolve("running")).exists();
+    return image;
+  }
+
+  @Test
+  void aTornTail_isDropped_andTheNodeStarts_withEveryCompleteWrite() throws Exception {
+    int n = 20;
+    Path image = crashImage("torn", n);
+    Path wal = newest(image.resolve("db"), ".log");
+    long size = Files.size(wal);
+    try (RandomAccessFile f = new RandomAccessFile(wal.toFile(), "rw")) {
+      f.setLength(size - 100); // inside the last record (a 1 KB value)
+    }
+
+    SyncSocket[] started = new SyncSocket[1];
+    String log = stderrOf(() -> started[0] = net.track(durable(image)));
+    assertThat(log).contains("was not closed when its node last ran");
+    SyncSocket node = started[0];
+    for (int i = 0; i < n - 1; i++) {
+      assertThat(node.get("k" + i)).as("k" + i).contains(VALUE + i);
+    }
+    assertThat(node.get("k" + (n - 1))).as("the torn write").isEmpty();
+    // and it goes on: writes are saved again
+    node.set("after", "yes");
+    node.close();
+    SyncSocket again = net.track(durable(image));
+    assertThat(again.get("after")).contains("yes");
+    assertThat(again.get("k0")).contains(VALUE + 0);
+  }
+
+  @Test
+  void aFlippedBitInATableFile_stopsTheStart_namingTheFile_andLeavesItAsItWas() throws Exception {
+    Path data = dir.resolve("sst");
+    SyncSocket node = durable(data);
+    for (int i = 0; i < 300; i++) {
+      node.set("k" + i, VALUE + i);
+    }
+    node.close(); // flushes: the entries are in a table file now
+    Path sst = newest(data.resolve("db"), ".sst");
+    flipMiddle(sst);
+    byte[] damaged = Files.readAllBytes(sst);
+
+    assertThatThrownBy(() -> durable(data)).isInstanceOf(StorageException.class)
+        .hasMessageContaining(sst.getFileName().toString()).hasMessageContaining("is corrupt");
+    assertThat(Files.readAllBytes(sst)).as("left as it was").isEqualTo(damaged);
+    // refused again, not repaired by the first attempt; and the directory is released
+    assertThatThrownBy(() -> durable(data)).isInstanceOf(StorageException.class)
+        .hasMessageContaining(sst.getFileName().toString());
+  }
+
+  @Test
+  void aFlippedBitInTheMiddleOfTheLog_stopsTheStart_namingTheStore_andLeavesTheLogAsItWas() throws Exception {
+    Path image = crashImage("wal", 20);
+    Path wal = newest(image.resolve("db"), ".log");
+    flipMiddle(wal);
+    byte[] damaged = Files.readAllBytes(wal);
+
+    assertThatThrownBy(() -> durable(image)).isInstanceOf(StorageException.class)
+        .hasMessageContaining(image.resolve("db").toString()).hasMessageContaining("is corrupt");
+    assertThat(wal).exists();
+    assertThat(Files.readAllBytes(wal)).as("left as it was").isEqualTo(damaged);
+    assertThatThrownBy(() -> durable(image)).isInstanceOf(StorageException.class);
+  }
+
+  @Test
+  void aRecordThatIsNotOneThisBuildWrote_stopsTheStart_namingTheKey() throws Exception {
+    Path data = dir.resolve("record");
+    SyncSocket node = durable(data);
+    node.set("good", "fine");
+    node.close();
+    Properties props = new Properties();
+    try (var r = Files.newBufferedReader(data.resolve("syncmesh.properties"))) {
+      props.load(r);
+    }
+    try (DataDirectory d = DataDirectory.open(data, props.getProperty("protocol"), null, () -> "unused")) {
+      d.store().write(new KeyValueStore.Batch()
+          .put(KeyValueStore.Column.ENTRIES, "bad-key".getBytes(StandardCharsets.UTF_8), new byte[] {(byte) 0xc1, 1, 2}),
+          true);
+      // valid msgpack, but not a record: an array of 3
+      d.store().write(new KeyValueStore.Batch()
+          .put(KeyValueStore.Column.ENTRIES, "odd-key".getBytes(StandardCharsets.UTF_8), new byte[] {(byte) 0x93, 1, 2, 3}),
+          true);
+    }
+    assertThatThrownBy(() -> durable(data)).isInstanceOf(StorageException.class)
+        .hasMessageContaining("\"bad-key\"").hasMessageContaining("is corrupt");
+    try (DataDirectory d = DataDirectory.open(data, props.getProperty("protocol"), null, () -> "unused")) {
+      d.store().write(new KeyValueStore.Batch().delete(KeyValueStore.Column.ENTRIES,
+          "bad-key".getBytes(StandardCharsets.UTF_8)), true);
+    }
+    assertThatThrownBy(() -> durable(data)).isInstanceOf(StorageException.class)
+        .hasMessageContaining("\"odd-key\"").hasMessageContaining("not an array of 10");
+  }
+
+  @Test
+  void aRecordUnderAnotherKey_isCaught() throws Exception {
+    Path data = dir.resolve("moved");
+    SyncSocket node = durable(data);
+    node.set("a", "1");
+    Map<Bytes, Store.Entry> before = new HashMap<>(node.snapshot());
+    node.close();
+    Properties props = new Properties();
+    try (var r = Files.newBufferedReader(data.resolve("syncmesh.properties"))) {
+      props.load(r);
+    }
+    try (DataDirectory d = DataDirectory.open(data, props.getProperty("protocol"), null, () -> "unused")) {
+      byte[] record = d.store().get(KeyValueStore.Column.ENTRIES, "a".getBytes(StandardCharsets.UTF_8));
+      assertThat(record).isNotNull();
+      assertThat(DiskRecords.decode("a".getBytes(StandardCharsets.UTF_8), record, "x"))
+          .isEqualTo(before.get(Bytes.utf8("a")));
+      d.store().write(new KeyValueStore.Batch().put(KeyValueStore.Column.ENTRIES,
+          "b".getBytes(StandardCharsets.UTF_8), record), true);
+    }
+    assertThatThrownBy(() -> durable(data)).isInstanceOf(StorageException.class)
+        .hasMessageContaining("\"b\"").hasMessageContaining("holds key \"a\"");
+  }
+
+  /** The record of docs/data-directory.md, byte for byte: `k` = "v" by alice, owner id as str. */
+  @Test
+  void theDocumentedRecord_decodesAndEncodesToTheSameBytes() {
+    byte[] record = Bytes.fromHex(
+        "9ac4016ba176cf018bcfe5687b0000a5616c696365ce6553f100c00000c0c2").toByteArray();
+    byte[] key = "k".getBytes(StandardCharsets.UTF_8);
+    Store.Entry e = DiskRecords.decode(key, record, "docs");
+    assertThat(e.value()).isEqualTo("v");
+    assertThat(e.version().writer()).isEqualTo("alice");
+    assertThat(e.ownerBin()).isFalse();
+    assertThat(DiskRecords.encode(Bytes.utf8("k"), e)).isEqualTo(record);
+  }
+}
