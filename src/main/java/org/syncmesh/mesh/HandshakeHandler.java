@@ -142,6 +142,16 @@ final class HandshakeHandler {
     }
     applyCompression(peer, advertised);
     Peer existing = node.routing.get(peerId);
+    if (existing != null && existing != peer && existing.port > 0 && peer.port > 0
+        && (existing.port != peer.port || !existing.host.equals(peer.host))) {
+      // One node advertises one address: two at once are two nodes with one id (a copied data
+      // directory), or one that restarted elsewhere while its old link lingers.
+      String warning = "two links claim node id " + peerId + " with different addresses (" + existing.host + ":"
+          + existing.port + " and " + peer.host + ":" + peer.port + "): two nodes started on copies of one data "
+          + "directory, or one restarted on another address while its old link lingers; keeping one link";
+      log.warn(warning);
+      node.reportError(warning);
+    }
     if (existing != null && existing != peer) {
       if (keepExisting(peerId, peer.outgoing())) {
         for (var waiter : peer.waiters) {

@@ -58,8 +58,9 @@ final class PeersHandler {
     }
     Set<String> tried = new HashSet<>();
     for (Object entry : entries) {
+      dialTwin(entry);
       if (node.connections.outgoingCount() >= node.maxOutgoing) {
-        return;
+        continue;
       }
       if (!(entry instanceof List<?> pair) || pair.size() < 2 || !(pair.get(0) instanceof List<?> addr)
           || addr.size() < 2 || !(addr.get(1) instanceof Long port) || port <= 0 || port > 65_535) {
@@ -75,6 +76,30 @@ final class PeersHandler {
       }
     }
   }
+
+  /**
+   * Dials, once, an address a peer lists with this node's id that is not this node's: a node
+   * started on a copy of this node's data directory. The handshake then refuses the link and both
+   * report it (HandshakeHandler#ID_CONFLICT); an address nobody answers at was a lingering entry.
+   */
+  private void dialTwin(Object entry) {
+    if (entry instanceof List<?> pair && pair.size() >= 2 && pair.get(0) instanceof List<?> addr && addr.size() >= 2
+        && addr.get(1) instanceof Long port && port > 0 && port <= 65_535
+        && node.id.equals(HandshakeHandler.text(pair.get(1)))) {
+      String host = HandshakeHandler.text(addr.get(0));
+      boolean ours = port == node.outPort() && (node.outHost().equals(host) || node.bindHost().equals(host));
+      if (host != null && !host.isEmpty() && !ours && twinsDialled.size() < MAX_TWIN_DIALS
+          && twinsDialled.add(host + ":" + port)) {
+        log.warn("a peer lists {}:{} with this node's id {}: dialling it to see whether a copy of this node runs there",
+            host, port, node.id);
+        node.connections.open(host, (int) (long) port, null, false);
+      }
+    }
+  }
+
+  private static final int MAX_TWIN_DIALS = 16;
+  /** Addresses listed with this node's id that were dialled once (the protocol thread only). */
+  private final Set<String> twinsDialled = new HashSet<>();
 
   private boolean shouldConnect(String host, int port, String id) {
     if (id.equals(node.id) || node.routing.containsKey(id)) {
