@@ -42,6 +42,13 @@ final class SendQueue {
   private static final int BATCH = 256;
   private static final long RECHECK_MILLIS = 50;
   private static final long LINGER_NANOS = 20_000;
+  /**
+   * Lingers that found nothing in a row after which this queue stops lingering (a writer whose
+   * next send is far off: one waiting for its disk, a paced one), probing again every
+   * {@value #LINGER_PROBE_EVERY} drains.
+   */
+  private static final int MAX_LINGER_MISSES = 4;
+  private static final int LINGER_PROBE_EVERY = 64;
   private static final long ROOM_POLL_NANOS = 100_000;
 
   private final EventLoop loop;
@@ -157,13 +164,22 @@ final class SendQueue {
    * and a flush per write. Null if none came.
    */
   private @Nullable Send linger() {
+    if (lingerMisses >= MAX_LINGER_MISSES && ++drainsSinceProbe < LINGER_PROBE_EVERY) {
+      return null;
+    }
+    drainsSinceProbe = 0;
     long until = System.nanoTime() + LINGER_NANOS;
     Send next;
     while ((next = queue.peek()) == null && System.nanoTime() < until) {
       Thread.onSpinWait();
     }
+    lingerMisses = next == null ? lingerMisses + 1 : 0;
     return next;
   }
+
+  /** Lingers in a row that found nothing; drains since the last probe (the loop thread only). */
+  private int lingerMisses;
+  private int drainsSinceProbe;
 
   /** A link over its high-water mark that is still reading, or null. */
   private @Nullable Link firstFullLink() {

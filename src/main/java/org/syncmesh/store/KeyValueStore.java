@@ -45,6 +45,9 @@ public interface KeyValueStore extends AutoCloseable {
   /** The value at {@code key}, or null. */
   byte @Nullable [] get(Column column, byte[] key);
 
+  /** About how many keys {@code column} holds (cheap, may be off either way): to size what loads them. */
+  long estimateCount(Column column);
+
   /** Syncs to stable storage made since open: what {@code sync} writes cost. */
   long syncs();
 

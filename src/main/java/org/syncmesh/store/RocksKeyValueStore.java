@@ -155,6 +155,15 @@ final class RocksKeyValueStore implements KeyValueStore {
   }
 
   @Override
+  public synchronized long estimateCount(Column column) {
+    try {
+      return Math.max(0, current().db().getLongProperty(handle(column), "rocksdb.estimate-num-keys"));
+    } catch (RocksDBException e) {
+      return 0;
+    }
+  }
+
+  @Override
   public long syncs() {
     return statistics.getTickerCount(TickerType.WAL_FILE_SYNCED);
   }

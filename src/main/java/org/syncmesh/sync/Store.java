@@ -124,7 +124,7 @@ final class Store {
   /** The latest 0.7 second a derived version holds. */
   static final long MAX_DERIVED_SECONDS = Hlc.MAX_MILLIS / 1000;
 
-  private final ConcurrentHashMap<Bytes, Entry> entries = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Bytes, Entry> entries;
   private final AtomicInteger live = new AtomicInteger();
   private final String selfId;
   private final boolean leasing;
@@ -148,6 +148,14 @@ final class Store {
   final AtomicLong droppedRemote = new AtomicLong();
 
   Store(String selfId, boolean leasing, Effects effects, LocalWrites writes, HybridClock clock, StoreLimits limits) {
+    this(selfId, leasing, effects, writes, clock, limits, 0);
+  }
+
+  /** A store sized for about {@code expectedEntries} (a durable node's, before it loads them). */
+  Store(String selfId, boolean leasing, Effects effects, LocalWrites writes, HybridClock clock, StoreLimits limits,
+      long expectedEntries) {
+    this.entries = new ConcurrentHashMap<>((int) Math.min(Math.max(16, expectedEntries + expectedEntries / 8),
+        limits.maxEntries()));
     this.selfId = selfId;
     this.leasing = leasing;
     this.effects = effects;

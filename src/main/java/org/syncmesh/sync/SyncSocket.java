@@ -25,6 +25,7 @@ import org.syncmesh.mesh.MessageHandler;
 import org.syncmesh.mesh.PeerInfo;
 import org.syncmesh.net.OutboundFrame;
 import org.syncmesh.store.DataDirectory;
+import org.syncmesh.store.KeyValueStore;
 import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Checks;
 import org.syncmesh.wire.NodeId;
@@ -353,7 +354,8 @@ public final class SyncSocket implements AutoCloseable {
       this.node = node;
       this.writes = new LocalWrites(node, new Outbox());
       HybridClock clock = new HybridClock(node.id(), new NodeClock(node), maxDrift);
-      this.store = new Store(node.id(), leasing, effects, writes, clock, limits);
+      this.store = new Store(node.id(), leasing, effects, writes, clock, limits,
+          data == null ? 0 : data.store().estimateCount(KeyValueStore.Column.ENTRIES));
       writes.guessWith(store::guess);
       if (data != null) {
         DurableNode d = DurableNode.load(data, store, durability, limits.tombstoneGrace().toMillis(), node.nowMillis(),

@@ -17,6 +17,6 @@ public final class TestStores {
   /** {@link DataDirectory#open} with {@code stores} making its store. */
   public static DataDirectory open(Path dir, String protocolId, @Nullable String configuredId, Supplier<String> newId,
       Function<Path, KeyValueStore> stores) {
-    return DataDirectory.open(dir, protocolId, configuredId, newId, stores);
+    return DataDirectory.open(dir, protocolId, configuredId, newId, stores, DataDirectory.FORMAT, DataDirectory.MIGRATIONS);
   }
 }

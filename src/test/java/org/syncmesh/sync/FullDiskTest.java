@@ -66,6 +66,11 @@ final class FullDiskTest {
     }
 
     @Override
+    public long estimateCount(Column column) {
+      return real.estimateCount(column);
+    }
+
+    @Override
     public boolean resume() {
       return !full && real.resume();
     }
