@@ -40,6 +40,18 @@ public final class NodeId {
   }
 
   /**
+   * The id of a node in a secure network: base58 of the SHA-384 of its 32-byte Ed25519 public key
+   * ({@link NodeIdentity}), read as an unsigned integer, like {@link #js2pFormula}'s ids.
+   *
+   * @throws IllegalArgumentException if the key is not 32 bytes
+   */
+  public static String fromPublicKey(byte[] ed25519PublicKey) {
+    Checks.notNull(ed25519PublicKey, "ed25519PublicKey");
+    Checks.argument(ed25519PublicKey.length == 32, "ed25519PublicKey", ed25519PublicKey.length + " bytes", "32 bytes");
+    return Base58.encodeUnsigned(Digests.sha384(ed25519PublicKey));
+  }
+
+  /**
    * js2p's node-id formula: {@code base58(SHA-384("(" + host + ", " + port + ")" + protocolId + salt))}, the
    * digest read as an unsigned integer (§3.3).
    */
