@@ -1,6 +1,8 @@
 package org.syncmesh.mesh;
 
 import io.netty.handler.ssl.SslContext;
+import java.nio.file.Path;
+import org.syncmesh.wire.NodeIdentity;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -48,8 +50,71 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
   @Nullable SslContext serverSsl;
   @Nullable SslContext clientSsl;
   @Nullable String id;
+  @Nullable Path tlsCertificate;
+  @Nullable Path tlsKey;
+  @Nullable Path tlsCas;
+  @Nullable NodeIdentity identity;
+  @Nullable Path denyList;
 
   protected MeshOptions() {}
+
+  /** The identity set with {@link #identity(NodeIdentity)}, or null: a subclass's builder reads it. */
+  protected @Nullable NodeIdentity configuredIdentity() {
+    return identity;
+  }
+
+  /** Whether {@link #secure} was called: the node runs in a secure network. */
+  protected boolean secureNetwork() {
+    return tlsCertificate != null;
+  }
+
+  /**
+   * Runs the node in a secure network (docs/security.md): members only. Every link is TLS 1.3 with
+   * mutual authentication: this node presents {@code certificate} (PEM, with its chain) and
+   * {@code privateKey} (PEM, PKCS#8), and accepts only peers whose certificate chains to one of
+   * the CAs in {@code trustedCas} (PEM, one or more: a CA can rotate), is valid now, and names the
+   * node id the peer claims. The three files are read again when they change, for the next link,
+   * so certificates rotate without a restart. The node's id comes from its {@link #identity}. The
+   * transport is {@code SSL}; a plaintext or protocol-0.7 SSL peer is refused, and this node never
+   * falls back to an open link.
+   *
+   * @throws IllegalArgumentException if a file does not exist
+   */
+  public B secure(Path certificate, Path privateKey, Path trustedCas) {
+    this.tlsCertificate = existing(certificate, "certificate");
+    this.tlsKey = existing(privateKey, "privateKey");
+    this.tlsCas = existing(trustedCas, "trustedCas");
+    return self();
+  }
+
+  /**
+   * This node's identity key in a secure network: its id is the identity's
+   * ({@link NodeIdentity#id()}). A sync socket with a data directory keeps one there by itself.
+   */
+  public B identity(NodeIdentity identity) {
+    this.identity = Checks.notNull(identity, "identity");
+    return self();
+  }
+
+  /**
+   * A file of node ids this node refuses (one per line; {@code #} starts a comment), read again
+   * when it changes: a listed member's links are closed and refused from then on (and, on a sync
+   * socket, its writes).
+   *
+   * @throws IllegalArgumentException if the file does not exist
+   */
+  public B denyList(Path file) {
+    this.denyList = existing(file, "denyList");
+    return self();
+  }
+
+  private static Path existing(Path file, String name) {
+    Checks.notNull(file, name);
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(name + ": no such file: " + file.toAbsolutePath());
+    }
+    return file;
+  }
 
   /** The id set with {@link #id(String)}, or null: a subclass's builder reads it. */
   protected @Nullable String configuredId() {
