@@ -15,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Properties;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -27,8 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Layout: {@code syncmesh.properties} (format, node id, protocol, creation time; replaced
  * atomically), {@code syncmesh.lock} (held with an OS file lock while open), {@code running}
- * (present while open: found at open, it says the last run did not close), and {@code db/}, the
- * store. Not thread-safe: open and close it from one thread; its store is thread-safe.
+ * (present while open: found at open, it says the last run did not close), {@code db/}, the
+ * store, and, for a node of a secure network, {@code identity.key}, its identity key (the node's
+ * id is the key's; docs/security.md). Not thread-safe: open and close it from one thread; its store is thread-safe.
  */
 public final class DataDirectory implements AutoCloseable {
 
@@ -53,6 +55,8 @@ public final class DataDirectory implements AutoCloseable {
   static final String LOCK = "syncmesh.lock";
   static final String RUNNING = "running";
   static final String DB = "db";
+  /** A secure node's identity key (PEM PKCS#8, owner-only): the node's id is the key's. */
+  public static final String IDENTITY_KEY = "identity.key";
 
   private final Path dir;
   private final FileChannel lockChannel;
@@ -82,17 +86,61 @@ public final class DataDirectory implements AutoCloseable {
    *     another protocol's, not a syncmesh data directory, or corrupt
    */
   public static DataDirectory open(Path dir, String protocolId, @Nullable String configuredId, Supplier<String> newId) {
-    return open(dir, protocolId, configuredId, newId, RocksKeyValueStore::open, FORMAT, MIGRATIONS);
+    return open(dir, protocolId, configuredId, newId, null);
   }
 
   /**
-   * {@link #open} with another store, and another current format and migrations: for tests of a
-   * store that fails, and of a migration.
+   * {@link #open(Path, String, String, Supplier)} for a node of a secure network when
+   * {@code identityKey} is not null: once the directory is locked, {@code identityKey} is given
+   * {@code dir/identity.key} (present or not) and reads the key there, or makes one, and returns
+   * its id, which is the node's id ({@code configuredId} is then ignored). A directory that has a
+   * node but no identity key (an open network's node) is refused.
+   *
+   * @param identityKey reads or creates the key file and returns its id; throws a
+   *     {@link StorageException} to refuse it (another node's key, unreadable)
    */
-  static DataDirectory open(Path dir, String protocolId, @Nullable String configuredId, Supplier<String> newId,
-      java.util.function.Function<Path, KeyValueStore> stores, int currentFormat,
-      java.util.Map<Integer, Migration> migrations) {
+  public static DataDirectory open(Path dir, String protocolId, @Nullable String configuredId, Supplier<String> newId,
+      @Nullable Function<Path, String> identityKey) {
+    return open(dir, protocolId, configuredId, newId, identityKey, RocksKeyValueStore::open, FORMAT, MIGRATIONS);
+  }
+
+  /**
+   * The identity key of the secure node kept in {@code dir}, made (with the directory, if absent)
+   * when there is none yet, so that its certificate can be issued before the node first starts. A
+   * key already there is read without the lock (reading it is safe while its node runs); making
+   * one takes the lock.
+   *
+   * @param identityKey as in {@link #open(Path, String, String, Supplier, Function)}
+   * @return what {@code identityKey} returned
+   * @throws StorageException if the directory is in use and has no key yet, or belongs to a node
+   *     of an open network
+   */
+  public static String identityKey(Path dir, Function<Path, String> identityKey) {
     Path absolute = dir.toAbsolutePath().normalize();
+    if (Files.isRegularFile(absolute.resolve(IDENTITY_KEY))) {
+      return identityKey.apply(absolute.resolve(IDENTITY_KEY));
+    }
+    createDirectory(absolute);
+    Locked locked = lockOrRefuse(absolute);
+    try {
+      return secureId(absolute, identityKey);
+    } finally {
+      release(locked.lock(), locked.channel());
+    }
+  }
+
+  /** Inside the lock: the id of the directory's identity key, made if the directory is new. */
+  private static String secureId(Path dir, Function<Path, String> identityKey) {
+    Path key = dir.resolve(IDENTITY_KEY);
+    if (Files.exists(dir.resolve(PROPERTIES)) && !Files.exists(key)) {
+      throw new StorageException("the data directory " + dir + " belongs to a node of an open network (its id is "
+          + "not derived from an identity key: it has no " + IDENTITY_KEY + "); a node of a secure network needs "
+          + "its own directory: give a new one");
+    }
+    return identityKey.apply(key);
+  }
+
+  private static void createDirectory(Path absolute) {
     if (Files.exists(absolute) && !Files.isDirectory(absolute)) {
       throw new StorageException(absolute + " is a file, not a directory: give the data directory's path (it is created if absent)");
     }
@@ -101,6 +149,10 @@ public final class DataDirectory implements AutoCloseable {
     } catch (IOException e) {
       throw new StorageException("cannot create the data directory " + absolute + ": " + e, e);
     }
+  }
+
+  /** Opens and locks {@code dir/syncmesh.lock}, or refuses a directory in use. */
+  private static Locked lockOrRefuse(Path absolute) {
     FileChannel channel;
     FileLock lock;
     try {
@@ -118,8 +170,34 @@ public final class DataDirectory implements AutoCloseable {
       throw new StorageException("the data directory " + absolute + " is in use by another syncmesh node (it holds "
           + absolute.resolve(LOCK) + "); stop that node, or give this one another directory");
     }
+    return new Locked(channel, lock);
+  }
+
+  /**
+   * {@link #open} with another store, and another current format and migrations: for tests of a
+   * store that fails, and of a migration.
+   */
+  static DataDirectory open(Path dir, String protocolId, @Nullable String configuredId, Supplier<String> newId,
+      Function<Path, KeyValueStore> stores, int currentFormat, java.util.Map<Integer, Migration> migrations) {
+    return open(dir, protocolId, configuredId, newId, null, stores, currentFormat, migrations);
+  }
+
+  static DataDirectory open(Path dir, String protocolId, @Nullable String configuredId, Supplier<String> newId,
+      @Nullable Function<Path, String> identityKey, Function<Path, KeyValueStore> stores, int currentFormat,
+      java.util.Map<Integer, Migration> migrations) {
+    Path absolute = dir.toAbsolutePath().normalize();
+    createDirectory(absolute);
+    Locked locked = lockOrRefuse(absolute);
+    FileChannel channel = locked.channel();
+    FileLock lock = locked.lock();
     try {
-      Identity identity = identity(absolute, protocolId, configuredId, newId, currentFormat);
+      if (identityKey == null && Files.exists(absolute.resolve(IDENTITY_KEY))) {
+        throw new StorageException("the data directory " + absolute + " belongs to a node of a secure network (it has "
+            + IDENTITY_KEY + "): start that node with its certificate (docs/security.md), or give this one another "
+            + "directory");
+      }
+      String id = identityKey == null ? configuredId : secureId(absolute, identityKey);
+      Identity identity = identity(absolute, protocolId, id, newId, currentFormat);
       Path running = absolute.resolve(RUNNING);
       boolean unclean = Files.exists(running);
       if (unclean) {
@@ -148,6 +226,9 @@ public final class DataDirectory implements AutoCloseable {
       throw e;
     }
   }
+
+  /** A held lock and its channel. */
+  private record Locked(FileChannel channel, FileLock lock) {}
 
   private record Identity(String id, int format, Properties properties) {}
 
@@ -217,7 +298,8 @@ public final class DataDirectory implements AutoCloseable {
   private static Identity create(Path dir, String protocolId, @Nullable String configuredId, Supplier<String> newId,
       int currentFormat) {
     try (Stream<Path> files = Files.list(dir)) {
-      if (files.anyMatch(f -> !f.getFileName().toString().equals(LOCK))) {
+      if (files.anyMatch(f -> !f.getFileName().toString().equals(LOCK)
+          && !f.getFileName().toString().startsWith(IDENTITY_KEY))) {
         throw new StorageException("the directory " + dir + " is not empty and has no " + PROPERTIES
             + ": it is not a syncmesh data directory (or has lost its identity); give an empty or new directory");
       }

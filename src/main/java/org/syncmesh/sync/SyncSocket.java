@@ -29,6 +29,7 @@ import org.syncmesh.store.KeyValueStore;
 import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Checks;
 import org.syncmesh.wire.NodeId;
+import org.syncmesh.wire.NodeIdentity;
 import org.syncmesh.wire.Protocol;
 
 /**
@@ -166,7 +167,9 @@ public final class SyncSocket implements AutoCloseable {
      * then catches up on what it missed through anti-entropy. A write that has returned survives
      * the process being killed ({@link #durability} says what more). One node per directory: a
      * second process is refused, as is a directory of another node, protocol or newer format.
-     * Without one (the default) the node keeps everything in memory only.
+     * Without one (the default) the node keeps everything in memory only. In a secure network
+     * ({@link #secure}) the directory also keeps the node's identity key, {@code identity.key},
+     * made at the first start unless {@link #identity} gives it; the node's id is the key's.
      */
     public Builder dataDirectory(Path dir) {
       this.dataDirectory = Checks.notNull(dir, "dir");
@@ -186,7 +189,7 @@ public final class SyncSocket implements AutoCloseable {
     /** How the data directory is opened: {@link DataDirectory#open}, or, in tests, with a store that fails. */
     interface DirectoryOpener {
       DataDirectory open(Path dir, String protocolId, @Nullable String configuredId,
-          java.util.function.Supplier<String> newId);
+          java.util.function.Supplier<String> newId, java.util.function.@Nullable Function<Path, String> identityKey);
     }
 
     private DirectoryOpener directoryOpener = DataDirectory::open;
@@ -199,6 +202,36 @@ public final class SyncSocket implements AutoCloseable {
 
     private @Nullable String restoreId() {
       return configuredId();
+    }
+
+    /**
+     * The id of a secure node without a data directory: its identity's. Null for an open network
+     * or a data directory (whose identity key gives the id).
+     *
+     * @throws IllegalArgumentException if a secure node has neither an identity nor a data
+     *     directory, or an {@code id(...)} that is not its identity's
+     */
+    private @Nullable String secureId() {
+      if (!secureNetwork()) {
+        return null;
+      }
+      NodeIdentity identity = configuredIdentity();
+      String id = configuredId();
+      if (identity == null && dataDirectory == null) {
+        throw new IllegalArgumentException("a node of a secure network needs an identity key: give it identity(...) "
+            + "or a dataDirectory(...), which keeps one in identity.key (docs/security.md)");
+      }
+      if (id != null && (identity == null || !id.equals(identity.id()))) {
+        throw new IllegalArgumentException("id(" + id + ") is not this node's identity's id"
+            + (identity == null ? "" : ", " + identity.id())
+            + ": in a secure network a node's id is its identity key's; leave id(...) out");
+      }
+      return identity == null ? null : identity.id();
+    }
+
+    /** For a secure node with a data directory: reads or makes its identity key there. */
+    private java.util.function.@Nullable Function<Path, String> identityKey() {
+      return secureNetwork() ? IdentityKeys.forDataDirectory(configuredIdentity()) : null;
     }
 
     /**
@@ -308,14 +341,16 @@ public final class SyncSocket implements AutoCloseable {
     StoreLimits limits = new StoreLimits(builder.maxEntries, builder.tombstoneGrace, builder.antiEntropyInterval,
         StoreLimits.DEFAULTS.maxRoundsPerSecond());
     Protocol protocol = builder.effectiveProtocol();
+    String secureId = builder.secureId();
     DataDirectory data = builder.dataDirectory == null ? null
         : builder.directoryOpener.open(builder.dataDirectory, protocol.id(), builder.restoreId(),
-            () -> NodeId.random(protocol));
+            () -> NodeId.random(protocol), builder.identityKey());
     java.util.function.Function<MeshExtension.Node, MeshExtension> install =
         node -> parts.install(node, leasing, new Effects(node), limits, builder.maxClockDrift, data, builder.durability);
     try {
-      this.mesh = data == null ? MeshSocket.withExtension(builder, install)
-          : MeshSocket.withExtension(builder, data.nodeId(), install);
+      String id = data != null ? data.nodeId() : secureId;
+      this.mesh = id == null ? MeshSocket.withExtension(builder, install)
+          : MeshSocket.withExtension(builder, id, install);
     } catch (RuntimeException e) {
       if (parts.durable != null) {
         parts.durable.close();

@@ -85,7 +85,7 @@ final class FullDiskTest {
 
   private SyncSocket onFillableDisk(Path data) {
     return new SyncSocket.Builder().leasing(false).dataDirectory(data)
-        .directoryOpener((d, protocol, id, newId) -> TestStores.open(d, protocol, id, newId,
+        .directoryOpener((d, protocol, id, newId, key) -> TestStores.open(d, protocol, id, newId,
             p -> stub[0] = new FillableStore(TestStores.rocks(p))))
         .build();
   }
