@@ -6,14 +6,14 @@ import picocli.CommandLine.Command;
 /**
  * The {@code syncmesh} command line: the main class of the runnable jar.
  *
- * <p>Subcommands: {@code node} ({@link NodeCommand}). {@code --help} and {@code --version} work
+ * <p>Subcommands: {@code node} ({@link NodeCommand}), {@code certs} ({@link CertsCommand}). {@code --help} and {@code --version} work
  * on their own. Not thread-safe; one instance per process.
  */
 @Command(
     name = "syncmesh",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    subcommands = NodeCommand.class,
+    subcommands = {NodeCommand.class, CertsCommand.class},
     description = "A peer-to-peer mesh and synchronized dictionary, wire-compatible with js2p/py2p 0.7.")
 public final class Main implements Runnable {
 

@@ -85,6 +85,26 @@ final class NodeCommand implements Callable<Integer> {
       + "every write waits for the disk).")
   boolean fsync;
 
+  @Option(names = "--tls-cert", paramLabel = "FILE", description = "Join a secure network (docs/security.md; with "
+      + "--tls-key and --tls-ca): this node's certificate (PEM), naming its id (syncmesh certs node makes one). Read "
+      + "again when it changes.")
+  java.nio.file.@Nullable Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "The certificate's private key (PEM PKCS#8).")
+  java.nio.file.@Nullable Path tlsKey;
+
+  @Option(names = "--tls-ca", paramLabel = "FILE", description = "The network's CA certificates (PEM, one or more): "
+      + "only peers whose certificate they signed are let in.")
+  java.nio.file.@Nullable Path tlsCa;
+
+  @Option(names = "--identity", paramLabel = "FILE", description = "Secure network: this node's identity key (PEM "
+      + "PKCS#8 Ed25519); its id is the key's. Without it a --data node keeps one in DIR/identity.key.")
+  java.nio.file.@Nullable Path identity;
+
+  @Option(names = "--deny", paramLabel = "FILE", description = "Node ids to refuse, one per line (# comments), read "
+      + "again when it changes: their links are closed and refused.")
+  java.nio.file.@Nullable Path deny;
+
   @Option(names = "-v", description = "More logging on standard error: -v info, -vv debug (default: warnings).")
   boolean[] verbose = new boolean[0];
 
@@ -96,7 +116,8 @@ final class NodeCommand implements Callable<Integer> {
   NodeOptions options() {
     try {
       return new NodeOptions(host, port, connect, subnet != null ? subnet : NodeOptions.defaultSubnet(mesh),
-          transport, !noLeasing, mesh, json, quiet, verbose.length, maxFrameBytes, data, fsync);
+          transport, !noLeasing, mesh, json, quiet, verbose.length, maxFrameBytes, data, fsync,
+          new NodeOptions.Security(tlsCert, tlsKey, tlsCa, identity, deny));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "bad option: " + e.getMessage(), e);
     }

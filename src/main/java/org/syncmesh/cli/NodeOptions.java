@@ -28,10 +28,60 @@ import org.syncmesh.wire.Protocol;
  * @param data the data directory of a durable node ({@code --data}), or null to keep nothing on disk
  * @param fsync {@link Durability#SYNC} instead of {@link Durability#PROCESS_CRASH} ({@code --fsync});
  *     needs {@code data}
+ * @param security the secure network's files ({@code --tls-cert}, {@code --tls-key},
+ *     {@code --tls-ca}, {@code --identity}, {@code --deny}); {@link Security#NONE} for an open network
  */
 record NodeOptions(String host, int port, List<HostPort> connect, String subnet, String transport,
     boolean leasing, boolean mesh, boolean json, boolean quiet, int verbosity, int maxFrameBytes,
-    @Nullable Path data, boolean fsync) {
+    @Nullable Path data, boolean fsync, Security security) {
+
+  /**
+   * The files of a node in a secure network (docs/security.md): its certificate, key and trusted
+   * CAs (all three, or none for an open network), its identity key, and a deny list.
+   *
+   * @param tlsCert the node's certificate (PEM), or null
+   * @param tlsKey the certificate's private key (PEM PKCS#8), or null
+   * @param tlsCa the CA certificates trusted (PEM, one or more), or null
+   * @param identity the node's identity key (PEM PKCS#8 Ed25519), or null: a sync node with
+   *     {@code --data} keeps one in its data directory
+   * @param deny a file of node ids refused, one per line, or null
+   */
+  record Security(@Nullable Path tlsCert, @Nullable Path tlsKey, @Nullable Path tlsCa, @Nullable Path identity,
+      @Nullable Path deny) {
+
+    /** An open network, no deny list. */
+    static final Security NONE = new Security(null, null, null, null, null);
+
+    Security {
+      int given = (tlsCert != null ? 1 : 0) + (tlsKey != null ? 1 : 0) + (tlsCa != null ? 1 : 0);
+      if (given != 0 && given != 3) {
+        throw new IllegalArgumentException("--tls-cert, --tls-key and --tls-ca go together: give all three for a "
+            + "secure network, or none");
+      }
+      if (identity != null && given == 0) {
+        throw new IllegalArgumentException("--identity is for a secure network: give --tls-cert, --tls-key and "
+            + "--tls-ca too");
+      }
+    }
+
+    /** Whether the node runs in a secure network. */
+    boolean secure() {
+      return tlsCert != null;
+    }
+
+    /** Applies these settings to a socket's builder. */
+    <B extends org.syncmesh.mesh.MeshOptions<B>> void applyTo(B builder) {
+      if (secure()) {
+        builder.secure(tlsCert, tlsKey, tlsCa);
+      }
+      if (identity != null) {
+        builder.identity(org.syncmesh.sync.IdentityKeys.read(identity));
+      }
+      if (deny != null) {
+        builder.denyList(deny);
+      }
+    }
+  }
 
   /** The port a node binds when none is given, as js2p's driver does. */
   static final int DEFAULT_PORT = 4444;
@@ -81,6 +131,20 @@ record NodeOptions(String host, int port, List<HostPort> connect, String subnet,
     if (mesh && data != null) {
       throw new IllegalArgumentException("--data is for sync nodes: a --mesh node has no dictionary to keep");
     }
+    Checks.notNull(security, "security");
+    if (security.secure() && security.identity() == null && data == null) {
+      throw new IllegalArgumentException("a node of a secure network needs its identity key: give --identity FILE"
+          + (mesh ? "" : ", or --data DIR (it keeps one in DIR/identity.key)")
+          + "; syncmesh certs node makes one with the node's certificate");
+    }
+  }
+
+  /** Settings of an open network. */
+  NodeOptions(String host, int port, List<HostPort> connect, String subnet, String transport, boolean leasing,
+      boolean mesh, boolean json, boolean quiet, int verbosity, int maxFrameBytes, @Nullable Path data,
+      boolean fsync) {
+    this(host, port, connect, subnet, transport, leasing, mesh, json, quiet, verbosity, maxFrameBytes, data, fsync,
+        Security.NONE);
   }
 
   /** Settings without a data directory. */
@@ -116,9 +180,14 @@ record NodeOptions(String host, int port, List<HostPort> connect, String subnet,
    * Binds a {@link MeshSocket} with these settings (for {@code --mesh}). Connects to nobody yet.
    *
    * @throws java.io.UncheckedIOException if the port cannot be bound
+   * @throws IllegalArgumentException if a file of {@link #security} is missing
+   * @throws org.syncmesh.store.StorageException if the identity key cannot be read
    */
   MeshSocket bindMesh() {
-    return new MeshSocket.Builder().host(host).port(port).protocol(protocol()).maxFrameBytes(maxFrameBytes).build();
+    MeshSocket.Builder builder = new MeshSocket.Builder().host(host).port(port).protocol(protocol())
+        .maxFrameBytes(maxFrameBytes);
+    security.applyTo(builder);
+    return builder.build();
   }
 
   /**
@@ -127,7 +196,8 @@ record NodeOptions(String host, int port, List<HostPort> connect, String subnet,
    *
    * @throws java.io.UncheckedIOException if the port cannot be bound
    * @throws org.syncmesh.store.StorageException if the data directory cannot be used (in use,
-   *     another node's, corrupt…)
+   *     another node's, corrupt…) or the identity key cannot be read
+   * @throws IllegalArgumentException if a file of {@link #security} is missing
    */
   SyncSocket bindSync() {
     SyncSocket.Builder builder = new SyncSocket.Builder().host(host).port(port).protocol(protocol()).leasing(leasing)
@@ -135,6 +205,7 @@ record NodeOptions(String host, int port, List<HostPort> connect, String subnet,
     if (data != null) {
       builder.dataDirectory(data).durability(durability());
     }
+    security.applyTo(builder);
     return builder.build();
   }
 

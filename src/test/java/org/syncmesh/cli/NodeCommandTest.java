@@ -135,4 +135,77 @@ final class NodeCommandTest {
     assertThat(main.execute("node", "--bogus")).isEqualTo(2);
     assertThat(err.toString()).contains("Unknown option: '--bogus'").contains("Usage: syncmesh node");
   }
+
+  @Test
+  void secureOptions_areOpenByDefault_andPassedTogether() {
+    assertThat(parse().security()).isEqualTo(NodeOptions.Security.NONE);
+    assertThat(parse().security().secure()).isFalse();
+    NodeOptions o = parse("--tls-cert", "n.pem", "--tls-key", "n.key", "--tls-ca", "ca.pem", "--identity", "id.key",
+        "--deny", "deny.txt");
+    assertThat(o.security()).isEqualTo(new NodeOptions.Security(java.nio.file.Path.of("n.pem"),
+        java.nio.file.Path.of("n.key"), java.nio.file.Path.of("ca.pem"), java.nio.file.Path.of("id.key"),
+        java.nio.file.Path.of("deny.txt")));
+    assertThat(o.security().secure()).isTrue();
+    assertThat(parse("--tls-cert", "n.pem", "--tls-key", "n.key", "--tls-ca", "ca.pem", "--data", "d").security()
+        .identity()).isNull();
+    assertThat(parse("--deny", "deny.txt").security().deny()).isEqualTo(java.nio.file.Path.of("deny.txt"));
+  }
+
+  @Test
+  void secureOptions_incomplete_areParameterErrors() {
+    assertThatThrownBy(() -> parse("--tls-cert", "n.pem", "--tls-key", "n.key", "--data", "d"))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessage("bad option: --tls-cert, --tls-key and --tls-ca go together: give all three for a secure "
+            + "network, or none");
+    assertThatThrownBy(() -> parse("--tls-ca", "ca.pem")).hasMessageContaining("go together");
+    assertThatThrownBy(() -> parse("--identity", "id.key")).isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("--identity is for a secure network");
+    assertThatThrownBy(() -> parse("--tls-cert", "n.pem", "--tls-key", "n.key", "--tls-ca", "ca.pem"))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("needs its identity key: give --identity FILE, or --data DIR");
+    CommandLine main = Main.newCommandLine();
+    StringWriter err = new StringWriter();
+    main.setErr(new PrintWriter(err));
+    assertThat(main.execute("node", "--tls-cert", "n.pem")).isEqualTo(2);
+    assertThat(err.toString()).contains("go together").contains("Usage: syncmesh node");
+  }
+
+  @Test
+  void secureNode_missingFile_failsToStartWithOneLineAndStatus1(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    NodeOptions o = parse("--port", "0", "--json", "--tls-cert", dir.resolve("n.pem").toString(), "--tls-key",
+        dir.resolve("n.key").toString(), "--tls-ca", dir.resolve("ca.pem").toString(), "--data",
+        dir.resolve("d").toString());
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    int status = JsonMode.run(o, new java.io.ByteArrayInputStream(new byte[0]),
+        new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8), s -> { });
+    assertThat(status).isEqualTo(1);
+    assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .startsWith("{\"ok\":false,\"error\":\"cannot start the node: certificate: no such file: ").hasLineCount(1);
+  }
+
+  @Test
+  void secureNode_withIdentity_runsWithItsId(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    org.syncmesh.wire.NodeIdentity identity;
+    do { // an id that fits a certificate's common name (64 characters), where NodeCertificates puts it
+      identity = org.syncmesh.wire.NodeIdentity.generate();
+    } while (identity.id().length() > 64);
+    org.syncmesh.net.NodeCertificates.Issued ca =
+        org.syncmesh.net.NodeCertificates.authority("test CA", java.time.Duration.ofDays(1));
+    org.syncmesh.net.NodeCertificates.write(
+        org.syncmesh.net.NodeCertificates.node(ca, identity.id(), java.time.Duration.ofDays(1)),
+        dir.resolve("n.pem"), dir.resolve("n.key"));
+    java.nio.file.Files.writeString(dir.resolve("ca.pem"), org.syncmesh.net.NodeCertificates.pem(ca.certificate()));
+    java.nio.file.Files.writeString(dir.resolve("id.key"), identity.toPem());
+    java.nio.file.Files.writeString(dir.resolve("deny.txt"), "# nobody yet\n");
+    NodeOptions o = parse("--port", "0", "--json", "--tls-cert", dir.resolve("n.pem").toString(), "--tls-key",
+        dir.resolve("n.key").toString(), "--tls-ca", dir.resolve("ca.pem").toString(), "--identity",
+        dir.resolve("id.key").toString(), "--deny", dir.resolve("deny.txt").toString());
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    int status = JsonMode.run(o, new java.io.ByteArrayInputStream("quit\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8), s -> { });
+    assertThat(status).as(out.toString(java.nio.charset.StandardCharsets.UTF_8)).isZero();
+    assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .startsWith("{\"ok\":true,\"result\":{\"id\":\"" + identity.id() + "\"");
+  }
 }
