@@ -147,15 +147,16 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    if (root instanceof javax.net.ssl.SSLException && isRefusal(root)) {
+      // TLS 1.3 ends the client's handshake before the server has checked its certificate: a
+      // refusal of this node's certificate arrives as an alert afterwards, and lands here, after
+      // SslHandler has closed the channel. fail() warns only if this side has not closed it.
+      link.fail(tlsFailure(ctx, root));
+      return;
+    }
     if (!link.isOpen()) {
       // Later frames of the read that condemned the link fail too: one WARN per link is enough.
       log.debug("{} already closing: {}", link, root.toString());
-      return;
-    }
-    if (root instanceof javax.net.ssl.SSLException) {
-      // TLS 1.3 ends the client's handshake before the server has checked its certificate: a
-      // refusal of this node's certificate arrives as an alert afterwards, and lands here.
-      link.fail(tlsFailure(ctx, root));
       return;
     }
     if (root instanceof IOException) {

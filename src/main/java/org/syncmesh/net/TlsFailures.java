@@ -23,14 +23,20 @@ final class TlsFailures {
       if (text.contains("certificate_required")) {
         return "the peer requires a certificate and this node presented none";
       }
-      if (text.contains("unknown_ca") || text.contains("certificate_unknown")) {
+      if (text.contains("unknown_ca")) {
         return "the peer refused this node's certificate: not issued by a CA it trusts";
+      }
+      if (text.contains("certificate_unknown")) {
+        // JSSE sends this one for an untrusted CA and for an expired certificate alike.
+        return "the peer refused this node's certificate (certificate_unknown): not issued by a CA it trusts, "
+            + "or expired or not yet valid";
       }
       if (text.contains("certificate_expired")) {
         return "the peer refused this node's certificate: expired or not yet valid";
       }
       if (text.contains("bad_certificate") || text.contains("unsupported_certificate")) {
-        return "the peer refused this node's certificate as invalid (bad_certificate)";
+        return "the peer refused this node's certificate (bad_certificate): none, one from a CA the peer does not "
+            + "trust, or an invalid one";
       }
       if (text.contains("protocol_version") || text.contains("handshake_failure")) {
         return "the peer could not agree on TLS with this node (a members-only link needs TLS 1.3 with certificates)";
@@ -39,7 +45,10 @@ final class TlsFailures {
     // Failures found here: the peer's certificate, or its absence.
     if (text.contains("empty client certificate chain") || text.contains("empty server certificate chain")
         || text.contains("certificate_required") || text.contains("peer not authenticated")) {
-      return "the peer presented no certificate (members only: it needs a certificate from a trusted CA)";
+      // A JSSE client presents only a certificate from a CA the server names as trusted: one
+      // from another CA looks the same as none.
+      return "the peer presented no certificate from a CA this node trusts (none, or one from another CA): "
+          + "members only";
     }
     if (text.contains("validity check failed") || text.contains("certificateexpired")
         || text.contains("certificatenotyetvalid") || text.contains("certificate expired")
