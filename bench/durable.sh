@@ -4,7 +4,7 @@
 # keys (child JVMs), heap and RSS per 100,000 keys (child JVMs). See bench/README.md, "Durable mode".
 #
 #   bench/durable.sh [--runs 3] [--sets 200000] [--sync-s 5] [--threads 8] [--restart-keys 1000000]
-#                    [--mem-keys 100000] [--child-opts "-Xmx512m"] [--restart-opts "-Xmx2g"]
+#                    [--mem-keys 100000] [--mem-value-bytes 100] [--child-opts "-Xmx512m"] [--restart-opts "-Xmx2g"]
 #                    [--only rate,restart,memory] [--out FILE]
 #
 # Builds the library and bench/target/bench.jar as run.sh does (BENCH_SKIP_BUILD=1 skips it);

@@ -42,6 +42,12 @@ final class HandshakeHandler {
    */
   static final String ID_CONFLICT = "another node uses this node's id";
 
+  /** Starts the close reason of a link to a node on the deny list: not redialled. */
+  static final String DENIED = "denied node";
+
+  /** Starts the close reason of a secure network's link whose peer is not the member it claims to be. */
+  static final String NOT_A_MEMBER = "not a member";
+
   private final MeshNode node;
 
   HandshakeHandler(MeshNode node) {
@@ -104,6 +110,9 @@ final class HandshakeHandler {
       log.error(reason);
       node.reportError(reason);
       peer.link.close(reason);
+      return;
+    }
+    if (!peer.handshaken && refused(peer, peerId)) {
       return;
     }
     if (!peer.handshaken && peer.outgoing() && protocolPacket instanceof Bytes && !peer.sentBinProtocolId) {
@@ -171,6 +180,36 @@ final class HandshakeHandler {
     node.publishRouting();
     node.peersHandler.sendPeers(peer);
     node.connections.registered(peer, first && existing == null);
+  }
+
+  /**
+   * Refuses, with a logged and reported reason, a peer on the deny list, and in a secure network
+   * a peer whose certificate does not name the id it claims (the certificate says who it is).
+   */
+  private boolean refused(Peer peer, String peerId) {
+    node.refreshDenyList();
+    String reason = null;
+    if (node.isDenied(peerId)) {
+      reason = DENIED + " " + peerId + " refused (link " + (peer.outgoing() ? "to " : "from ")
+          + peer.link.remoteAddress() + "): it is on this node's deny list";
+    } else if (node.secure()) {
+      Optional<String> certified = peer.link.peerCertificateId();
+      if (certified.isEmpty()) {
+        reason = NOT_A_MEMBER + ": the peer at " + peer.link.remoteAddress() + " claims node id " + peerId
+            + " but its certificate names no node id; link refused";
+      } else if (!certified.get().equals(peerId)) {
+        reason = NOT_A_MEMBER + ": the peer at " + peer.link.remoteAddress() + " claims node id " + peerId
+            + " but its certificate was issued to node " + certified.get() + "; link refused";
+      }
+    }
+    if (reason == null) {
+      return false;
+    }
+    log.warn(reason);
+    node.reportError(reason);
+    node.redialer.forget(peer);
+    peer.link.close(reason);
+    return true;
   }
 
   /** §7.5 as intended: keep the link whose initiator has the larger numeric id. */

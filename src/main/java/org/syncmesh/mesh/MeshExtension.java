@@ -122,5 +122,13 @@ public interface MeshExtension {
 
     /** True once the socket is closed. Thread-safe. */
     boolean isClosed();
+
+    /**
+     * Whether {@code id} is on this node's deny list (MeshOptions#denyList), as last read: a
+     * denied node's links are refused, and its writes should be too. Thread-safe, lock-free.
+     */
+    default boolean isDenied(String id) {
+      return false;
+    }
   }
 }

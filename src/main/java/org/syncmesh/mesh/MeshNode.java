@@ -34,12 +34,14 @@ import org.syncmesh.net.Link;
 import org.syncmesh.net.NetConfig;
 import org.syncmesh.net.Network;
 import org.syncmesh.net.OutboundFrame;
+import org.syncmesh.net.SecureTls;
 import org.syncmesh.net.Tls;
 import org.syncmesh.wire.Compression;
 import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.FrameCodec;
 import org.syncmesh.wire.InternalMessage;
 import org.syncmesh.wire.NodeId;
+import org.syncmesh.wire.NodeIdentity;
 import org.syncmesh.wire.Packets;
 import org.syncmesh.wire.Protocol;
 
@@ -79,6 +81,9 @@ final class MeshNode implements MeshExtension.Node {
   private final SendQueue sends;
   private final SerialSteps steps;
   final MeshExtension extension;
+  /** The secure network's TLS contexts, or null on an open network. */
+  final @Nullable SecureTls secureTls;
+  private final @Nullable DenyList denyList;
 
   // Protocol thread.
   final Map<Link, Peer> peers = new IdentityHashMap<>();
@@ -113,7 +118,13 @@ final class MeshNode implements MeshExtension.Node {
   MeshNode(MeshOptions<?> options, @Nullable String restoredId, MeshSocket source,
       Function<MeshExtension.Node, MeshExtension> extensionFactory) {
     this.clock = options.clock;
-    this.protocol = options.effectiveProtocol();
+    boolean secure = options.secureNetwork();
+    Protocol configured = options.effectiveProtocol();
+    // A secure network always runs over TLS, whatever transport the protocol names.
+    this.protocol = secure ? new Protocol(configured.subnet(), Protocol.SSL) : configured;
+    String secureId = secure ? secureId(options, restoredId) : null;
+    this.secureTls = secure ? new SecureTls(options.tlsCertificate, options.tlsKey, options.tlsCas, secureId) : null;
+    this.denyList = options.denyList != null ? new DenyList(options.denyList) : null;
     this.protocolId = protocol.id();
     this.codec = new FrameCodec(options.maxFrameBytes);
     this.maxOutgoing = options.maxOutgoing;
@@ -125,7 +136,7 @@ final class MeshNode implements MeshExtension.Node {
     this.redialer = new Redialer(this, options.reconnect, options.reconnectInitial.toMillis(),
         options.reconnectMax.toMillis());
 
-    NetConfig netConfig = netConfig(options);
+    NetConfig netConfig = netConfig(options, secureTls);
     this.group = new MultiThreadIoEventLoopGroup(options.ioThreads,
         new DefaultThreadFactory("syncmesh-io", true), NioIoHandler.newFactory());
     this.loop = group.next();
@@ -142,7 +153,7 @@ final class MeshNode implements MeshExtension.Node {
         : ("0.0.0.0".equals(options.host) || "::".equals(options.host) ? "127.0.0.1" : options.host);
     this.outPort = options.outPort > 0 ? options.outPort : boundAddress.getPort();
     // js2p's formula uses the bind address and the port (docs/protocol-0.7.md §3.3); the salt is random.
-    this.id = restoredId != null ? restoredId
+    this.id = secureId != null ? secureId : restoredId != null ? restoredId
         : options.id != null ? options.id : NodeId.generate(protocol, options.host, boundAddress.getPort());
     this.callbacks = new Callbacks(options.callbackExecutor, "syncmesh-callbacks-" + boundAddress.getPort());
     this.events = new MeshEvents(source, callbacks);
@@ -154,11 +165,41 @@ final class MeshNode implements MeshExtension.Node {
       callbacks.shutdown();
       throw e;
     }
+    if (denyList != null) {
+      every(DENY_LIST_CHECK, this::checkDenyList);
+    }
     network.acceptConnections();
     log.debug("node {} listening on {} ({})", id, boundAddress, protocol);
   }
 
-  private static NetConfig netConfig(MeshOptions<?> o) {
+  /** How often the deny list file is checked for changes (it is also checked at each handshake). */
+  static final java.time.Duration DENY_LIST_CHECK = java.time.Duration.ofSeconds(2);
+
+  /**
+   * The id of a node in a secure network: its identity's, or the id the caller restored (the
+   * sync layer's, from its data directory) or set; when both are given they must agree.
+   */
+  private static String secureId(MeshOptions<?> o, @Nullable String restoredId) {
+    NodeIdentity identity = o.identity;
+    String given = restoredId != null ? restoredId : o.id;
+    if (identity == null && given == null) {
+      throw new IllegalArgumentException("a secure network needs this node's identity: call identity(NodeIdentity) "
+          + "with the identity its certificate was issued for");
+    }
+    if (identity != null && given != null && !identity.id().equals(given)) {
+      throw new IllegalArgumentException("this node's id " + given + " is not its identity's id " + identity.id()
+          + ": in a secure network a node's id is its identity's");
+    }
+    return identity != null ? identity.id() : given;
+  }
+
+  private static NetConfig netConfig(MeshOptions<?> o, @Nullable SecureTls secureTls) {
+    // Half the hard limit at most: a bulk sender pausing at the high-water mark stays well clear of it.
+    int high = (int) Math.min(4L * 1024 * 1024, o.maxPendingBytes / 2);
+    if (secureTls != null) {
+      return new NetConfig(o.maxFrameBytes, o.stalledFrameTimeout, high / 2, high,
+          o.maxPendingBytes, o.unwritableTimeout, o.connectTimeout, o.handshakeTimeout, null, null, secureTls);
+    }
     io.netty.handler.ssl.SslContext server = o.serverSsl;
     io.netty.handler.ssl.SslContext client = o.clientSsl;
     if (Protocol.SSL.equals(o.protocol.transport()) && server == null) {
@@ -169,8 +210,6 @@ final class MeshNode implements MeshExtension.Node {
       server = null;
       client = null;
     }
-    // Half the hard limit at most: a bulk sender pausing at the high-water mark stays well clear of it.
-    int high = (int) Math.min(4L * 1024 * 1024, o.maxPendingBytes / 2);
     return new NetConfig(o.maxFrameBytes, o.stalledFrameTimeout, high / 2, high,
         o.maxPendingBytes, o.unwritableTimeout, o.connectTimeout, o.handshakeTimeout, server, client);
   }
@@ -317,6 +356,42 @@ final class MeshNode implements MeshExtension.Node {
     errors.addLast(error);
     while (errors.size() > MAX_STATUS_ERRORS) {
       errors.pollFirst();
+    }
+  }
+
+  @Override
+  public boolean isDenied(String peerId) {
+    return denyList != null && denyList.isDenied(peerId);
+  }
+
+  /** Whether this node runs in a secure network (members only). */
+  boolean secure() {
+    return secureTls != null;
+  }
+
+  /** Reads the deny list again if its file changed; on the protocol thread at each handshake. */
+  void refreshDenyList() {
+    if (denyList != null && denyList.refresh()) {
+      closeDenied();
+    }
+  }
+
+  /** The timer's check: a changed list closes the links of the ids it now denies. */
+  private void checkDenyList() {
+    refreshDenyList();
+  }
+
+  private void closeDenied() {
+    assert loop.inEventLoop();
+    for (Peer peer : List.copyOf(peers.values())) {
+      if (peer.id != null && isDenied(peer.id)) {
+        String reason = HandshakeHandler.DENIED + ": node " + peer.id + " (" + peer.link.remoteAddress()
+            + ") is on the deny list now; link closed";
+        log.warn(reason);
+        reportError(reason);
+        redialer.forget(peer);
+        peer.link.close(reason);
+      }
     }
   }
 

@@ -333,6 +333,16 @@ public final class MeshSocket implements AutoCloseable {
     return node.routingView();
   }
 
+  /**
+   * Whether node {@code id} is on this socket's deny list ({@link MeshOptions#denyList}), as last
+   * read (the file is checked every 2 s and at each handshake): its links are refused, and a
+   * sync layer should refuse its writes too. False without a deny list. Thread-safe, lock-free.
+   */
+  public boolean isDenied(String id) {
+    Checks.notNull(id, "id");
+    return node.isDenied(id);
+  }
+
   /** True after {@link #close()}. */
   public boolean isClosed() {
     return node.isClosed();

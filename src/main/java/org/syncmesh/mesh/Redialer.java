@@ -40,7 +40,7 @@ final class Redialer {
    * redial of its own): such a loss is not redialled.
    */
   private static final List<String> OWN_DECISIONS = List.of("disconnect requested", "duplicate connection",
-      "connected to self", HandshakeHandler.ID_CONFLICT, "protocol mismatch", "redialling with a bin protocol id");
+      "connected to self", HandshakeHandler.ID_CONFLICT, HandshakeHandler.DENIED, HandshakeHandler.NOT_A_MEMBER, "protocol mismatch", "redialling with a bin protocol id");
 
   /** One remembered address. */
   private static final class Entry {

@@ -53,6 +53,7 @@ final class ChannelLink implements Link {
   /** Tasks waiting for the channel to become writable; confined to the event loop. */
   private final ArrayDeque<Runnable> writableWaiters = new ArrayDeque<>(1);
   private volatile @Nullable String closeReason;
+  private volatile java.security.cert.@Nullable X509Certificate peerCertificate;
 
   private ChannelLink(Channel channel, boolean outgoing, NetConfig config) {
     this.channel = channel;
@@ -78,6 +79,16 @@ final class ChannelLink implements Link {
   @Override
   public InetSocketAddress remoteAddress() {
     return (InetSocketAddress) channel.remoteAddress();
+  }
+
+  @Override
+  public java.util.Optional<java.security.cert.X509Certificate> peerCertificate() {
+    return java.util.Optional.ofNullable(peerCertificate);
+  }
+
+  /** Records the certificate the TLS handshake verified; before the link is reported opened. */
+  void peerCertificate(java.security.cert.X509Certificate certificate) {
+    this.peerCertificate = certificate;
   }
 
   @Override

@@ -20,6 +20,23 @@ public interface Link {
   /** The remote end of the TCP connection (not the address the peer advertises). */
   InetSocketAddress remoteAddress();
 
+  /**
+   * The certificate the peer presented in the TLS handshake, once it completed: on a secure
+   * network's links always (the handshake requires one both ways); empty on plaintext links and
+   * on 0.7 SSL links whose peer sent none.
+   */
+  default java.util.Optional<java.security.cert.X509Certificate> peerCertificate() {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * The node id the peer's certificate names ({@link NodeCertificates#nodeId}), if it presented
+   * a certificate that names one: who the peer is on a secure network, whatever it claims.
+   */
+  default java.util.Optional<String> peerCertificateId() {
+    return peerCertificate().flatMap(NodeCertificates::nodeId);
+  }
+
   /** Queues one frame for this peer. Dropped silently when the link is already closed. */
   void send(OutboundFrame frame);
 

@@ -45,14 +45,38 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     } else {
       ssl.handshakeFuture().addListener(f -> {
         if (f.isSuccess()) {
+          recordPeerCertificate(ssl);
           open();
-        } else if (link.isOpen()) {
-          // Only when the peer is still there: a peer that hung up mid-handshake is no fault.
-          link.fail("TLS handshake failed: " + brief(f.cause()));
+        } else if (link.isOpen() || isRefusal(f.cause())) {
+          // Only when the peer is still there: a peer that hung up mid-handshake is no fault,
+          // unless it said why (an alert), which the user must hear about.
+          link.fail(tlsFailure(ctx, f.cause()));
         }
       });
     }
     super.channelActive(ctx);
+  }
+
+  private void recordPeerCertificate(SslHandler ssl) {
+    try {
+      java.security.cert.Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
+      if (chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate first) {
+        link.peerCertificate(first);
+      }
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      // a 0.7 SSL link: the peer was not asked for a certificate
+    }
+  }
+
+  /** Whether a TLS failure is a refusal worth a warning even if the channel is already closing. */
+  private static boolean isRefusal(Throwable cause) {
+    return cause instanceof javax.net.ssl.SSLException && !"TLS error".equals(TlsFailures.explain(cause));
+  }
+
+  /** The close reason of a failed TLS handshake: what went wrong in plain words, then the JSSE text. */
+  private static String tlsFailure(ChannelHandlerContext ctx, Throwable cause) {
+    return "TLS handshake failed with " + ctx.channel().remoteAddress() + ": " + TlsFailures.explain(cause) + " ("
+        + brief(cause) + ")";
   }
 
   private void open() {
@@ -123,6 +147,13 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    if (root instanceof javax.net.ssl.SSLException && isRefusal(root)) {
+      // TLS 1.3 ends the client's handshake before the server has checked its certificate: a
+      // refusal of this node's certificate arrives as an alert afterwards, and lands here, after
+      // SslHandler has closed the channel. fail() warns only if this side has not closed it.
+      link.fail(tlsFailure(ctx, root));
+      return;
+    }
     if (!link.isOpen()) {
       // Later frames of the read that condemned the link fail too: one WARN per link is enough.
       log.debug("{} already closing: {}", link, root.toString());

@@ -21,6 +21,8 @@ import org.syncmesh.wire.Checks;
  *     is dropped (TLS only; the mesh handshake that follows has its own timer)
  * @param serverSsl TLS context for accepted connections, {@code null} for plaintext
  * @param clientSsl TLS context for outgoing connections, {@code null} for plaintext
+ * @param secure the contexts of a secure network, reloaded when their files change; when set it
+ *     replaces {@code serverSsl} and {@code clientSsl}, which must then be null
  */
 public record NetConfig(
     int maxFrameBytes,
@@ -32,7 +34,16 @@ public record NetConfig(
     Duration connectTimeout,
     Duration tlsHandshakeTimeout,
     @Nullable SslContext serverSsl,
-    @Nullable SslContext clientSsl) {
+    @Nullable SslContext clientSsl,
+    @Nullable SecureTls secure) {
+
+  /** A configuration without a secure network: plaintext, or TLS with fixed contexts. */
+  public NetConfig(int maxFrameBytes, Duration stalledFrameTimeout, int writeBufferLowBytes, int writeBufferHighBytes,
+      long maxPendingBytes, Duration unwritableTimeout, Duration connectTimeout, Duration tlsHandshakeTimeout,
+      @Nullable SslContext serverSsl, @Nullable SslContext clientSsl) {
+    this(maxFrameBytes, stalledFrameTimeout, writeBufferLowBytes, writeBufferHighBytes, maxPendingBytes,
+        unwritableTimeout, connectTimeout, tlsHandshakeTimeout, serverSsl, clientSsl, null);
+  }
 
   public NetConfig {
     Checks.positive(maxFrameBytes, "maxFrameBytes");
@@ -52,10 +63,13 @@ public record NetConfig(
     if ((serverSsl == null) != (clientSsl == null)) {
       throw new IllegalArgumentException("serverSsl and clientSsl must both be set or both be null");
     }
+    if (secure != null && serverSsl != null) {
+      throw new IllegalArgumentException("a secure network's contexts replace serverSsl and clientSsl: pass null for them");
+    }
   }
 
   /** True when links run over TLS. */
   public boolean tls() {
-    return serverSsl != null;
+    return serverSsl != null || secure != null;
   }
 }

@@ -40,7 +40,8 @@ import org.syncmesh.wire.Checks;
 /**
  * Certificates of a secure network (docs/security.md): a network's certificate authority, and
  * node certificates that bind a TLS key to a node id (a URI {@value #NODE_URI_PREFIX}{@code <id>}
- * among the subject alternative names, and the id as common name). Keys are ECDSA P-256, which
+ * among the subject alternative names, and the id as common name, cut to the 64 characters
+ * RFC 5280 allows: a 66-character id is named by its URI only). Keys are ECDSA P-256, which
  * every TLS 1.3 stack and openssl speak. Made for development and tests by {@code syncmesh certs};
  * production CAs make the same with openssl (the docs show how).
  *
@@ -88,7 +89,7 @@ public final class NodeCertificates {
     try {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca.certificate(), serial(), Date.from(notBefore),
-          Date.from(notAfter), new X500Name("CN=" + nodeId), keys.getPublic())
+          Date.from(notAfter), new X500Name("CN=" + commonName(nodeId)), keys.getPublic())
           .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
           .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
           .addExtension(Extension.extendedKeyUsage, false,
@@ -100,6 +101,11 @@ public final class NodeCertificates {
     } catch (Exception e) {
       throw new IllegalStateException("cannot make a node certificate: " + e.getMessage(), e);
     }
+  }
+
+  /** RFC 5280's upper bound on a common name (ub-common-name); base58 ids run to 66 characters. */
+  private static String commonName(String nodeId) {
+    return nodeId.length() <= 64 ? nodeId : nodeId.substring(0, 64);
   }
 
   /** The node id a certificate names (its {@value #NODE_URI_PREFIX} URI), if it names one. */

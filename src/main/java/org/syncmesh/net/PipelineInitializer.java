@@ -50,8 +50,10 @@ final class PipelineInitializer extends ChannelInitializer<SocketChannel> {
     ChannelLink link = ChannelLink.attach(ch, outgoing, config);
     ChannelPipeline p = ch.pipeline();
     p.addLast("flush", new FlushConsolidationHandler(256, true));
-    if (ssl != null) {
-      SslHandler tls = ssl.newHandler(ch.alloc());
+    SecureTls secure = config.secure();
+    SslContext context = secure == null ? ssl : outgoing ? secure.client() : secure.server();
+    if (context != null) {
+      SslHandler tls = context.newHandler(ch.alloc());
       // Without this a connection that never sends a ClientHello is held for SslHandler's
       // default 10 s, whatever handshake timeout the node was given.
       tls.setHandshakeTimeoutMillis(config.tlsHandshakeTimeout().toMillis());

@@ -8,9 +8,8 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.syncmesh.testing.DataDirectories;
 import org.junit.jupiter.api.io.TempDir;
 import org.syncmesh.store.KeyValueStore.Batch;
 import org.syncmesh.store.KeyValueStore.Column;
@@ -36,26 +35,6 @@ final class DataDirectoryCorruptionTest {
     return ("b" + batch + "-" + i).getBytes(StandardCharsets.UTF_8);
   }
 
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path f : files.sorted().toList()) {
-        Path target = to.resolve(from.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(f, target);
-        }
-      }
-    }
-  }
-
-  private static Path newest(Path db, String suffix) throws IOException {
-    try (Stream<Path> files = Files.list(db)) {
-      return files.filter(f -> f.getFileName().toString().endsWith(suffix))
-          .max(Comparator.comparing(f -> f.getFileName().toString())).orElseThrow();
-    }
-  }
-
   private static int keysOf(DataDirectory d, int batch) {
     int n = 0;
     for (int i = 0; i < KEYS_PER_BATCH; i++) {
@@ -79,15 +58,15 @@ final class DataDirectoryCorruptionTest {
     }
     // kill -9 leaves what the process handed to the OS: a copy taken now is that image
     Path image = dir.resolve("image");
-    copyTree(live, image);
+    DataDirectories.copyTree(live, image);
     running.close();
 
     long lastBatchBytes = KEYS_PER_BATCH * (VALUE.length() + 10L);
     for (long cut : new long[] {1, 17, lastBatchBytes / 2, lastBatchBytes - 40}) {
       Path crash = dir.resolve("crash-" + cut);
-      copyTree(image, crash);
+      DataDirectories.copyTree(image, crash);
       assertThat(crash.resolve(DataDirectory.RUNNING)).exists();
-      Path wal = newest(crash.resolve(DataDirectory.DB), ".log");
+      Path wal = DataDirectories.newest(crash.resolve(DataDirectory.DB), ".log");
       try (RandomAccessFile f = new RandomAccessFile(wal.toFile(), "rw")) {
         f.setLength(f.length() - cut);
       }
@@ -114,7 +93,7 @@ final class DataDirectoryCorruptionTest {
       }
       d.store().write(batch, false);
     } // close flushes to a table file
-    Path sst = newest(data.resolve(DataDirectory.DB), ".sst");
+    Path sst = DataDirectories.newest(data.resolve(DataDirectory.DB), ".sst");
     try (RandomAccessFile f = new RandomAccessFile(sst.toFile(), "rw")) {
       f.seek(f.length() / 3);
       int b = f.read();

@@ -9,8 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.syncmesh.testing.DataDirectories;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.syncmesh.testing.NetworkTestRule;
@@ -32,19 +32,6 @@ final class CopiedDataDirectoryTest {
     return new SyncSocket.Builder().leasing(true).dataDirectory(data).build();
   }
 
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path f : files.sorted().toList()) {
-        Path target = to.resolve(from.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(f, target);
-        }
-      }
-    }
-  }
-
   private static long conflicts(SyncSocket s) {
     return s.statusErrors().stream().filter(e -> e.contains(CONFLICT)).count();
   }
@@ -56,7 +43,7 @@ final class CopiedDataDirectoryTest {
     first.set("shared", "before the copy");
     first.close();
     Path copy = dir.resolve("copy");
-    copyTree(original, copy);
+    DataDirectories.copyTree(original, copy);
 
     SyncSocket a = net.track(durable(original));
     SyncSocket b = net.track(durable(copy));
@@ -84,7 +71,7 @@ final class CopiedDataDirectoryTest {
     Path original = dir.resolve("a");
     durable(original).close();
     Path copy = dir.resolve("copy");
-    copyTree(original, copy);
+    DataDirectories.copyTree(original, copy);
     SyncSocket c = net.track(new SyncSocket.Builder().leasing(true).build());
     SyncSocket a = net.track(durable(original));
     SyncSocket b = net.track(durable(copy));

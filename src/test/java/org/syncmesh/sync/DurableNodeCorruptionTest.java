@@ -10,12 +10,11 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.syncmesh.testing.DataDirectories;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.syncmesh.store.DataDirectory;
@@ -39,31 +38,6 @@ final class DurableNodeCorruptionTest {
 
   private static SyncSocket durable(Path data) {
     return new SyncSocket.Builder().leasing(true).dataDirectory(data).build();
-  }
-
-  /**
-   * What kill -9 leaves: the files of a directory whose node runs, {@code running} marker and
-   * unsynced log included (what the process handed to the OS is what a copy reads).
-   */
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path f : files.sorted().toList()) {
-        Path target = to.resolve(from.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(f, target);
-        }
-      }
-    }
-  }
-
-  private static Path newest(Path db, String suffix) throws IOException {
-    try (Stream<Path> files = Files.list(db)) {
-      return files.filter(f -> f.getFileName().toString().endsWith(suffix))
-          .max(Comparator.comparing(f -> f.getFileName().toString())).orElseThrow(() ->
-              new AssertionError("no *" + suffix + " in " + db));
-    }
   }
 
   private static void flipMiddle(Path file) throws IOException {
@@ -122,7 +96,7 @@ final class DurableNodeCorruptionTest {
     }
     assertThat(node.durableBacklog()).isZero();
     Path image = dir.resolve(name);
-    copyTree(live, image);
+    DataDirectories.copyTree(live, image);
     assertThat(image.resolve("running")).exists();
     return image;
   }
@@ -131,7 +105,7 @@ final class DurableNodeCorruptionTest {
   void aTornTail_isDropped_andTheNodeStarts_withEveryCompleteWrite() throws Exception {
     int n = 20;
     Path image = crashImage("torn", n);
-    Path wal = newest(image.resolve("db"), ".log");
+    Path wal = DataDirectories.newest(image.resolve("db"), ".log");
     long size = Files.size(wal);
     try (RandomAccessFile f = new RandomAccessFile(wal.toFile(), "rw")) {
       f.setLength(size - 100); // inside the last record (a 1 KB value)
@@ -161,7 +135,7 @@ final class DurableNodeCorruptionTest {
       node.set("k" + i, VALUE + i);
     }
     node.close(); // flushes: the entries are in a table file now
-    Path sst = newest(data.resolve("db"), ".sst");
+    Path sst = DataDirectories.newest(data.resolve("db"), ".sst");
     flipMiddle(sst);
     byte[] damaged = Files.readAllBytes(sst);
 
@@ -176,7 +150,7 @@ final class DurableNodeCorruptionTest {
   @Test
   void aFlippedBitInTheMiddleOfTheLog_stopsTheStart_namingTheStore_andLeavesTheLogAsItWas() throws Exception {
     Path image = crashImage("wal", 20);
-    Path wal = newest(image.resolve("db"), ".log");
+    Path wal = DataDirectories.newest(image.resolve("db"), ".log");
     flipMiddle(wal);
     byte[] damaged = Files.readAllBytes(wal);
 

@@ -69,6 +69,7 @@ public final class DurableBench {
     int threads = 8;
     int restartKeys = 1_000_000;
     int memKeys = 100_000;
+    int memValueBytes = VALUE_SIZE;
     String childOpts = "-Xmx512m";
     String restartOpts = "-Xmx2g";
     Path dir = Path.of("bench/target/durable-bench");
@@ -83,6 +84,7 @@ public final class DurableBench {
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--restart-keys" -> restartKeys = Integer.parseInt(args[++i]);
         case "--mem-keys" -> memKeys = Integer.parseInt(args[++i]);
+        case "--mem-value-bytes" -> memValueBytes = Integer.parseInt(args[++i]);
         case "--child-opts" -> childOpts = args[++i];
         case "--restart-opts" -> restartOpts = args[++i];
         case "--dir" -> dir = Path.of(args[++i]);
@@ -158,10 +160,13 @@ public final class DurableBench {
         for (String mode : List.of("memory", "PROCESS_CRASH")) {
           Path data = dir.resolve("mem-" + mode);
           deleteTree(data);
-          Map<String, String> res = runChild(childOpts, List.of("memory", mode, data.toString(), Integer.toString(memKeys)));
+          Map<String, String> res = runChild(childOpts, List.of("memory", mode, data.toString(), Integer.toString(memKeys),
+              Integer.toString(memValueBytes)));
           String m = mode.equals("memory") ? "in-memory" : "durable";
           double perHundredK = Double.parseDouble(res.get("heapDelta")) * 100_000.0 / memKeys / (1 << 20);
-          record(figures, m + ": heap after full GC, filled - empty node, per 100,000 keys: MiB", perHundredK);
+          String values = memValueBytes == VALUE_SIZE ? "" : String.format(" (values of %,d B)", memValueBytes);
+          record(figures, m + ": heap after full GC, filled - empty node, per 100,000 keys" + values + ": MiB",
+              perHundredK);
           record(figures, String.format("%s: VmRSS after %,d keys: MiB", m, memKeys),
               Double.parseDouble(res.get("rssKb")) / 1024);
           record(figures, String.format("%s: VmHWM (peak RSS) after %,d keys: MiB", m, memKeys),
@@ -382,6 +387,7 @@ public final class DurableBench {
         String mode = args[2];
         Path data = Path.of(args[3]);
         int n = Integer.parseInt(args[4]);
+        int valueBytes = args.length > 5 ? Integer.parseInt(args[5]) : VALUE_SIZE;
         SyncSocket.Builder b = new SyncSocket.Builder().maxOutgoing(0);
         if (!mode.equals("memory")) {
           b.dataDirectory(data).durability(Durability.valueOf(mode));
@@ -391,7 +397,7 @@ public final class DurableBench {
           node.del("warm");
           long empty = usedHeapAfterGc();
           long rssEmpty = status("VmRSS");
-          fill(node, 0, n);
+          fill(node, 0, n, valueBytes);
           long full = usedHeapAfterGc();
           System.out.println("heapDelta=" + (full - empty));
           System.out.println("rssKb=" + status("VmRSS"));
@@ -425,10 +431,15 @@ public final class DurableBench {
 
   /** Writes keys [from, to) by update() batches of 10,000. */
   private static void fill(SyncSocket node, int from, int to) {
-    for (int start = from; start < to; start += 10_000) {
+    fill(node, from, to, VALUE_SIZE);
+  }
+
+  private static void fill(SyncSocket node, int from, int to, int valueBytes) {
+    int step = Math.max(1, Math.min(10_000, (8 << 20) / valueBytes));
+    for (int start = from; start < to; start += step) {
       Map<String, String> batch = new LinkedHashMap<>();
-      for (int i = start; i < Math.min(to, start + 10_000); i++) {
-        batch.put(Gen.key(PREFIX, i), Gen.value(i, VALUE_SIZE));
+      for (int i = start; i < Math.min(to, start + step); i++) {
+        batch.put(Gen.key(PREFIX, i), Gen.value(i, valueBytes));
       }
       node.update(batch);
     }

@@ -1,0 +1,75 @@
+package org.syncmesh.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.handler.ssl.SslContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.syncmesh.net.NodeCertificates.Issued;
+import org.syncmesh.wire.NodeIdentity;
+
+/** SecureTls's reload rules, on a clock the test moves. */
+final class SecureTlsTest {
+
+  @TempDir Path dir;
+  private final AtomicLong nanos = new AtomicLong();
+
+  private static void bump(Path file, int seconds) throws Exception {
+    Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(seconds)));
+  }
+
+  @Test
+  void reloadsAChangedCertificateAtTheNextCheckAndKeepsTheOldOneWhenTheNewCannotLoad() throws Exception {
+    Issued ca = NodeCertificates.authority("CA", Duration.ofDays(1));
+    String id = NodeIdentity.generate().id();
+    Path cert = dir.resolve("n.crt");
+    Path key = dir.resolve("n.key");
+    Path cas = dir.resolve("ca.pem");
+    Files.writeString(cas, NodeCertificates.pem(ca.certificate()));
+    Issued first = NodeCertificates.node(ca, id, Duration.ofDays(1));
+    NodeCertificates.write(first, cert, key);
+    SecureTls tls = new SecureTls(cert, key, cas, id, nanos::get);
+    SslContext server = tls.server();
+
+    Issued second = NodeCertificates.node(ca, id, Duration.ofDays(1));
+    NodeCertificates.write(second, cert, key);
+    bump(cert, 10);
+    assertThat(tls.server()).as("not checked again within 500 ms").isSameAs(server);
+    nanos.addAndGet(Duration.ofMillis(SecureTls.CHECK_INTERVAL_MILLIS).toNanos());
+    SslContext renewed = tls.server();
+    assertThat(renewed).isNotSameAs(server);
+    assertThat(tls.certificate()).isEqualTo(second.certificate());
+
+    Files.writeString(cert, "not a certificate");
+    bump(cert, 20);
+    nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+    assertThat(tls.server()).as("a broken file keeps the previous contexts").isSameAs(renewed);
+    assertThat(tls.certificate()).isEqualTo(second.certificate());
+
+    NodeCertificates.write(NodeCertificates.node(ca, NodeIdentity.generate().id(), Duration.ofDays(1)), cert, key);
+    bump(cert, 30);
+    nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+    assertThat(tls.server()).as("another node's certificate is not used").isSameAs(renewed);
+  }
+
+  @Test
+  void refusesAtStartACertificateThatNamesAnotherNode() throws Exception {
+    Issued ca = NodeCertificates.authority("CA", Duration.ofDays(1));
+    Path cert = dir.resolve("n.crt");
+    Path key = dir.resolve("n.key");
+    Path cas = dir.resolve("ca.pem");
+    Files.writeString(cas, NodeCertificates.pem(ca.certificate()));
+    String other = NodeIdentity.generate().id();
+    NodeCertificates.write(NodeCertificates.node(ca, other, Duration.ofDays(1)), cert, key);
+
+    assertThatThrownBy(() -> new SecureTls(cert, key, cas, NodeIdentity.generate().id()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("names node " + other);
+  }
+}
