@@ -293,7 +293,8 @@ public final class SyncSocket implements AutoCloseable {
     @Override
     protected Protocol effectiveProtocol() {
       Protocol p = super.effectiveProtocol();
-      return new Protocol(p.subnet() + (leasing ? "1" : "0"), p.transport());
+      // A secure network runs over TLS whatever the protocol names (MeshNode); the data directory records that.
+      return new Protocol(p.subnet() + (leasing ? "1" : "0"), secureNetwork() ? Protocol.SSL : p.transport());
     }
 
     /**

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Properties;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.syncmesh.net.NodeCertificates;
@@ -23,28 +22,32 @@ import org.syncmesh.wire.NodeIdentity;
 final class SecureIdentityTest {
 
   @TempDir Path dir;
-  private Path cert;
-  private Path key;
-  private Path ca;
+  private int minted;
 
-  /**
-   * A CA and a node certificate: the files secure(...) needs. They name a short made-up id: what
-   * a certificate names matters to links, not tested here (and NodeCertificates cannot put a
-   * 65- or 66-character id in a common name, which RFC 5280 bounds at 64).
-   */
-  @BeforeEach
-  void mintCertificates() throws Exception {
-    NodeCertificates.Issued authority = NodeCertificates.authority("test CA", Duration.ofDays(1));
-    NodeCertificates.Issued node = NodeCertificates.node(authority, "testnode", Duration.ofDays(1));
-    cert = dir.resolve("node.pem");
-    key = dir.resolve("node.key");
-    ca = dir.resolve("ca.pem");
-    NodeCertificates.write(node, cert, key);
-    Files.writeString(ca, NodeCertificates.pem(authority.certificate()));
+  /** A builder of a secure node whose certificate names {@code id}, as a node's must. */
+  private SyncSocket.Builder secureFor(String id) {
+    try {
+      Path d = Files.createDirectories(dir.resolve("certs-" + minted++));
+      NodeCertificates.Issued authority = NodeCertificates.authority("test CA", Duration.ofDays(1));
+      NodeCertificates.Issued node = NodeCertificates.node(authority, id, Duration.ofDays(1));
+      NodeCertificates.write(node, d.resolve("node.pem"), d.resolve("node.key"));
+      Files.writeString(d.resolve("ca.pem"), NodeCertificates.pem(authority.certificate()));
+      return new SyncSocket.Builder().port(0).secure(d.resolve("node.pem"), d.resolve("node.key"), d.resolve("ca.pem"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
+  /** A builder whose certificate names nobody in particular: for nodes refused before their links. */
   private SyncSocket.Builder secure() {
-    return new SyncSocket.Builder().port(0).secure(cert, key, ca);
+    return secureFor("placeholder");
+  }
+
+  /** A data directory holding only an identity key: as syncmesh certs node leaves one before the first start. */
+  private Path dataWithKey(String name, NodeIdentity identity) throws Exception {
+    Path data = Files.createDirectories(dir.resolve(name));
+    Files.writeString(data.resolve(DataDirectory.IDENTITY_KEY), identity.toPem());
+    return data;
   }
 
   private static String propertiesId(Path data) throws Exception {
@@ -56,27 +59,28 @@ final class SecureIdentityTest {
   }
 
   @Test
-  void firstStart_makesAnOwnerOnlyIdentityKey_whoseIdIsTheNodes_andLaterStartsReadIt() throws Exception {
+  void firstStart_makesAnOwnerOnlyIdentityKey_andLaterStartsRunWithItsId() throws Exception {
     Path data = dir.resolve("a");
-    String id;
-    try (SyncSocket s = secure().dataDirectory(data).build()) {
-      id = s.id();
-    }
+    // The certificate cannot name the id: nobody knew it before the key was made. So the node
+    // is refused (its certificate must name its id), but the key is made and kept all the same.
+    assertThatThrownBy(() -> secure().dataDirectory(data).build()).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("names node placeholder");
     Path file = data.resolve(DataDirectory.IDENTITY_KEY);
     assertThat(Files.readString(file)).startsWith("-----BEGIN PRIVATE KEY-----");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
-    assertThat(NodeIdentity.fromPem(Files.readString(file)).id()).isEqualTo(id);
-    assertThat(propertiesId(data)).isEqualTo(id);
-    try (SyncSocket again = secure().dataDirectory(data).build()) {
+    assertThat(data.resolve(DataDirectory.IDENTITY_KEY + ".tmp")).doesNotExist();
+    String id = NodeIdentity.fromPem(Files.readString(file)).id();
+    try (SyncSocket again = secureFor(id).dataDirectory(data).build()) {
       assertThat(again.id()).isEqualTo(id);
     }
-    assertThat(data.resolve(DataDirectory.IDENTITY_KEY + ".tmp")).doesNotExist();
+    assertThat(propertiesId(data)).isEqualTo(id);
+    assertThat(NodeIdentity.fromPem(Files.readString(file)).id()).isEqualTo(id); // read, not made again
   }
 
   @Test
   void identity_withoutDataDirectory_namesTheNode() {
     NodeIdentity identity = NodeIdentity.generate();
-    try (SyncSocket s = secure().identity(identity).build()) {
+    try (SyncSocket s = secureFor(identity.id()).identity(identity).build()) {
       assertThat(s.id()).isEqualTo(identity.id());
     }
   }
@@ -85,34 +89,35 @@ final class SecureIdentityTest {
   void identity_withANewDataDirectory_isKeptThere() throws Exception {
     NodeIdentity identity = NodeIdentity.generate();
     Path data = dir.resolve("b");
-    try (SyncSocket s = secure().identity(identity).dataDirectory(data).build()) {
+    try (SyncSocket s = secureFor(identity.id()).identity(identity).dataDirectory(data).build()) {
       assertThat(s.id()).isEqualTo(identity.id());
     }
     assertThat(IdentityKeys.read(data.resolve(DataDirectory.IDENTITY_KEY))).isEqualTo(identity);
-    try (SyncSocket s = secure().identity(identity).dataDirectory(data).build()) { // the same: accepted
+    try (SyncSocket s = secureFor(identity.id()).identity(identity).dataDirectory(data).build()) { // the same: accepted
       assertThat(s.id()).isEqualTo(identity.id());
     }
   }
 
   @Test
-  void identity_otherThanTheDataDirectorysKey_isRefused() {
-    Path data = dir.resolve("c");
-    String id;
-    try (SyncSocket s = secure().dataDirectory(data).build()) {
-      id = s.id();
+  void identity_otherThanTheDataDirectorysKey_isRefused() throws Exception {
+    NodeIdentity mine = NodeIdentity.generate();
+    Path data = dataWithKey("c", mine);
+    String id = mine.id();
+    try (SyncSocket s = secureFor(id).dataDirectory(data).build()) {
+      assertThat(s.id()).isEqualTo(id);
     }
     NodeIdentity other = NodeIdentity.generate();
-    assertThatThrownBy(() -> secure().identity(other).dataDirectory(data).build())
+    assertThatThrownBy(() -> secureFor(other.id()).identity(other).dataDirectory(data).build())
         .isInstanceOf(StorageException.class)
         .hasMessageContaining("belongs to node " + id)
         .hasMessageContaining("not to " + other.id());
-    try (SyncSocket s = secure().dataDirectory(data).build()) { // refused without harm: the lock is free again
+    try (SyncSocket s = secureFor(id).dataDirectory(data).build()) { // refused without harm: the lock is free again
       assertThat(s.id()).isEqualTo(id);
     }
   }
 
   @Test
-  void openNetworksDirectory_isRefusedByASecureNode_andTheOtherWayRound() {
+  void openNetworksDirectory_isRefusedByASecureNode_andTheOtherWayRound() throws Exception {
     Path open = dir.resolve("open");
     new SyncSocket.Builder().port(0).dataDirectory(open).build().close();
     assertThatThrownBy(() -> secure().dataDirectory(open).build())
@@ -121,8 +126,9 @@ final class SecureIdentityTest {
         .hasMessageContaining("no identity.key");
     assertThat(open.resolve(DataDirectory.IDENTITY_KEY)).doesNotExist();
 
-    Path secured = dir.resolve("secured");
-    secure().dataDirectory(secured).build().close();
+    NodeIdentity identity = NodeIdentity.generate();
+    Path secured = dataWithKey("secured", identity);
+    secureFor(identity.id()).dataDirectory(secured).build().close();
     assertThatThrownBy(() -> new SyncSocket.Builder().port(0).dataDirectory(secured).build())
         .isInstanceOf(StorageException.class)
         .hasMessageContaining("belongs to a node of a secure network");
@@ -141,12 +147,12 @@ final class SecureIdentityTest {
   void anIdThatIsNotTheIdentitys_isRefusedAtBuild() {
     NodeIdentity identity = NodeIdentity.generate();
     String other = NodeIdentity.generate().id();
-    assertThatThrownBy(() -> secure().identity(identity).id(other).build())
+    assertThatThrownBy(() -> secureFor(identity.id()).identity(identity).id(other).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("leave id(...) out");
     assertThatThrownBy(() -> secure().dataDirectory(dir.resolve("d")).id(other).build())
         .isInstanceOf(IllegalArgumentException.class);
-    try (SyncSocket s = secure().identity(identity).id(identity.id()).build()) {
+    try (SyncSocket s = secureFor(identity.id()).identity(identity).id(identity.id()).build()) {
       assertThat(s.id()).isEqualTo(identity.id());
     }
   }
@@ -156,7 +162,7 @@ final class SecureIdentityTest {
     Path data = dir.resolve("e");
     NodeIdentity made = IdentityKeys.ofDataDirectory(data);
     assertThat(IdentityKeys.ofDataDirectory(data)).isEqualTo(made); // read, not made again
-    try (SyncSocket s = secure().dataDirectory(data).build()) {
+    try (SyncSocket s = secureFor(made.id()).dataDirectory(data).build()) {
       assertThat(s.id()).isEqualTo(made.id());
       assertThat(IdentityKeys.ofDataDirectory(data)).isEqualTo(made); // readable while the node runs
     }
