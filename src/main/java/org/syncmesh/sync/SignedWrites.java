@@ -95,24 +95,31 @@ final class SignedWrites {
 
   // ---------------------------------------------------------------- the verifiers
 
-  private static final class Pool {
-    static final ExecutorService VERIFIERS = verifiers();
+  private @Nullable ExecutorService verifiers;
+  private boolean closed;
 
-    private static ExecutorService verifiers() {
+  /**
+   * This node's verifiers: daemon threads, one per core, made at the first check and stopped by
+   * {@link #close}; null once closed. Any thread.
+   */
+  synchronized @Nullable ExecutorService verifiers() {
+    if (verifiers == null && !closed) {
       int n = Math.max(1, Runtime.getRuntime().availableProcessors());
       AtomicInteger count = new AtomicInteger();
-      ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-        Thread t = new Thread(r, "syncmesh-verifier-" + count.incrementAndGet());
+      verifiers = new ThreadPoolExecutor(n, n, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        Thread t = new Thread(r, "syncmesh-verifier-" + identity.id().substring(0, 6) + "-" + count.incrementAndGet());
         t.setDaemon(true);
         return t;
       });
-      pool.allowCoreThreadTimeOut(true);
-      return pool;
     }
+    return closed ? null : verifiers;
   }
 
-  /** The verifiers: daemon threads, one per core, shared by every socket of the process. */
-  static ExecutorService verifiers() {
-    return Pool.VERIFIERS;
+  /** Stops the verifiers; checks still waiting are dropped. Idempotent. */
+  synchronized void close() {
+    closed = true;
+    if (verifiers != null) {
+      verifiers.shutdownNow();
+    }
   }
 }

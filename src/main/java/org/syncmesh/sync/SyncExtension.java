@@ -189,7 +189,14 @@ final class SyncExtension implements MeshExtension {
       node.reportError("dropped a signed write or entries message: " + MAX_VERIFYING + " are waiting for their check");
       return;
     }
-    CompletableFuture<T> checked = CompletableFuture.supplyAsync(check, SignedWrites.verifiers());
+    java.util.concurrent.ExecutorService verifiers = signing == null ? null : signing.verifiers();
+    CompletableFuture<T> checked;
+    try {
+      checked = CompletableFuture.supplyAsync(check, java.util.Objects.requireNonNull(verifiers, "closed"));
+    } catch (NullPointerException | java.util.concurrent.RejectedExecutionException closing) {
+      verifying.decrementAndGet(); // the socket is closing: nothing more is applied
+      return;
+    }
     lastCheck = lastCheck.handle((x, e) -> null).thenCombine(checked.handle((result, error) -> {
       if (error != null) {
         node.reportError("dropped a signed write or entries message: its check failed: " + error);

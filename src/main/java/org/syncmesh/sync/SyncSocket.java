@@ -141,6 +141,8 @@ public final class SyncSocket implements AutoCloseable {
   private final AntiEntropy antiEntropy;
   private final @Nullable DurableNode durable;
   private final @Nullable Journal journal;
+  /** Signed writes (§8): null in an open network. */
+  private final @Nullable SignedWrites signing;
   private final List<SyncListener> listeners = new CopyOnWriteArrayList<>();
 
   /**
@@ -363,6 +365,7 @@ public final class SyncSocket implements AutoCloseable {
     this.store = parts.store;
     this.writes = parts.writes;
     this.antiEntropy = parts.antiEntropy;
+    this.signing = parts.signing;
     this.durable = parts.durable;
     this.journal = durable == null ? null : durable.journal();
     if (durable != null) {
@@ -383,6 +386,7 @@ public final class SyncSocket implements AutoCloseable {
 
     AntiEntropy antiEntropy;
     @Nullable DurableNode durable;
+    @Nullable SignedWrites signing;
 
     MeshExtension install(MeshExtension.Node node, boolean leasing, Store.Effects effects, StoreLimits limits,
         Duration maxDrift, @Nullable DataDirectory data, Durability durability, @Nullable SignedWrites signing) {
@@ -393,6 +397,7 @@ public final class SyncSocket implements AutoCloseable {
           data == null ? 0 : data.store().estimateCount(KeyValueStore.Column.ENTRIES));
       writes.guessWith(store::guess);
       if (signing != null) { // a secure network: signed writes (§8)
+        this.signing = signing;
         writes.signWith(signing);
         store.keepSignatures();
       }
@@ -859,6 +864,9 @@ public final class SyncSocket implements AutoCloseable {
       }
     }
     mesh.close();
+    if (signing != null) {
+      signing.close();
+    }
     if (d != null) {
       synchronized (d) {
         d.close();
