@@ -25,7 +25,7 @@ import org.syncmesh.wire.Version;
  * signed = ["syncmesh-write-v1", protocolId, sub, key(bin), value|nil, hlc, writer, timestamp, epoch, claimHlc]
  * </pre>
  *
- * Immutable and thread-safe.
+ * Thread-safe.
  */
 final class SignedWrites {
 

@@ -65,10 +65,18 @@ final class SignedWritesTest {
       c.set("c/" + i, List.of(i, "x"));
     }
     b.del("b/7");
+    // values of every type: each is signed as encoded and checked as decoded, which must agree
+    java.util.Map<Object, Object> nested = new java.util.LinkedHashMap<>();
+    nested.put("z", List.of(1, "two", 3.0));
+    nested.put("a", java.util.Collections.singletonMap("n", null));
+    Object[] values = {1.5f, 2.5d, new byte[] {1, 2, 3}, nested, Long.MAX_VALUE, -5, true, "é✓", List.of()};
+    for (int i = 0; i < values.length; i++) {
+      a.set("t/" + i, values[i]);
+    }
     a.set("a/1", "again");
     assertThatThrownBy(() -> c.set("a/2", "taken")).isInstanceOf(LeaseException.class);
     awaitIdentical(List.of(a, b, c));
-    assertThat(a.size()).isEqualTo(149);
+    assertThat(a.size()).isEqualTo(158);
     assertThat(c.get("a/1")).contains("again");
     assertThat(c.meta("b/7").orElseThrow().deleted()).isTrue();
     assertThatThrownBy(() -> a.applyDelta("m", Map.of("f", 1))).isInstanceOf(UnsupportedOperationException.class)
