@@ -28,6 +28,15 @@ public interface MeshExtension {
   /** A peer completed its first handshake and was sent our peers list. */
   default void onPeerReady(PeerInfo peer) {}
 
+  /**
+   * Whether the extension relays the arriving broadcast {@code message} itself, once it has
+   * checked it (say, its signature), instead of the mesh relaying it on arrival; default false.
+   * It is still de-duplicated on arrival, and relayed with {@link Node#broadcast}.
+   */
+  default boolean relaysItself(InternalMessage message) {
+    return false;
+  }
+
   /** Whether {@code peer} may receive {@code message}, sent or relayed. */
   default boolean mayReceive(PeerInfo peer, InternalMessage message) {
     return true;

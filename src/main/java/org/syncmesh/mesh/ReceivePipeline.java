@@ -48,7 +48,9 @@ final class ReceivePipeline {
       if (Waterfall.tooOld(message.time(), now) || !node.waterfall.firstSighting(message.id(), message.time(), now)) {
         return;
       }
-      relay(peer, message);
+      if (!relaysItself(message)) {
+        relay(peer, message);
+      }
     }
     switch (sub) {
       case Flags.SUB_HANDSHAKE -> {
@@ -101,6 +103,16 @@ final class ReceivePipeline {
     } catch (RuntimeException e) {
       log.warn("extension threw on {}; treated as not claimed", message, e);
       node.reportError("extension threw on a message from " + from.id() + ": " + e);
+      return false;
+    }
+  }
+
+  /** Whether the extension relays {@code message} itself, after its checks (signed writes); a throw means no. */
+  private boolean relaysItself(InternalMessage message) {
+    try {
+      return node.extension.relaysItself(message);
+    } catch (RuntimeException e) {
+      log.warn("extension threw on relaysItself({}); relayed by the mesh", message, e);
       return false;
     }
   }

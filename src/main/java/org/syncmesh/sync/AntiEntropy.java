@@ -487,7 +487,15 @@ final class AntiEntropy {
             }
             continue;
           }
-          chunk.add(ExtMessages.entry(key, e));
+          if (store.keepsSignatures()) { // a secure network (§8): with its signature; unsigned ones would be refused
+            SignedWrites.Signed signed = store.signature(key, e);
+            if (signed == null) {
+              continue;
+            }
+            chunk.add(ExtMessages.entry(key, e, signed));
+          } else {
+            chunk.add(ExtMessages.entry(key, e));
+          }
           bytes += SizeEstimate.of(key) + SizeEstimate.of(e.value()) + 100;
         }
         if (!chunk.isEmpty()) {

@@ -9,16 +9,24 @@ import org.syncmesh.wire.Packets;
 import org.syncmesh.wire.WireFormatException;
 
 /**
- * A key's state as a durable node stores it (docs/data-directory.md): the anti-entropy entry of
- * docs/extension-v1.md §5 (key included, so a record read under another key is caught) with one
- * more element, whether the owner id arrived as msgpack bin. Stateless.
+ * A key's state as a durable node stores it (docs/data-directory.md §3): the anti-entropy entry of
+ * docs/extension-v1.md §5 (key included, so a record read under another key is caught), whether
+ * the owner id arrived as msgpack bin, and, in a secure network, the public key and signature of
+ * the write that made the state (§8). Stateless.
  */
 final class DiskRecords {
   private DiskRecords() {}
 
-  static byte[] encode(Bytes key, Store.Entry e) {
+  /** A record read back: the state and, if saved with it, its signature. */
+  record Loaded(Store.Entry entry, SignedWrites.@Nullable Signed signed) {}
+
+  static byte[] encode(Bytes key, Store.Entry e, SignedWrites.@Nullable Signed signed) {
     List<@Nullable Object> record = new ArrayList<>(ExtMessages.entry(key, e));
     record.add(e.ownerBin());
+    if (signed != null) {
+      record.add(signed.publicKey());
+      record.add(signed.signature());
+    }
     return Packets.encode(record);
   }
 
@@ -27,15 +35,16 @@ final class DiskRecords {
    *
    * @throws StorageException if the record is not one this build wrote, or names another key
    */
-  static Store.Entry decode(byte[] key, byte[] record, String where) {
+  static Loaded decode(byte[] key, byte[] record, String where) {
     Object decoded;
     try {
       decoded = Packets.decode(record);
     } catch (WireFormatException | IllegalArgumentException e) {
       throw corrupt(key, where, e.getMessage());
     }
-    if (!(decoded instanceof List<?> list) || list.size() != 10 || !(list.get(9) instanceof Boolean ownerBin)) {
-      throw corrupt(key, where, "not an array of 10 ending in a boolean");
+    if (!(decoded instanceof List<?> list) || (list.size() != 10 && list.size() != 12)
+        || !(list.get(9) instanceof Boolean ownerBin)) {
+      throw corrupt(key, where, "not an array of 10 or 12 with a boolean tenth");
     }
     ExtMessages.KeyState state;
     try {
@@ -47,8 +56,16 @@ final class DiskRecords {
       throw corrupt(key, where, "it holds key " + Keys.render(state.key()));
     }
     Store.Entry s = state.entry();
-    return ownerBin ? new Store.Entry(s.value(), s.version(), s.timestamp(), s.base(), s.fields(), s.epoch(), s.claim(),
-        true) : s;
+    Store.Entry entry = ownerBin ? new Store.Entry(s.value(), s.version(), s.timestamp(), s.base(), s.fields(),
+        s.epoch(), s.claim(), true) : s;
+    SignedWrites.Signed signed = null;
+    if (list.size() == 12) {
+      if (!(list.get(10) instanceof Bytes publicKey) || !(list.get(11) instanceof Bytes signature)) {
+        throw corrupt(key, where, "its public key and signature are not bin");
+      }
+      signed = new SignedWrites.Signed(s.version(), publicKey, signature);
+    }
+    return new Loaded(entry, signed);
   }
 
   private static StorageException corrupt(byte[] key, String where, @Nullable String why) {

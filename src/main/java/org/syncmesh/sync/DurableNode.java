@@ -78,7 +78,10 @@ final class DurableNode implements AutoCloseable {
             + "): the data directory is damaged", e);
       }
     });
-    data.store().scan(Column.ENTRIES, (key, value) -> store.load(Bytes.wrapOwned(key), DiskRecords.decode(key, value, where)));
+    data.store().scan(Column.ENTRIES, (key, value) -> {
+      DiskRecords.Loaded loaded = DiskRecords.decode(key, value, where);
+      store.load(Bytes.wrapOwned(key), loaded.entry(), loaded.signed());
+    });
     long millis = (System.nanoTime() - start) / 1_000_000;
     log.info("node {} loaded {} keys and {} tombstones from {} in {} ms{}; last contact with the network: {}",
         data.nodeId(), store.size(), store.tombstones(), where, millis,

@@ -59,6 +59,75 @@ final class ExtMessages {
   /** A key and the state a write gives it. */
   record KeyState(Bytes key, Store.Entry entry) {}
 
+  // ---------------------------------------------------------------- signed forms (secure networks, §8)
+
+  /** A key's state and the signature that came with it (null: none). */
+  record SignedState(KeyState state, SignedWrites.@Nullable Signed signed) {}
+
+  /** An entries message of a secure network: each entry with its signature. */
+  record SignedEntries(long round, List<SignedState> entries) {}
+
+  /** {@link #write} with the writer's public key and signature as two more packets (§8). */
+  static InternalMessage signedWrite(String writer, long seconds, int sub, Bytes key, @Nullable Object value, long hlc,
+      int epoch, @Nullable Version claim, SignedWrites.Signed signed) {
+    return InternalMessage.create(Flags.MAIN_BROADCAST, writer, seconds, Arrays.asList(sub, key, value, hlc,
+        (long) epoch, claim == null ? 0L : claim.hlc(), signed.publicKey(), signed.signature()));
+  }
+
+  /**
+   * Reads a versioned write of a secure network: 8 packets, the last two its public key and
+   * signature; one of 6 (unsigned) is read with a null signature, for the caller to refuse.
+   */
+  static SignedState readSignedWrite(String sender, long seconds, List<@Nullable Object> p) {
+    if (p.size() == 6) {
+      return new SignedState(readWrite(sender, seconds, p), null);
+    }
+    if (p.size() != 8) {
+      throw new MessageShapeException("a signed versioned write has 8 packets, not " + p.size());
+    }
+    KeyState state = readWrite(sender, seconds, p.subList(0, 6));
+    return new SignedState(state, signature(state.entry().version(), p.get(6), p.get(7)));
+  }
+
+  /** An entry of a secure network: {@link #entry} with its public key and signature, or nil and nil. */
+  static List<@Nullable Object> entry(Bytes key, Store.Entry e, SignedWrites.@Nullable Signed signed) {
+    List<@Nullable Object> out = new ArrayList<>(entry(key, e));
+    out.add(signed == null ? null : signed.publicKey());
+    out.add(signed == null ? null : signed.signature());
+    return out;
+  }
+
+  /** As {@link #readSync(List)}; with {@code signed} entries are read as a secure network's (§8). */
+  static Object readSync(List<@Nullable Object> p, boolean signed) {
+    if (!signed || p.size() < 3 || !(p.get(1) instanceof Long kind) || kind != ENTRIES) {
+      return readSync(p);
+    }
+    size(p, 4, "entries");
+    if (!(p.get(3) instanceof List<?> list)) {
+      throw new MessageShapeException("entries: expected an array, not " + Packets.describe(p.get(3)));
+    }
+    List<SignedState> out = new ArrayList<>(list.size());
+    for (Object e : list) {
+      if (!(e instanceof List<?> fields) || fields.size() != 11) {
+        throw new MessageShapeException("a signed entry is an array of 11, not " + Packets.describe(e));
+      }
+      KeyState state = readEntry(fields.subList(0, 9));
+      Object publicKey = fields.get(9);
+      Object signature = fields.get(10);
+      out.add(new SignedState(state, publicKey == null && signature == null ? null
+          : signature(state.entry().version(), publicKey, signature)));
+    }
+    return new SignedEntries(integer(p.get(2), "round"), out);
+  }
+
+  private static SignedWrites.Signed signature(Version version, @Nullable Object publicKey, @Nullable Object signature) {
+    if (!(publicKey instanceof Bytes pk) || !(signature instanceof Bytes sig)) {
+      throw new MessageShapeException("a public key and a signature are bin, not " + Packets.describe(publicKey)
+          + " and " + Packets.describe(signature));
+    }
+    return new SignedWrites.Signed(version, pk, sig);
+  }
+
   /**
    * Reads a versioned write or delta broadcast by {@code sender} at {@code seconds}, which must be
    * the version's second (docs/extension-v1.md §3.1).

@@ -82,9 +82,12 @@ final class Journal implements Store.Persistence, AutoCloseable {
   // ---------------------------------------------------------------- the writer's steps
 
   @Override
-  public void put(Bytes key, Store.Entry state) {
-    record(key, state);
+  public void put(Bytes key, Store.Entry state, SignedWrites.@Nullable Signed signed) {
+    record(key, signed == null ? state : new SignedState(state, signed));
   }
+
+  /** A state and the signature of the write that made it (secure networks). */
+  private record SignedState(Store.Entry state, SignedWrites.Signed signed) {}
 
   @Override
   public void remove(Bytes key) {
@@ -247,8 +250,10 @@ final class Journal implements Store.Persistence, AutoCloseable {
       byte[] key = c.getKey().toByteArray();
       if (c.getValue() == REMOVED) {
         b.delete(Column.ENTRIES, key);
+      } else if (c.getValue() instanceof SignedState s) {
+        b.put(Column.ENTRIES, key, DiskRecords.encode(c.getKey(), s.state(), s.signed()));
       } else {
-        b.put(Column.ENTRIES, key, DiskRecords.encode(c.getKey(), (Store.Entry) c.getValue()));
+        b.put(Column.ENTRIES, key, DiskRecords.encode(c.getKey(), (Store.Entry) c.getValue(), null));
       }
     }
     meta.forEach((name, value) -> b.put(Column.META, meta(name), value));

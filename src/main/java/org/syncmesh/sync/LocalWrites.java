@@ -43,6 +43,8 @@ final class LocalWrites {
   private final MeshExtension.Node node;
   private final Outbox outbox;
   private volatile @Nullable Guesser guesser;
+  /** Signs every write in a secure network (§8); null in an open one. */
+  private volatile @Nullable SignedWrites signing;
 
   LocalWrites(MeshExtension.Node node, Outbox outbox) {
     this.node = node;
@@ -52,6 +54,16 @@ final class LocalWrites {
   /** Gives the store that confirms these writes' guesses; before the first write. */
   void guessWith(Guesser guesser) {
     this.guesser = guesser;
+  }
+
+  /** Signs every write from now on (a secure network, docs/extension-v1.md §8); before the first write. */
+  void signWith(SignedWrites signing) {
+    this.signing = signing;
+  }
+
+  /** The signer, or null in an open network. */
+  @Nullable SignedWrites signing() {
+    return signing;
   }
 
   /** The outbox of the 0.7 forms; its state belongs to the writer's steps. */
@@ -66,16 +78,38 @@ final class LocalWrites {
 
   /** A delta of {@code delta} into the map at {@code key}. */
   LocalWrite delta(Bytes key, java.util.Map<?, ?> delta) {
+    if (signing != null) {
+      throw new UnsupportedOperationException("deltas are not signed yet in secure networks (docs/extension-v1.md §8): "
+          + "write the whole map with set() instead");
+    }
     return prepare(key, delta, true, guess(key), "delta");
   }
 
   /** {@code write}'s versioned broadcast at {@code version} and {@code tenure}: its own if those were its guess. */
   OutboundFrame frame(LocalWrite write, Version version, long seconds, Resolution.Tenure tenure) {
+    return encode(write, version, seconds, tenure).frame();
+  }
+
+  /** A write's versioned broadcast and, in a secure network, its signature (null in an open one). */
+  record Encoded(OutboundFrame frame, SignedWrites.@Nullable Signed signed) {}
+
+  /**
+   * {@code write}'s versioned broadcast at {@code version} and {@code tenure}: its own if those
+   * were its guess; else encoded (and, in a secure network, signed) again, in the step: rare.
+   */
+  Encoded encode(LocalWrite write, Version version, long seconds, Resolution.Tenure tenure) {
     if (version.equals(write.guess()) && tenure.equals(write.guessTenure())) {
-      return write.frame();
+      return new Encoded(write.frame(), write.signed());
     }
-    return node.frame(ExtMessages.write(node.id(), seconds, write.delta() ? Flags.SUB_SM_DELTA : Flags.SUB_SM_WRITE,
-        write.key(), write.value(), version.hlc(), tenure.epoch(), tenure.claim()));
+    int sub = write.delta() ? Flags.SUB_SM_DELTA : Flags.SUB_SM_WRITE;
+    SignedWrites s = signing;
+    if (s == null) {
+      return new Encoded(node.frame(ExtMessages.write(node.id(), seconds, sub, write.key(), write.value(),
+          version.hlc(), tenure.epoch(), tenure.claim())), null);
+    }
+    SignedWrites.Signed signed = s.sign(write.key(), write.value(), version, seconds, tenure);
+    return new Encoded(node.frame(ExtMessages.signedWrite(node.id(), seconds, sub, write.key(), write.value(),
+        version.hlc(), tenure.epoch(), tenure.claim(), signed)), signed);
   }
 
   /** Frames a 0.7 form made in a step. */
@@ -108,7 +142,15 @@ final class LocalWrites {
       throw new IllegalArgumentException(
           message.startsWith("payload[2]") ? name + message.substring("payload[2]".length()) : message, e);
     }
-    return new LocalWrite(key, m.payload().get(2), delta, m, frame(m, key), guess.version(), guess.tenure());
+    SignedWrites s = signing;
+    SignedWrites.Signed signed = null;
+    if (s != null) { // signed here, on the caller's thread, over the value as it will be sent (§8)
+      Object normalised = m.payload().get(2);
+      signed = s.sign(key, normalised, guess.version(), seconds, guess.tenure());
+      m = ExtMessages.signedWrite(node.id(), seconds, Flags.SUB_SM_WRITE, key, normalised, guess.version().hlc(),
+          guess.tenure().epoch(), guess.tenure().claim(), signed);
+    }
+    return new LocalWrite(key, m.payload().get(2), delta, m, frame(m, key), guess.version(), guess.tenure(), signed);
   }
 
   /**

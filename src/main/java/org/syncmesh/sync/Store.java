@@ -98,8 +98,8 @@ final class Store {
    * install (docs/data-directory.md); {@link #NONE} for a node in memory only.
    */
   interface Persistence {
-    /** {@code key} now holds {@code state}. */
-    void put(Bytes key, Entry state);
+    /** {@code key} now holds {@code state}, made by the write {@code signed} signs (secure networks; else null). */
+    void put(Bytes key, Entry state, SignedWrites.@Nullable Signed signed);
 
     /** {@code key}'s tombstone was collected. */
     void remove(Bytes key);
@@ -109,7 +109,7 @@ final class Store {
 
     Persistence NONE = new Persistence() {
       @Override
-      public void put(Bytes key, Entry state) {}
+      public void put(Bytes key, Entry state, SignedWrites.@Nullable Signed signed) {}
 
       @Override
       public void remove(Bytes key) {}
@@ -144,8 +144,19 @@ final class Store {
 
   private Persistence persistence = Persistence.NONE;
 
+  /**
+   * Secure networks (docs/extension-v1.md §8): the signature of the write that made each key's
+   * state, sent with it by anti-entropy; null in an open network. Written by the writer's steps,
+   * read by any thread; a signature counts only for the state whose version it names.
+   */
+  private volatile @Nullable ConcurrentHashMap<Bytes, SignedWrites.Signed> signatures;
+
   final AtomicLong refusedRemote = new AtomicLong();
   final AtomicLong droppedRemote = new AtomicLong();
+  /** Secure networks: writes and entries dropped as forged, tampered, unsigned, denied or unsigned deltas. */
+  final AtomicLong forgedRemote = new AtomicLong();
+  /** Secure networks: signed writes ignored as older than their writer's held write (replays, late copies). */
+  final AtomicLong staleRemote = new AtomicLong();
 
   Store(String selfId, boolean leasing, Effects effects, LocalWrites writes, HybridClock clock, StoreLimits limits) {
     this(selfId, leasing, effects, writes, clock, limits, 0);
@@ -164,6 +175,35 @@ final class Store {
     this.limits = limits;
   }
 
+  /** Keeps each state's signature from now on (a secure network); before the node accepts peers. */
+  void keepSignatures() {
+    signatures = new ConcurrentHashMap<>();
+  }
+
+  /** Whether this store keeps signatures: a secure network's. */
+  boolean keepsSignatures() {
+    return signatures != null;
+  }
+
+  /** The signature of {@code e}, {@code key}'s state, if this node holds it; any thread. */
+  SignedWrites.@Nullable Signed signature(Bytes key, Entry e) {
+    ConcurrentHashMap<Bytes, SignedWrites.Signed> sigs = signatures;
+    SignedWrites.Signed s = sigs == null ? null : sigs.get(key);
+    return s != null && s.version().equals(e.version()) ? s : null;
+  }
+
+  /** Records (or, with null, forgets) the signature of the state {@code key} is about to hold. */
+  private void signed(Bytes key, SignedWrites.@Nullable Signed signed) {
+    ConcurrentHashMap<Bytes, SignedWrites.Signed> sigs = signatures;
+    if (sigs != null) {
+      if (signed == null) {
+        sigs.remove(key);
+      } else {
+        sigs.put(key, signed);
+      }
+    }
+  }
+
   /** Saves every change from now on to {@code p}; before the node accepts peers. */
   void persistTo(Persistence p) {
     this.persistence = p;
@@ -171,9 +211,15 @@ final class Store {
 
   // ---------------------------------------------------------------- a durable node's start
 
-  /** Holds {@code state} at {@code key} as read from disk: no event, nothing sent or saved. */
-  void load(Bytes key, Entry state) {
+  /**
+   * Holds {@code state} at {@code key} as read from disk, with the signature saved with it (a
+   * secure network's): no event, nothing sent or saved.
+   */
+  void load(Bytes key, Entry state, SignedWrites.@Nullable Signed signed) {
     Entry shared = intern(state);
+    if (signed != null) {
+      signed(key, new SignedWrites.Signed(shared.version(), signed.publicKey(), signed.signature()));
+    }
     if (entries.put(key, shared) == null && !shared.deleted()) {
       live.incrementAndGet();
     }
@@ -338,12 +384,17 @@ final class Store {
     }
     commitPlain(stamp);
     Version v = stamp.version;
+    LocalWrites.Encoded ext = writes.encode(write, v, stamp.seconds, tenure);
+    signed(write.key(), ext.signed());
     install(write.key(), current, new Entry(write.value(), v, stamp.seconds, v, null, tenure.epoch(), tenure.claim(), false));
-    publish(write, stamp, tenure);
+    publish(ext.frame(), stamp);
   }
 
   private void publish(LocalWrite write, Stamp stamp, Resolution.Tenure tenure) {
-    OutboundFrame ext = writes.frame(write, stamp.version, stamp.seconds, tenure);
+    publish(writes.frame(write, stamp.version, stamp.seconds, tenure), stamp);
+  }
+
+  private void publish(OutboundFrame ext, Stamp stamp) {
     InternalMessage plain = stamp.plain;
     effects.publish(ext, plain == null ? null : () -> writes.frame(plain));
   }
@@ -418,13 +469,21 @@ final class Store {
    * Merges a peer's state of {@code key}: a versioned write or an anti-entropy entry from a
    * syncmesh peer, or a 0.7 write given its derived version.
    */
-  void applyRemote(Bytes key, Entry incoming, String from, String kind) {
+  boolean applyRemote(Bytes key, Entry incoming, String from, String kind) {
+    return applyRemote(key, incoming, null, from, kind);
+  }
+
+  /**
+   * As {@link #applyRemote(Bytes, Entry, String, String)}, with the signature that came with the
+   * state (a secure network, verified before); returns whether the key's state changed.
+   */
+  boolean applyRemote(Bytes key, Entry incoming, SignedWrites.@Nullable Signed signed, String from, String kind) {
     try {
       clock.observe(incoming.version());
     } catch (ClockDriftException e) {
       refusedRemote.incrementAndGet();
       effects.dropped("refused " + kind + " of key " + Keys.render(key) + " from " + from + ": " + e.getMessage());
-      return;
+      return false;
     }
     Entry current = entries.get(key);
     Entry next;
@@ -435,13 +494,13 @@ final class Store {
         effects.dropped("refused " + kind + " of key " + Keys.render(key) + " from " + from + " at "
             + incoming.version() + ": older than the deletes this node has already forgotten (up to "
             + Instant.ofEpochMilli(horizonMillis) + "), so it may be a deleted key coming back");
-        return;
+        return false;
       }
       if (entries.size() >= limits.maxEntries()) {
         refusedRemote.incrementAndGet();
         effects.dropped("refused " + kind + " of new key " + Keys.render(key) + " from " + from
             + ": this node holds its limit of " + limits.maxEntries() + " keys and tombstones");
-        return;
+        return false;
       }
       next = intern(incoming);
     } else {
@@ -456,11 +515,20 @@ final class Store {
               + incoming.owner() + " (lease epoch " + incoming.epoch() + "): owned by " + current.owner()
               + " in epoch " + current.epoch() + ", leased until "
               + Instant.ofEpochSecond(leaseEndSeconds(current)));
+        } else if (signatures != null && "write".equals(kind) && incoming.owner().equals(current.owner())
+            && incoming.version().compareTo(current.version()) < 0) {
+          // Secure networks (§8): a signed write of its writer older than what that writer wrote since.
+          staleRemote.incrementAndGet();
+          effects.dropped("ignored write of key " + Keys.render(key) + " from " + from + " by " + incoming.owner()
+              + " at " + incoming.version() + ": older than its own write at " + current.version()
+              + " (a replay or a late copy); not relayed");
         }
-        return;
+        return false;
       }
     }
+    signed(key, signed != null && signed.version().equals(next.version()) ? signed : null);
     install(key, current, next);
+    return true;
   }
 
   /**
@@ -593,6 +661,7 @@ final class Store {
       long millis = Hlc.millis(state.version().hlc());
       if (state.deleted() && millis < before && entries.remove(e.getKey(), state)) {
         tree.replace(e.getKey(), state, null);
+        signed(e.getKey(), null);
         newest = Math.max(newest, millis);
         epochFloor.accumulateAndGet(state.epoch(), Math::max);
         persistence.remove(e.getKey());
@@ -618,6 +687,7 @@ final class Store {
       return;
     }
     Version top = expected.version();
+    signed(key, null); // a tombstone nobody signed: collected at once, being older than the grace
     install(key, expected, new Entry(null, top, expected.timestamp(), top, null, expected.epoch(), expected.claim(),
         expected.ownerBin()));
     effects.dropped("dropped key " + Keys.render(key) + " written at " + top + ": peer " + peer
@@ -636,7 +706,7 @@ final class Store {
     lastChangeNanos = System.nanoTime();
     entries.put(key, next);
     tree.replace(key, current, next);
-    persistence.put(key, next);
+    persistence.put(key, next, signatures == null ? null : signature(key, next));
     boolean wasLive = current != null && !current.deleted();
     if (next.deleted()) {
       if (wasLive) {

@@ -2,6 +2,9 @@ package org.syncmesh.sync;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.syncmesh.wire.Bytes;
 import org.jspecify.annotations.Nullable;
 import org.syncmesh.mesh.Dialect;
 import org.syncmesh.mesh.MeshExtension;
@@ -25,12 +28,20 @@ final class SyncExtension implements MeshExtension {
   private final Store store;
   private final StoreHandler handler;
   private final AntiEntropy antiEntropy;
+  /** Secure networks (docs/extension-v1.md §8): checks every versioned write and entry; null in an open one. */
+  private final @Nullable SignedWrites signing;
 
   SyncExtension(MeshExtension.Node node, Store store, StoreHandler handler, AntiEntropy antiEntropy) {
+    this(node, store, handler, antiEntropy, null);
+  }
+
+  SyncExtension(MeshExtension.Node node, Store store, StoreHandler handler, AntiEntropy antiEntropy,
+      @Nullable SignedWrites signing) {
     this.node = node;
     this.store = store;
     this.handler = handler;
     this.antiEntropy = antiEntropy;
+    this.signing = signing;
   }
 
   @Override
@@ -40,11 +51,21 @@ final class SyncExtension implements MeshExtension {
       if (from.extensionVersion() < 1) {
         store.droppedRemote.incrementAndGet();
         node.reportError("dropped an extension message from " + from.id() + ", whose link did not negotiate the extension");
+      } else if (signing != null && sub == Flags.SUB_SM_SYNC && isEntries(message.payload())) {
+        signedEntries(message, from, signing);
       } else if (sub == Flags.SUB_SM_SYNC) {
         antiEntropy.onMessage(from, message.payload());
+      } else if (signing != null) {
+        signedWrite(message, from, signing);
       } else {
         versionedWrite(message, from);
       }
+      return true;
+    }
+    if (signing != null && (sub == Flags.SUB_STORE || sub == Flags.SUB_DELTA)) {
+      // A secure network has no js2p or py2p peers, and a 0.7 write carries no signature (§8).
+      refuse("0.7 " + (sub == Flags.SUB_STORE ? "store" : "delta") + " from " + message.sender() + " via " + from.id(),
+          "it is unsigned");
       return true;
     }
     return handler.handle(message, from);
@@ -61,6 +82,137 @@ final class SyncExtension implements MeshExtension {
     }
     node.serially(() -> store.applyRemote(write.key(), write.entry(), message.sender(), "write"));
     passOnToPlainPeers(message, write, from);
+  }
+
+  // ---------------------------------------------------------------- secure networks (§8)
+
+  /** Checks being made or waiting; past {@link #MAX_VERIFYING} writes are dropped with a status line. */
+  private final AtomicInteger verifying = new AtomicInteger();
+  static final int MAX_VERIFYING = 100_000;
+  /** The last check's step: each message is applied after the one before it, however fast its check. Protocol thread. */
+  private CompletableFuture<?> lastCheck = CompletableFuture.completedFuture(null);
+
+  /** In a secure network versioned writes are relayed by {@link #signedWrite}, once checked, not on arrival. */
+  @Override
+  public boolean relaysItself(InternalMessage message) {
+    int sub = message.subFlag();
+    return signing != null && message.type() == Flags.MAIN_BROADCAST && (sub == Flags.SUB_SM_WRITE
+        || sub == Flags.SUB_SM_DELTA || sub == Flags.SUB_STORE || sub == Flags.SUB_DELTA);
+  }
+
+  private static boolean isEntries(List<@Nullable Object> payload) {
+    return payload.size() > 1 && payload.get(1) instanceof Long kind && kind == ExtMessages.ENTRIES;
+  }
+
+  /**
+   * A versioned write of a secure network: checked on a verifier (signature, writer's key, denied),
+   * then, in arrival order, applied as a step of the writer, and relayed only if it changed the key.
+   */
+  private void signedWrite(Message message, PeerInfo from, SignedWrites signing) {
+    ExtMessages.SignedState write;
+    try {
+      write = ExtMessages.readSignedWrite(message.sender(), message.time(), message.payload());
+    } catch (WireFormatException | IllegalArgumentException e) {
+      store.droppedRemote.incrementAndGet();
+      node.reportError("dropped versioned write from " + message.sender() + " via " + from.id() + ": " + e.getMessage());
+      return;
+    }
+    Bytes key = write.state().key();
+    Store.Entry entry = write.state().entry();
+    if (message.subFlag() == Flags.SUB_SM_DELTA) {
+      refuse("write of key " + Keys.render(key) + " by " + message.sender() + " via " + from.id(),
+          "deltas are not signed yet in secure networks");
+      return;
+    }
+    afterCheck(() -> signing.refusal(key, entry, write.signed()), refusal -> {
+      if (refusal != null) {
+        refuse("write of key " + Keys.render(key) + " by " + message.sender() + " via " + from.id(), refusal);
+        return;
+      }
+      node.serially(() -> {
+        if (store.applyRemote(key, entry, write.signed(), message.sender(), "write")) {
+          node.broadcast(node.frame(message.wire()), p -> p.extensionVersion() >= 1 && !p.id().equals(from.id())
+              && !p.id().equals(message.sender()));
+          passOnToPlainPeers(message, write.state(), from);
+        }
+      });
+    });
+  }
+
+  /** An entries message of a secure network: each entry checked, the good ones applied, the others reported. */
+  private void signedEntries(Message message, PeerInfo from, SignedWrites signing) {
+    ExtMessages.SignedEntries entries;
+    try {
+      entries = (ExtMessages.SignedEntries) ExtMessages.readSync(message.payload(), true);
+    } catch (WireFormatException | IllegalArgumentException e) {
+      store.droppedRemote.incrementAndGet();
+      node.reportError("dropped anti-entropy message from " + from.id() + ": " + e.getMessage());
+      return;
+    }
+    afterCheck(() -> {
+      java.util.Map<Bytes, String> refused = new java.util.LinkedHashMap<>();
+      for (ExtMessages.SignedState e : entries.entries()) {
+        String refusal = signing.refusal(e.state().key(), e.state().entry(), e.signed());
+        if (refusal != null) {
+          refused.put(e.state().key(), "by " + e.state().entry().version().writer() + ": " + refusal);
+        }
+      }
+      return refused;
+    }, refused -> {
+      for (java.util.Map.Entry<Bytes, String> r : refused.entrySet()) {
+        refuse("anti-entropy entry of key " + Keys.render(r.getKey()) + " from " + from.id(), r.getValue());
+      }
+      node.serially(() -> {
+        for (ExtMessages.SignedState e : entries.entries()) {
+          if (!refused.containsKey(e.state().key())) {
+            store.applyRemote(e.state().key(), e.state().entry(), e.signed(), from.id(), "anti-entropy entry");
+          }
+        }
+      });
+    });
+  }
+
+  private void refuse(String what, String why) {
+    store.droppedRemote.incrementAndGet();
+    store.forgedRemote.incrementAndGet();
+    node.reportError("dropped " + what + ": " + why + " (not applied, not relayed)");
+  }
+
+  /**
+   * Runs {@code check} on a verifier, then {@code then} with its result (a refusal, or null), after
+   * the previous message's; protocol thread. Past {@link #MAX_VERIFYING} waiting, drops at once.
+   */
+  private <T> void afterCheck(java.util.function.Supplier<T> check, java.util.function.Consumer<T> then) {
+    if (verifying.incrementAndGet() > MAX_VERIFYING) {
+      verifying.decrementAndGet();
+      store.droppedRemote.incrementAndGet();
+      node.reportError("dropped a signed write or entries message: " + MAX_VERIFYING + " are waiting for their check");
+      return;
+    }
+    java.util.concurrent.ExecutorService verifiers = signing == null ? null : signing.verifiers();
+    CompletableFuture<T> checked;
+    try {
+      checked = CompletableFuture.supplyAsync(check, java.util.Objects.requireNonNull(verifiers, "closed"));
+    } catch (NullPointerException | java.util.concurrent.RejectedExecutionException closing) {
+      verifying.decrementAndGet(); // the socket is closing: nothing more is applied
+      return;
+    }
+    lastCheck = lastCheck.handle((x, e) -> null).thenCombine(checked.handle((result, error) -> {
+      if (error != null) {
+        node.reportError("dropped a signed write or entries message: its check failed: " + error);
+      }
+      return error == null ? result : null;
+    }), (previous, result) -> {
+      verifying.decrementAndGet();
+      try {
+        if (!checked.isCompletedExceptionally()) {
+          then.accept(result);
+        }
+      } catch (RuntimeException e) {
+        node.reportError("internal error after a signature check: " + e);
+      }
+      return null;
+    });
   }
 
   /** Gives js2p and py2p peers the 0.7 form of a versioned write, once, as its writer would. */

@@ -142,6 +142,8 @@ public final class SyncSocket implements AutoCloseable {
   private final AntiEntropy antiEntropy;
   private final @Nullable DurableNode durable;
   private final @Nullable Journal journal;
+  /** Signed writes (§8): null in an open network. */
+  private final @Nullable SignedWrites signing;
   private final List<SyncListener> listeners = new CopyOnWriteArrayList<>();
 
   /**
@@ -159,6 +161,44 @@ public final class SyncSocket implements AutoCloseable {
     private Duration maxClockDrift = HybridClock.DEFAULT_MAX_DRIFT;
     private @Nullable Path dataDirectory;
     private Durability durability = Durability.PROCESS_CRASH;
+    // ---- signed writes (docs/extension-v1.md §8) ----
+    private java.util.function.Predicate<String> deniedWriters = id -> false;
+    private org.syncmesh.wire.@Nullable NodeIdentity signedForTests;
+
+    /**
+     * Writers whose writes are dropped in a secure network (default none); meant for the mesh's
+     * deny list. Called from the verifier threads: must be thread-safe.
+     */
+    Builder deniedWriters(java.util.function.Predicate<String> denied) {
+      this.deniedWriters = Checks.notNull(denied, "denied");
+      return this;
+    }
+
+    /**
+     * For tests only: signs and checks writes as in a secure network (§8) with {@code identity},
+     * whose id becomes the node's, over whatever links the node has (plaintext too).
+     */
+    Builder signedForTests(org.syncmesh.wire.NodeIdentity identity) {
+      this.signedForTests = Checks.notNull(identity, "identity");
+      id(identity.id());
+      return this;
+    }
+
+    /**
+     * The identity that signs this node's writes: in a secure network the configured one or the
+     * data directory's {@code identity.key}; with the test hook its identity; else null.
+     */
+    private org.syncmesh.wire.@Nullable NodeIdentity signingIdentity(@Nullable DataDirectory data) {
+      if (signedForTests != null) {
+        return signedForTests;
+      }
+      if (!secureNetwork()) {
+        return null;
+      }
+      NodeIdentity configured = configuredIdentity();
+      return configured != null || data == null ? configured : IdentityKeys.ofDataDirectory(data.path());
+    }
+    // ---- end of signed writes ----
 
     /**
      * Keeps the node in {@code dir}, which it creates if absent (docs/data-directory.md): the node
@@ -346,12 +386,21 @@ public final class SyncSocket implements AutoCloseable {
     DataDirectory data = builder.dataDirectory == null ? null
         : builder.directoryOpener.open(builder.dataDirectory, protocol.id(), builder.restoreId(),
             () -> NodeId.random(protocol), builder.identityKey());
+    org.syncmesh.wire.NodeIdentity signer = builder.signingIdentity(data);
+    // The deny list is the mesh's, which does not exist yet when the extension is installed.
+    java.util.concurrent.atomic.AtomicReference<MeshSocket> meshRef = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.function.Predicate<String> denied = id -> builder.deniedWriters.test(id)
+        || (meshRef.get() != null && meshRef.get().isDenied(id));
+    java.util.function.Function<MeshExtension.Node, SignedWrites> signing = signer == null ? node -> null
+        : node -> new SignedWrites(signer, protocol.id(), denied); // §8: secure networks only
     java.util.function.Function<MeshExtension.Node, MeshExtension> install =
-        node -> parts.install(node, leasing, new Effects(node), limits, builder.maxClockDrift, data, builder.durability);
+        node -> parts.install(node, leasing, new Effects(node), limits, builder.maxClockDrift, data, builder.durability,
+            signing.apply(node));
     try {
       String id = data != null ? data.nodeId() : secureId;
       this.mesh = id == null ? MeshSocket.withExtension(builder, install)
           : MeshSocket.withExtension(builder, id, install);
+      meshRef.set(mesh);
     } catch (RuntimeException e) {
       if (parts.durable != null) {
         parts.durable.close();
@@ -364,6 +413,7 @@ public final class SyncSocket implements AutoCloseable {
     this.store = parts.store;
     this.writes = parts.writes;
     this.antiEntropy = parts.antiEntropy;
+    this.signing = parts.signing;
     this.durable = parts.durable;
     this.journal = durable == null ? null : durable.journal();
     if (durable != null) {
@@ -384,15 +434,21 @@ public final class SyncSocket implements AutoCloseable {
 
     AntiEntropy antiEntropy;
     @Nullable DurableNode durable;
+    @Nullable SignedWrites signing;
 
     MeshExtension install(MeshExtension.Node node, boolean leasing, Store.Effects effects, StoreLimits limits,
-        Duration maxDrift, @Nullable DataDirectory data, Durability durability) {
+        Duration maxDrift, @Nullable DataDirectory data, Durability durability, @Nullable SignedWrites signing) {
       this.node = node;
       this.writes = new LocalWrites(node, new Outbox());
       HybridClock clock = new HybridClock(node.id(), new NodeClock(node), maxDrift);
       this.store = new Store(node.id(), leasing, effects, writes, clock, limits,
           data == null ? 0 : data.store().estimateCount(KeyValueStore.Column.ENTRIES));
       writes.guessWith(store::guess);
+      if (signing != null) { // a secure network: signed writes (§8)
+        this.signing = signing;
+        writes.signWith(signing);
+        store.keepSignatures();
+      }
       if (data != null) {
         DurableNode d = DurableNode.load(data, store, durability, limits.tombstoneGrace().toMillis(), node.nowMillis(),
             node::reportError);
@@ -406,7 +462,7 @@ public final class SyncSocket implements AutoCloseable {
       long grace = limits.tombstoneGrace().toMillis();
       node.every(Duration.ofMillis(Math.max(100, Math.min(60_000, grace / 10))),
           () -> node.serially(() -> s.collectTombstones(grace)));
-      return new SyncExtension(node, store, new StoreHandler(store, effects, node), antiEntropy);
+      return new SyncExtension(node, store, new StoreHandler(store, effects, node), antiEntropy, signing);
     }
   }
 
@@ -856,6 +912,9 @@ public final class SyncSocket implements AutoCloseable {
       }
     }
     mesh.close();
+    if (signing != null) {
+      signing.close();
+    }
     if (d != null) {
       synchronized (d) {
         d.close();
@@ -881,6 +940,21 @@ public final class SyncSocket implements AutoCloseable {
   /** Remote writes refused by a lease since start (also listed in {@link #status()}). */
   long refusedRemoteWrites() {
     return store.refusedRemote.get();
+  }
+
+  /** Secure networks: remote writes and entries dropped as forged, tampered, unsigned or denied since start. */
+  long forgedRemoteWrites() {
+    return store.forgedRemote.get();
+  }
+
+  /** Secure networks: signed writes ignored as older than their writer's held write (replays) since start. */
+  long staleRemoteWrites() {
+    return store.staleRemote.get();
+  }
+
+  /** For tests: the node underneath, to send crafted messages as a misbehaving member would. */
+  MeshExtension.Node node() {
+    return node;
   }
 
   /** Remote writes dropped as malformed or as deltas on non-maps since start. */

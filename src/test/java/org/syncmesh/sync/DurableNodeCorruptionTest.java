@@ -204,7 +204,7 @@ final class DurableNodeCorruptionTest {
     try (DataDirectory d = DataDirectory.open(data, props.getProperty("protocol"), null, () -> "unused")) {
       byte[] record = d.store().get(KeyValueStore.Column.ENTRIES, "a".getBytes(StandardCharsets.UTF_8));
       assertThat(record).isNotNull();
-      assertThat(DiskRecords.decode("a".getBytes(StandardCharsets.UTF_8), record, "x"))
+      assertThat(DiskRecords.decode("a".getBytes(StandardCharsets.UTF_8), record, "x").entry())
           .isEqualTo(before.get(Bytes.utf8("a")));
       d.store().write(new KeyValueStore.Batch().put(KeyValueStore.Column.ENTRIES,
           "b".getBytes(StandardCharsets.UTF_8), record), true);
@@ -219,10 +219,24 @@ final class DurableNodeCorruptionTest {
     byte[] record = Bytes.fromHex(
         "9ac4016ba176cf018bcfe5687b0000a5616c696365ce6553f100c00000c0c2").toByteArray();
     byte[] key = "k".getBytes(StandardCharsets.UTF_8);
-    Store.Entry e = DiskRecords.decode(key, record, "docs");
+    DiskRecords.Loaded loaded = DiskRecords.decode(key, record, "docs");
+    Store.Entry e = loaded.entry();
     assertThat(e.value()).isEqualTo("v");
     assertThat(e.version().writer()).isEqualTo("alice");
     assertThat(e.ownerBin()).isFalse();
-    assertThat(DiskRecords.encode(Bytes.utf8("k"), e)).isEqualTo(record);
+    assertThat(loaded.signed()).isNull();
+    assertThat(DiskRecords.encode(Bytes.utf8("k"), e, null)).isEqualTo(record);
+  }
+
+  /** A secure network's record: the same array with the write's public key and signature (§3). */
+  @Test
+  void aSignedRecord_keepsItsSignature() {
+    Store.Entry e = DiskRecords.decode("k".getBytes(StandardCharsets.UTF_8), Bytes.fromHex(
+        "9ac4016ba176cf018bcfe5687b0000a5616c696365ce6553f100c00000c0c2").toByteArray(), "docs").entry();
+    SignedWrites.Signed signed = new SignedWrites.Signed(e.version(), Bytes.of(new byte[32]), Bytes.of(new byte[64]));
+    byte[] record = DiskRecords.encode(Bytes.utf8("k"), e, signed);
+    DiskRecords.Loaded back = DiskRecords.decode("k".getBytes(StandardCharsets.UTF_8), record, "test");
+    assertThat(back.entry()).isEqualTo(e);
+    assertThat(back.signed()).isEqualTo(signed);
   }
 }
