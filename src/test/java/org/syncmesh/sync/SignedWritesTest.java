@@ -74,6 +74,7 @@ final class SignedWritesTest {
       a.set("t/" + i, values[i]);
     }
     a.set("a/1", "again");
+    Awaitility.await().atMost(WAIT).until(() -> c.get("a/2").isPresent()); // c must know a's lease to refuse
     assertThatThrownBy(() -> c.set("a/2", "taken")).isInstanceOf(LeaseException.class);
     awaitIdentical(List.of(a, b, c));
     assertThat(a.size()).isEqualTo(158);
