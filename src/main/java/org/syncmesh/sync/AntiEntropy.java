@@ -488,11 +488,16 @@ final class AntiEntropy {
             continue;
           }
           if (store.keepsSignatures()) { // a secure network (§8): with its signature; unsigned ones would be refused
-            SignedWrites.Signed signed = store.signature(key, e);
+            SignedWrites.Proof signed = store.proof(key, e);
             if (signed == null) {
               continue;
             }
             chunk.add(ExtMessages.entry(key, e, signed));
+            if (signed instanceof SignedWrites.Writes ws) {
+              for (SignedWrites.Write w : ws.writes()) {
+                bytes += SizeEstimate.of(w.value()) + 160;
+              }
+            }
           } else {
             chunk.add(ExtMessages.entry(key, e));
           }

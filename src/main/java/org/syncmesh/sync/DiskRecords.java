@@ -18,14 +18,23 @@ final class DiskRecords {
   private DiskRecords() {}
 
   /** A record read back: the state and, if saved with it, its signature. */
-  record Loaded(Store.Entry entry, SignedWrites.@Nullable Signed signed) {}
+  record Loaded(Store.Entry entry, SignedWrites.@Nullable Proof signed) {}
 
-  static byte[] encode(Bytes key, Store.Entry e, SignedWrites.@Nullable Signed signed) {
+  /**
+   * The record: 10 elements (the entry and ownerBin); 12 with the public key and signature of the
+   * store or delete that made the state; 13 for a map made by deltas, nil, nil and its writes
+   * (docs/data-directory.md §3, docs/extension-v1.md §8.5).
+   */
+  static byte[] encode(Bytes key, Store.Entry e, SignedWrites.@Nullable Proof signed) {
     List<@Nullable Object> record = new ArrayList<>(ExtMessages.entry(key, e));
     record.add(e.ownerBin());
-    if (signed != null) {
-      record.add(signed.publicKey());
-      record.add(signed.signature());
+    if (signed instanceof SignedWrites.Signed s) {
+      record.add(s.publicKey());
+      record.add(s.signature());
+    } else if (signed instanceof SignedWrites.Writes ws) {
+      record.add(null);
+      record.add(null);
+      record.add(ExtMessages.writes(ws));
     }
     return Packets.encode(record);
   }
@@ -42,9 +51,9 @@ final class DiskRecords {
     } catch (WireFormatException | IllegalArgumentException e) {
       throw corrupt(key, where, e.getMessage());
     }
-    if (!(decoded instanceof List<?> list) || (list.size() != 10 && list.size() != 12)
+    if (!(decoded instanceof List<?> list) || (list.size() != 10 && list.size() != 12 && list.size() != 13)
         || !(list.get(9) instanceof Boolean ownerBin)) {
-      throw corrupt(key, where, "not an array of 10 or 12 with a boolean tenth");
+      throw corrupt(key, where, "not an array of 10, 12 or 13 with a boolean tenth");
     }
     ExtMessages.KeyState state;
     try {
@@ -58,8 +67,17 @@ final class DiskRecords {
     Store.Entry s = state.entry();
     Store.Entry entry = ownerBin ? new Store.Entry(s.value(), s.version(), s.timestamp(), s.base(), s.fields(),
         s.epoch(), s.claim(), true) : s;
-    SignedWrites.Signed signed = null;
-    if (list.size() == 12) {
+    SignedWrites.Proof signed = null;
+    if (list.size() == 13) {
+      if (list.get(10) != null || list.get(11) != null) {
+        throw corrupt(key, where, "a record with writes has nil public key and signature");
+      }
+      try {
+        signed = ExtMessages.readWrites(list.get(12));
+      } catch (RuntimeException e) {
+        throw corrupt(key, where, e.getMessage());
+      }
+    } else if (list.size() == 12) {
       if (!(list.get(10) instanceof Bytes publicKey) || !(list.get(11) instanceof Bytes signature)) {
         throw corrupt(key, where, "its public key and signature are not bin");
       }

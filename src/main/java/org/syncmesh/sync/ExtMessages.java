@@ -61,8 +61,8 @@ final class ExtMessages {
 
   // ---------------------------------------------------------------- signed forms (secure networks, §8)
 
-  /** A key's state and the signature that came with it (null: none). */
-  record SignedState(KeyState state, SignedWrites.@Nullable Signed signed) {}
+  /** A key's state and the proof that came with it (null: none). */
+  record SignedState(KeyState state, SignedWrites.@Nullable Proof signed) {}
 
   /** An entries message of a secure network: each entry with its signature. */
   record SignedEntries(long round, List<SignedState> entries) {}
@@ -86,16 +86,74 @@ final class ExtMessages {
       throw new MessageShapeException("a signed versioned write has 8 packets, not " + p.size());
     }
     KeyState state = readWrite(sender, seconds, p.subList(0, 6));
-    return new SignedState(state, signature(state.entry().version(), p.get(6), p.get(7)));
+    SignedWrites.Signed signed = signature(state.entry().version(), p.get(6), p.get(7));
+    if (integer(p.get(0), "sub-flag") == Flags.SUB_SM_DELTA) { // a delta's state is proved by the delta (§8.5)
+      Store.Entry e = state.entry();
+      return new SignedState(state, new SignedWrites.Writes(List.of(new SignedWrites.Write(Flags.SUB_SM_DELTA,
+          p.get(2), e.version(), e.timestamp(), e.epoch(), e.claim() == null ? 0L : e.claim().hlc(),
+          signed.publicKey(), signed.signature()))));
+    }
+    return new SignedState(state, signed);
   }
 
-  /** An entry of a secure network: {@link #entry} with its public key and signature, or nil and nil. */
-  static List<@Nullable Object> entry(Bytes key, Store.Entry e, SignedWrites.@Nullable Signed signed) {
+  /**
+   * An entry of a secure network: {@link #entry} with its public key and signature, or nil and nil
+   * (11 elements); for a map made by deltas, nil, nil and the writes that make it (12, §8.5).
+   */
+  static List<@Nullable Object> entry(Bytes key, Store.Entry e, SignedWrites.@Nullable Proof signed) {
     List<@Nullable Object> out = new ArrayList<>(entry(key, e));
-    out.add(signed == null ? null : signed.publicKey());
-    out.add(signed == null ? null : signed.signature());
+    if (signed instanceof SignedWrites.Writes ws) {
+      out.add(null);
+      out.add(null);
+      out.add(writes(ws));
+      return out;
+    }
+    SignedWrites.Signed s = (SignedWrites.Signed) signed;
+    out.add(s == null ? null : s.publicKey());
+    out.add(s == null ? null : s.signature());
     return out;
   }
+
+  /** The writes of a proof: an array of {@code [sub, value, hlc, writer, timestamp, epoch, claimHlc, publicKey, signature]}. */
+  static List<Object> writes(SignedWrites.Writes ws) {
+    List<Object> out = new ArrayList<>(ws.writes().size());
+    for (SignedWrites.Write w : ws.writes()) {
+      out.add(Arrays.asList((long) w.sub(), w.value(), w.version().hlc(), w.version().writer(), w.timestamp(),
+          (long) w.epoch(), w.claimHlc(), w.publicKey(), w.signature()));
+    }
+    return out;
+  }
+
+  /** Reads {@link #writes}; at most {@link #MAX_PROOF_WRITES}. */
+  static SignedWrites.Writes readWrites(@Nullable Object packet) {
+    if (!(packet instanceof List<?> list) || list.isEmpty() || list.size() > MAX_PROOF_WRITES) {
+      throw new MessageShapeException("writes are an array of 1 to " + MAX_PROOF_WRITES + ", not "
+          + Packets.describe(packet));
+    }
+    List<SignedWrites.Write> out = new ArrayList<>(list.size());
+    for (Object o : list) {
+      if (!(o instanceof List<?> w) || w.size() != 9) {
+        throw new MessageShapeException("a write is an array of 9, not " + Packets.describe(o));
+      }
+      long sub = integer(w.get(0), "sub-flag");
+      if (sub != Flags.SUB_SM_WRITE && sub != Flags.SUB_SM_DELTA) {
+        throw new MessageShapeException("a write has sub-flag 0x20 or 0x21, not " + sub);
+      }
+      if (sub == Flags.SUB_SM_DELTA && !(w.get(1) instanceof Map)) {
+        throw new MessageShapeException("a delta needs a map, not " + Packets.describe(w.get(1)));
+      }
+      Version v = version(hlc(w.get(2), "hlc"), writer(w.get(3)));
+      long timestamp = integer(w.get(4), "timestamp");
+      int epoch = epoch(w.get(5));
+      long claimHlc = hlc(w.get(6), "claim");
+      SignedWrites.Signed s = signature(v, w.get(7), w.get(8));
+      out.add(new SignedWrites.Write((int) sub, w.get(1), v, timestamp, epoch, claimHlc, s.publicKey(), s.signature()));
+    }
+    return new SignedWrites.Writes(List.copyOf(out));
+  }
+
+  /** The most writes one proof may carry: a map's fields and its base (a receiver also bounds it by the fields). */
+  static final int MAX_PROOF_WRITES = 65_536;
 
   /** As {@link #readSync(List)}; with {@code signed} entries are read as a secure network's (§8). */
   static Object readSync(List<@Nullable Object> p, boolean signed) {
@@ -108,12 +166,19 @@ final class ExtMessages {
     }
     List<SignedState> out = new ArrayList<>(list.size());
     for (Object e : list) {
-      if (!(e instanceof List<?> fields) || fields.size() != 11) {
-        throw new MessageShapeException("a signed entry is an array of 11, not " + Packets.describe(e));
+      if (!(e instanceof List<?> fields) || (fields.size() != 11 && fields.size() != 12)) {
+        throw new MessageShapeException("a signed entry is an array of 11 or 12, not " + Packets.describe(e));
       }
       KeyState state = readEntry(fields.subList(0, 9));
       Object publicKey = fields.get(9);
       Object signature = fields.get(10);
+      if (fields.size() == 12) {
+        if (publicKey != null || signature != null) {
+          throw new MessageShapeException("an entry with writes has nil public key and signature");
+        }
+        out.add(new SignedState(state, readWrites(fields.get(11))));
+        continue;
+      }
       out.add(new SignedState(state, publicKey == null && signature == null ? null
           : signature(state.entry().version(), publicKey, signature)));
     }

@@ -82,12 +82,12 @@ final class Journal implements Store.Persistence, AutoCloseable {
   // ---------------------------------------------------------------- the writer's steps
 
   @Override
-  public void put(Bytes key, Store.Entry state, SignedWrites.@Nullable Signed signed) {
+  public void put(Bytes key, Store.Entry state, SignedWrites.@Nullable Proof signed) {
     record(key, signed == null ? state : new SignedState(state, signed));
   }
 
   /** A state and the signature of the write that made it (secure networks). */
-  private record SignedState(Store.Entry state, SignedWrites.Signed signed) {}
+  private record SignedState(Store.Entry state, SignedWrites.Proof signed) {}
 
   @Override
   public void remove(Bytes key) {

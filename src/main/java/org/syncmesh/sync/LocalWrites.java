@@ -78,10 +78,6 @@ final class LocalWrites {
 
   /** A delta of {@code delta} into the map at {@code key}. */
   LocalWrite delta(Bytes key, java.util.Map<?, ?> delta) {
-    if (signing != null) {
-      throw new UnsupportedOperationException("deltas are not signed yet in secure networks (docs/extension-v1.md §8): "
-          + "write the whole map with set() instead");
-    }
     return prepare(key, delta, true, guess(key), "delta");
   }
 
@@ -107,7 +103,7 @@ final class LocalWrites {
       return new Encoded(node.frame(ExtMessages.write(node.id(), seconds, sub, write.key(), write.value(),
           version.hlc(), tenure.epoch(), tenure.claim())), null);
     }
-    SignedWrites.Signed signed = s.sign(write.key(), write.value(), version, seconds, tenure);
+    SignedWrites.Signed signed = s.sign(sub, write.key(), write.value(), version, seconds, tenure);
     return new Encoded(node.frame(ExtMessages.signedWrite(node.id(), seconds, sub, write.key(), write.value(),
         version.hlc(), tenure.epoch(), tenure.claim(), signed)), signed);
   }
@@ -146,8 +142,9 @@ final class LocalWrites {
     SignedWrites.Signed signed = null;
     if (s != null) { // signed here, on the caller's thread, over the value as it will be sent (§8)
       Object normalised = m.payload().get(2);
-      signed = s.sign(key, normalised, guess.version(), seconds, guess.tenure());
-      m = ExtMessages.signedWrite(node.id(), seconds, Flags.SUB_SM_WRITE, key, normalised, guess.version().hlc(),
+      int sub = delta ? Flags.SUB_SM_DELTA : Flags.SUB_SM_WRITE;
+      signed = s.sign(sub, key, normalised, guess.version(), seconds, guess.tenure());
+      m = ExtMessages.signedWrite(node.id(), seconds, sub, key, normalised, guess.version().hlc(),
           guess.tenure().epoch(), guess.tenure().claim(), signed);
     }
     return new LocalWrite(key, m.payload().get(2), delta, m, frame(m, key), guess.version(), guess.tenure(), signed);

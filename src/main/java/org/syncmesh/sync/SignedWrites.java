@@ -1,6 +1,8 @@
 package org.syncmesh.sync;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -32,17 +34,102 @@ final class SignedWrites {
   /** The first element of every signed array: a signature made for anything else never verifies here. */
   static final String DOMAIN = "syncmesh-write-v1";
 
-  /** A write's public key and signature, and the version they sign. */
-  record Signed(Version version, Bytes publicKey, Bytes signature) {}
+  /**
+   * What proves a key's state (§8): the signature of the store or delete that made it
+   * ({@link Signed}), or, for a map made by deltas, the signed writes that make it ({@link Writes}).
+   */
+  sealed interface Proof permits Signed, Writes {}
+
+  /** A write's public key and signature, and the version they sign: proves a store's or delete's state. */
+  record Signed(Version version, Bytes publicKey, Bytes signature) implements Proof {}
+
+  /**
+   * One signed write of a key as a proof carries it (§8.5): its sub-flag (0x20 store or delete,
+   * 0x21 delta), value (the delta map for a delta), version, timestamp, tenure, public key and
+   * signature.
+   */
+  record Write(int sub, @Nullable Object value, Version version, long timestamp, int epoch, long claimHlc,
+      Bytes publicKey, Bytes signature) {
+
+    /** The store or delete that made the state {@code e} (no fields), with its signature. */
+    static Write of(Store.Entry e, Signed s) {
+      return new Write(Flags.SUB_SM_WRITE, e.value(), e.version(), e.timestamp(), e.epoch(),
+          e.claim() == null ? 0L : e.claim().hlc(), s.publicKey(), s.signature());
+    }
+
+    /** The state this write alone makes. */
+    Store.Entry entry() {
+      Version claim = claimHlc == 0 ? null : new Version(claimHlc, version.writer());
+      if (sub == Flags.SUB_SM_DELTA) {
+        return Store.deltaEntry((java.util.Map<?, ?>) value, version, timestamp, new Resolution.Tenure(epoch, claim),
+            false);
+      }
+      return new Store.Entry(value, version, timestamp, version, null, epoch, claim, false);
+    }
+  }
+
+  /**
+   * The signed writes that make a map built by deltas (§8.5): its base write, the store or delete
+   * it has if any, first, then each delta still giving it a field, by version.
+   */
+  record Writes(List<Write> writes) implements Proof {}
+
+  /**
+   * The proof of {@code state} (a map made by deltas) among {@code candidates}: those that still
+   * contribute (the base write, the deltas whose version is some field's), base first, then deltas
+   * by version, one per version; null if they do not cover the base and every field's version.
+   */
+  static @Nullable Writes proofOf(Store.Entry state, Iterable<Write> candidates) {
+    java.util.Map<Object, Version> fields = state.fields();
+    if (fields == null) {
+      return null;
+    }
+    java.util.Set<Version> wanted = new java.util.HashSet<>(fields.values());
+    Write base = null;
+    java.util.TreeMap<Version, Write> deltas = new java.util.TreeMap<>();
+    for (Write w : candidates) {
+      if (w.sub() == Flags.SUB_SM_WRITE && w.version().equals(state.base())) {
+        base = base == null ? w : base;
+      } else if (w.sub() == Flags.SUB_SM_DELTA && wanted.contains(w.version())) {
+        deltas.putIfAbsent(w.version(), w);
+      }
+    }
+    if ((state.base() != null && base == null) || deltas.size() != wanted.size()) {
+      return null;
+    }
+    List<Write> out = new ArrayList<>(deltas.size() + 1);
+    if (base != null) {
+      out.add(base);
+    }
+    out.addAll(deltas.values());
+    return new Writes(List.copyOf(out));
+  }
+
+  /** The state {@code writes} make, merged in their order (§4.1); null for none. */
+  static Store.@Nullable Entry replay(List<Write> writes, boolean leasing) {
+    Store.Entry state = null;
+    for (Write w : writes) {
+      Store.Entry e = w.entry();
+      state = state == null ? e : Resolution.merge(state, e, leasing);
+    }
+    return state;
+  }
 
   private final NodeIdentity identity;
   private final String protocolId;
   private final Predicate<String> denied;
+  private final boolean leasing;
 
   SignedWrites(NodeIdentity identity, String protocolId, Predicate<String> denied) {
+    this(identity, protocolId, denied, false);
+  }
+
+  /** {@code leasing}: the network leases keys, so states made by deltas are replayed with tenures (§4.2). */
+  SignedWrites(NodeIdentity identity, String protocolId, Predicate<String> denied, boolean leasing) {
     this.identity = identity;
     this.protocolId = protocolId;
     this.denied = denied;
+    this.leasing = leasing;
   }
 
   String protocolId() {
@@ -58,36 +145,86 @@ final class SignedWrites {
 
   /** Signs a store or delete by this node; the caller's thread. */
   Signed sign(Bytes key, @Nullable Object value, Version version, long timestamp, Resolution.Tenure tenure) {
-    byte[] message = canonical(protocolId, Flags.SUB_SM_WRITE, key, value, version.hlc(), version.writer(), timestamp,
+    return sign(Flags.SUB_SM_WRITE, key, value, version, timestamp, tenure);
+  }
+
+  /** Signs a store or delete ({@code sub} 0x20) or a delta (0x21, the delta map as value) by this node. */
+  Signed sign(int sub, Bytes key, @Nullable Object value, Version version, long timestamp, Resolution.Tenure tenure) {
+    byte[] message = canonical(protocolId, sub, key, value, version.hlc(), version.writer(), timestamp,
         tenure.epoch(), tenure.claim() == null ? 0L : tenure.claim().hlc());
     return new Signed(version, Bytes.wrapOwned(identity.publicKey()), Bytes.wrapOwned(identity.sign(message)));
   }
 
   /**
-   * Why the state {@code e} of {@code key} with {@code signed} must be refused, or null if it is a
-   * store or delete its writer signed and the writer is not denied. Any thread (the verifiers').
+   * Why the state {@code e} of {@code key} with {@code proof} must be refused, or null if it is a
+   * store or delete its writer signed, or a map made by deltas that the signed writes of
+   * {@code proof} make exactly (§8.5), and no writer is denied. Any thread (the verifiers').
    */
-  @Nullable String refusal(Bytes key, Store.Entry e, @Nullable Signed signed) {
+  @Nullable String refusal(Bytes key, Store.Entry e, @Nullable Proof proof) {
     String writer = e.version().writer();
     if (denied.test(writer)) {
       return "its writer " + writer + " is denied";
     }
-    if (signed == null) {
+    if (proof == null) {
       return "it is unsigned";
     }
-    if (e.fields() != null || e.base() == null || !e.base().equals(e.version())) {
-      return "deltas are not signed yet in secure networks";
+    if (proof instanceof Writes ws) {
+      return refusal(key, e, ws);
     }
-    byte[] publicKey = signed.publicKey().toByteArray();
-    if (publicKey.length != NodeIdentity.PUBLIC_KEY_BYTES || !NodeId.fromPublicKey(publicKey).equals(writer)) {
-      return "its public key does not name its writer " + writer;
+    Signed signed = (Signed) proof;
+    if (e.fields() != null || e.base() == null || !e.base().equals(e.version())) {
+      return "it is made by deltas but carries one signature, not the writes that make it";
     }
     if (e.claim() != null && !e.claim().writer().equals(writer)) {
       return "its claim names another writer";
     }
-    byte[] message = canonical(protocolId, Flags.SUB_SM_WRITE, key, e.value(), e.version().hlc(), writer,
-        e.timestamp(), e.epoch(), e.claim() == null ? 0L : e.claim().hlc());
-    if (!NodeIdentity.verify(publicKey, message, signed.signature().toByteArray())) {
+    return refusal(key, Write.of(e, signed));
+  }
+
+  private @Nullable String refusal(Bytes key, Store.Entry e, Writes ws) {
+    List<Write> writes = ws.writes();
+    if (e.fields() == null) {
+      return "it is made by one store, so it carries its signature, not writes";
+    }
+    if (writes.isEmpty() || writes.size() > e.fields().size() + 1) {
+      return "it carries " + writes.size() + " writes for " + e.fields().size() + " fields";
+    }
+    Writes canonical = proofOf(e, writes);
+    if (canonical == null || !canonical.equals(ws)) {
+      return "its writes are not exactly those that make it (its base write first, then one delta per field "
+          + "version, by version)";
+    }
+    for (Write w : writes) {
+      if (denied.test(w.version().writer())) {
+        return "its write at " + w.version() + " is by " + w.version().writer() + ", who is denied";
+      }
+      if (w.sub() == Flags.SUB_SM_DELTA && !(w.value() instanceof java.util.Map)) {
+        return "its delta at " + w.version() + " is not a map";
+      }
+      String why = refusal(key, w);
+      if (why != null) {
+        return "its write at " + w.version() + ": " + why;
+      }
+    }
+    Store.Entry replayed = replay(writes, leasing);
+    Store.Entry expected = e.ownerBin() ? new Store.Entry(e.value(), e.version(), e.timestamp(), e.base(), e.fields(),
+        e.epoch(), e.claim(), false) : e;
+    if (!expected.equals(replayed)) {
+      return "its writes make another state (" + replayed + ")";
+    }
+    return null;
+  }
+
+  /** Why one write's signature does not check, or null. */
+  private @Nullable String refusal(Bytes key, Write w) {
+    String writer = w.version().writer();
+    byte[] publicKey = w.publicKey().toByteArray();
+    if (publicKey.length != NodeIdentity.PUBLIC_KEY_BYTES || !NodeId.fromPublicKey(publicKey).equals(writer)) {
+      return "its public key does not name its writer " + writer;
+    }
+    byte[] message = canonical(protocolId, w.sub(), key, w.value(), w.version().hlc(), writer, w.timestamp(),
+        w.epoch(), w.claimHlc());
+    if (!NodeIdentity.verify(publicKey, message, w.signature().toByteArray())) {
       return "its signature is not valid";
     }
     return null;

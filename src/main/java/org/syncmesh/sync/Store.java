@@ -98,8 +98,8 @@ final class Store {
    * install (docs/data-directory.md); {@link #NONE} for a node in memory only.
    */
   interface Persistence {
-    /** {@code key} now holds {@code state}, made by the write {@code signed} signs (secure networks; else null). */
-    void put(Bytes key, Entry state, SignedWrites.@Nullable Signed signed);
+    /** {@code key} now holds {@code state}, proved by {@code signed} (secure networks; else null). */
+    void put(Bytes key, Entry state, SignedWrites.@Nullable Proof signed);
 
     /** {@code key}'s tombstone was collected. */
     void remove(Bytes key);
@@ -109,7 +109,7 @@ final class Store {
 
     Persistence NONE = new Persistence() {
       @Override
-      public void put(Bytes key, Entry state, SignedWrites.@Nullable Signed signed) {}
+      public void put(Bytes key, Entry state, SignedWrites.@Nullable Proof signed) {}
 
       @Override
       public void remove(Bytes key) {}
@@ -145,11 +145,12 @@ final class Store {
   private Persistence persistence = Persistence.NONE;
 
   /**
-   * Secure networks (docs/extension-v1.md §8): the signature of the write that made each key's
-   * state, sent with it by anti-entropy; null in an open network. Written by the writer's steps,
-   * read by any thread; a signature counts only for the state whose version it names.
+   * Secure networks (docs/extension-v1.md §8): what proves each key's state, sent with it by
+   * anti-entropy: the signature of the store or delete that made it, or, for a map made by deltas,
+   * the few signed writes that still make it (§8.5); null in an open network. Written by the
+   * writer's steps, read by any thread; a proof counts only for the state it proves.
    */
-  private volatile @Nullable ConcurrentHashMap<Bytes, SignedWrites.Signed> signatures;
+  private volatile @Nullable ConcurrentHashMap<Bytes, SignedWrites.Proof> signatures;
 
   final AtomicLong refusedRemote = new AtomicLong();
   final AtomicLong droppedRemote = new AtomicLong();
@@ -185,16 +186,54 @@ final class Store {
     return signatures != null;
   }
 
-  /** The signature of {@code e}, {@code key}'s state, if this node holds it; any thread. */
-  SignedWrites.@Nullable Signed signature(Bytes key, Entry e) {
-    ConcurrentHashMap<Bytes, SignedWrites.Signed> sigs = signatures;
-    SignedWrites.Signed s = sigs == null ? null : sigs.get(key);
-    return s != null && s.version().equals(e.version()) ? s : null;
+  /** The proof of {@code e}, {@code key}'s state, if this node holds it; any thread. */
+  SignedWrites.@Nullable Proof proof(Bytes key, Entry e) {
+    ConcurrentHashMap<Bytes, SignedWrites.Proof> sigs = signatures;
+    SignedWrites.Proof p = sigs == null ? null : sigs.get(key);
+    if (p instanceof SignedWrites.Signed s) {
+      return e.fields() == null && s.version().equals(e.version()) ? s : null;
+    }
+    if (p instanceof SignedWrites.Writes ws) {
+      return ws.equals(SignedWrites.proofOf(e, ws.writes())) ? ws : null; // these writes cover exactly e's
+    }
+    return null;
   }
 
-  /** Records (or, with null, forgets) the signature of the state {@code key} is about to hold. */
-  private void signed(Bytes key, SignedWrites.@Nullable Signed signed) {
-    ConcurrentHashMap<Bytes, SignedWrites.Signed> sigs = signatures;
+  /** The signature of {@code e}, {@code key}'s state, when a store or delete made it; any thread. */
+  SignedWrites.@Nullable Signed signature(Bytes key, Entry e) {
+    return proof(key, e) instanceof SignedWrites.Signed s ? s : null;
+  }
+
+  /**
+   * The proof of {@code next}, the state {@code key} moves to from {@code current} by a write or
+   * entry {@code incoming} proved by {@code incomingProof}: the signature that came with it, for a
+   * store's state; for a map made by deltas, the writes that still contribute among those proving
+   * {@code current} and {@code incoming}; null if they do not (then anti-entropy leaves it out).
+   */
+  private SignedWrites.@Nullable Proof proofFor(Bytes key, @Nullable Entry current, Entry next, Entry incoming,
+      SignedWrites.@Nullable Proof incomingProof) {
+    if (next.fields() == null) {
+      return incomingProof instanceof SignedWrites.Signed s && s.version().equals(next.version()) ? s : null;
+    }
+    List<SignedWrites.Write> candidates = new ArrayList<>();
+    if (current != null) {
+      addWrites(candidates, current, proof(key, current));
+    }
+    addWrites(candidates, incoming, incomingProof);
+    return SignedWrites.proofOf(next, candidates);
+  }
+
+  private static void addWrites(List<SignedWrites.Write> to, Entry state, SignedWrites.@Nullable Proof p) {
+    if (p instanceof SignedWrites.Signed s && state.fields() == null) {
+      to.add(SignedWrites.Write.of(state, s));
+    } else if (p instanceof SignedWrites.Writes ws) {
+      to.addAll(ws.writes());
+    }
+  }
+
+  /** Records (or, with null, forgets) the proof of the state {@code key} is about to hold. */
+  private void signed(Bytes key, SignedWrites.@Nullable Proof signed) {
+    ConcurrentHashMap<Bytes, SignedWrites.Proof> sigs = signatures;
     if (sigs != null) {
       if (signed == null) {
         sigs.remove(key);
@@ -215,10 +254,12 @@ final class Store {
    * Holds {@code state} at {@code key} as read from disk, with the signature saved with it (a
    * secure network's): no event, nothing sent or saved.
    */
-  void load(Bytes key, Entry state, SignedWrites.@Nullable Signed signed) {
+  void load(Bytes key, Entry state, SignedWrites.@Nullable Proof signed) {
     Entry shared = intern(state);
-    if (signed != null) {
-      signed(key, new SignedWrites.Signed(shared.version(), signed.publicKey(), signed.signature()));
+    if (signed instanceof SignedWrites.Signed s) {
+      signed(key, new SignedWrites.Signed(shared.version(), s.publicKey(), s.signature()));
+    } else if (signed != null) {
+      signed(key, signed);
     }
     if (entries.put(key, shared) == null && !shared.deleted()) {
       live.incrementAndGet();
@@ -373,8 +414,15 @@ final class Store {
       requireRoom(1);
     }
     commitPlain(stamp);
+    LocalWrites.Encoded ext = writes.encode(write, stamp.version, stamp.seconds, tenure);
+    if (signatures != null && ext.signed() != null) { // a secure network: the delta joins the map's proof (§8.5)
+      SignedWrites.Signed s = ext.signed();
+      SignedWrites.Write w = new SignedWrites.Write(Flags.SUB_SM_DELTA, write.value(), stamp.version, stamp.seconds,
+          tenure.epoch(), tenure.claim() == null ? 0L : tenure.claim().hlc(), s.publicKey(), s.signature());
+      signed(key, proofFor(key, current, next, incoming, new SignedWrites.Writes(List.of(w))));
+    }
     install(key, current, next);
-    publish(write, stamp, tenure);
+    publish(ext.frame(), stamp);
     return merged;
   }
 
@@ -388,10 +436,6 @@ final class Store {
     signed(write.key(), ext.signed());
     install(write.key(), current, new Entry(write.value(), v, stamp.seconds, v, null, tenure.epoch(), tenure.claim(), false));
     publish(ext.frame(), stamp);
-  }
-
-  private void publish(LocalWrite write, Stamp stamp, Resolution.Tenure tenure) {
-    publish(writes.frame(write, stamp.version, stamp.seconds, tenure), stamp);
   }
 
   private void publish(OutboundFrame ext, Stamp stamp) {
@@ -477,7 +521,7 @@ final class Store {
    * As {@link #applyRemote(Bytes, Entry, String, String)}, with the signature that came with the
    * state (a secure network, verified before); returns whether the key's state changed.
    */
-  boolean applyRemote(Bytes key, Entry incoming, SignedWrites.@Nullable Signed signed, String from, String kind) {
+  boolean applyRemote(Bytes key, Entry incoming, SignedWrites.@Nullable Proof signed, String from, String kind) {
     try {
       clock.observe(incoming.version());
     } catch (ClockDriftException e) {
@@ -526,7 +570,9 @@ final class Store {
         return false;
       }
     }
-    signed(key, signed != null && signed.version().equals(next.version()) ? signed : null);
+    if (signatures != null) {
+      signed(key, proofFor(key, current, next, incoming, signed));
+    }
     install(key, current, next);
     return true;
   }
@@ -706,7 +752,7 @@ final class Store {
     lastChangeNanos = System.nanoTime();
     entries.put(key, next);
     tree.replace(key, current, next);
-    persistence.put(key, next, signatures == null ? null : signature(key, next));
+    persistence.put(key, next, signatures == null ? null : proof(key, next));
     boolean wasLive = current != null && !current.deleted();
     if (next.deleted()) {
       if (wasLive) {

@@ -119,11 +119,6 @@ final class SyncExtension implements MeshExtension {
     }
     Bytes key = write.state().key();
     Store.Entry entry = write.state().entry();
-    if (message.subFlag() == Flags.SUB_SM_DELTA) {
-      refuse("write of key " + Keys.render(key) + " by " + message.sender() + " via " + from.id(),
-          "deltas are not signed yet in secure networks");
-      return;
-    }
     afterCheck(() -> signing.refusal(key, entry, write.signed()), refusal -> {
       if (refusal != null) {
         refuse("write of key " + Keys.render(key) + " by " + message.sender() + " via " + from.id(), refusal);

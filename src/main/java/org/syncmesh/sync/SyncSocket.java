@@ -392,7 +392,7 @@ public final class SyncSocket implements AutoCloseable {
     java.util.function.Predicate<String> denied = id -> builder.deniedWriters.test(id)
         || (meshRef.get() != null && meshRef.get().isDenied(id));
     java.util.function.Function<MeshExtension.Node, SignedWrites> signing = signer == null ? node -> null
-        : node -> new SignedWrites(signer, protocol.id(), denied); // §8: secure networks only
+        : node -> new SignedWrites(signer, protocol.id(), denied, builder.leasing); // §8: secure networks only
     java.util.function.Function<MeshExtension.Node, MeshExtension> install =
         node -> parts.install(node, leasing, new Effects(node), limits, builder.maxClockDrift, data, builder.durability,
             signing.apply(node));
@@ -564,6 +564,13 @@ public final class SyncSocket implements AutoCloseable {
    * The whole state, tombstones included, with the owner id's msgpack type left out (it is how a
    * peer spelled the id, not part of the state): what "identical" compares in tests.
    */
+  /** For tests: what proves {@code key}'s state here (a secure network's, §8), or null. */
+  SignedWrites.@Nullable Proof proofForTests(Object key) {
+    Bytes k = Keys.of(key);
+    Store.Entry e = store.entry(k);
+    return e == null ? null : store.proof(k, e);
+  }
+
   Map<Bytes, Store.Entry> snapshot() {
     Map<Bytes, Store.Entry> copy = new HashMap<>();
     for (Map.Entry<Bytes, Store.Entry> e : store.entries()) {
