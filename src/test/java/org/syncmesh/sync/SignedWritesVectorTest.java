@@ -62,4 +62,45 @@ final class SignedWritesVectorTest {
     assertThat(new SignedWrites(NodeIdentity.generate(), "another-protocol", id -> false)
         .refusal(read.state().key(), read.state().entry(), read.signed())).isEqualTo("its signature is not valid");
   }
+
+  /** §8.6: a signed delta {"f": 1} to the absent key "m" (leasing on, so it claims it, epoch 1). */
+  static final String DELTA_SIGNED_HEX = "9ab173796e636d6573682d77726974652d7631d92c414e424d367046384468794c6f4b773250456a387777673957626d786259766d5a743464396361336e4a374221c4016d81a16601cf018bcfe5687b0000d942346e32627a6a616a7a4d7274314d65695161334e4341725648767670445176383651586a426a3761446d36593764556a37463552544e57314c6d5459385633727932ce6553f10001cf018bcfe5687b0000";
+  static final String DELTA_SIGNATURE_HEX = "bc058df1157a19bfa8015e61a9b50a5432ea29fa962354b0a460732852c0af3dc1187158d7160bde2709b48f3e853a9ed692134dd020b6af68de29fac492b30a";
+  static final String DELTA_BODY_HEX = "9b00d942346e32627a6a616a7a4d7274314d65695161334e4341725648767670445176383651586a426a3761446d36593764556a37463552544e57314c6d5459385633727932ce6553f10021c4016d81a16601cf018bcfe5687b000001cf018bcfe5687b0000c420d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511ac440bc058df1157a19bfa8015e61a9b50a5432ea29fa962354b0a460732852c0af3dc1187158d7160bde2709b48f3e853a9ed692134dd020b6af68de29fac492b30a";
+  static final String DELTA_ENTRY_HEX = "9cc4016d81a16601cf018bcfe5687b0000d942346e32627a6a616a7a4d7274314d65695161334e4341725648767670445176383651586a426a3761446d36593764556a37463552544e57314c6d5459385633727932ce6553f100c201cf018bcfe5687b000093a166cf018bcfe5687b0000d942346e32627a6a616a7a4d7274314d65695161334e4341725648767670445176383651586a426a3761446d36593764556a37463552544e57314c6d5459385633727932c0c091992181a16601cf018bcfe5687b0000d942346e32627a6a616a7a4d7274314d65695161334e4341725648767670445176383651586a426a3761446d36593764556a37463552544e57314c6d5459385633727932ce6553f10001cf018bcfe5687b0000c420d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511ac440bc058df1157a19bfa8015e61a9b50a5432ea29fa962354b0a460732852c0af3dc1187158d7160bde2709b48f3e853a9ed692134dd020b6af68de29fac492b30a";
+
+  @Test
+  void aSignedDelta_byTheTestKey_isByteForByteTheDocumentedOne_andItsEntryChecks() {
+    NodeIdentity key = testKey();
+    long hlc = Hlc.of(1_700_000_000_123L, 0);
+    Version v = new Version(hlc, key.id());
+    Resolution.Tenure tenure = new Resolution.Tenure(1, v);
+    java.util.Map<Object, Object> delta = java.util.Map.of("f", 1L);
+    byte[] signed = SignedWrites.canonical(PROTOCOL_ID, Flags.SUB_SM_DELTA, Bytes.utf8("m"), delta, hlc, key.id(),
+        1_700_000_000L, 1, hlc);
+    SignedWrites.Signed s = new SignedWrites(key, PROTOCOL_ID, id -> false).sign(Flags.SUB_SM_DELTA, Bytes.utf8("m"),
+        delta, v, 1_700_000_000L, tenure);
+    InternalMessage m = ExtMessages.signedWrite(key.id(), 1_700_000_000L, Flags.SUB_SM_DELTA, Bytes.utf8("m"), delta,
+        hlc, 1, v, s);
+    ExtMessages.SignedState read = ExtMessages.readSignedWrite(key.id(), 1_700_000_000L, m.payload());
+    byte[] entry = org.syncmesh.wire.Packets.encode(ExtMessages.entry(read.state().key(), read.state().entry(),
+        read.signed()));
+    assertThat(HexFormat.of().formatHex(signed)).isEqualTo(DELTA_SIGNED_HEX);
+    assertThat(HexFormat.of().formatHex(s.signature().toByteArray())).isEqualTo(DELTA_SIGNATURE_HEX);
+    assertThat(NodeIdentity.verify(key.publicKey(), signed, s.signature().toByteArray())).isTrue();
+    assertThat(HexFormat.of().formatHex(m.body().toByteArray())).isEqualTo(DELTA_BODY_HEX);
+    assertThat(HexFormat.of().formatHex(entry)).isEqualTo(DELTA_ENTRY_HEX);
+    SignedWrites checker = new SignedWrites(NodeIdentity.generate(), PROTOCOL_ID, id -> false, true);
+    assertThat(read.signed()).isInstanceOf(SignedWrites.Writes.class);
+    assertThat(checker.refusal(read.state().key(), read.state().entry(), read.signed())).isNull();
+    // the entry read back as a secure network's entries message reads it, and it checks too
+    ExtMessages.SignedEntries back = (ExtMessages.SignedEntries) ExtMessages.readSync(java.util.Arrays.asList(
+        (long) Flags.SUB_SM_SYNC, (long) ExtMessages.ENTRIES, 0L,
+        java.util.List.of(org.syncmesh.wire.Packets.decode(HexFormat.of().parseHex(DELTA_ENTRY_HEX)))), true);
+    ExtMessages.SignedState e = back.entries().get(0);
+    assertThat(e.state().entry()).isEqualTo(read.state().entry());
+    assertThat(checker.refusal(e.state().key(), e.state().entry(), e.signed())).isNull();
+    // a store's single signature does not prove a state made by a delta
+    assertThat(checker.refusal(e.state().key(), e.state().entry(), s)).contains("made by deltas");
+  }
 }
