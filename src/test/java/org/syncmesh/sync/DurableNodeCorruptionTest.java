@@ -22,6 +22,7 @@ import org.syncmesh.store.KeyValueStore;
 import org.syncmesh.store.StorageException;
 import org.syncmesh.testing.NetworkTestRule;
 import org.syncmesh.wire.Bytes;
+import org.syncmesh.wire.Version;
 
 /**
  * What a damaged data directory does at start: a tail torn by a crash is dropped and the node
@@ -238,5 +239,38 @@ final class DurableNodeCorruptionTest {
     DiskRecords.Loaded back = DiskRecords.decode("k".getBytes(StandardCharsets.UTF_8), record, "test");
     assertThat(back.entry()).isEqualTo(e);
     assertThat(back.signed()).isEqualTo(signed);
+  }
+
+  /**
+   * A secure network's record of a map made by deltas (§3): 13 elements, nil public key and
+   * signature, then the writes that prove it; read back as written. Malformed forms are corrupt.
+   */
+  @Test
+  void aRecordOfAMapMadeByDeltas_keepsItsWrites_andBadFormsAreCorrupt() {
+    Version base = new Version(org.syncmesh.wire.Hlc.of(1_700_000_000_000L, 0), "alice");
+    Version d = new Version(org.syncmesh.wire.Hlc.of(1_700_000_001_000L, 0), "bob");
+    java.util.Map<Object, Object> value = new java.util.LinkedHashMap<>(java.util.Map.of("a", 1L, "b", 2L));
+    Store.Entry e = new Store.Entry(value, d, 1_700_000_001L, base, java.util.Map.of("b", d), 0, null, false);
+    SignedWrites.Writes writes = new SignedWrites.Writes(java.util.List.of(
+        new SignedWrites.Write(org.syncmesh.wire.Flags.SUB_SM_WRITE, java.util.Map.of("a", 1L), base, 1_700_000_000L,
+            0, 0L, Bytes.of(new byte[32]), Bytes.of(new byte[64])),
+        new SignedWrites.Write(org.syncmesh.wire.Flags.SUB_SM_DELTA, java.util.Map.of("b", 2L), d, 1_700_000_001L,
+            0, 0L, Bytes.of(new byte[32]), Bytes.of(new byte[64]))));
+    byte[] key = "m".getBytes(StandardCharsets.UTF_8);
+    byte[] record = DiskRecords.encode(Bytes.utf8("m"), e, writes);
+    assertThat(record[0]).isEqualTo((byte) 0x9d); // an array of 13
+    DiskRecords.Loaded back = DiskRecords.decode(key, record, "test");
+    assertThat(back.entry()).isEqualTo(e);
+    assertThat(back.signed()).isEqualTo(writes);
+    assertThat(DiskRecords.encode(Bytes.utf8("m"), back.entry(), back.signed())).isEqualTo(record);
+
+    java.util.List<Object> bad = new java.util.ArrayList<>((java.util.List<?>) org.syncmesh.wire.Packets.decode(record));
+    bad.set(10, Bytes.of(new byte[32]));
+    assertThatThrownBy(() -> DiskRecords.decode(key, org.syncmesh.wire.Packets.encode(bad), "test"))
+        .isInstanceOf(StorageException.class).hasMessageContaining("nil public key and signature");
+    bad.set(10, null);
+    bad.set(12, java.util.List.of(java.util.List.of(0x21L, "not a map")));
+    assertThatThrownBy(() -> DiskRecords.decode(key, org.syncmesh.wire.Packets.encode(bad), "test"))
+        .isInstanceOf(StorageException.class).hasMessageContaining("is corrupt");
   }
 }

@@ -88,4 +88,42 @@ final class SecureSyncTest {
     await().atMost(WAIT).until(() -> d.snapshot().equals(before));
     assertThat(d.statusErrors()).isEmpty();
   }
+
+  /**
+   * A durable member's map made by deltas of two members survives a restart with the writes that
+   * prove it (docs/data-directory.md §3), and a member that meets only the restarted node takes it.
+   */
+  @Test
+  void aRestartedDurableNode_provesAMapMadeByTwoMembersDeltas() throws Exception {
+    Path dataA = dir.resolve("data-da");
+    NodeIdentity aIdentity = IdentityKeys.ofDataDirectory(dataA);
+    SyncSocket a = member("da", aIdentity.id()).leasing(false).dataDirectory(dataA).build();
+    NodeIdentity bIdentity = NodeIdentity.generate();
+    SyncSocket b = net.track(member("db", bIdentity.id()).identity(bIdentity).leasing(false).build());
+    b.connect("127.0.0.1", a.port()).join();
+    a.set("m", Map.of("base", 1L, "x", "a"));
+    await().atMost(WAIT).until(() -> b.get("m").isPresent());
+    for (int i = 0; i < 5; i++) {
+      a.applyDelta("m", Map.of("a" + i, (long) i, "x", "a" + i));
+      b.applyDelta("m", Map.of("b" + i, (long) i, "x", "b" + i));
+    }
+    b.applyDelta("only", Map.of("f", 1L));
+    a.applyDelta("only", Map.of("g", 2L));
+    await().atMost(WAIT).until(() -> a.snapshot().equals(b.snapshot()) && a.get("only").map(m -> ((Map<?, ?>) m).size() == 2).orElse(false));
+    Map<Bytes, Store.Entry> before = a.snapshot();
+    SignedWrites.Proof proof = a.proofForTests("m");
+    assertThat(proof).isInstanceOf(SignedWrites.Writes.class);
+    a.close();
+    b.close();
+
+    SyncSocket again = net.track(member("da", aIdentity.id()).leasing(false).dataDirectory(dataA).build());
+    assertThat(again.snapshot()).isEqualTo(before);
+    assertThat(again.proofForTests("m")).isEqualTo(proof);
+    NodeIdentity dIdentity = NodeIdentity.generate();
+    SyncSocket d = net.track(member("dd", dIdentity.id()).identity(dIdentity).leasing(false).maxOutgoing(0).build());
+    d.connect("127.0.0.1", again.port()).join();
+    await().atMost(WAIT).until(() -> d.snapshot().equals(before));
+    assertThat(d.statusErrors()).isEmpty();
+    assertThat(d.forgedRemoteWrites()).isZero();
+  }
 }
