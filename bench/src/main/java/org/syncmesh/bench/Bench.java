@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -16,6 +17,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.syncmesh.net.NodeCertificates;
+import org.syncmesh.wire.NodeIdentity;
 
 /**
  * The cross-system benchmark (issue 6): the same scenarios on syncmesh, js2p 0.7.870 and
@@ -25,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 public final class Bench {
 
   enum Sys {
-    SYNCMESH("syncmesh"), JS2P("js2p"), HAZELCAST("Hazelcast");
+    SYNCMESH("syncmesh"), SYNCMESH_SECURE("syncmesh-secure"), JS2P("js2p"), HAZELCAST("Hazelcast");
 
     final String label;
 
@@ -55,6 +58,8 @@ public final class Bench {
   private static final long SETTLE_MS = 1_000;
 
   private long deadlineNs;
+  private Path certDir;
+  private NodeCertificates.Issued ca;
   private long clockTicks = 100;
   private final long startedNs = System.nanoTime();
 
@@ -92,7 +97,7 @@ public final class Bench {
         case "--systems" -> {
           systems.clear();
           for (String s : args[++i].split(",")) {
-            systems.add(Sys.valueOf(s.trim().toUpperCase(Locale.ROOT)));
+            systems.add(Sys.valueOf(s.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
           }
         }
         case "--repo" -> repo = Path.of(args[++i]).toAbsolutePath().normalize();
@@ -108,7 +113,7 @@ public final class Bench {
         case "--js2p-k" -> js2pKs = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--paced" -> pacedN = Integer.parseInt(args[++i]);
         case "--help", "-h" -> {
-          System.out.println("usage: Bench [--quick] [--runs N] [--systems syncmesh,js2p,hazelcast] [--repo DIR]"
+          System.out.println("usage: Bench [--quick] [--runs N] [--systems syncmesh,syncmesh-secure,js2p,hazelcast] [--repo DIR]"
               + " [--jar bench.jar] [--out FILE.md] [--logs DIR] [--budget-s S] [--jvm-opts '-Xmx256m']"
               + " [--syncmesh-cli] [--js2p-100k] [--warmup N] [--k 10000,100000] [--js2p-k 10000] [--paced 2000]");
           return false;
@@ -220,13 +225,16 @@ public final class Bench {
     List<String> cmd = new ArrayList<>();
     boolean cliNode = sys == Sys.SYNCMESH && syncmeshCli && !role.equals("A");
     switch (sys) {
-      case SYNCMESH -> {
+      case SYNCMESH, SYNCMESH_SECURE -> {
         cmd.add(java());
         cmd.addAll(split(jvmOpts));
         if (cliNode) {
           cmd.addAll(List.of("-jar", repo.resolve("target/syncmesh.jar").toString(), "node", "--json"));
         } else {
           cmd.addAll(List.of("-cp", classpath(), SmNode.class.getName(), "--ttl-s", String.valueOf(budgetS + 120)));
+        }
+        if (sys == Sys.SYNCMESH_SECURE) {
+          cmd.addAll(secureArgs(tag + "-" + role));
         }
       }
       case JS2P -> {
@@ -256,6 +264,29 @@ public final class Bench {
     }
     long startTimeout = sys == Sys.HAZELCAST ? 60_000 : 20_000;
     return Child.start(sys.label + "-" + role, cmd, logs.resolve(tag + "-" + role + ".log"), bounded(startTimeout));
+  }
+
+  /**
+   * A secure node's files, minted here: the network's CA (once per suite, in
+   * bench/target/secure-certs-TIME/) and per node a fresh Ed25519 identity key and a certificate
+   * from that CA naming its id. Returns the SmNode options that use them.
+   */
+  private List<String> secureArgs(String name) throws IOException {
+    if (certDir == null) {
+      certDir = repo.resolve("bench/target/secure-certs-"
+          + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmmss")));
+      Files.createDirectories(certDir);
+      ca = NodeCertificates.authority("syncmesh bench CA", Duration.ofDays(2));
+      Files.writeString(certDir.resolve("ca.pem"), NodeCertificates.pem(ca.certificate()));
+    }
+    NodeIdentity identity = NodeIdentity.generate();
+    Path idFile = certDir.resolve(name + "-identity.key");
+    NodeCertificates.writeSecret(idFile, identity.toPem());
+    Path cert = certDir.resolve(name + "-cert.pem");
+    Path key = certDir.resolve(name + "-tls.key");
+    NodeCertificates.write(NodeCertificates.node(ca, identity.id(), Duration.ofDays(1)), cert, key);
+    return List.of("--tls-cert", cert.toString(), "--tls-key", key.toString(), "--tls-ca",
+        certDir.resolve("ca.pem").toString(), "--identity", idFile.toString());
   }
 
   /** Java nodes get the orchestrator's class path (run.sh puts the work tree's classes first). */
@@ -396,6 +427,7 @@ public final class Bench {
       c.call("events on", bounded(10_000));
       long timeout = switch (sys) {
         case SYNCMESH -> Math.max(60_000, k);
+        case SYNCMESH_SECURE -> Math.max(60_000, 3L * k);
         case HAZELCAST -> Math.max(60_000, 3L * k);
         case JS2P -> 300_000;
       };
@@ -667,7 +699,12 @@ public final class Bench {
   }
 
   private String ratio(String row, Sys other) {
-    List<Double> sm = results.getOrDefault(row, Map.of()).get(Sys.SYNCMESH);
+    return ratio(row, Sys.SYNCMESH, other);
+  }
+
+  /** median(of) / median(other). */
+  private String ratio(String row, Sys of, Sys other) {
+    List<Double> sm = results.getOrDefault(row, Map.of()).get(of);
     List<Double> o = results.getOrDefault(row, Map.of()).get(other);
     if (sm == null || sm.isEmpty() || o == null || o.isEmpty() || median(o) == 0) {
       return "—";
@@ -710,16 +747,49 @@ public final class Bench {
     md.append("## Results\n\n");
     md.append("Each cell: median (min–max) over the runs. ↑ = higher is better, ↓ = lower is better. Ratios are "
         + "syncmesh's median divided by the other system's, so for ↑ rows a ratio above 1 favours syncmesh, for ↓ "
-        + "rows a ratio below 1 does.\n\n");
-    md.append("| scenario | syncmesh | js2p 0.7.870 | Hazelcast 5.7 | syncmesh/js2p | syncmesh/Hazelcast |\n");
-    md.append("|---|---|---|---|---|---|\n");
+        + "rows a ratio below 1 does."
+        + (systems.contains(Sys.SYNCMESH_SECURE) ? " secure/open is syncmesh-secure's median divided by syncmesh's: the "
+            + "cost of a secure network (below 1 in ↑ rows, above 1 in ↓ rows is a cost)." : "")
+        + "\n\n");
+    // columns: syncmesh, js2p, Hazelcast as before, plus syncmesh-secure (a secure network, docs/security.md)
+    // when asked for, with the ratio secure/open
+    boolean secure = systems.contains(Sys.SYNCMESH_SECURE);
+    List<Sys> cols = new ArrayList<>(List.of(Sys.SYNCMESH));
+    if (secure) {
+      cols.add(Sys.SYNCMESH_SECURE);
+    }
+    for (Sys x : List.of(Sys.JS2P, Sys.HAZELCAST)) {
+      if (!secure || systems.contains(x)) {
+        cols.add(x);
+      }
+    }
+    StringBuilder head = new StringBuilder("| scenario |");
+    StringBuilder rule = new StringBuilder("|---|");
+    for (Sys x : cols) {
+      head.append(' ').append(x == Sys.JS2P ? "js2p 0.7.870" : x == Sys.HAZELCAST ? "Hazelcast 5.7" : x.label).append(" |");
+      rule.append("---|");
+    }
+    for (Sys x : cols) {
+      if (x != Sys.SYNCMESH) {
+        head.append(x == Sys.SYNCMESH_SECURE ? " secure/open |" : " syncmesh/" + x.label + " |");
+        rule.append("---|");
+      }
+    }
+    md.append(head).append("\n").append(rule).append("\n");
     for (String row : rowOrder()) {
       if (!results.containsKey(row) && !cellNotes.containsKey(row)) {
         continue;
       }
-      md.append("| ").append(row).append(" | ").append(cell(row, Sys.SYNCMESH)).append(" | ").append(cell(row, Sys.JS2P))
-          .append(" | ").append(cell(row, Sys.HAZELCAST)).append(" | ").append(ratio(row, Sys.JS2P)).append(" | ")
-          .append(ratio(row, Sys.HAZELCAST)).append(" |\n");
+      md.append("| ").append(row).append(" |");
+      for (Sys x : cols) {
+        md.append(' ').append(cell(row, x)).append(" |");
+      }
+      for (Sys x : cols) {
+        if (x != Sys.SYNCMESH) {
+          md.append(' ').append(x == Sys.SYNCMESH_SECURE ? ratio(row, Sys.SYNCMESH_SECURE, Sys.SYNCMESH) : ratio(row, x)).append(" |");
+        }
+      }
+      md.append("\n");
     }
     md.append("\n");
     List<String> notes = new ArrayList<>();
@@ -768,6 +838,14 @@ public final class Bench {
         + "replica (see the per-session detail).\n");
     md.append("- Hazelcast's late joiner time includes starting the member and joining the cluster (a Hazelcast member "
         + "cannot exist outside its cluster); syncmesh's and js2p's D is started and listening before the clock starts.\n");
+    if (systems.contains(Sys.SYNCMESH_SECURE)) {
+      md.append("- syncmesh-secure: the same SmNodes in a secure network (docs/security.md): each node gets "
+          + "`--tls-cert/--tls-key/--tls-ca/--identity`, minted by the orchestrator in " + (certDir == null ? "bench/target"
+          : repo.relativize(certDir)) + " (one CA for the suite; per node a fresh Ed25519 identity key and a "
+          + "certificate naming its id), so every link is mutual TLS 1.3 and every write is signed by A and verified "
+          + "by B, C and D before they apply and relay it. Same scenarios, same processes layout, interleaved with open "
+          + "syncmesh in every run. Its (c) includes D's TLS handshake with C.\n");
+    }
     for (String n : notes) {
       md.append("- ").append(n).append("\n");
     }

@@ -1,5 +1,7 @@
 package org.syncmesh.bench;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,12 +11,15 @@ import org.syncmesh.sync.MetaTuple;
 import org.syncmesh.sync.SyncListener;
 import org.syncmesh.sync.SyncSocket;
 import org.syncmesh.wire.Bytes;
+import org.syncmesh.wire.NodeIdentity;
 
 /**
  * A syncmesh node for the benchmark: one {@link SyncSocket} (the library, nothing else) behind
  * the node line protocol of {@link LineNode}. Extra options: {@code --no-leasing},
  * {@code --max-outgoing N} (default 0: the node dials only whom it is told to, so a line stays a
- * line; js2p never auto-connects on one host either).
+ * line; js2p never auto-connects on one host either), and for a secure network
+ * {@code --tls-cert FILE --tls-key FILE --tls-ca FILE --identity FILE} (PEM files: the node's
+ * certificate and TLS key, the network's CA, the node's Ed25519 identity key).
  */
 public final class SmNode extends LineNode {
   private SyncSocket socket;
@@ -24,14 +29,21 @@ public final class SmNode extends LineNode {
   }
 
   @Override
-  protected String start() {
+  protected String start() throws java.io.IOException {
     boolean leasing = !extraArgs.contains("--no-leasing");
     int maxOutgoing = 0;
     int i = extraArgs.indexOf("--max-outgoing");
     if (i >= 0) {
       maxOutgoing = Integer.parseInt(extraArgs.get(i + 1));
     }
-    socket = new SyncSocket.Builder().host(host).port(port).leasing(leasing).maxOutgoing(maxOutgoing).build();
+    SyncSocket.Builder builder = new SyncSocket.Builder().host(host).port(port).leasing(leasing).maxOutgoing(maxOutgoing);
+    String cert = option("--tls-cert");
+    if (cert != null) {
+      // a secure network (docs/security.md): mutual TLS 1.3 with the CA's members, signed writes
+      builder.secure(Path.of(cert), Path.of(option("--tls-key")), Path.of(option("--tls-ca")))
+          .identity(NodeIdentity.fromPem(Files.readString(Path.of(option("--identity")))));
+    }
+    socket = builder.build();
     socket.addListener(new SyncListener() {
       @Override
       public void onUpdate(SyncSocket s, Bytes key, Object value, MetaTuple meta) {
@@ -39,6 +51,17 @@ public final class SmNode extends LineNode {
       }
     });
     return socket.id();
+  }
+
+  private String option(String name) {
+    int i = extraArgs.indexOf(name);
+    if (i < 0) {
+      return null;
+    }
+    if (i + 1 >= extraArgs.size()) {
+      throw new IllegalArgumentException(name + " needs a value");
+    }
+    return extraArgs.get(i + 1);
   }
 
   @Override
