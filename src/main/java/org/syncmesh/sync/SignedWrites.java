@@ -12,7 +12,6 @@ import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Flags;
-import org.syncmesh.wire.NodeId;
 import org.syncmesh.wire.NodeIdentity;
 import org.syncmesh.wire.Packets;
 import org.syncmesh.wire.Version;
@@ -218,16 +217,38 @@ final class SignedWrites {
   /** Why one write's signature does not check, or null. */
   private @Nullable String refusal(Bytes key, Write w) {
     String writer = w.version().writer();
-    byte[] publicKey = w.publicKey().toByteArray();
-    if (publicKey.length != NodeIdentity.PUBLIC_KEY_BYTES || !NodeId.fromPublicKey(publicKey).equals(writer)) {
+    NodeIdentity.PublicKey publicKey = publicKey(w.publicKey());
+    if (publicKey == null || !publicKey.id().equals(writer)) {
       return "its public key does not name its writer " + writer;
     }
     byte[] message = canonical(protocolId, w.sub(), key, w.value(), w.version().hlc(), writer, w.timestamp(),
         w.epoch(), w.claimHlc());
-    if (!NodeIdentity.verify(publicKey, message, w.signature().toByteArray())) {
+    if (!publicKey.verify(message, w.signature().toByteArray())) {
       return "its signature is not valid";
     }
     return null;
+  }
+
+  /** Writers' keys decoded once (members are few); beyond the bound, decoded per check. */
+  private final java.util.concurrent.ConcurrentHashMap<Bytes, NodeIdentity.PublicKey> keys =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  static final int MAX_CACHED_KEYS = 4096;
+
+  /** {@code bytes} as a public key, or null if they are not one; any thread. */
+  private NodeIdentity.@Nullable PublicKey publicKey(Bytes bytes) {
+    NodeIdentity.PublicKey k = keys.get(bytes);
+    if (k != null) {
+      return k;
+    }
+    try {
+      k = NodeIdentity.PublicKey.of(bytes.toByteArray());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    if (keys.size() < MAX_CACHED_KEYS) {
+      keys.putIfAbsent(bytes, k);
+    }
+    return k;
   }
 
   // ---------------------------------------------------------------- the verifiers

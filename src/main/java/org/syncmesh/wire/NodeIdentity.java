@@ -122,6 +122,47 @@ public final class NodeIdentity {
     return verifier.verifySignature(signature);
   }
 
+  /**
+   * A public key decoded once, with the id it names: for a node that checks many signatures of one
+   * writer (decoding a key and hashing it to its id cost about an eighth of a check). Immutable
+   * and thread-safe.
+   */
+  public static final class PublicKey {
+    private final Ed25519PublicKeyParameters key;
+    private final String id;
+
+    private PublicKey(Ed25519PublicKeyParameters key, String id) {
+      this.key = key;
+      this.id = id;
+    }
+
+    /**
+     * The key in {@code bytes}.
+     *
+     * @throws IllegalArgumentException if they are not a valid 32-byte Ed25519 public key
+     */
+    public static PublicKey of(byte[] bytes) {
+      Checks.argument(bytes.length == PUBLIC_KEY_BYTES, "publicKey", bytes.length + " bytes", PUBLIC_KEY_BYTES + " bytes");
+      return new PublicKey(new Ed25519PublicKeyParameters(bytes, 0), NodeId.fromPublicKey(bytes));
+    }
+
+    /** The node id this key names. */
+    public String id() {
+      return id;
+    }
+
+    /** Whether {@code signature} is this key's signature of {@code message}; false if malformed. */
+    public boolean verify(byte[] message, byte[] signature) {
+      if (signature.length != SIGNATURE_BYTES) {
+        return false;
+      }
+      Ed25519Signer verifier = new Ed25519Signer();
+      verifier.init(false, key);
+      verifier.update(message, 0, message.length);
+      return verifier.verifySignature(signature);
+    }
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof NodeIdentity other && Arrays.equals(publicKey, other.publicKey);

@@ -51,4 +51,18 @@ final class NodeIdentityTest {
     assertThat(Bytes.hex(id.publicKey(), 0, 32))
         .isEqualTo("19bf44096984cdfe8541bac167dc3b96c85086aa30b6b6cb0c5c38ad703166e1");
   }
+
+  @Test
+  void aDecodedPublicKey_verifiesAsTheStaticCheckDoes_andNamesItsNode() {
+    NodeIdentity a = NodeIdentity.generate();
+    NodeIdentity.PublicKey key = NodeIdentity.PublicKey.of(a.publicKey());
+    assertThat(key.id()).isEqualTo(a.id());
+    byte[] sig = a.sign(MESSAGE);
+    assertThat(key.verify(MESSAGE, sig)).isTrue();
+    byte[] tampered = sig.clone();
+    tampered[5] ^= 1;
+    assertThat(key.verify(MESSAGE, tampered)).isFalse();
+    assertThat(key.verify(MESSAGE, new byte[10])).isFalse();
+    assertThatThrownBy(() -> NodeIdentity.PublicKey.of(new byte[31])).isInstanceOf(IllegalArgumentException.class);
+  }
 }
