@@ -15,7 +15,6 @@ import org.syncmesh.mesh.PeerInfo;
 import org.syncmesh.store.DataDirectory;
 import org.syncmesh.store.KeyValueStore.Column;
 import org.syncmesh.store.StorageException;
-import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Packets;
 
 /**
@@ -78,10 +77,7 @@ final class DurableNode implements AutoCloseable {
             + "): the data directory is damaged", e);
       }
     });
-    data.store().scan(Column.ENTRIES, (key, value) -> {
-      DiskRecords.Loaded loaded = DiskRecords.decode(key, value, where);
-      store.load(Bytes.wrapOwned(key), loaded.entry(), loaded.signed());
-    });
+    ParallelLoad.run(data.store(), store, where);
     long millis = (System.nanoTime() - start) / 1_000_000;
     log.info("node {} loaded {} keys and {} tombstones from {} in {} ms{}; last contact with the network: {}",
         data.nodeId(), store.size(), store.tombstones(), where, millis,

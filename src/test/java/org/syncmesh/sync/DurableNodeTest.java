@@ -51,6 +51,24 @@ final class DurableNodeTest {
   }
 
   @Test
+  void aRestartOfManyBatches_loadsEveryKey_inWhateverOrderItsBatchesDecode() {
+    Path data = dir.resolve("many");
+    SyncSocket a = durable(data);
+    java.util.Map<String, Object> batch = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 3 * ParallelLoad.BATCH + 17; i++) {
+      batch.put("k" + i, i % 3 == 0 ? Map.of("n", (long) i) : "v" + i);
+    }
+    a.update(batch);
+    a.del("k5");
+    Map<Bytes, Store.Entry> before = a.snapshot();
+    a.close();
+    SyncSocket again = net.track(durable(data));
+    assertThat(again.snapshot()).isEqualTo(before);
+    assertThat(again.size()).isEqualTo(3 * ParallelLoad.BATCH + 16);
+    assertThat(again.tombstones()).isEqualTo(1);
+  }
+
+  @Test
   void remoteWrites_areSavedToo() {
     Path data = dir.resolve("b");
     SyncSocket a = net.track(new SyncSocket.Builder().leasing(true).build());
