@@ -36,19 +36,6 @@ final class SignedDeltasTest {
         .signedForTests(identity).build());
   }
 
-  private static void link(SyncSocket from, SyncSocket to) {
-    from.connect("127.0.0.1", to.port()).orTimeout(10, TimeUnit.SECONDS).join();
-    Awaitility.await().atMost(WAIT).until(() -> to.routingTable().containsKey(from.id())
-        && to.routingTable().get(from.id()).extensionVersion() >= 1);
-  }
-
-  private static void awaitIdentical(List<SyncSocket> nodes) {
-    Awaitility.await("identical snapshots").atMost(WAIT).until(() -> {
-      Map<Bytes, Store.Entry> first = nodes.get(0).snapshot();
-      return nodes.stream().allMatch(n -> n.snapshot().equals(first));
-    });
-  }
-
   private static void assertClean(List<SyncSocket> nodes) {
     for (SyncSocket n : nodes) {
       assertThat(n.statusErrors()).as("%s", n).isEmpty();
@@ -61,8 +48,8 @@ final class SignedDeltasTest {
     SyncSocket a = node(NodeIdentity.generate(), false);
     SyncSocket b = node(NodeIdentity.generate(), false);
     SyncSocket c = node(NodeIdentity.generate(), false);
-    link(b, a);
-    link(c, b);
+    SignedWritesTest.link(b, a);
+    SignedWritesTest.link(c, b);
     a.set("m", Map.of("base", 0L, "x", "a's"));
     Awaitility.await().atMost(WAIT).until(() -> c.get("m").isPresent());
     for (int i = 0; i < 20; i++) {
@@ -71,7 +58,7 @@ final class SignedDeltasTest {
       b.applyDelta("only-deltas", Map.of("b" + (i % 5), (long) i));
       c.applyDelta("only-deltas", Map.of("c", (long) i));
     }
-    awaitIdentical(List.of(a, b, c));
+    SignedWritesTest.awaitIdentical(List.of(a, b, c));
     @SuppressWarnings("unchecked")
     Map<Object, Object> m = (Map<Object, Object>) a.get("m").orElseThrow();
     assertThat(m).containsEntry("base", 0L).containsEntry("a19", 19L).containsEntry("c19", 19L).hasSize(42);
@@ -87,12 +74,12 @@ final class SignedDeltasTest {
     // a store drops the deltas: one signature again
     b.set("only-deltas", Map.of("reset", true));
     a.applyDelta("m", Map.of("after", "store"));
-    awaitIdentical(List.of(a, b, c));
+    SignedWritesTest.awaitIdentical(List.of(a, b, c));
     assertThat(c.proofForTests("only-deltas")).isInstanceOf(SignedWrites.Signed.class);
 
     SyncSocket d = node(NodeIdentity.generate(), false); // joins late: the maps come by anti-entropy, proved
-    link(d, c);
-    awaitIdentical(List.of(a, b, c, d));
+    SignedWritesTest.link(d, c);
+    SignedWritesTest.awaitIdentical(List.of(a, b, c, d));
     assertThat(d.proofForTests("m")).isEqualTo(a.proofForTests("m"));
     assertClean(List.of(a, b, c, d));
   }
@@ -101,15 +88,15 @@ final class SignedDeltasTest {
   void deltasOnALeasingNetwork_byTheOwner_areSignedAndProved() {
     SyncSocket a = node(NodeIdentity.generate(), true);
     SyncSocket b = node(NodeIdentity.generate(), true);
-    link(b, a);
+    SignedWritesTest.link(b, a);
     a.applyDelta("m", Map.of("f", 1L));
     a.applyDelta("m", Map.of("g", 2L));
     a.set("s", Map.of("k", 0L));
     a.applyDelta("s", Map.of("k", 1L, "l", 2L));
-    awaitIdentical(List.of(a, b));
+    SignedWritesTest.awaitIdentical(List.of(a, b));
     SyncSocket c = node(NodeIdentity.generate(), true);
-    link(c, b);
-    awaitIdentical(List.of(a, b, c));
+    SignedWritesTest.link(c, b);
+    SignedWritesTest.awaitIdentical(List.of(a, b, c));
     assertThat(c.get("s")).contains(Map.of("k", 1L, "l", 2L));
     assertClean(List.of(a, b, c));
   }
@@ -120,7 +107,7 @@ final class SignedDeltasTest {
     NodeIdentity honestKey = NodeIdentity.generate();
     SyncSocket a = node(NodeIdentity.generate(), false);
     SyncSocket m = node(evilKey, false);
-    link(m, a);
+    SignedWritesTest.link(m, a);
     String protocolId = a.protocol().id();
     SignedWrites evil = new SignedWrites(evilKey, protocolId, id -> false);
     SignedWrites honest = new SignedWrites(honestKey, protocolId, id -> false);

@@ -39,13 +39,15 @@ final class SignedWritesTest {
         .signedForTests(identity).build());
   }
 
-  private static void link(SyncSocket from, SyncSocket to) {
+  /** Links {@code from} to {@code to} and waits until {@code to} routes it over the extension; shared with SignedDeltasTest. */
+  static void link(SyncSocket from, SyncSocket to) {
     from.connect("127.0.0.1", to.port()).orTimeout(10, TimeUnit.SECONDS).join();
     Awaitility.await().atMost(WAIT).until(() -> to.routingTable().containsKey(from.id())
         && to.routingTable().get(from.id()).extensionVersion() >= 1);
   }
 
-  private static void awaitIdentical(List<SyncSocket> nodes) {
+  /** Waits until every node's whole state is the same; shared with SignedDeltasTest. */
+  static void awaitIdentical(List<SyncSocket> nodes) {
     Awaitility.await("identical snapshots").atMost(WAIT).until(() -> {
       Map<Bytes, Store.Entry> first = nodes.get(0).snapshot();
       return nodes.stream().allMatch(n -> n.snapshot().equals(first));
