@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,29 +63,22 @@ public final class AntiEntropyBench {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    String loadBefore = load();
-    Map<String, List<Double>> figures = new LinkedHashMap<>();
+    String loadBefore = Figures.load();
+    Figures figures = new Figures();
     for (int r = 1; r <= runs; r++) {
       System.err.printf("run %d of %d%n", r, runs);
       run(keys, diffs, idleSeconds, leasing, figures);
     }
-    StringBuilder md = new StringBuilder();
-    md.append("| figure | median | min | max | runs |\n|---|---|---|---|---|\n");
-    for (Map.Entry<String, List<Double>> f : figures.entrySet()) {
-      List<Double> v = new ArrayList<>(f.getValue());
-      v.sort(null);
-      md.append(String.format("| %s | %s | %s | %s | %d |%n", f.getKey(), fmt(v.get(v.size() / 2)), fmt(v.get(0)),
-          fmt(v.get(v.size() - 1)), v.size()));
-    }
+    StringBuilder md = new StringBuilder(figures.table());
     md.append(String.format("%nleasing %s; keys %,d of 100 B values; load average before / after: %s / %s; %s%n", leasing, keys,
-        loadBefore, load(), Instant.now()));
+        loadBefore, Figures.load(), Instant.now()));
     System.out.print(md);
     if (out != null) {
       Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
     }
   }
 
-  private static void run(int n, int[] diffs, int idleSeconds, boolean leasing, Map<String, List<Double>> figures)
+  private static void run(int n, int[] diffs, int idleSeconds, boolean leasing, Figures figures)
       throws Exception {
     try (SyncSocket a = new SyncSocket.Builder().maxOutgoing(0).leasing(leasing).build();
         SyncSocket b = new SyncSocket.Builder().maxOutgoing(0).leasing(leasing).build();
@@ -103,7 +95,7 @@ public final class AntiEntropyBench {
       t0 = System.nanoTime();
       dial(fresh, a, a.port());
       awaitTrue("the fresh node to hold every key", () -> fresh.size() == n);
-      record(figures, "fresh empty node receives all " + String.format("%,d", n) + " keys: s",
+      figures.record("fresh empty node receives all " + String.format("%,d", n) + " keys: s",
           (System.nanoTime() - t0) / 1e9);
       fresh.close();
 
@@ -116,7 +108,7 @@ public final class AntiEntropyBench {
         Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(idleEnd - System.nanoTime())));
       }
       double idleRate = (relay.bytes() - idleBytes) / ((System.nanoTime() - idleStart) / 1e9);
-      record(figures, "idle standing link, default interval 2 s: bytes/s (both ways)", idleRate);
+      figures.record("idle standing link, default interval 2 s: bytes/s (both ways)", idleRate);
 
       int generation = 0;
       for (int d : diffs) {
@@ -146,10 +138,10 @@ public final class AntiEntropyBench {
         awaitRoundAfter(a, b, new Instant[2]);
         long bytes = relay.bytes() - bytesBefore;
         String dn = String.format("d=%,d", d);
-        record(figures, dn + ": link-up to identical, s", seconds);
-        record(figures, dn + ": bytes, link-up to round end (handshake included)", bytes);
+        figures.record(dn + ": link-up to identical, s", seconds);
+        figures.record(dn + ": bytes, link-up to round end (handshake included)", bytes);
         if (d > 0) {
-          record(figures, dn + ": bytes minus the changed entries' own key+value bytes (" + String.format("%,d", entryBytes)
+          figures.record(dn + ": bytes minus the changed entries' own key+value bytes (" + String.format("%,d", entryBytes)
               + ")", bytes - entryBytes);
         }
       }
@@ -231,25 +223,6 @@ public final class AntiEntropyBench {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted waiting for " + what, e);
       }
-    }
-  }
-
-  private static void record(Map<String, List<Double>> figures, String name, double value) {
-    figures.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
-    System.err.printf("  %s: %s%n", name, fmt(value));
-  }
-
-  private static String fmt(double v) {
-    return Math.abs(v) >= 100 ? String.format("%,.0f", v) : String.format("%.3f", v);
-  }
-
-  private static String load() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim().split(" ", 4)[0] + " "
-          + Files.readString(Path.of("/proc/loadavg")).trim().split(" ", 4)[1] + " "
-          + Files.readString(Path.of("/proc/loadavg")).trim().split(" ", 4)[2];
-    } catch (IOException e) {
-      return "?";
     }
   }
 

@@ -96,8 +96,8 @@ public final class DurableBench {
     }
     dir = dir.toAbsolutePath();
     Files.createDirectories(dir);
-    String loadBefore = load();
-    Map<String, List<Double>> figures = new LinkedHashMap<>();
+    String loadBefore = Figures.load();
+    Figures figures = new Figures();
     List<String> notes = new ArrayList<>();
 
     if (only.contains("rate")) {
@@ -133,25 +133,25 @@ public final class DurableBench {
       System.err.printf("  fill + close: %.2f s%n", fillS);
       notes.add(String.format("restart: fill of %,d keys by update() batches of 10,000 plus close took %.1f s "
           + "(%,.0f keys/s; one run, in the orchestrating JVM)", restartKeys, fillS, restartKeys / fillS));
-      record(figures, "data directory after fill + close: MiB on disk (du)", diskMiB(data));
-      record(figures, "data directory after fill + close: MiB apparent (sum of file sizes)", apparentMiB(data));
+      figures.record("data directory after fill + close: MiB on disk (du)", diskMiB(data));
+      figures.record("data directory after fill + close: MiB apparent (sum of file sizes)", apparentMiB(data));
       String known = Gen.key(PREFIX, restartKeys - 1);
       for (int r = 1; r <= runs; r++) {
         System.err.printf("restart: run %d of %d%n", r, runs);
         Map<String, String> res = runChild(restartOpts, List.of("restart", data.toString(), known,
             Gen.value(restartKeys - 1, VALUE_SIZE)));
-        record(figures, String.format("restart with %,d keys: build() until get(known key): s", restartKeys),
+        figures.record(String.format("restart with %,d keys: build() until get(known key): s", restartKeys),
             Double.parseDouble(res.get("seconds")));
-        record(figures, String.format("restart with %,d keys: child JVM start to get(known key): s", restartKeys),
+        figures.record(String.format("restart with %,d keys: child JVM start to get(known key): s", restartKeys),
             Double.parseDouble(res.get("fromJvmStart")));
-        record(figures, "restart: CPU seconds of the child process during build() until get (all threads)",
+        figures.record("restart: CPU seconds of the child process during build() until get (all threads)",
             Double.parseDouble(res.get("cpu")));
-        record(figures, "restart: GC time during build() until get (collector MXBeans): s",
+        figures.record("restart: GC time during build() until get (collector MXBeans): s",
             Double.parseDouble(res.get("gc")));
-        record(figures, "restarted node size() equals keys written (1 = yes)", res.get("size").equals(
+        figures.record("restarted node size() equals keys written (1 = yes)", res.get("size").equals(
             Integer.toString(restartKeys)) ? 1 : 0);
       }
-      record(figures, "data directory after the restarts: MiB on disk (du)", diskMiB(data));
+      figures.record("data directory after the restarts: MiB on disk (du)", diskMiB(data));
     }
 
     if (only.contains("memory")) {
@@ -165,33 +165,26 @@ public final class DurableBench {
           String m = mode.equals("memory") ? "in-memory" : "durable";
           double perHundredK = Double.parseDouble(res.get("heapDelta")) * 100_000.0 / memKeys / (1 << 20);
           String values = memValueBytes == VALUE_SIZE ? "" : String.format(" (values of %,d B)", memValueBytes);
-          record(figures, m + ": heap after full GC, filled - empty node, per 100,000 keys" + values + ": MiB",
+          figures.record(m + ": heap after full GC, filled - empty node, per 100,000 keys" + values + ": MiB",
               perHundredK);
-          record(figures, String.format("%s: VmRSS after %,d keys: MiB", m, memKeys),
+          figures.record(String.format("%s: VmRSS after %,d keys: MiB", m, memKeys),
               Double.parseDouble(res.get("rssKb")) / 1024);
-          record(figures, String.format("%s: VmHWM (peak RSS) after %,d keys: MiB", m, memKeys),
+          figures.record(String.format("%s: VmHWM (peak RSS) after %,d keys: MiB", m, memKeys),
               Double.parseDouble(res.get("hwmKb")) / 1024);
-          record(figures, String.format("%s: VmRSS of the empty node (before the fill): MiB", m),
+          figures.record(String.format("%s: VmRSS of the empty node (before the fill): MiB", m),
               Double.parseDouble(res.get("rssEmptyKb")) / 1024);
         }
       }
     }
 
-    StringBuilder md = new StringBuilder();
-    md.append("| figure | median | min | max | runs |\n|---|---|---|---|---|\n");
-    for (Map.Entry<String, List<Double>> f : figures.entrySet()) {
-      List<Double> v = new ArrayList<>(f.getValue());
-      v.sort(null);
-      md.append(String.format("| %s | %s | %s | %s | %d |%n", f.getKey(), fmt(v.get(v.size() / 2)), fmt(v.get(0)),
-          fmt(v.get(v.size() - 1)), v.size()));
-    }
+    StringBuilder md = new StringBuilder(figures.table());
     md.append('\n');
     for (String n : notes) {
       md.append("- ").append(n).append('\n');
     }
     md.append(String.format("%n%d writer threads; %d runs; keys 16 B, values %d B; child JVM options: memory `%s`, restart `%s`;"
         + " this JVM: `%s`; load average before / after: %s / %s; %s%n", threads, runs, VALUE_SIZE, childOpts, restartOpts,
-        String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()), loadBefore, load(), Instant.now()));
+        String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()), loadBefore, Figures.load(), Instant.now()));
     System.out.print(md);
     if (out != null) {
       Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
@@ -205,7 +198,7 @@ public final class DurableBench {
    * with {@code seconds > 0} a writer also stops once that much time has passed.
    */
   private static void rate(String mode, Path data, String[] keys, String[] values, int total, int seconds, int threads,
-      Map<String, List<Double>> figures, List<String> notes) throws Exception {
+      Figures figures, List<String> notes) throws Exception {
     SyncSocket.Builder b = new SyncSocket.Builder().maxOutgoing(0);
     if (!mode.equals("memory")) {
       deleteTree(data);
@@ -252,18 +245,18 @@ public final class DurableBench {
       }
       String m = mode.equals("memory") ? "in-memory" : "durable " + mode;
       String how = seconds > 0 ? String.format("~%d s", seconds) : String.format("%,d sets", total);
-      record(figures, String.format("set() rate, %d writers, %s, %s: sets/s", threads, m, how), n / s);
-      record(figures, String.format("%s: process CPU per set (all threads, incl. JIT and GC): µs", m), cpu / n * 1e6);
+      figures.record(String.format("set() rate, %d writers, %s, %s: sets/s", threads, m, how), n / s);
+      figures.record(String.format("%s: process CPU per set (all threads, incl. JIT and GC): µs", m), cpu / n * 1e6);
       if (batchesBefore >= 0) {
-        record(figures, String.format("%s: sets per RocksDB write batch (WRITE_DONE_BY_SELF)", m),
+        figures.record(String.format("%s: sets per RocksDB write batch (WRITE_DONE_BY_SELF)", m),
             batches == 0 ? 0 : (double) n / batches);
       }
       if (mode.equals("SYNC")) {
-        record(figures, "SYNC: sets in the run", n);
+        figures.record("SYNC: sets in the run", n);
         if (syncsBefore >= 0) {
-          record(figures, "SYNC: store syncs in the run", syncs);
-          record(figures, "SYNC: sets per sync", syncs == 0 ? 0 : (double) n / syncs);
-          record(figures, "SYNC: syncs/s", syncs / s);
+          figures.record("SYNC: store syncs in the run", syncs);
+          figures.record("SYNC: sets per sync", syncs == 0 ? 0 : (double) n / syncs);
+          figures.record("SYNC: syncs/s", syncs / s);
         } else if (notes.stream().noneMatch(x -> x.startsWith("SYNC: the sync count"))) {
           notes.add("SYNC: the sync count is not available (the journal's private field was not found by reflection)");
         }
@@ -278,9 +271,7 @@ public final class DurableBench {
    */
   private static long syncs(SyncSocket node) {
     try {
-      Field f = SyncSocket.class.getDeclaredField("journal");
-      f.setAccessible(true);
-      Object journal = f.get(node);
+      Object journal = field(node, SyncSocket.class, "journal");
       if (journal == null) {
         return -1;
       }
@@ -299,21 +290,23 @@ public final class DurableBench {
    */
   private static long batches(SyncSocket node) {
     try {
-      Field f = SyncSocket.class.getDeclaredField("journal");
-      f.setAccessible(true);
-      Object journal = f.get(node);
+      Object journal = field(node, SyncSocket.class, "journal");
       if (journal == null) {
         return -1;
       }
-      Field kv = journal.getClass().getDeclaredField("kv");
-      kv.setAccessible(true);
-      Object store = kv.get(journal);
-      Field st = store.getClass().getDeclaredField("statistics");
-      st.setAccessible(true);
-      return ((org.rocksdb.Statistics) st.get(store)).getTickerCount(org.rocksdb.TickerType.WRITE_DONE_BY_SELF);
+      Object store = field(journal, journal.getClass(), "kv");
+      Object statistics = field(store, store.getClass(), "statistics");
+      return ((org.rocksdb.Statistics) statistics).getTickerCount(org.rocksdb.TickerType.WRITE_DONE_BY_SELF);
     } catch (ReflectiveOperationException | RuntimeException e) {
       return -1;
     }
+  }
+
+  /** The value of {@code owner}'s private field {@code name}, declared in {@code type}. */
+  private static Object field(Object owner, Class<?> type, String name) throws ReflectiveOperationException {
+    Field f = type.getDeclaredField(name);
+    f.setAccessible(true);
+    return f.get(owner);
   }
 
   private static long processCpuNanos() {
@@ -475,21 +468,4 @@ public final class DurableBench {
     }
   }
 
-  private static void record(Map<String, List<Double>> figures, String name, double value) {
-    figures.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
-    System.err.printf("  %s: %s%n", name, fmt(value));
-  }
-
-  private static String fmt(double v) {
-    return Math.abs(v) >= 100 ? String.format("%,.0f", v) : String.format("%.3f", v);
-  }
-
-  private static String load() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException e) {
-      return "?";
-    }
-  }
 }
