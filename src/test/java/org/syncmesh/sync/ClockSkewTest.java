@@ -87,9 +87,10 @@ final class ClockSkewTest {
   @ParameterizedTest(name = "the node ahead leads the rounds: {0}")
   @ValueSource(booleans = {true, false})
   void nodeTenMinutesAhead_isRefusedByTheOthers_andThenRefusesItsOwnWrites(boolean futureLeads) {
-    SyncSocket a = node(Duration.ZERO);
-    SyncSocket b = node(Duration.ZERO);
-    SyncSocket future = nodeAhead(Duration.ofMinutes(10), futureLeads, a, b);
+    List<SyncSocket> three = twoOnTimeAndOneAhead(Duration.ofMinutes(10), futureLeads);
+    SyncSocket a = three.get(0);
+    SyncSocket b = three.get(1);
+    SyncSocket future = three.get(2);
     future.set("from the future", "early"); // before any link: nothing has measured the clocks yet
     Cluster.link(net, b, a);
     Cluster.link(net, future, a);
@@ -126,19 +127,58 @@ final class ClockSkewTest {
   }
 
   /**
-   * A node {@code skew} ahead whose id is below both others' ({@code leads}) or above both: ids are
-   * random, so candidates are drawn until one is on the wanted side (each is with odds 1/3).
+   * Three nodes on time, sorted by id; the smallest ({@code leads}) or the largest then moves
+   * {@code skew} ahead, before any link or write, and is returned after the two others.
    */
-  private SyncSocket nodeAhead(Duration skew, boolean leads, SyncSocket a, SyncSocket b) {
-    for (int tries = 0; tries < 60; tries++) {
-      SyncSocket candidate = node(skew);
-      int vsA = candidate.id().compareTo(a.id());
-      int vsB = candidate.id().compareTo(b.id());
-      if (leads ? vsA < 0 && vsB < 0 : vsA > 0 && vsB > 0) {
-        return candidate;
-      }
-      candidate.close();
+  private List<SyncSocket> twoOnTimeAndOneAhead(Duration skew, boolean leads) {
+    List<ShiftableClock> clocks = new ArrayList<>();
+    List<SyncSocket> nodes = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ShiftableClock clock = new ShiftableClock();
+      SyncSocket n = Cluster.node(net, true, b -> b.clock(clock));
+      clocks.add(clock);
+      nodes.add(n);
     }
-    throw new AssertionError("no node id on the wanted side of " + a.id() + " and " + b.id() + " in 60 draws");
+    int ahead = leads ? 0 : 2;
+    List<Integer> byId = new ArrayList<>(List.of(0, 1, 2));
+    byId.sort(java.util.Comparator.comparing(i -> nodes.get(i).id()));
+    clocks.get(byId.get(ahead)).shift(skew);
+    List<SyncSocket> ordered = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      if (i != ahead) {
+        ordered.add(nodes.get(byId.get(i)));
+      }
+    }
+    ordered.add(nodes.get(byId.get(ahead)));
+    return ordered;
+  }
+
+  /** The system clock plus an offset a test may change. Thread-safe. */
+  private static final class ShiftableClock extends Clock {
+    private volatile Duration offset = Duration.ZERO;
+
+    void shift(Duration by) {
+      offset = offset.plus(by);
+    }
+
+    @Override
+    public long millis() {
+      return System.currentTimeMillis() + offset.toMillis();
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return java.time.Instant.ofEpochMilli(millis());
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
   }
 }
