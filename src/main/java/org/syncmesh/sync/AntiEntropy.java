@@ -488,7 +488,7 @@ final class AntiEntropy {
             continue;
           }
           if (store.keepsSignatures()) { // a secure network (§8): with its signature; unsigned ones would be refused
-            SignedWrites.Proof signed = store.proof(key, e);
+            SignedWrites.Proof signed = store.proofToSend(key, e);
             if (signed == null) {
               continue;
             }

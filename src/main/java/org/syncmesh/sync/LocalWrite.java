@@ -14,4 +14,4 @@ import org.syncmesh.wire.Version;
  * guess, and encodes again in the rare case it was wrong. Immutable.
  */
 record LocalWrite(Bytes key, @Nullable Object value, boolean delta, InternalMessage message, OutboundFrame frame,
-    Version guess, Resolution.Tenure guessTenure, SignedWrites.@Nullable Signed signed) {}
+    Version guess, Resolution.Tenure guessTenure) {}

@@ -32,6 +32,12 @@ final class LocalWrites {
    */
   static final int INITIAL_SYNC_OVERHEAD = 128;
 
+  /**
+   * What a secure network's signed write or entry adds besides (§8.1): the public key (bin 32) and
+   * the largest batch signature this node makes, with their headers.
+   */
+  static final int SIGNATURE_OVERHEAD = 2 + 32 + 3 + BatchSignatures.MAX_BLOB_BYTES;
+
   /** The version and tenure a write to a key would get now; thread-safe (see Store#guess). */
   interface Guesser {
     Guess guess(Bytes key);
@@ -45,6 +51,7 @@ final class LocalWrites {
   private volatile @Nullable Guesser guesser;
   /** Signs every write in a secure network (§8); null in an open one. */
   private volatile @Nullable SignedWrites signing;
+  private volatile @Nullable WriteSigner signer;
 
   LocalWrites(MeshExtension.Node node, Outbox outbox) {
     this.node = node;
@@ -56,9 +63,13 @@ final class LocalWrites {
     this.guesser = guesser;
   }
 
-  /** Signs every write from now on (a secure network, docs/extension-v1.md §8); before the first write. */
-  void signWith(SignedWrites signing) {
+  /**
+   * Signs every write from now on (a secure network, docs/extension-v1.md §8), in batches by
+   * {@code signer}; before the first write.
+   */
+  void signWith(SignedWrites signing, WriteSigner signer) {
     this.signing = signing;
+    this.signer = signer;
   }
 
   /** The signer, or null in an open network. */
@@ -81,31 +92,45 @@ final class LocalWrites {
     return prepare(key, delta, true, guess(key), "delta");
   }
 
-  /** {@code write}'s versioned broadcast at {@code version} and {@code tenure}: its own if those were its guess. */
-  OutboundFrame frame(LocalWrite write, Version version, long seconds, Resolution.Tenure tenure) {
-    return encode(write, version, seconds, tenure).frame();
-  }
-
-  /** A write's versioned broadcast and, in a secure network, its signature (null in an open one). */
-  record Encoded(OutboundFrame frame, SignedWrites.@Nullable Signed signed) {}
-
   /**
-   * {@code write}'s versioned broadcast at {@code version} and {@code tenure}: its own if those
-   * were its guess; else encoded (and, in a secure network, signed) again, in the step: rare.
+   * {@code write}'s versioned broadcast (open networks) at {@code version} and {@code tenure}: its
+   * own if those were its guess; else encoded again, in the step: rare.
    */
-  Encoded encode(LocalWrite write, Version version, long seconds, Resolution.Tenure tenure) {
+  OutboundFrame frame(LocalWrite write, Version version, long seconds, Resolution.Tenure tenure) {
     if (version.equals(write.guess()) && tenure.equals(write.guessTenure())) {
-      return new Encoded(write.frame(), write.signed());
+      return write.frame();
     }
     int sub = write.delta() ? Flags.SUB_SM_DELTA : Flags.SUB_SM_WRITE;
+    return node.frame(ExtMessages.write(node.id(), seconds, sub, write.key(), write.value(), version.hlc(),
+        tenure.epoch(), tenure.claim()));
+  }
+
+  /**
+   * In a secure network, {@code write} at {@code version} and {@code tenure} as this node's signed
+   * write still waiting for its signature (§8.3); null in an open network.
+   */
+  SignedWrites.@Nullable Write pending(LocalWrite write, Version version, long seconds, Resolution.Tenure tenure) {
     SignedWrites s = signing;
+    return s == null ? null
+        : s.pending(write.delta() ? Flags.SUB_SM_DELTA : Flags.SUB_SM_WRITE, write.value(), version, seconds, tenure);
+  }
+
+  /** Hands a pending write of the step to the signer (secure networks). */
+  void signLater(Bytes key, SignedWrites.Write pending) {
+    WriteSigner s = signer;
     if (s == null) {
-      return new Encoded(node.frame(ExtMessages.write(node.id(), seconds, sub, write.key(), write.value(),
-          version.hlc(), tenure.epoch(), tenure.claim())), null);
+      throw new IllegalStateException("no signer attached to these writes");
     }
-    SignedWrites.Signed signed = s.sign(sub, write.key(), write.value(), version, seconds, tenure);
-    return new Encoded(node.frame(ExtMessages.signedWrite(node.id(), seconds, sub, write.key(), write.value(),
-        version.hlc(), tenure.epoch(), tenure.claim(), signed)), signed);
+    s.submit(new SignedWrites.KeyedWrite(key, pending));
+  }
+
+  /** The versioned broadcast of this node's write {@code w}, now signed; the signer's thread. */
+  OutboundFrame signedFrame(SignedWrites.KeyedWrite w) {
+    SignedWrites.Write write = w.write();
+    Resolution.Tenure tenure = write.tenure();
+    return node.frame(ExtMessages.signedWrite(node.id(), write.timestamp(), write.sub(), w.key(), write.value(),
+        write.version().hlc(), tenure.epoch(), tenure.claim(),
+        new SignedWrites.Signed(write.version(), write.publicKey(), write.signature())));
   }
 
   /** Frames a 0.7 form made in a step. */
@@ -138,16 +163,7 @@ final class LocalWrites {
       throw new IllegalArgumentException(
           message.startsWith("payload[2]") ? name + message.substring("payload[2]".length()) : message, e);
     }
-    SignedWrites s = signing;
-    SignedWrites.Signed signed = null;
-    if (s != null) { // signed here, on the caller's thread, over the value as it will be sent (§8)
-      Object normalised = m.payload().get(2);
-      int sub = delta ? Flags.SUB_SM_DELTA : Flags.SUB_SM_WRITE;
-      signed = s.sign(sub, key, normalised, guess.version(), seconds, guess.tenure());
-      m = ExtMessages.signedWrite(node.id(), seconds, sub, key, normalised, guess.version().hlc(),
-          guess.tenure().epoch(), guess.tenure().claim(), signed);
-    }
-    return new LocalWrite(key, m.payload().get(2), delta, m, frame(m, key), guess.version(), guess.tenure(), signed);
+    return new LocalWrite(key, m.payload().get(2), delta, m, frame(m, key), guess.version(), guess.tenure());
   }
 
   /**
@@ -168,10 +184,11 @@ final class LocalWrites {
     try {
       frame = node.frame(m);
     } catch (MessageTooLargeException e) {
-      throw tooLarge(key, e.size() + INITIAL_SYNC_OVERHEAD);
+      throw tooLarge(key, e.size() + INITIAL_SYNC_OVERHEAD + (signing == null ? 0 : SIGNATURE_OVERHEAD));
     }
-    if (frame.payloadSize() + (long) INITIAL_SYNC_OVERHEAD > node.maxFrameBytes()) {
-      throw tooLarge(key, frame.payloadSize() + (long) INITIAL_SYNC_OVERHEAD);
+    long overhead = INITIAL_SYNC_OVERHEAD + (signing == null ? 0 : SIGNATURE_OVERHEAD);
+    if (frame.payloadSize() + overhead > node.maxFrameBytes()) {
+      throw tooLarge(key, frame.payloadSize() + overhead);
     }
     return frame;
   }

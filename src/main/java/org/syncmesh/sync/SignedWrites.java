@@ -39,8 +39,19 @@ final class SignedWrites {
    */
   sealed interface Proof permits Signed, Writes {}
 
-  /** A write's public key and signature, and the version they sign: proves a store's or delete's state. */
-  record Signed(Version version, Bytes publicKey, Bytes signature) implements Proof {}
+  /**
+   * A write's public key and signature (a batch signature's blob, {@link BatchSignatures}), and the
+   * version they sign: proves a store's or delete's state. A {@linkplain #pending() pending} one is
+   * this node's own write waiting for the signer: it proves nothing to anyone yet.
+   */
+  record Signed(Version version, Bytes publicKey, Bytes signature) implements Proof {
+    boolean pending() {
+      return signature.isEmpty();
+    }
+  }
+
+  /** The signature of a write of this node that the signer has not signed yet. */
+  static final Bytes PENDING = Bytes.wrapOwned(new byte[0]);
 
   /**
    * One signed write of a key as a proof carries it (§8.5): its sub-flag (0x20 store or delete,
@@ -54,6 +65,19 @@ final class SignedWrites {
     static Write of(Store.Entry e, Signed s) {
       return new Write(Flags.SUB_SM_WRITE, e.value(), e.version(), e.timestamp(), e.epoch(),
           e.claim() == null ? 0L : e.claim().hlc(), s.publicKey(), s.signature());
+    }
+
+    /** Whether this is a write of this node waiting for its signature. */
+    boolean pending() {
+      return signature.isEmpty();
+    }
+
+    Write withSignature(Bytes signature) {
+      return new Write(sub, value, version, timestamp, epoch, claimHlc, publicKey, signature);
+    }
+
+    Resolution.Tenure tenure() {
+      return new Resolution.Tenure(epoch, claimHlc == 0 ? null : new Version(claimHlc, version.writer()));
     }
 
     /** The state this write alone makes. */
@@ -71,7 +95,56 @@ final class SignedWrites {
    * The signed writes that make a map built by deltas (§8.5): its base write, the store or delete
    * it has if any, first, then each delta still giving it a field, by version.
    */
-  record Writes(List<Write> writes) implements Proof {}
+  record Writes(List<Write> writes) implements Proof {
+    boolean pending() {
+      for (Write w : writes) {
+        if (w.pending()) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /** Whether {@code p} waits for a signature of this node, so proves nothing to peers yet. */
+  static boolean pending(Proof p) {
+    return p instanceof Signed s ? s.pending() : ((Writes) p).pending();
+  }
+
+  /**
+   * {@code p} with {@code signed}'s signature in place of the pending one of the same write (its
+   * sub-flag and version), or {@code p} itself if it has no such write.
+   */
+  static Proof withSignature(Proof p, Write signed) {
+    if (p instanceof Signed s) {
+      return s.pending() && signed.sub() == Flags.SUB_SM_WRITE && s.version().equals(signed.version())
+          ? new Signed(s.version(), s.publicKey(), signed.signature()) : s;
+    }
+    List<Write> writes = ((Writes) p).writes();
+    List<Write> out = null;
+    for (int i = 0; i < writes.size(); i++) {
+      Write w = writes.get(i);
+      if (w.pending() && w.sub() == signed.sub() && w.version().equals(signed.version())) {
+        out = out == null ? new ArrayList<>(writes) : out;
+        out.set(i, w.withSignature(signed.signature()));
+      }
+    }
+    return out == null ? p : new Writes(List.copyOf(out));
+  }
+
+  /** The pending writes of {@code p}, the state of {@code key}: what the signer must still sign. */
+  static List<Write> pendingWrites(Store.Entry state, Proof p) {
+    if (p instanceof Signed s) {
+      return s.pending() && state.fields() == null ? List.of(Write.of(state, s)) : List.of();
+    }
+    List<Write> out = new ArrayList<>();
+    for (Write w : ((Writes) p).writes()) {
+      if (w.pending()) {
+        out.add(w);
+      }
+    }
+    return out;
+  }
 
   /**
    * The proof of {@code state} (a map made by deltas) among {@code candidates}: those that still
@@ -118,6 +191,7 @@ final class SignedWrites {
   private final String protocolId;
   private final Predicate<String> denied;
   private final boolean leasing;
+  private final Bytes publicKey;
 
   SignedWrites(NodeIdentity identity, String protocolId, Predicate<String> denied) {
     this(identity, protocolId, denied, false);
@@ -129,6 +203,13 @@ final class SignedWrites {
     this.protocolId = protocolId;
     this.denied = denied;
     this.leasing = leasing;
+    this.publicKey = Bytes.wrapOwned(identity.publicKey());
+    this.roots = new VerifiedRoots(protocolId);
+  }
+
+  /** This node's id, the writer of what it signs. */
+  String id() {
+    return identity.id();
   }
 
   String protocolId() {
@@ -142,16 +223,35 @@ final class SignedWrites {
         (long) epoch, claimHlc));
   }
 
-  /** Signs a store or delete by this node; the caller's thread. */
+  /** Signs a store or delete by this node, alone (a batch of one). */
   Signed sign(Bytes key, @Nullable Object value, Version version, long timestamp, Resolution.Tenure tenure) {
     return sign(Flags.SUB_SM_WRITE, key, value, version, timestamp, tenure);
   }
 
-  /** Signs a store or delete ({@code sub} 0x20) or a delta (0x21, the delta map as value) by this node. */
+  /** Signs a store or delete ({@code sub} 0x20) or a delta (0x21, the delta map as value) by this node, alone. */
   Signed sign(int sub, Bytes key, @Nullable Object value, Version version, long timestamp, Resolution.Tenure tenure) {
-    byte[] message = canonical(protocolId, sub, key, value, version.hlc(), version.writer(), timestamp,
-        tenure.epoch(), tenure.claim() == null ? 0L : tenure.claim().hlc());
-    return new Signed(version, Bytes.wrapOwned(identity.publicKey()), Bytes.wrapOwned(identity.sign(message)));
+    Write w = pending(sub, value, version, timestamp, tenure);
+    return new Signed(version, w.publicKey(), signAll(List.of(new KeyedWrite(key, w))).get(0));
+  }
+
+  /** A write of this node at {@code key}, to be signed: its signature {@link #PENDING}. */
+  record KeyedWrite(Bytes key, Write write) {}
+
+  /** This node's write, not signed yet. */
+  Write pending(int sub, @Nullable Object value, Version version, long timestamp, Resolution.Tenure tenure) {
+    return new Write(sub, value, version, timestamp, tenure.epoch(), tenure.claim() == null ? 0L : tenure.claim().hlc(),
+        publicKey, PENDING);
+  }
+
+  /** Signs {@code writes} of this node as one batch (§8.1) and returns their signatures, in order. */
+  List<Bytes> signAll(List<KeyedWrite> writes) {
+    List<byte[]> messages = new ArrayList<>(writes.size());
+    for (KeyedWrite u : writes) {
+      Write w = u.write();
+      messages.add(canonical(protocolId, w.sub(), u.key(), w.value(), w.version().hlc(), w.version().writer(),
+          w.timestamp(), w.epoch(), w.claimHlc()));
+    }
+    return BatchSignatures.sign(identity, protocolId, messages);
   }
 
   /**
@@ -223,11 +323,19 @@ final class SignedWrites {
     }
     byte[] message = canonical(protocolId, w.sub(), key, w.value(), w.version().hlc(), writer, w.timestamp(),
         w.epoch(), w.claimHlc());
-    if (!publicKey.verify(message, w.signature().toByteArray())) {
+    BatchSignatures.Opened opened = BatchSignatures.open(message, w.signature().toByteArray());
+    if (opened == null) {
+      return "its signature is malformed (" + w.signature().size() + " bytes: not a signature, batch size, index "
+          + "and path)";
+    }
+    if (!roots.verified(publicKey, w.publicKey(), opened)) {
       return "its signature is not valid";
     }
     return null;
   }
+
+  /** Batch roots whose signature checked, so the other writes of a batch cost a few hashes (§8.1). */
+  private final VerifiedRoots roots;
 
   /** Writers' keys decoded once (members are few); beyond the bound, decoded per check. */
   private final java.util.concurrent.ConcurrentHashMap<Bytes, NodeIdentity.PublicKey> keys =

@@ -79,10 +79,10 @@ final class Store {
     boolean hasPlainPeers();
 
     /**
-     * Sends a local write: {@code ext} to syncmesh peers, the 0.7 form made by {@code plain} to the
-     * others; {@code plain} null: they hold this value already.
+     * Sends a local write: {@code ext} to syncmesh peers (null: the signer sends it, §8.3), the 0.7
+     * form made by {@code plain} to the others; {@code plain} null: they hold this value already.
      */
-    void publish(OutboundFrame ext, @Nullable Supplier<OutboundFrame> plain);
+    void publish(@Nullable OutboundFrame ext, @Nullable Supplier<OutboundFrame> plain);
 
     /** {@code key} now holds {@code state}'s value; {@code state.meta()} is made only if someone listens. */
     void updated(Bytes key, Entry state);
@@ -197,6 +197,15 @@ final class Store {
       return ws.equals(SignedWrites.proofOf(e, ws.writes())) ? ws : null; // these writes cover exactly e's
     }
     return null;
+  }
+
+  /**
+   * The proof of {@code e} to send to peers: {@link #proof}, unless it still waits for a signature
+   * of this node (then null: anti-entropy leaves the state out until it is signed). Any thread.
+   */
+  SignedWrites.@Nullable Proof proofToSend(Bytes key, Entry e) {
+    SignedWrites.Proof p = proof(key, e);
+    return p == null || SignedWrites.pending(p) ? null : p;
   }
 
   /** The signature of {@code e}, {@code key}'s state, when a store or delete made it; any thread. */
@@ -414,15 +423,12 @@ final class Store {
       requireRoom(1);
     }
     commitPlain(stamp);
-    LocalWrites.Encoded ext = writes.encode(write, stamp.version, stamp.seconds, tenure);
-    if (signatures != null && ext.signed() != null) { // a secure network: the delta joins the map's proof (§8.5)
-      SignedWrites.Signed s = ext.signed();
-      SignedWrites.Write w = new SignedWrites.Write(Flags.SUB_SM_DELTA, write.value(), stamp.version, stamp.seconds,
-          tenure.epoch(), tenure.claim() == null ? 0L : tenure.claim().hlc(), s.publicKey(), s.signature());
-      signed(key, proofFor(key, current, next, incoming, new SignedWrites.Writes(List.of(w))));
+    SignedWrites.Write pending = writes.pending(write, stamp.version, stamp.seconds, tenure);
+    if (pending != null) { // a secure network: the delta joins the map's proof, signed soon (§8.3, §8.5)
+      signed(key, proofFor(key, current, next, incoming, new SignedWrites.Writes(List.of(pending))));
     }
     install(key, current, next);
-    publish(ext.frame(), stamp);
+    send(write, stamp, tenure, pending);
     return merged;
   }
 
@@ -432,13 +438,77 @@ final class Store {
     }
     commitPlain(stamp);
     Version v = stamp.version;
-    LocalWrites.Encoded ext = writes.encode(write, v, stamp.seconds, tenure);
-    signed(write.key(), ext.signed());
+    SignedWrites.Write pending = writes.pending(write, v, stamp.seconds, tenure);
+    if (pending != null) { // a secure network: its proof waits for the signer (§8.3)
+      signed(write.key(), new SignedWrites.Signed(v, pending.publicKey(), pending.signature()));
+    }
     install(write.key(), current, new Entry(write.value(), v, stamp.seconds, v, null, tenure.epoch(), tenure.claim(), false));
-    publish(ext.frame(), stamp);
+    send(write, stamp, tenure, pending);
   }
 
-  private void publish(OutboundFrame ext, Stamp stamp) {
+  /**
+   * Sends an installed local write: in an open network its versioned broadcast now; in a secure
+   * one ({@code pending} not null) the signer sends it once signed, with the others of its batch.
+   */
+  private void send(LocalWrite write, Stamp stamp, Resolution.Tenure tenure, SignedWrites.@Nullable Write pending) {
+    if (pending == null) {
+      publish(writes.frame(write, stamp.version, stamp.seconds, tenure), stamp);
+    } else {
+      writes.signLater(write.key(), pending);
+      publish(null, stamp);
+    }
+  }
+
+  /**
+   * Puts the signatures the signer made in place of the pending ones of the proofs they belong to,
+   * and saves them with their states; a write whose state was replaced meanwhile is skipped (the
+   * state that replaced it has its own proof). A writer's step.
+   */
+  void signaturesMade(List<SignedWrites.KeyedWrite> signed) {
+    ConcurrentHashMap<Bytes, SignedWrites.Proof> sigs = signatures;
+    if (sigs == null) {
+      return;
+    }
+    for (SignedWrites.KeyedWrite w : signed) {
+      SignedWrites.Proof p = sigs.get(w.key());
+      if (p == null) {
+        continue;
+      }
+      SignedWrites.Proof withSignature = SignedWrites.withSignature(p, w.write());
+      if (withSignature != p) {
+        sigs.put(w.key(), withSignature);
+        Entry state = entries.get(w.key());
+        if (state != null) {
+          persistence.put(w.key(), state, proof(w.key(), state));
+        }
+      }
+    }
+  }
+
+  /**
+   * The writes of this node whose signature was pending when a durable node stopped: the signer
+   * signs them again at start (§8.3). Any thread, before the node accepts peers.
+   */
+  List<SignedWrites.KeyedWrite> pendingSignatures() {
+    ConcurrentHashMap<Bytes, SignedWrites.Proof> sigs = signatures;
+    List<SignedWrites.KeyedWrite> out = new ArrayList<>();
+    if (sigs == null) {
+      return out;
+    }
+    for (Map.Entry<Bytes, SignedWrites.Proof> e : sigs.entrySet()) {
+      Entry state = entries.get(e.getKey());
+      if (state != null && SignedWrites.pending(e.getValue())) {
+        for (SignedWrites.Write w : SignedWrites.pendingWrites(state, e.getValue())) {
+          if (w.version().writer().equals(selfId)) {
+            out.add(new SignedWrites.KeyedWrite(e.getKey(), w));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private void publish(@Nullable OutboundFrame ext, Stamp stamp) {
     InternalMessage plain = stamp.plain;
     effects.publish(ext, plain == null ? null : () -> writes.frame(plain));
   }

@@ -144,6 +144,7 @@ public final class SyncSocket implements AutoCloseable {
   private final @Nullable Journal journal;
   /** Signed writes (§8): null in an open network. */
   private final @Nullable SignedWrites signing;
+  private final @Nullable WriteSigner signer;
   private final List<SyncListener> listeners = new CopyOnWriteArrayList<>();
 
   /**
@@ -178,6 +179,14 @@ public final class SyncSocket implements AutoCloseable {
      * For tests only: signs and checks writes as in a secure network (§8) with {@code identity},
      * whose id becomes the node's, over whatever links the node has (plaintext too).
      */
+    /** Tests: this node's signer never signs, as if the process were killed before it could. */
+    Builder holdSignaturesForTests() {
+      this.holdSignaturesForTests = true;
+      return this;
+    }
+
+    private boolean holdSignaturesForTests;
+
     Builder signedForTests(org.syncmesh.wire.NodeIdentity identity) {
       this.signedForTests = Checks.notNull(identity, "identity");
       id(identity.id());
@@ -378,6 +387,7 @@ public final class SyncSocket implements AutoCloseable {
   private SyncSocket(Builder builder) {
     this.leasing = builder.leasing;
     Parts parts = new Parts();
+    parts.holdSignatures = builder.holdSignaturesForTests;
     // Effects get the node itself: peers may write before this constructor has set its fields.
     StoreLimits limits = new StoreLimits(builder.maxEntries, builder.tombstoneGrace, builder.antiEntropyInterval,
         StoreLimits.DEFAULTS.maxRoundsPerSecond());
@@ -414,6 +424,7 @@ public final class SyncSocket implements AutoCloseable {
     this.writes = parts.writes;
     this.antiEntropy = parts.antiEntropy;
     this.signing = parts.signing;
+    this.signer = parts.signer;
     this.durable = parts.durable;
     this.journal = durable == null ? null : durable.journal();
     if (durable != null) {
@@ -435,6 +446,9 @@ public final class SyncSocket implements AutoCloseable {
     AntiEntropy antiEntropy;
     @Nullable DurableNode durable;
     @Nullable SignedWrites signing;
+    @Nullable WriteSigner signer;
+    /** Tests: the signer signs nothing, as if the process were killed before it could. */
+    boolean holdSignatures;
 
     MeshExtension install(MeshExtension.Node node, boolean leasing, Store.Effects effects, StoreLimits limits,
         Duration maxDrift, @Nullable DataDirectory data, Durability durability, @Nullable SignedWrites signing) {
@@ -444,15 +458,26 @@ public final class SyncSocket implements AutoCloseable {
       this.store = new Store(node.id(), leasing, effects, writes, clock, limits,
           data == null ? 0 : data.store().estimateCount(KeyValueStore.Column.ENTRIES));
       writes.guessWith(store::guess);
-      if (signing != null) { // a secure network: signed writes (§8)
+      if (signing != null) { // a secure network: signed writes (§8), signed in batches and sent by the signer
         this.signing = signing;
-        writes.signWith(signing);
+        Store s = store;
+        LocalWrites w = writes;
+        this.signer = new WriteSigner(signing, batch -> {
+          for (SignedWrites.KeyedWrite k : batch) {
+            node.broadcast(w.signedFrame(k), peer -> peer.extensionVersion() >= 1);
+          }
+          node.serially(() -> s.signaturesMade(batch));
+        }, !holdSignatures);
+        writes.signWith(signing, signer);
         store.keepSignatures();
       }
       if (data != null) {
         DurableNode d = DurableNode.load(data, store, durability, limits.tombstoneGrace().toMillis(), node.nowMillis(),
             node::reportError);
         this.durable = d;
+        if (signer != null) { // writes the process saved but never signed (it was killed): signed now
+          store.pendingSignatures().forEach(signer::submit);
+        }
         node.every(REMEMBER_PEERS_EVERY, () -> node.serially(() -> d.remember(node.peers(), node.nowMillis(), false)));
       }
       this.antiEntropy = new AntiEntropy(node, store, limits);
@@ -766,6 +791,10 @@ public final class SyncSocket implements AutoCloseable {
    * what the step changed.
    */
   private <T> CompletableFuture<T> submitWrite(java.util.function.Supplier<T> step, boolean tryOnly) {
+    WriteSigner ws = signer;
+    if (ws != null && !tryOnly) {
+      ws.awaitRoom();
+    }
     Journal j = journal;
     if (j == null) {
       return tryOnly ? node.trySubmit(step) : node.submit(step);
@@ -907,6 +936,10 @@ public final class SyncSocket implements AutoCloseable {
    */
   @Override
   public void close() {
+    WriteSigner ws = signer;
+    if (ws != null) {
+      ws.close(); // signs and sends what waits; its last steps run before the ones below
+    }
     DurableNode d = durable;
     if (d != null && !mesh.isClosed()) {
       try {
@@ -992,8 +1025,10 @@ public final class SyncSocket implements AutoCloseable {
     }
 
     @Override
-    public void publish(OutboundFrame ext, java.util.function.@Nullable Supplier<OutboundFrame> plain) {
-      node.broadcast(ext, peer -> peer.extensionVersion() >= 1);
+    public void publish(@Nullable OutboundFrame ext, java.util.function.@Nullable Supplier<OutboundFrame> plain) {
+      if (ext != null) {
+        node.broadcast(ext, peer -> peer.extensionVersion() >= 1);
+      }
       if (plain != null) {
         node.broadcast(plain.get(), peer -> peer.extensionVersion() == 0);
       }

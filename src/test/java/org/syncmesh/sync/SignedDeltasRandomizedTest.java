@@ -129,16 +129,60 @@ final class SignedDeltasRandomizedTest {
     });
   }
 
-  private void assertProved(List<SyncSocket> nodes) {
+  /** Every state of every node proved by what it keeps, once the signers have handed back their last signatures. */
+  static void assertProved(List<SyncSocket> nodes, boolean leasing) {
     SignedWrites checker = new SignedWrites(NodeIdentity.generate(), nodes.get(0).protocol().id(), id -> false, leasing);
+    Awaitility.await("every state proved").atMost(WAIT).untilAsserted(() -> {
+      for (SyncSocket x : nodes) {
+        assertThat(x.forgedRemoteWrites()).as("%s forged", x).isZero();
+        for (Map.Entry<Bytes, Store.Entry> e : x.snapshot().entrySet()) {
+          SignedWrites.Proof proof = x.proofForTests(e.getKey());
+          assertThat(proof).as("%s proof of %s", x, e).isNotNull();
+          assertThat(checker.refusal(e.getKey(), e.getValue(), proof)).as("%s check of %s", x, e).isNull();
+        }
+      }
+    });
+  }
+
+  private void assertProved(List<SyncSocket> nodes) {
+    assertProved(nodes, leasing);
+  }
+
+  /**
+   * Nine threads on three nodes write at once, so the signers sign batches of many writes: every
+   * node ends with every write, each proved by its own batch signature, and some batches held more
+   * than one write.
+   */
+  @Test
+  void manyWritersAtOnce_signInBatches_andEveryWriteIsProvedAlone() throws Exception {
+    List<SyncSocket> nodes = List.of(node(), node(), node());
+    link(nodes.get(1), nodes.get(0));
+    link(nodes.get(2), nodes.get(1));
+    List<CompletableFuture<Void>> writers = new ArrayList<>();
     for (SyncSocket x : nodes) {
-      assertThat(x.forgedRemoteWrites()).as("%s forged", x).isZero();
-      for (Map.Entry<Bytes, Store.Entry> e : x.snapshot().entrySet()) {
-        SignedWrites.Proof proof = x.proofForTests(e.getKey());
-        assertThat(proof).as("%s proof of %s", x, e).isNotNull();
-        assertThat(checker.refusal(e.getKey(), e.getValue(), proof)).as("%s check of %s", x, e).isNull();
+      for (int t = 0; t < 3; t++) {
+        String prefix = x.port() + "-" + t + "-";
+        writers.add(CompletableFuture.runAsync(() -> {
+          for (int i = 0; i < 200; i++) {
+            x.set(prefix + i, (long) i);
+            if (i % 10 == 0) {
+              x.set("shared-" + (i % 7), prefix + i); // some keys written by every node
+            }
+          }
+        }));
       }
     }
+    CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    awaitIdentical(nodes);
+    assertThat(nodes.get(0).size()).isEqualTo(3 * 3 * 200 + 7);
+    assertProved(nodes);
+    int largest = 0;
+    for (Map.Entry<Bytes, Store.Entry> e : nodes.get(0).snapshot().entrySet()) {
+      if (nodes.get(0).proofForTests(e.getKey()) instanceof SignedWrites.Signed s) {
+        largest = Math.max(largest, java.nio.ByteBuffer.wrap(s.signature().toByteArray()).getShort(64));
+      }
+    }
+    assertThat(largest).as("the largest batch").isGreaterThan(1).isLessThanOrEqualTo(BatchSignatures.MAX_BATCH);
   }
 
   private static void sleep(long millis) {
