@@ -158,6 +158,8 @@ final class Store {
   final AtomicLong forgedRemote = new AtomicLong();
   /** Secure networks: signed writes ignored as older than their writer's held write (replays, late copies). */
   final AtomicLong staleRemote = new AtomicLong();
+  /** Secure leasing networks: takeovers applied although the owner's lease had not ended, as this node knows. */
+  final AtomicLong earlyTakeovers = new AtomicLong();
 
   Store(String selfId, boolean leasing, Effects effects, LocalWrites writes, HybridClock clock, StoreLimits limits) {
     this(selfId, leasing, effects, writes, clock, limits, 0);
@@ -642,9 +644,34 @@ final class Store {
     }
     if (signatures != null) {
       signed(key, proofFor(key, current, next, incoming, signed));
+      if (leasing && current != null) {
+        reportEarlyTakeover(key, current, next, from, kind);
+      }
     }
     install(key, current, next);
     return true;
+  }
+
+  /**
+   * Secure leasing networks (§8.4): reports a signed takeover of a key whose owner's lease, as far
+   * as this node knows, had not ended at the taker's claim: a member taking a live lease, or an
+   * honest takeover by a node that had not seen the owner's last write (a partition). Only a
+   * report: merge rules judge tenures from the writes alone, so every node keeps the same state.
+   */
+  private void reportEarlyTakeover(Bytes key, Entry current, Entry next, String from, String kind) {
+    if (current.deleted() || next.epoch() <= current.epoch() || next.claim() == null
+        || next.owner().equals(current.owner())) {
+      return;
+    }
+    long claimSecond = Hlc.millis(next.claim().hlc()) / 1000;
+    if (claimSecond < leaseEndSeconds(current)) {
+      earlyTakeovers.incrementAndGet();
+      effects.dropped("suspicious takeover of key " + Keys.render(key) + " by " + next.owner() + " (" + kind + " from "
+          + from + "): claimed in epoch " + next.epoch() + " at " + Instant.ofEpochSecond(claimSecond) + ", but "
+          + current.owner() + " wrote it at " + Instant.ofEpochSecond(current.timestamp()) + ", leased until "
+          + Instant.ofEpochSecond(leaseEndSeconds(current)) + " (applied: a member taking a live lease, or a node "
+          + "that missed the owner's last write)");
+    }
   }
 
   /**

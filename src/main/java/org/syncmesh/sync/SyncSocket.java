@@ -992,6 +992,11 @@ public final class SyncSocket implements AutoCloseable {
     return store.staleRemote.get();
   }
 
+  /** Secure leasing networks: takeovers applied although the owner's lease had not ended, as this node knew. */
+  long earlyTakeovers() {
+    return store.earlyTakeovers.get();
+  }
+
   /** For tests: the node underneath, to send crafted messages as a misbehaving member would. */
   MeshExtension.Node node() {
     return node;

@@ -173,6 +173,38 @@ final class SignedWritesTest {
     assertThat(b.get("after")).contains(1L);
   }
 
+  /**
+   * A member signs a takeover of another member's live key in the next epoch (§8.4: not yet
+   * refused, as no receiver alone can judge it for the whole network). Every honest node applies
+   * it alike, so they still converge, and each reports it, naming the taker, so that an operator can
+   * deny it.
+   */
+  @Test
+  void anEarlyTakeoverByAMember_isAppliedAlikeEverywhere_andReportedByEveryNode() {
+    NodeIdentity evilKey = NodeIdentity.generate();
+    SyncSocket a = node(NodeIdentity.generate());
+    SyncSocket b = node(NodeIdentity.generate()); // the owner
+    SyncSocket m = node(evilKey);
+    link(b, a);
+    link(m, a);
+    b.set(VICTIM_KEY, "owned");
+    Store.Entry held = awaitHeldEverywhere(List.of(a, b, m), "owned");
+    long nowMillis = System.currentTimeMillis();
+    Version mine = new Version(Hlc.of(nowMillis + 1, 0), m.id());
+    Resolution.Tenure next = new Resolution.Tenure(held.epoch() + 1, mine);
+    SignedWrites.Signed grab = new SignedWrites(evilKey, a.protocol().id(), id -> false)
+        .sign(VICTIM_KEY, "taken early", mine, nowMillis / 1000, next);
+    broadcast(m.node(), ExtMessages.signedWrite(m.id(), nowMillis / 1000, Flags.SUB_SM_WRITE, VICTIM_KEY, "taken early",
+        mine.hlc(), next.epoch(), mine, grab));
+    for (SyncSocket n : List.of(a, b)) {
+      Awaitility.await(n + " to report the takeover").atMost(WAIT).until(() -> n.earlyTakeovers() == 1);
+      assertThat(n.statusErrors()).anyMatch(e -> e.contains("suspicious takeover") && e.contains(m.id())
+          && e.contains(b.id()));
+    }
+    awaitIdentical(List.of(a, b, m));
+    assertThat(b.get(VICTIM_KEY)).contains("taken early");
+  }
+
   @Test
   void antiEntropyEntries_withABadSignature_areRefused_goodOnesInTheSameMessageTaken() {
     NodeIdentity evilKey = NodeIdentity.generate();
