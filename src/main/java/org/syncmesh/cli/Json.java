@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
@@ -17,6 +18,7 @@ import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.ObjectWriteContext;
 import tools.jackson.core.SerializableString;
 import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamWriteConstraints;
 import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.core.TokenStreamFactory;
 import tools.jackson.core.TokenStreamLocation;
@@ -34,17 +36,19 @@ import tools.jackson.core.json.JsonWriteFeature;
  * it to:
  * <ul>
  *   <li>{@code null} → Java {@code null}; {@code true}/{@code false} → {@link Boolean};
- *   <li>a string → {@link String}; an escape that leaves a surrogate unpaired is an error;
+ *   <li>a string → {@link String}; an unpaired surrogate in a string or key, escaped or not, is an
+ *       error;
  *   <li>a number without fraction or exponent → {@link Long}, or {@link BigInteger} above
  *       {@code Long.MAX_VALUE} up to 2^64−1 (msgpack's uint64); beyond that range, either way,
  *       an error. Any other number → {@link Double}; one too large for a double is an error;
  *   <li>an array → {@link List}; an object → insertion-ordered {@link Map} with String keys, a
- *       duplicate key being an error.
+ *       duplicate key being an error (keys compare after escapes are decoded, so {@code "a"} and
+ *       {@code "\}{@code u0061"} are the same key; the same key in two different objects is fine).
  * </ul>
  * Nesting deeper than {@link #MAX_DEPTH} is an error, so hostile input cannot exhaust the stack,
  * and a text longer than {@link #MAX_CHARS} is refused before it is parsed. Errors are
- * {@link JsonException}s that give the offset where there is one; the syntax errors' wording is
- * jackson-core's.
+ * {@link JsonException}s that give the offset where there is one, and nothing else escapes: the
+ * syntax errors' wording is jackson-core's (without the source location it appends to some).
  *
  * <h2>Writing</h2>
  * {@link #write} emits compact JSON (no spaces) for null, Boolean, any {@link Number}, String,
@@ -71,20 +75,25 @@ final class Json {
 
   private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
+  /** The "(… [Source: …])" that jackson appends to some reasons; see {@link #reason}. */
+  private static final Pattern SOURCE_LOCATION = Pattern.compile("\\s*\\([^()\\[]*\\[Source: .*\\]\\)$");
+
   /**
    * Strings, names and numbers may be as long as the text: {@link #MAX_CHARS} bounds them all, and
    * a long integer is reported as outside msgpack's range without being converted. jackson's own
-   * nesting limit sits one level above {@link #MAX_DEPTH}, so {@link #checkDepth} is what refuses a
-   * deep text, in the line protocol's words. Names are not canonicalized or interned: they are
-   * whatever the line's writer chose. The features that shape the output are set here rather than
-   * left to jackson's defaults, which have changed between versions: the line protocol's form is
-   * lower-case hex escapes, {@code /} unescaped, a surrogate pair as one 4-byte UTF-8 character,
-   * and Java's {@link Double#toString} for floats.
+   * nesting limits (500 by default, reading and writing) sit one level above {@link #MAX_DEPTH}, so
+   * {@link #checkDepth} and {@link #checkWriteDepth} are what refuse a deep value, in the line
+   * protocol's words. Names are not canonicalized or interned: they are whatever the line's writer
+   * chose. The features that shape the output are set here rather than left to jackson's defaults,
+   * which have changed between versions: the line protocol's form is lower-case hex escapes,
+   * {@code /} unescaped, a surrogate pair as one 4-byte UTF-8 character, and Java's
+   * {@link Double#toString} for floats.
    */
   private static final JsonFactory FACTORY = JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder()
           .maxStringLength(MAX_CHARS).maxNameLength(MAX_CHARS).maxNumberLength(MAX_CHARS)
           .maxNestingDepth(MAX_DEPTH + 1).build())
+      .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_DEPTH + 1).build())
       .disable(TokenStreamFactory.Feature.CANONICALIZE_PROPERTY_NAMES)
       .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
       .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
@@ -127,7 +136,7 @@ final class Json {
     } catch (UnexpectedEndOfInputException e) {
       throw error(e.getLocation(), "unexpected end of input");
     } catch (JacksonException e) { // a syntax error; a String source has no I/O to fail
-      throw error(e.getLocation(), e.getOriginalMessage());
+      throw error(e.getLocation(), reason(e));
     }
   }
 
@@ -205,6 +214,14 @@ final class Json {
       throw error(p.currentTokenLocation(), "number " + abbreviate(literal) + " is too large for a float64");
     }
     return d;
+  }
+
+  /**
+   * jackson's reason without the location it appends to a mismatched close marker ("for Array starting at
+   * [Source: REDACTED …; byte offset: #UNKNOWN]"): it names no place, and the error gives the offset.
+   */
+  private static String reason(JacksonException e) {
+    return SOURCE_LOCATION.matcher(e.getOriginalMessage()).replaceFirst("");
   }
 
   private static JsonException error(@Nullable TokenStreamLocation at, String what) {

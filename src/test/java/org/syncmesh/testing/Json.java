@@ -8,6 +8,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.json.JsonFactory;
 
 /**
@@ -25,7 +26,10 @@ public final class Json {
     }
   };
 
-  private static final JsonFactory FACTORY = JsonFactory.builder().build();
+  /** Nesting up to 1,000 levels (jackson 2's limit; 3's is 500), so any reply of the node (up to 512) reads. */
+  private static final JsonFactory FACTORY = JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(1000).build())
+      .build();
 
   private Json() {}
 
