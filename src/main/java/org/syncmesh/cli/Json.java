@@ -242,8 +242,10 @@ final class Json {
    */
   static String write(@Nullable Object value) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (JsonGenerator g = FACTORY.createGenerator(ObjectWriteContext.empty(), out)) { // a byte array does not fail
+    try (JsonGenerator g = FACTORY.createGenerator(ObjectWriteContext.empty(), out)) {
       write(g, value, 0);
+    } catch (JacksonException e) { // not expected (a byte array does not fail, the limits are above ours); still ours
+      throw new JsonException("cannot write JSON: " + e.getOriginalMessage());
     }
     return out.toString(StandardCharsets.UTF_8);
   }

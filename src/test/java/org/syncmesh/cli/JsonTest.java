@@ -168,6 +168,19 @@ final class JsonTest {
   }
 
   @Test
+  void replyLine_ofAResultTooDeepToWrite_isAnErrorLine() {
+    Object result = 1L;
+    for (int i = 1; i < Json.MAX_DEPTH; i++) { // the reply's object is one more level
+      result = List.of(result);
+    }
+    String line = LineProtocol.Reply.success(result).toLine();
+    assertThat(line).isEqualTo(
+        "{\"ok\":true,\"result\":" + "[".repeat(Json.MAX_DEPTH - 1) + "1" + "]".repeat(Json.MAX_DEPTH - 1) + "}");
+    assertThat(LineProtocol.Reply.success(List.of(result)).toLine())
+        .isEqualTo("{\"ok\":false,\"error\":\"cannot write the result as JSON: nested deeper than 512 levels\"}");
+  }
+
+  @Test
   void parse_duplicateKeys_areErrorsAfterEscapesAreDecoded_perObject() {
     assertThatThrownBy(() -> Json.parse("{\"a\":1,\"\\u0061\":2}")).hasMessage("duplicate key \"a\" at offset 7");
     assertThatThrownBy(() -> Json.parse("[{\"k\":{\"x\":1,\"y\":2,\"x\":null}}]"))
