@@ -1,20 +1,6 @@
 package org.syncmesh.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonFactoryBuilder;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.SerializableString;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.io.CharacterEscapes;
-import com.fasterxml.jackson.core.io.JsonEOFException;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -22,7 +8,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.ObjectWriteContext;
+import tools.jackson.core.SerializableString;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamWriteConstraints;
+import tools.jackson.core.StreamWriteFeature;
+import tools.jackson.core.TokenStreamFactory;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.exc.UnexpectedEndOfInputException;
+import tools.jackson.core.io.CharacterEscapes;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.json.JsonWriteFeature;
 
 /**
  * Strict JSON (RFC 8259) for the node's line protocol, on jackson-core's streaming
@@ -33,17 +36,19 @@ import org.jspecify.annotations.Nullable;
  * it to:
  * <ul>
  *   <li>{@code null} → Java {@code null}; {@code true}/{@code false} → {@link Boolean};
- *   <li>a string → {@link String}; an escape that leaves a surrogate unpaired is an error;
+ *   <li>a string → {@link String}; an unpaired surrogate in a string or key, escaped or not, is an
+ *       error;
  *   <li>a number without fraction or exponent → {@link Long}, or {@link BigInteger} above
  *       {@code Long.MAX_VALUE} up to 2^64−1 (msgpack's uint64); beyond that range, either way,
  *       an error. Any other number → {@link Double}; one too large for a double is an error;
  *   <li>an array → {@link List}; an object → insertion-ordered {@link Map} with String keys, a
- *       duplicate key being an error.
+ *       duplicate key being an error (keys compare after escapes are decoded, so {@code "a"} and
+ *       {@code "\}{@code u0061"} are the same key; the same key in two different objects is fine).
  * </ul>
  * Nesting deeper than {@link #MAX_DEPTH} is an error, so hostile input cannot exhaust the stack,
  * and a text longer than {@link #MAX_CHARS} is refused before it is parsed. Errors are
- * {@link JsonException}s that give the offset where there is one; the syntax errors' wording is
- * jackson-core's.
+ * {@link JsonException}s that give the offset where there is one, and nothing else escapes: the
+ * syntax errors' wording is jackson-core's (without the source location it appends to some).
  *
  * <h2>Writing</h2>
  * {@link #write} emits compact JSON (no spaces) for null, Boolean, any {@link Number}, String,
@@ -70,17 +75,30 @@ final class Json {
 
   private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
+  /** The "(… [Source: …])" that jackson appends to some reasons; see {@link #reason}. */
+  private static final Pattern SOURCE_LOCATION = Pattern.compile("\\s*\\([^()\\[]*\\[Source: .*\\]\\)$");
+
   /**
    * Strings, names and numbers may be as long as the text: {@link #MAX_CHARS} bounds them all, and
-   * a long integer is reported as outside msgpack's range without being converted. Names are not
-   * interned: they are whatever the line's writer chose.
+   * a long integer is reported as outside msgpack's range without being converted. jackson's own
+   * nesting limits (500 by default, reading and writing) sit one level above {@link #MAX_DEPTH}, so
+   * {@link #checkDepth} and {@link #checkWriteDepth} are what refuse a deep value, in the line
+   * protocol's words. Names are not canonicalized or interned: they are whatever the line's writer
+   * chose. The features that shape the output are set here rather than left to jackson's defaults,
+   * which have changed between versions: the line protocol's form is lower-case hex escapes,
+   * {@code /} unescaped, a surrogate pair as one 4-byte UTF-8 character, and Java's
+   * {@link Double#toString} for floats.
    */
-  private static final JsonFactory FACTORY = new JsonFactoryBuilder()
+  private static final JsonFactory FACTORY = JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder()
-          .maxStringLength(MAX_CHARS).maxNameLength(MAX_CHARS).maxNumberLength(MAX_CHARS).build())
-      .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+          .maxStringLength(MAX_CHARS).maxNameLength(MAX_CHARS).maxNumberLength(MAX_CHARS)
+          .maxNestingDepth(MAX_DEPTH + 1).build())
+      .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_DEPTH + 1).build())
+      .disable(TokenStreamFactory.Feature.CANONICALIZE_PROPERTY_NAMES)
       .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
       .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+      .disable(JsonWriteFeature.ESCAPE_FORWARD_SLASHES)
+      .disable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
       .characterEscapes(new EscapeDel())
       .build();
 
@@ -106,7 +124,7 @@ final class Json {
     if (text.length() > MAX_CHARS) {
       throw new JsonException("text of " + text.length() + " chars is longer than the limit of " + MAX_CHARS);
     }
-    try (JsonParser p = FACTORY.createParser(text)) {
+    try (JsonParser p = FACTORY.createParser(ObjectReadContext.empty(), text)) {
       if (p.nextToken() == null) {
         throw error(p.currentLocation(), "empty input");
       }
@@ -115,17 +133,15 @@ final class Json {
         throw error(p.currentTokenLocation(), "unexpected text after the value");
       }
       return value;
-    } catch (JsonEOFException e) {
+    } catch (UnexpectedEndOfInputException e) {
       throw error(e.getLocation(), "unexpected end of input");
-    } catch (JsonProcessingException e) {
-      throw error(e.getLocation(), e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // a String source does not fail
+    } catch (JacksonException e) { // a syntax error; a String source has no I/O to fail
+      throw error(e.getLocation(), reason(e));
     }
   }
 
   /** The value whose first token is the current one; {@code depth} containers enclose it. */
-  private static @Nullable Object value(JsonParser p, int depth) throws IOException {
+  private static @Nullable Object value(JsonParser p, int depth) {
     return switch (p.currentToken()) {
       case START_OBJECT -> object(p, checkDepth(p, depth + 1));
       case START_ARRAY -> array(p, checkDepth(p, depth + 1));
@@ -138,9 +154,9 @@ final class Json {
     };
   }
 
-  private static Map<String, @Nullable Object> object(JsonParser p, int depth) throws IOException {
+  private static Map<String, @Nullable Object> object(JsonParser p, int depth) {
     Map<String, @Nullable Object> map = new LinkedHashMap<>();
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
+    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
       String key = string(p);
       if (map.containsKey(key)) {
         throw error(p.currentTokenLocation(), "duplicate key " + write(key));
@@ -151,7 +167,7 @@ final class Json {
     return map;
   }
 
-  private static List<@Nullable Object> array(JsonParser p, int depth) throws IOException {
+  private static List<@Nullable Object> array(JsonParser p, int depth) {
     List<@Nullable Object> list = new ArrayList<>();
     while (p.nextToken() != JsonToken.END_ARRAY) {
       list.add(value(p, depth));
@@ -167,8 +183,8 @@ final class Json {
   }
 
   /** The current string or name; jackson decodes escapes but lets a lone surrogate through. */
-  private static String string(JsonParser p) throws IOException {
-    String s = p.getText();
+  private static String string(JsonParser p) {
+    String s = p.getString();
     OptionalInt lone = s.codePoints().filter(c -> Character.getType(c) == Character.SURROGATE).findFirst();
     if (lone.isPresent()) {
       throw error(p.currentTokenLocation(), "unpaired surrogate \\u" + Integer.toHexString(lone.getAsInt()));
@@ -177,8 +193,8 @@ final class Json {
   }
 
   /** Judged on the literal, so a long one is never converted. */
-  private static Object integer(JsonParser p) throws IOException {
-    String literal = p.getText();
+  private static Object integer(JsonParser p) {
+    String literal = p.getString();
     if (literal.length() <= 21) { // a sign and 20 digits hold every msgpack integer
       BigInteger big = new BigInteger(literal);
       if (big.bitLength() < 64) {
@@ -191,8 +207,8 @@ final class Json {
     throw error(p.currentTokenLocation(), "integer " + abbreviate(literal) + " is outside msgpack's range [-2^63, 2^64-1]");
   }
 
-  private static Double floating(JsonParser p) throws IOException {
-    String literal = p.getText();
+  private static Double floating(JsonParser p) {
+    String literal = p.getString();
     double d = Double.parseDouble(literal);
     if (Double.isInfinite(d)) {
       throw error(p.currentTokenLocation(), "number " + abbreviate(literal) + " is too large for a float64");
@@ -200,7 +216,15 @@ final class Json {
     return d;
   }
 
-  private static JsonException error(@Nullable JsonLocation at, String what) {
+  /**
+   * jackson's reason without the location it appends to a mismatched close marker ("for Array starting at
+   * [Source: REDACTED …; byte offset: #UNKNOWN]"): it names no place, and the error gives the offset.
+   */
+  private static String reason(JacksonException e) {
+    return SOURCE_LOCATION.matcher(e.getOriginalMessage()).replaceFirst("");
+  }
+
+  private static JsonException error(@Nullable TokenStreamLocation at, String what) {
     return new JsonException(at == null ? what : what + " at offset " + at.getCharOffset());
   }
 
@@ -218,15 +242,15 @@ final class Json {
    */
   static String write(@Nullable Object value) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+    try (JsonGenerator g = FACTORY.createGenerator(ObjectWriteContext.empty(), out)) {
       write(g, value, 0);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // a byte array does not fail
+    } catch (JacksonException e) { // not expected (a byte array does not fail, the limits are above ours); still ours
+      throw new JsonException("cannot write JSON: " + e.getOriginalMessage());
     }
     return out.toString(StandardCharsets.UTF_8);
   }
 
-  private static void write(JsonGenerator g, @Nullable Object value, int depth) throws IOException {
+  private static void write(JsonGenerator g, @Nullable Object value, int depth) {
     if (value == null) {
       g.writeNull();
     } else if (value instanceof String s) {
@@ -254,7 +278,7 @@ final class Json {
       int inner = checkWriteDepth(depth + 1);
       g.writeStartObject();
       for (Map.Entry<?, ?> e : map.entrySet()) {
-        g.writeFieldName(String.valueOf(e.getKey()));
+        g.writeName(String.valueOf(e.getKey()));
         write(g, e.getValue(), inner);
       }
       g.writeEndObject();

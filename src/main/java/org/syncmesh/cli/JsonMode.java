@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,14 +18,18 @@ import org.syncmesh.store.StorageException;
 /**
  * {@code syncmesh node --json}: the node line protocol on standard input and output
  * (docs/node-line-protocol.md). The first line reports the bound node, or the reason it could not
- * start; then every input line, an empty one included, gets exactly one reply line. End of
- * input or {@code quit} closes the node.
+ * start; then every input line, an empty one included, gets exactly one reply line; a line that
+ * is not valid UTF-8 gets an error and changes nothing. End of input or {@code quit} closes the
+ * node.
  *
  * <p>Writes nothing but protocol lines to {@code out}; runs on the calling thread.
  */
 final class JsonMode {
 
   private static final Logger log = LoggerFactory.getLogger(JsonMode.class);
+
+  /** What {@link #strictUtf8} puts in place of a malformed byte sequence: a lone low surrogate. */
+  private static final char MALFORMED = '\udfff';
 
   private JsonMode() {}
 
@@ -51,10 +57,13 @@ final class JsonMode {
       writeLine(out, LineProtocol.Reply.success(hello).toLine());
 
       LineProtocol protocol = new LineProtocol(session);
-      BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+      BufferedReader reader = new BufferedReader(new InputStreamReader(in, strictUtf8()));
       String line;
       while ((line = reader.readLine()) != null) {
-        LineProtocol.Reply reply = protocol.execute(line);
+        int malformed = malformedAt(line);
+        LineProtocol.Reply reply = malformed >= 0
+            ? LineProtocol.Reply.failure("the line is not valid UTF-8: a malformed byte sequence at offset " + malformed)
+            : protocol.execute(line);
         writeLine(out, reply.toLine());
         if (LineProtocol.isQuit(line, reply)) {
           break;
@@ -82,6 +91,29 @@ final class JsonMode {
     String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
     message = message.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
     return cause instanceof java.net.BindException ? message : "cannot start the node: " + message;
+  }
+
+  /**
+   * A UTF-8 decoder that marks each malformed byte sequence with {@link #MALFORMED}, so that a line
+   * with one is refused rather than run with U+FFFD in place of the bytes (a key or value would be
+   * stored changed). The Java decoder never yields an unpaired surrogate from valid input, encoded
+   * surrogates included, so the mark cannot be mistaken for text.
+   */
+  private static CharsetDecoder strictUtf8() {
+    return StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPLACE)
+        .onUnmappableCharacter(CodingErrorAction.REPLACE)
+        .replaceWith(String.valueOf(MALFORMED));
+  }
+
+  /** The index of the first malformed byte sequence's mark in {@code line}, or -1. */
+  static int malformedAt(String line) {
+    for (int i = line.indexOf(MALFORMED); i >= 0; i = line.indexOf(MALFORMED, i + 1)) {
+      if (i == 0 || !Character.isHighSurrogate(line.charAt(i - 1))) {
+        return i; // unpaired: a mark, not the low half of a supplementary character (U+10FFFF)
+      }
+    }
+    return -1;
   }
 
   private static void writeLine(PrintStream out, String line) {

@@ -53,7 +53,7 @@ final class LineProtocol {
       try {
         return Json.write(line);
       } catch (IllegalArgumentException e) {
-        return Json.write(Map.of("ok", false, "error", "cannot write the result as JSON: " + e.getMessage()));
+        return failure("cannot write the result as JSON: " + e.getMessage()).toLine(); // a string always writes
       }
     }
   }

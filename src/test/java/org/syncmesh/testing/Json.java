@@ -1,13 +1,15 @@
 package org.syncmesh.testing;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
 
 /**
  * Reads JSON in tests (golden vectors, node line-protocol replies) with jackson-core's streaming parser: objects become
@@ -24,7 +26,10 @@ public final class Json {
     }
   };
 
-  private static final JsonFactory FACTORY = new JsonFactory();
+  /** Nesting up to 1,000 levels (jackson 2's limit; 3's is 500), so any reply of the node (up to 512) reads. */
+  private static final JsonFactory FACTORY = JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(1000).build())
+      .build();
 
   private Json() {}
 
@@ -38,7 +43,7 @@ public final class Json {
   }
 
   private static Object parse(String text, Object nullValue) {
-    try (JsonParser p = FACTORY.createParser(text)) {
+    try (JsonParser p = FACTORY.createParser(ObjectReadContext.empty(), text)) {
       if (p.nextToken() == null) {
         throw new IllegalStateException("JSON: empty input");
       }
@@ -47,16 +52,16 @@ public final class Json {
         throw new IllegalStateException("JSON: trailing characters at offset " + p.currentTokenLocation().getCharOffset());
       }
       return value;
-    } catch (IOException e) {
+    } catch (JacksonException e) {
       throw new IllegalStateException("JSON: " + e.getMessage(), e);
     }
   }
 
-  private static Object value(JsonParser p, Object nullValue) throws IOException {
+  private static Object value(JsonParser p, Object nullValue) {
     switch (p.currentToken()) {
       case START_OBJECT: {
         Map<String, Object> map = new LinkedHashMap<>();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
+        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
           String key = p.currentName();
           p.nextToken();
           map.put(key, value(p, nullValue));
@@ -75,7 +80,7 @@ public final class Json {
       case VALUE_NUMBER_FLOAT:
         return p.getDoubleValue();
       case VALUE_STRING:
-        return p.getText();
+        return p.getString();
       case VALUE_TRUE:
       case VALUE_FALSE:
         return p.getBooleanValue();

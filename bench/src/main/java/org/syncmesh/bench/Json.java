@@ -1,15 +1,22 @@
 package org.syncmesh.bench;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.ObjectWriteContext;
+import tools.jackson.core.StreamWriteFeature;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.json.JsonWriteFeature;
 
 /**
  * The bench's JSON, on jackson-core's streaming API (the project's one JSON library; no databind).
@@ -20,24 +27,36 @@ import java.util.Map;
  * list. Stateless and thread-safe.
  */
 final class Json {
-  static final JsonFactory FACTORY = new JsonFactory();
+  /**
+   * Writes as the line protocol does, whatever jackson's defaults: {@code /} unescaped and Java's
+   * {@link Double#toString}; a generator never closes the stream it writes to (LineNode streams
+   * replies to standard output).
+   */
+  static final JsonFactory FACTORY = JsonFactory.builder()
+      .disable(JsonWriteFeature.ESCAPE_FORWARD_SLASHES)
+      .disable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+      .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
+      .build();
 
   private Json() {}
 
+  /** The first JSON value of {@code text}; malformed JSON is an IOException, as a reply that cannot be read. */
   static Object parse(String text) throws IOException {
-    try (JsonParser p = FACTORY.createParser(text)) {
+    try (JsonParser p = FACTORY.createParser(ObjectReadContext.empty(), text)) {
       if (p.nextToken() == null) {
         throw new IOException("no JSON value");
       }
       return value(p);
+    } catch (JacksonException e) {
+      throw new IOException(e.getMessage(), e);
     }
   }
 
-  private static Object value(JsonParser p) throws IOException {
+  private static Object value(JsonParser p) {
     return switch (p.currentToken()) {
       case START_OBJECT -> {
         Map<String, Object> map = new LinkedHashMap<>();
-        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+        for (String name = p.nextName(); name != null; name = p.nextName()) {
           p.nextToken();
           map.put(name, value(p));
         }
@@ -51,26 +70,26 @@ final class Json {
         yield list;
       }
       case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getNumberValue();
-      case VALUE_STRING -> p.getText();
+      case VALUE_STRING -> p.getString();
       case VALUE_TRUE, VALUE_FALSE -> p.getBooleanValue();
       default -> null;
     };
   }
 
-  static String write(Object value) throws IOException {
+  static String write(Object value) {
     StringWriter out = new StringWriter();
-    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+    try (JsonGenerator g = FACTORY.createGenerator(ObjectWriteContext.empty(), out)) {
       write(g, value);
     }
     return out.toString();
   }
 
-  /** Map, List, long[], or what {@link JsonGenerator#writeObject} takes without a codec: null, String, Number, Boolean. */
-  static void write(JsonGenerator g, Object value) throws IOException {
+  /** Map, List, long[], null, String, Boolean or a JDK number (as jackson 2's codec-less writeObject took). */
+  static void write(JsonGenerator g, Object value) {
     if (value instanceof Map<?, ?> map) {
       g.writeStartObject();
       for (Map.Entry<?, ?> e : map.entrySet()) {
-        g.writeFieldName(String.valueOf(e.getKey()));
+        g.writeName(String.valueOf(e.getKey()));
         write(g, e.getValue());
       }
       g.writeEndObject();
@@ -82,8 +101,24 @@ final class Json {
       g.writeEndArray();
     } else if (value instanceof long[] longs) {
       g.writeArray(longs, 0, longs.length);
+    } else if (value == null) {
+      g.writeNull();
+    } else if (value instanceof String str) {
+      g.writeString(str);
+    } else if (value instanceof Boolean b) {
+      g.writeBoolean(b);
+    } else if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+      g.writeNumber(((Number) value).longValue());
+    } else if (value instanceof BigInteger big) {
+      g.writeNumber(big);
+    } else if (value instanceof BigDecimal dec) {
+      g.writeNumber(dec);
+    } else if (value instanceof Double d) {
+      g.writeNumber(d.doubleValue());
+    } else if (value instanceof Float f) {
+      g.writeNumber(f.floatValue());
     } else {
-      g.writeObject(value);
+      throw new IllegalArgumentException("cannot write " + value.getClass().getName() + " as JSON");
     }
   }
 

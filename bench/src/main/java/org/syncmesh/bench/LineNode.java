@@ -1,11 +1,10 @@
 package org.syncmesh.bench;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.io.FileOutputStream;
-import java.io.FileDescriptor;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.ObjectWriteContext;
 
 /**
  * One benchmark node in its own JVM, driven through the node line protocol of
@@ -181,11 +182,10 @@ abstract class LineNode {
   private void reply(Map<String, Object> r) {
     try {
       if (r.get("result") instanceof Streamed streamed) {
-        JsonGenerator g = Json.FACTORY.createGenerator(out);
-        g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        JsonGenerator g = Json.FACTORY.createGenerator(ObjectWriteContext.empty(), out); // leaves out open (Json.FACTORY)
         g.writeStartObject();
-        g.writeBooleanField("ok", true);
-        g.writeFieldName("result");
+        g.writeBooleanProperty("ok", true);
+        g.writeName("result");
         streamed.write(g);
         g.writeEndObject();
         g.flush();
@@ -291,8 +291,8 @@ abstract class LineNode {
           g.writeStartArray();
           for (int i = 0; i < n; i++) {
             g.writeStartObject();
-            g.writeStringField("key", keyText(keys[i]));
-            g.writeNumberField("t_ns", times[i]);
+            g.writeStringProperty("key", keyText(keys[i]));
+            g.writeNumberProperty("t_ns", times[i]);
             g.writeEndObject();
           }
           g.writeEndArray();
