@@ -145,6 +145,10 @@ public final class SyncSocket implements AutoCloseable {
   /** Signed writes (§8): null in an open network. */
   private final @Nullable SignedWrites signing;
   private final List<SyncListener> listeners = new CopyOnWriteArrayList<>();
+  /** The functional listeners of {@link #onUpdate} and {@link #onDelete}. */
+  private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+  /** Completed, on the callback executor, with the peer of this node's first finished initial sync. */
+  private final CompletableFuture<String> initialSync = new CompletableFuture<>();
 
   /**
    * Builder of {@link SyncSocket}: the mesh settings of {@link MeshOptions} plus leasing. The
@@ -395,7 +399,7 @@ public final class SyncSocket implements AutoCloseable {
         : node -> new SignedWrites(signer, protocol.id(), denied, builder.leasing); // §8: secure networks only
     java.util.function.Function<MeshExtension.Node, MeshExtension> install =
         node -> parts.install(node, leasing, new Effects(node), limits, builder.maxClockDrift, data, builder.durability,
-            signing.apply(node));
+            signing.apply(node), peer -> initiallySynced(node, peer));
     try {
       String id = data != null ? data.nodeId() : secureId;
       this.mesh = id == null ? MeshSocket.withExtension(builder, install)
@@ -437,7 +441,8 @@ public final class SyncSocket implements AutoCloseable {
     @Nullable SignedWrites signing;
 
     MeshExtension install(MeshExtension.Node node, boolean leasing, Store.Effects effects, StoreLimits limits,
-        Duration maxDrift, @Nullable DataDirectory data, Durability durability, @Nullable SignedWrites signing) {
+        Duration maxDrift, @Nullable DataDirectory data, Durability durability, @Nullable SignedWrites signing,
+        java.util.function.Consumer<String> synced) {
       this.node = node;
       this.writes = new LocalWrites(node, new Outbox());
       HybridClock clock = new HybridClock(node.id(), new NodeClock(node), maxDrift);
@@ -462,7 +467,11 @@ public final class SyncSocket implements AutoCloseable {
       long grace = limits.tombstoneGrace().toMillis();
       node.every(Duration.ofMillis(Math.max(100, Math.min(60_000, grace / 10))),
           () -> node.serially(() -> s.collectTombstones(grace)));
-      return new SyncExtension(node, store, new StoreHandler(store, effects, node), antiEntropy, signing);
+      SyncExtension extension = new SyncExtension(node, store, new StoreHandler(store, effects, node), antiEntropy,
+          signing);
+      // After the entries that came before it are applied, and after their events: see awaitInitialSync.
+      ae.whenSynced(peer -> extension.afterArrived(() -> node.callback(() -> synced.accept(peer))));
+      return extension;
     }
   }
 
@@ -780,7 +789,7 @@ public final class SyncSocket implements AutoCloseable {
   private record Applied<T>(T result, long seq) {}
 
   /** Waits for a write and throws what it threw, as the synchronous methods promise. */
-  private static <T> T await(CompletableFuture<T> write) {
+  static <T> T await(CompletableFuture<T> write) {
     try {
       return write.join();
     } catch (CompletionException e) {
@@ -795,7 +804,108 @@ public final class SyncSocket implements AutoCloseable {
     }
   }
 
+  // ---------------------------------------------------------------- typed view
+
+  /**
+   * A typed {@link SyncMap} view of this dictionary, its keys and values converted by {@code keys}
+   * and {@code values}; cheap to make, any number may share the socket.
+   *
+   * <pre>{@code SyncMap<String, String> names = socket.map(Codecs.string(), Codecs.string());}</pre>
+   */
+  public <K, V> SyncMap<K, V> map(Codec<K> keys, Codec<V> values) {
+    return new TypedSyncMap<>(this, Checks.notNull(keys, "keys"), Checks.notNull(values, "values"));
+  }
+
+  Store store() {
+    return store;
+  }
+
+  /** A local store of {@code value} (null deletes) at {@code key}, checked and encoded on the caller's thread. */
+  LocalWrite localWrite(Bytes key, @Nullable Object value) {
+    return writes.store(key, value);
+  }
+
+  /** Runs {@code step} as a write's step, as the write methods do ({@code tryOnly}: the async ones). */
+  <T> CompletableFuture<T> write(java.util.function.Supplier<T> step, boolean tryOnly) {
+    return submitWrite(step, tryOnly);
+  }
+
+  /** Runs {@code task} on the callback executor after every event queued before it. */
+  void callback(Runnable task) {
+    node.callback(task);
+  }
+
   // ---------------------------------------------------------------- events
+
+  /**
+   * Calls {@code listener} with every key stored on this node from now on, locally or by a peer,
+   * with the value it held before (null if none) and the new one (for a delta, the whole merged
+   * map); keys as {@link Bytes}, values in the wire layer's form. Runs as {@link SyncListener}s do:
+   * on the callback executor, one event at a time, in the order changes were applied. Listeners may
+   * add and close subscriptions, their own included, from inside the callback.
+   */
+  public Subscription onUpdate(UpdateListener<Bytes, Object> listener) {
+    return subscribe(new Subscriber(Checks.notNull(listener, "listener"), null));
+  }
+
+  /** As {@link #onUpdate}, for every key deleted on this node from now on, with the value it held. */
+  public Subscription onDelete(DeleteListener<Bytes, Object> listener) {
+    return subscribe(new Subscriber(null, Checks.notNull(listener, "listener")));
+  }
+
+  private Subscription subscribe(Subscriber s) {
+    subscribers.add(s);
+    return s;
+  }
+
+  /** One functional listener; closed once, by identity of this registration (a lambda may be added twice). */
+  private final class Subscriber implements Subscription {
+    final @Nullable UpdateListener<Bytes, Object> update;
+    final @Nullable DeleteListener<Bytes, Object> delete;
+    /** Checked as each event starts: an event queued before close is not delivered after it. */
+    volatile boolean open = true;
+
+    Subscriber(@Nullable UpdateListener<Bytes, Object> update, @Nullable DeleteListener<Bytes, Object> delete) {
+      this.update = update;
+      this.delete = delete;
+    }
+
+    @Override
+    public void close() {
+      open = false;
+      subscribers.remove(this);
+    }
+  }
+
+  /**
+   * Completes once this node has finished its first initial sync with a syncmesh peer: an
+   * anti-entropy round (docs/extension-v1.md §5) after which this node holds everything that peer
+   * sent it, applied, and its update events queued before the future completes. Completes at once
+   * if that has happened already, or if this node has no syncmesh peer now (then there is nothing
+   * to wait for; a node that will dial its peers, such as a durable node at start, should call
+   * this once linked). js2p and py2p peers send their initial sync with no end marker, so they are
+   * not waited for. If the peer leaves first, it waits for the next; add a timeout with
+   * {@link CompletableFuture#orTimeout}. Dependent actions run on the callback executor (or the
+   * calling thread, if complete). {@link SyncListener#onInitialSync} reports the same moment.
+   */
+  public CompletableFuture<Void> awaitInitialSync() {
+    if (initialSync.isDone() || node.peers().stream().noneMatch(p -> p.extensionVersion() >= 1)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return initialSync.thenApply(peer -> null);
+  }
+
+  /**
+   * A round with {@code peer} ended with its entries applied; on the callback executor. Given the
+   * node: peers may sync before the constructor has set the fields.
+   */
+  private void initiallySynced(MeshExtension.Node node, String peer) {
+    if (initialSync.complete(peer)) {
+      for (SyncListener l : listeners) {
+        node.callback(() -> l.onInitialSync(this, peer));
+      }
+    }
+  }
 
   /** Adds a listener for update and delete events, and for the mesh events. */
   public void addListener(SyncListener listener) {
@@ -1001,13 +1111,28 @@ public final class SyncSocket implements AutoCloseable {
 
     @Override
     public void updated(Bytes key, Store.Entry state) {
-      if (listeners.isEmpty()) {
-        return;
-      }
+      updated(key, null, state);
+    }
+
+    @Override
+    public void updated(Bytes key, Store.@Nullable Entry previous, Store.Entry state) {
       Object value = state.value();
-      MetaTuple meta = state.meta();
-      for (SyncListener l : listeners) {
-        node.callback(() -> l.onUpdate(SyncSocket.this, key, value, meta));
+      if (!listeners.isEmpty()) {
+        MetaTuple meta = state.meta();
+        for (SyncListener l : listeners) {
+          node.callback(() -> l.onUpdate(SyncSocket.this, key, value, meta));
+        }
+      }
+      Object old = previous == null ? null : previous.value();
+      for (Subscriber s : subscribers) {
+        UpdateListener<Bytes, Object> u = s.update;
+        if (u != null) {
+          node.callback(() -> {
+            if (s.open) {
+              u.onUpdate(key, old, value);
+            }
+          });
+        }
       }
     }
 
@@ -1015,6 +1140,22 @@ public final class SyncSocket implements AutoCloseable {
     public void deleted(Bytes key, Store.Entry tombstone) {
       for (SyncListener l : listeners) {
         node.callback(() -> l.onDelete(SyncSocket.this, key));
+      }
+    }
+
+    @Override
+    public void deleted(Bytes key, Store.Entry previous, Store.Entry tombstone) {
+      deleted(key, tombstone);
+      Object old = previous.value();
+      for (Subscriber s : subscribers) {
+        DeleteListener<Bytes, Object> d = s.delete;
+        if (d != null && old != null) {
+          node.callback(() -> {
+            if (s.open) {
+              d.onDelete(key, old);
+            }
+          });
+        }
       }
     }
 
