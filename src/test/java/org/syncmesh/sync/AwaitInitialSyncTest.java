@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.syncmesh.testing.NetworkTestRule;
 import org.syncmesh.wire.Base58;
+import org.syncmesh.wire.NodeIdentity;
 
 /**
  * {@link SyncSocket#awaitInitialSync()}: a joiner's future completes only once it holds every key
@@ -37,10 +38,22 @@ final class AwaitInitialSyncTest {
     joinerHoldsEveryKey("z", "2");
   }
 
+  @Test
+  void joinerHoldsEveryKey_whenItCompletes_signedWrites() throws Exception {
+    // a secure network's entries are applied after their signatures are checked on other threads
+    SyncSocket holder = net.track(Cluster.fast(true).signedForTests(NodeIdentity.generate()).build());
+    SyncSocket joiner = net.track(Cluster.fast(true).signedForTests(NodeIdentity.generate()).build());
+    joinerHoldsEveryKey(holder, joiner);
+  }
+
   private void joinerHoldsEveryKey(String joinerPrefix, String holderPrefix) throws Exception {
     String suffix = Base58.encode(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
     SyncSocket holder = net.track(Cluster.fast(true).id(holderPrefix + suffix).build());
     SyncSocket joiner = net.track(Cluster.fast(true).id(joinerPrefix + suffix).build());
+    joinerHoldsEveryKey(holder, joiner);
+  }
+
+  private void joinerHoldsEveryKey(SyncSocket holder, SyncSocket joiner) throws Exception {
     SyncMap<String, String> held = holder.map(Codecs.string(), Codecs.string());
     Map<String, String> all = new LinkedHashMap<>();
     for (int i = 0; i < KEYS; i++) {
