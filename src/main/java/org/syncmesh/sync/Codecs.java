@@ -8,8 +8,9 @@ import org.syncmesh.wire.Checks;
 
 /**
  * The built-in {@link Codec}s: text, byte strings, integers and the untyped msgpack tree. Each is a
- * stateless singleton, thread-safe. A JSON-document codec is not here yet: the library has no JSON
- * dependency of its own; {@link Codec#of} makes one from any JSON library's tree.
+ * stateless singleton, thread-safe. A JSON-document codec is not here yet: the library takes no JSON
+ * dependency (jackson-core serves the command line only); {@link Codec#of} makes one from any JSON
+ * library's tree, mapping objects to Map, arrays to List and numbers to Long or Double.
  *
  * <pre>{@code
  * SyncMap<String, String> names = socket.map(Codecs.string(), Codecs.string());

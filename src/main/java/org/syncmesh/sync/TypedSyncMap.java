@@ -99,6 +99,16 @@ final class TypedSyncMap<K, V> extends AbstractMap<K, V> implements SyncMap<K, V
     }
   }
 
+  /** Whether iteration would show {@code key} (reported if not). */
+  private boolean decodesAsKey(Bytes key) {
+    try {
+      decodeKey(key);
+      return true;
+    } catch (UndecodableEntryException reported) {
+      return false;
+    }
+  }
+
   private V decodeValue(Bytes key, Object stored) {
     try {
       return Objects.requireNonNull(values.decode(stored), "the codec returned null");
@@ -144,7 +154,7 @@ final class TypedSyncMap<K, V> extends AbstractMap<K, V> implements SyncMap<K, V
   public boolean containsValue(Object value) {
     Object wanted = storedFormOf(value);
     for (Map.Entry<Bytes, Store.Entry> e : socket.store().entries()) {
-      if (wanted.equals(e.getValue().value())) {
+      if (wanted.equals(e.getValue().value()) && decodesAsKey(e.getKey())) {
         return true;
       }
     }
@@ -328,7 +338,11 @@ final class TypedSyncMap<K, V> extends AbstractMap<K, V> implements SyncMap<K, V
     }
   }
 
-  /** {@link #update} without waiting: the first try on the caller's thread, any retry where the last step completed. */
+  /**
+   * {@link #update} without waiting: the first try on the caller's thread; a retry (the key changed
+   * between read and step) on the common pool, never on the thread that ran the step, which may be
+   * the node's I/O thread.
+   */
   private <R> CompletableFuture<@Nullable R> updateAsync(Bytes key, Function<Current, Plan<R>> decision) {
     Current current = new Current(key, socket.store().entry(key));
     Plan<R> plan;
@@ -341,8 +355,9 @@ final class TypedSyncMap<K, V> extends AbstractMap<K, V> implements SyncMap<K, V
     if (write == null) {
       return CompletableFuture.completedFuture(plan.result());
     }
-    return socket.write(step(current, write), true)
-        .thenCompose(done -> done == RETRY ? updateAsync(key, decision) : CompletableFuture.completedFuture(plan.result()));
+    return socket.write(step(current, write), true).thenCompose(done -> done != RETRY
+        ? CompletableFuture.completedFuture(plan.result())
+        : CompletableFuture.supplyAsync(() -> updateAsync(key, decision)).thenCompose(retried -> retried));
   }
 
   private LocalWrite store(Bytes key, Object encodedValue) {

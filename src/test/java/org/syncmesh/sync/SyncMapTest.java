@@ -240,6 +240,69 @@ final class SyncMapTest {
     assertThat(m).isEmpty();
   }
 
+  @Test
+  void merge_fromManyThreads_losesNoIncrement() throws Exception {
+    SyncSocket a = node();
+    SyncMap<String, Long> counts = a.map(Codecs.string(), Codecs.longs());
+    inParallel(4, t -> {
+      for (int i = 0; i < 250; i++) {
+        counts.merge("n", 1L, Long::sum);
+      }
+    });
+    assertThat(counts.get("n")).isEqualTo(1000L);
+  }
+
+  @Test
+  void putAndPutAsync_fromManyThreads_formOneChainOfPreviousValues() throws Exception {
+    SyncSocket a = node();
+    SyncMap<String, String> m = a.map(Codecs.string(), Codecs.string());
+    List<String> previous = new CopyOnWriteArrayList<>();
+    inParallel(4, t -> {
+      for (int i = 0; i < 200; i++) {
+        String value = t + "/" + i;
+        previous.add(String.valueOf(t % 2 == 0 ? m.put("k", value)
+            : m.putAsync("k", value).orTimeout(10, TimeUnit.SECONDS).join()));
+      }
+    });
+    // every put replaced exactly one value: the first found none, each other one a distinct earlier put's
+    List<String> expected = new ArrayList<>();
+    expected.add("null");
+    for (int t = 0; t < 4; t++) {
+      for (int i = 0; i < 200; i++) {
+        expected.add(t + "/" + i);
+      }
+    }
+    List<String> seen = new ArrayList<>(previous);
+    seen.add(m.get("k"));
+    assertThat(seen).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  private interface Worker {
+    void run(int thread) throws Exception;
+  }
+
+  private static void inParallel(int threads, Worker worker) throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        done.add(pool.submit(() -> {
+          go.await();
+          worker.run(thread);
+          return null;
+        }));
+      }
+      go.countDown();
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   // ---------------------------------------------------------------- two nodes at once
 
   @Test
