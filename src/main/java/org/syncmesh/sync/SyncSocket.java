@@ -55,6 +55,11 @@ import org.syncmesh.wire.Protocol;
  * come back in its decoded form (Long for integers, Bytes for byte[], unmodifiable List and Map),
  * on this node as on every other. A null value deletes.
  *
+ * <p>For typed keys and values, {@link #map} gives a {@link SyncMap}, a {@code ConcurrentMap} view
+ * through {@link Codec}s: {@code socket.map(Codecs.string(), Codecs.string())} reads back Strings.
+ * {@link #onUpdate} and {@link #onDelete} take lambdas (with the old value) and return a
+ * {@link Subscription}; {@link #awaitInitialSync()} says when a joiner holds its peer's keys.
+ *
  * <h2>Concurrency</h2>
  * Every method may be called from any thread; the design is MeshSocket's "Concurrency". Reads
  * ({@link #get}, {@link #keys}, {@link #items}…) take no lock; the collections they return are
