@@ -151,7 +151,7 @@ public final class SyncSocket implements AutoCloseable {
   private final @Nullable SignedWrites signing;
   private final List<SyncListener> listeners = new CopyOnWriteArrayList<>();
   /** The functional listeners of {@link #onUpdate} and {@link #onDelete}. */
-  private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+  private final Subscribers subscribers = new Subscribers();
   /** Completed, on the callback executor, with the peer of this node's first finished initial sync. */
   private final CompletableFuture<String> initialSync = new CompletableFuture<>();
 
@@ -850,36 +850,12 @@ public final class SyncSocket implements AutoCloseable {
    * add and close subscriptions, their own included, from inside the callback.
    */
   public Subscription onUpdate(UpdateListener<Bytes, Object> listener) {
-    return subscribe(new Subscriber(Checks.notNull(listener, "listener"), null));
+    return subscribers.onUpdate(Checks.notNull(listener, "listener"));
   }
 
   /** As {@link #onUpdate}, for every key deleted on this node from now on, with the value it held. */
   public Subscription onDelete(DeleteListener<Bytes, Object> listener) {
-    return subscribe(new Subscriber(null, Checks.notNull(listener, "listener")));
-  }
-
-  private Subscription subscribe(Subscriber s) {
-    subscribers.add(s);
-    return s;
-  }
-
-  /** One functional listener; closed once, by identity of this registration (a lambda may be added twice). */
-  private final class Subscriber implements Subscription {
-    final @Nullable UpdateListener<Bytes, Object> update;
-    final @Nullable DeleteListener<Bytes, Object> delete;
-    /** Checked as each event starts: an event queued before close is not delivered after it. */
-    volatile boolean open = true;
-
-    Subscriber(@Nullable UpdateListener<Bytes, Object> update, @Nullable DeleteListener<Bytes, Object> delete) {
-      this.update = update;
-      this.delete = delete;
-    }
-
-    @Override
-    public void close() {
-      open = false;
-      subscribers.remove(this);
-    }
+    return subscribers.onDelete(Checks.notNull(listener, "listener"));
   }
 
   /**
@@ -1128,17 +1104,7 @@ public final class SyncSocket implements AutoCloseable {
           node.callback(() -> l.onUpdate(SyncSocket.this, key, value, meta));
         }
       }
-      Object old = previous == null ? null : previous.value();
-      for (Subscriber s : subscribers) {
-        UpdateListener<Bytes, Object> u = s.update;
-        if (u != null) {
-          node.callback(() -> {
-            if (s.open) {
-              u.onUpdate(key, old, value);
-            }
-          });
-        }
-      }
+      subscribers.updated(node, key, previous == null ? null : previous.value(), value);
     }
 
     @Override
@@ -1152,15 +1118,8 @@ public final class SyncSocket implements AutoCloseable {
     public void deleted(Bytes key, Store.Entry previous, Store.Entry tombstone) {
       deleted(key, tombstone);
       Object old = previous.value();
-      for (Subscriber s : subscribers) {
-        DeleteListener<Bytes, Object> d = s.delete;
-        if (d != null && old != null) {
-          node.callback(() -> {
-            if (s.open) {
-              d.onDelete(key, old);
-            }
-          });
-        }
+      if (old != null) {
+        subscribers.deleted(node, key, old);
       }
     }
 
