@@ -1,11 +1,9 @@
 package org.syncmesh.sync;
 
 import java.util.AbstractMap;
-import java.util.AbstractSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +32,7 @@ final class TypedSyncMap<K, V> extends AbstractMap<K, V> implements SyncMap<K, V
   private final Codec<V> values;
   private final AtomicLong undecodable = new AtomicLong();
   private final List<ErrorSubscriber> errorListeners = new CopyOnWriteArrayList<>();
-  private final Set<Map.Entry<K, V>> entrySet = new EntrySet();
+  private final Set<Map.Entry<K, V>> entrySet = new TypedEntrySet<>(this);
 
   TypedSyncMap(SyncSocket socket, Codec<K> keys, Codec<V> values) {
     this.socket = socket;
@@ -61,7 +59,7 @@ final class TypedSyncMap<K, V> extends AbstractMap<K, V> implements SyncMap<K, V
 
   /** The stored key of {@code key}; ClassCastException from the codec for a key of another type. */
   @SuppressWarnings("unchecked")
-  private Bytes keyOf(@Nullable Object key) {
+  Bytes keyOf(@Nullable Object key) {
     Objects.requireNonNull(key, "key");
     Object encoded = keys.encode((K) key);
     if (encoded == null) {
@@ -87,11 +85,11 @@ final class TypedSyncMap<K, V> extends AbstractMap<K, V> implements SyncMap<K, V
   }
 
   /** {@code value}'s stored form as the store holds it (Long for integers, Bytes for byte[]), to compare. */
-  private @Nullable Object storedFormOf(@Nullable Object value) {
+  @Nullable Object storedFormOf(@Nullable Object value) {
     return Packets.decode(Packets.encode(valueOf(value)));
   }
 
-  private K decodeKey(Bytes key) {
+  K decodeKey(Bytes key) {
     try {
       return Objects.requireNonNull(keys.decode(key), "the codec returned null");
     } catch (RuntimeException e) {
@@ -109,7 +107,7 @@ final class TypedSyncMap<K, V> extends AbstractMap<K, V> implements SyncMap<K, V
     }
   }
 
-  private V decodeValue(Bytes key, Object stored) {
+  V decodeValue(Bytes key, Object stored) {
     try {
       return Objects.requireNonNull(values.decode(stored), "the codec returned null");
     } catch (RuntimeException e) {
@@ -178,105 +176,6 @@ final class TypedSyncMap<K, V> extends AbstractMap<K, V> implements SyncMap<K, V
   @Override
   public Set<Map.Entry<K, V>> entrySet() {
     return entrySet;
-  }
-
-  /** The live view of decodable entries; its removals delete through the map. */
-  private final class EntrySet extends AbstractSet<Map.Entry<K, V>> {
-    @Override
-    public Iterator<Map.Entry<K, V>> iterator() {
-      return new Entries(socket.store().entries().iterator());
-    }
-
-    @Override
-    public int size() {
-      return TypedSyncMap.this.size();
-    }
-
-    @Override
-    public boolean contains(Object o) {
-      if (!(o instanceof Map.Entry<?, ?> e) || e.getKey() == null || e.getValue() == null) {
-        return false;
-      }
-      Store.Entry held = socket.store().live(keyOf(e.getKey()));
-      return held != null && storedFormOf(e.getValue()).equals(held.value());
-    }
-
-    @Override
-    public boolean remove(Object o) {
-      return o instanceof Map.Entry<?, ?> e && e.getKey() != null && e.getValue() != null
-          && TypedSyncMap.this.remove(e.getKey(), e.getValue());
-    }
-
-    @Override
-    public void clear() {
-      TypedSyncMap.this.clear();
-    }
-  }
-
-  /** Decodes as it goes, skipping tombstones and, with a report, what the codecs refuse. */
-  private final class Entries implements Iterator<Map.Entry<K, V>> {
-    private final Iterator<Map.Entry<Bytes, Store.Entry>> all;
-    private @Nullable TypedEntry next;
-    private @Nullable TypedEntry last;
-
-    Entries(Iterator<Map.Entry<Bytes, Store.Entry>> all) {
-      this.all = all;
-    }
-
-    @Override
-    public boolean hasNext() {
-      while (next == null && all.hasNext()) {
-        Map.Entry<Bytes, Store.Entry> e = all.next();
-        Object stored = e.getValue().value();
-        if (stored == null) {
-          continue;
-        }
-        try {
-          next = new TypedEntry(e.getKey(), decodeKey(e.getKey()), decodeValue(e.getKey(), stored));
-        } catch (UndecodableEntryException skipped) {
-          // counted and reported by undecodable(); iteration goes on
-        }
-      }
-      return next != null;
-    }
-
-    @Override
-    public Map.Entry<K, V> next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException("no more entries");
-      }
-      last = next;
-      next = null;
-      return last;
-    }
-
-    /** Deletes the key last returned, whatever it holds now, as ConcurrentHashMap's iterators do. */
-    @Override
-    public void remove() {
-      TypedEntry e = last;
-      if (e == null) {
-        throw new IllegalStateException("remove() before next(), or twice");
-      }
-      last = null;
-      socket.del(e.stored);
-    }
-  }
-
-  /** An entry as iteration saw it; {@link #setValue} writes through, as ConcurrentHashMap's entries do. */
-  private final class TypedEntry extends AbstractMap.SimpleEntry<K, V> {
-    private static final long serialVersionUID = 1L;
-    final transient Bytes stored;
-
-    TypedEntry(Bytes stored, K key, V value) {
-      super(key, value);
-      this.stored = stored;
-    }
-
-    @Override
-    public V setValue(V value) {
-      put(getKey(), value);
-      return super.setValue(value);
-    }
   }
 
   // ---------------------------------------------------------------- writes
