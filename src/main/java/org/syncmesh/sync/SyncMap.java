@@ -34,8 +34,9 @@ import org.jspecify.annotations.Nullable;
  * {@link UndecodableEntryException} given to the {@link #onDecodeError} listeners and counted by
  * {@link #undecodableEntries()}; it never makes iteration throw. {@link #get} of such a key, and
  * the writes whose result is the key's current value ({@code put}, {@code remove(key)},
- * {@code replace(key, value)}, {@code compute…}, {@code merge}, and their async forms), throw it
- * instead, changing nothing: overwrite such an entry through the socket ({@link SyncSocket#set}).
+ * {@code replace(key, value)}, {@code putIfAbsent} of a held key, {@code compute…}, {@code merge},
+ * and the async forms), throw it instead, changing nothing: overwrite or delete such an entry
+ * through the socket ({@link SyncSocket#set}, {@link SyncSocket#del}).
  * {@link #containsKey} is true for it.
  *
  * <h2>Writes and atomicity</h2>

@@ -867,7 +867,8 @@ public final class SyncSocket implements AutoCloseable {
    * this once linked). js2p and py2p peers send their initial sync with no end marker, so they are
    * not waited for. If the peer leaves first, it waits for the next; add a timeout with
    * {@link CompletableFuture#orTimeout}. Dependent actions run on the callback executor (or the
-   * calling thread, if complete). {@link SyncListener#onInitialSync} reports the same moment.
+   * calling thread, if complete), so a listener must not wait for it: it would wait for itself.
+   * {@link SyncListener#onInitialSync} reports the same moment.
    */
   public CompletableFuture<Void> awaitInitialSync() {
     if (initialSync.isDone() || node.peers().stream().noneMatch(p -> p.extensionVersion() >= 1)) {

@@ -65,12 +65,11 @@ final class TypedSyncMap<K, V> extends AbstractMap<K, V> implements SyncMap<K, V
     if (encoded == null) {
       throw new IllegalArgumentException("key codec " + keys.name() + " encoded key " + key + " as null");
     }
-    try {
-      return Keys.of(encoded);
-    } catch (IllegalArgumentException e) {
+    if (!(encoded instanceof String || encoded instanceof byte[] || encoded instanceof Bytes)) {
       throw new IllegalArgumentException("key codec " + keys.name() + " encoded key " + key + " as a "
-          + encoded.getClass().getName() + " (expected: String, byte[] or Bytes)", e);
+          + encoded.getClass().getName() + " (expected: String, byte[] or Bytes)");
     }
+    return Keys.of(encoded); // a String with an unpaired surrogate is refused here, naming it
   }
 
   /** What the socket stores for {@code value}, unnormalised. */

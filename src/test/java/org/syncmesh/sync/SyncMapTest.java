@@ -97,6 +97,8 @@ final class SyncMapTest {
     SyncMap<String, Object> badKeys = a.map(Codec.of("number", s -> 7, o -> "7"), Codecs.msgpack());
     assertThatThrownBy(() -> badKeys.put("k", 1)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("key codec number");
+    assertThatThrownBy(() -> m.put("\uD800", 1)).as("an unpaired surrogate has no UTF-8 form")
+        .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("key codec");
     assertThat(a.size()).isZero();
   }
 
@@ -151,6 +153,25 @@ final class SyncMapTest {
     await("events").atMost(WAIT).until(() -> events.size() == 4 && raw.size() == 4);
     assertThat(events).containsExactly("k:null->1", "k:1->2", "k:2->deleted", "k:null->3");
     assertThat(raw).containsExactly("k:null->1", "k:1->2", "k:null->3", "n:null->5");
+  }
+
+  @Test
+  void onUpdate_onAPeer_carriesTheOldValueOfRemoteWrites() {
+    SyncSocket a = node();
+    SyncSocket b = node();
+    link(b, a);
+    SyncMap<String, String> there = b.map(Codecs.string(), Codecs.string());
+    List<String> events = new CopyOnWriteArrayList<>();
+    there.onUpdate((k, old, now) -> events.add(k + ":" + old + "->" + now));
+    there.onDelete((k, old) -> events.add(k + ":" + old + "->deleted"));
+    SyncMap<String, String> here = a.map(Codecs.string(), Codecs.string());
+    for (String v : List.of("1", "2", "3")) {
+      here.put("k", v);
+      await("b to hold " + v).atMost(WAIT).until(() -> v.equals(there.get("k")));
+    }
+    here.remove("k");
+    await("the delete on b").atMost(WAIT).until(() -> events.size() == 4);
+    assertThat(events).containsExactly("k:null->1", "k:1->2", "k:2->3", "k:3->deleted");
   }
 
   @Test
