@@ -324,6 +324,24 @@ final class SyncMapTest {
     }
   }
 
+  @Test
+  void writesOnADurableNode_surviveARestart(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    java.nio.file.Path data = dir.resolve("node");
+    try (SyncSocket first = new SyncSocket.Builder().dataDirectory(data).build()) {
+      SyncMap<String, Long> m = first.map(Codecs.string(), Codecs.longs());
+      m.put("put", 1L);
+      m.putIfAbsent("absent", 2L);
+      m.merge("put", 10L, Long::sum);
+      m.putAsync("async", 3L).orTimeout(10, TimeUnit.SECONDS).join(); // completes once saved
+      m.put("gone", 4L);
+      m.remove("gone", 4L);
+    }
+    try (SyncSocket again = new SyncSocket.Builder().dataDirectory(data).build()) {
+      assertThat(new HashMap<>(again.map(Codecs.string(), Codecs.longs())))
+          .isEqualTo(Map.of("put", 11L, "absent", 2L, "async", 3L));
+    }
+  }
+
   // ---------------------------------------------------------------- two nodes at once
 
   @Test
