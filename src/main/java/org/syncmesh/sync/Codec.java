@@ -15,7 +15,8 @@ import org.syncmesh.wire.Checks;
  * {@code decode(encode(v))} after a trip through msgpack must equal {@code v} (for arrays, by content).
  *
  * <p>Implementations must be thread-safe, fast and free of side effects: they run on callers'
- * threads and on the socket's callback executor, never while the node's writer waits.
+ * threads, on the socket's callback executor (events) and, when an async write is retried, on the
+ * common fork-join pool; never inside a step of the node's writer.
  *
  * @param <T> the Java type
  */
