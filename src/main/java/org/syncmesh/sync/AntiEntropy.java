@@ -84,10 +84,23 @@ final class AntiEntropy {
     }
   };
 
+  /** Told each time a round with a peer leaves this node holding what that peer sent it (see {@link #whenSynced}). */
+  private java.util.function.Consumer<String> synced = peer -> {};
+
   AntiEntropy(MeshExtension.Node node, Store store, StoreLimits limits) {
     this.node = node;
     this.store = store;
     this.limits = limits;
+  }
+
+  /**
+   * Calls {@code synced} with a peer's id, on the protocol thread, whenever a round with that peer
+   * ends with nothing more coming from it: its done arrived (after every entry it sent in the
+   * round, on the same link), the digests were equal, or it holds nothing. Entries it sent are
+   * applied by steps given before the call. For a joiner's "initial sync has finished".
+   */
+  void whenSynced(java.util.function.Consumer<String> synced) {
+    this.synced = synced;
   }
 
   /** Each linked syncmesh peer's state; any thread. */
@@ -211,9 +224,11 @@ final class AntiEntropy {
         syncedAt.put(from.id(), s.roundStartHlc);
       }
       finish(from.id(), d.inSync());
+      synced.accept(from.id());
     } else if (m instanceof ExtMessages.SendAll s) {
       send(from, concat(new EntryStream(from, allKeys(), s.horizon()), ExtMessages.done(s.round(), false, node.nowMillis())));
       finish(from.id(), false);
+      synced.accept(from.id()); // the peer holds nothing
     }
   }
 
@@ -257,6 +272,7 @@ final class AntiEntropy {
       if (t.count() == 0 && mine > 0) {
         send(from, concat(new EntryStream(from, allKeys(), t.horizon()), ExtMessages.done(t.round(), false, now)));
         finish(from.id(), false);
+        synced.accept(from.id()); // the peer holds nothing
         return;
       }
     }
@@ -277,6 +293,9 @@ final class AntiEntropy {
       }
       finish(from.id(), inSync);
       send(from, List.of(ExtMessages.done(t.round(), inSync, now)).iterator());
+      if (inSync) {
+        synced.accept(from.id());
+      }
     } else if (childLevel == DigestTree.LEVELS) {
       send(from, rowsMessages(t.round(), true, toArray(differing)));
     } else {

@@ -87,7 +87,20 @@ final class Store {
     /** {@code key} now holds {@code state}'s value; {@code state.meta()} is made only if someone listens. */
     void updated(Bytes key, Entry state);
 
+    /**
+     * As {@link #updated(Bytes, Entry)}, with the key's state before ({@code previous}: null, or a
+     * tombstone, when it held no value), for listeners that want the old value.
+     */
+    default void updated(Bytes key, @Nullable Entry previous, Entry state) {
+      updated(key, state);
+    }
+
     void deleted(Bytes key, Entry tombstone);
+
+    /** As {@link #deleted(Bytes, Entry)}, with the value the key held before, {@code previous}. */
+    default void deleted(Bytes key, Entry previous, Entry tombstone) {
+      deleted(key, tombstone);
+    }
 
     /** A remote write was refused or malformed. */
     void dropped(String why);
@@ -854,13 +867,13 @@ final class Store {
     if (next.deleted()) {
       if (wasLive) {
         live.decrementAndGet();
-        effects.deleted(key, next);
+        effects.deleted(key, current, next);
       }
     } else {
       if (!wasLive) {
         live.incrementAndGet();
       }
-      effects.updated(key, next);
+      effects.updated(key, current, next);
     }
   }
 }

@@ -210,6 +210,18 @@ final class SyncExtension implements MeshExtension {
     });
   }
 
+  /**
+   * Runs {@code step} as a step of the writer after every message that arrived before now has been
+   * applied: at once in an open network; in a secure one after the checks still pending. Protocol thread.
+   */
+  void afterArrived(Runnable step) {
+    if (signing == null) {
+      node.serially(step);
+    } else {
+      lastCheck = lastCheck.handle((x, e) -> null).thenRun(() -> node.serially(step));
+    }
+  }
+
   /** Gives js2p and py2p peers the 0.7 form of a versioned write, once, as its writer would. */
   private void passOnToPlainPeers(Message message, ExtMessages.KeyState write, PeerInfo from) {
     if (!hasPlainPeer(node)) {

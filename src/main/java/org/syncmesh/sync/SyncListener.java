@@ -23,4 +23,10 @@ public interface SyncListener extends MeshListener {
 
   /** A key was deleted, locally or by a peer (py2p's semantics; js2p never deletes). */
   default void onDelete(SyncSocket socket, Bytes key) {}
+
+  /**
+   * This node finished its first initial sync, with {@code peerId}: once per socket, when
+   * {@link SyncSocket#awaitInitialSync()} completes, after the update events of what it brought.
+   */
+  default void onInitialSync(SyncSocket socket, String peerId) {}
 }

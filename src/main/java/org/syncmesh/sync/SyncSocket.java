@@ -55,6 +55,11 @@ import org.syncmesh.wire.Protocol;
  * come back in its decoded form (Long for integers, Bytes for byte[], unmodifiable List and Map),
  * on this node as on every other. A null value deletes.
  *
+ * <p>For typed keys and values, {@link #map} gives a {@link SyncMap}, a {@code ConcurrentMap} view
+ * through {@link Codec}s: {@code socket.map(Codecs.string(), Codecs.string())} reads back Strings.
+ * {@link #onUpdate} and {@link #onDelete} take lambdas (with the old value) and return a
+ * {@link Subscription}; {@link #awaitInitialSync()} says when a joiner holds its peer's keys.
+ *
  * <h2>Concurrency</h2>
  * Every method may be called from any thread; the design is MeshSocket's "Concurrency". Reads
  * ({@link #get}, {@link #keys}, {@link #items}…) take no lock; the collections they return are
@@ -146,6 +151,10 @@ public final class SyncSocket implements AutoCloseable {
   private final @Nullable SignedWrites signing;
   private final @Nullable WriteSigner signer;
   private final List<SyncListener> listeners = new CopyOnWriteArrayList<>();
+  /** The functional listeners of {@link #onUpdate} and {@link #onDelete}. */
+  private final Subscribers subscribers = new Subscribers();
+  /** Completed, on the callback executor, with the peer of this node's first finished initial sync. */
+  private final CompletableFuture<String> initialSync = new CompletableFuture<>();
 
   /**
    * Builder of {@link SyncSocket}: the mesh settings of {@link MeshOptions} plus leasing. The
@@ -405,7 +414,7 @@ public final class SyncSocket implements AutoCloseable {
         : node -> new SignedWrites(signer, protocol.id(), denied, builder.leasing); // §8: secure networks only
     java.util.function.Function<MeshExtension.Node, MeshExtension> install =
         node -> parts.install(node, leasing, new Effects(node), limits, builder.maxClockDrift, data, builder.durability,
-            signing.apply(node));
+            signing.apply(node), peer -> initiallySynced(node, peer));
     try {
       String id = data != null ? data.nodeId() : secureId;
       this.mesh = id == null ? MeshSocket.withExtension(builder, install)
@@ -451,7 +460,8 @@ public final class SyncSocket implements AutoCloseable {
     boolean holdSignatures;
 
     MeshExtension install(MeshExtension.Node node, boolean leasing, Store.Effects effects, StoreLimits limits,
-        Duration maxDrift, @Nullable DataDirectory data, Durability durability, @Nullable SignedWrites signing) {
+        Duration maxDrift, @Nullable DataDirectory data, Durability durability, @Nullable SignedWrites signing,
+        java.util.function.Consumer<String> synced) {
       this.node = node;
       this.writes = new LocalWrites(node, new Outbox());
       HybridClock clock = new HybridClock(node.id(), new NodeClock(node), maxDrift);
@@ -487,7 +497,11 @@ public final class SyncSocket implements AutoCloseable {
       long grace = limits.tombstoneGrace().toMillis();
       node.every(Duration.ofMillis(Math.max(100, Math.min(60_000, grace / 10))),
           () -> node.serially(() -> s.collectTombstones(grace)));
-      return new SyncExtension(node, store, new StoreHandler(store, effects, node), antiEntropy, signing);
+      SyncExtension extension = new SyncExtension(node, store, new StoreHandler(store, effects, node), antiEntropy,
+          signing);
+      // After the entries that came before it are applied, and after their events: see awaitInitialSync.
+      ae.whenSynced(peer -> extension.afterArrived(() -> node.callback(() -> synced.accept(peer))));
+      return extension;
     }
   }
 
@@ -809,7 +823,7 @@ public final class SyncSocket implements AutoCloseable {
   private record Applied<T>(T result, long seq) {}
 
   /** Waits for a write and throws what it threw, as the synchronous methods promise. */
-  private static <T> T await(CompletableFuture<T> write) {
+  static <T> T await(CompletableFuture<T> write) {
     try {
       return write.join();
     } catch (CompletionException e) {
@@ -824,7 +838,85 @@ public final class SyncSocket implements AutoCloseable {
     }
   }
 
+  // ---------------------------------------------------------------- typed view
+
+  /**
+   * A typed {@link SyncMap} view of this dictionary, its keys and values converted by {@code keys}
+   * and {@code values}; cheap to make, any number may share the socket.
+   *
+   * <pre>{@code SyncMap<String, String> names = socket.map(Codecs.string(), Codecs.string());}</pre>
+   */
+  public <K, V> SyncMap<K, V> map(Codec<K> keys, Codec<V> values) {
+    return new TypedSyncMap<>(this, Checks.notNull(keys, "keys"), Checks.notNull(values, "values"));
+  }
+
+  Store store() {
+    return store;
+  }
+
+  /** A local store of {@code value} (null deletes) at {@code key}, checked and encoded on the caller's thread. */
+  LocalWrite localWrite(Bytes key, @Nullable Object value) {
+    return writes.store(key, value);
+  }
+
+  /** Runs {@code step} as a write's step, as the write methods do ({@code tryOnly}: the async ones). */
+  <T> CompletableFuture<T> write(java.util.function.Supplier<T> step, boolean tryOnly) {
+    return submitWrite(step, tryOnly);
+  }
+
+  /** Runs {@code task} on the callback executor after every event queued before it. */
+  void callback(Runnable task) {
+    node.callback(task);
+  }
+
   // ---------------------------------------------------------------- events
+
+  /**
+   * Calls {@code listener} with every key stored on this node from now on, locally or by a peer,
+   * with the value it held before (null if none) and the new one (for a delta, the whole merged
+   * map); keys as {@link Bytes}, values in the wire layer's form. Runs as {@link SyncListener}s do:
+   * on the callback executor, one event at a time, in the order changes were applied. Listeners may
+   * add and close subscriptions, their own included, from inside the callback.
+   */
+  public Subscription onUpdate(UpdateListener<Bytes, Object> listener) {
+    return subscribers.onUpdate(Checks.notNull(listener, "listener"));
+  }
+
+  /** As {@link #onUpdate}, for every key deleted on this node from now on, with the value it held. */
+  public Subscription onDelete(DeleteListener<Bytes, Object> listener) {
+    return subscribers.onDelete(Checks.notNull(listener, "listener"));
+  }
+
+  /**
+   * Completes once this node has finished its first initial sync with a syncmesh peer: an
+   * anti-entropy round (docs/extension-v1.md §5) after which this node holds everything that peer
+   * sent it, applied, and its update events queued before the future completes. Completes at once
+   * if that has happened already, or if this node has no syncmesh peer now (then there is nothing
+   * to wait for; a node that will dial its peers, such as a durable node at start, should call
+   * this once linked). js2p and py2p peers send their initial sync with no end marker, so they are
+   * not waited for. If the peer leaves first, it waits for the next; add a timeout with
+   * {@link CompletableFuture#orTimeout}. Dependent actions run on the callback executor (or the
+   * calling thread, if complete), so a listener must not wait for it: it would wait for itself.
+   * {@link SyncListener#onInitialSync} reports the same moment.
+   */
+  public CompletableFuture<Void> awaitInitialSync() {
+    if (initialSync.isDone() || node.peers().stream().noneMatch(p -> p.extensionVersion() >= 1)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return initialSync.thenApply(peer -> null);
+  }
+
+  /**
+   * A round with {@code peer} ended with its entries applied; on the callback executor. Given the
+   * node: peers may sync before the constructor has set the fields.
+   */
+  private void initiallySynced(MeshExtension.Node node, String peer) {
+    if (initialSync.complete(peer)) {
+      for (SyncListener l : listeners) {
+        node.callback(() -> l.onInitialSync(this, peer));
+      }
+    }
+  }
 
   /** Adds a listener for update and delete events, and for the mesh events. */
   public void addListener(SyncListener listener) {
@@ -1041,20 +1133,34 @@ public final class SyncSocket implements AutoCloseable {
 
     @Override
     public void updated(Bytes key, Store.Entry state) {
-      if (listeners.isEmpty()) {
-        return;
-      }
+      updated(key, null, state);
+    }
+
+    @Override
+    public void updated(Bytes key, Store.@Nullable Entry previous, Store.Entry state) {
       Object value = state.value();
-      MetaTuple meta = state.meta();
-      for (SyncListener l : listeners) {
-        node.callback(() -> l.onUpdate(SyncSocket.this, key, value, meta));
+      if (!listeners.isEmpty()) {
+        MetaTuple meta = state.meta();
+        for (SyncListener l : listeners) {
+          node.callback(() -> l.onUpdate(SyncSocket.this, key, value, meta));
+        }
       }
+      subscribers.updated(node, key, previous == null ? null : previous.value(), value);
     }
 
     @Override
     public void deleted(Bytes key, Store.Entry tombstone) {
       for (SyncListener l : listeners) {
         node.callback(() -> l.onDelete(SyncSocket.this, key));
+      }
+    }
+
+    @Override
+    public void deleted(Bytes key, Store.Entry previous, Store.Entry tombstone) {
+      deleted(key, tombstone);
+      Object old = previous.value();
+      if (old != null) {
+        subscribers.deleted(node, key, old);
       }
     }
 

@@ -6,7 +6,11 @@
  * <p>Entry point: {@link org.syncmesh.sync.SyncSocket}. Each key carries a
  * {@link org.syncmesh.sync.MetaTuple} (owner, timestamp, version, deleted); a refused local write
  * throws {@link org.syncmesh.sync.LeaseException} or {@link org.syncmesh.sync.ClockDriftException};
- * changes are reported to a {@link org.syncmesh.sync.SyncListener}. Inside: {@code Store} holds
+ * changes are reported to a {@link org.syncmesh.sync.SyncListener}, or to functional listeners
+ * ({@link org.syncmesh.sync.UpdateListener}, {@link org.syncmesh.sync.DeleteListener}) that return a
+ * {@link org.syncmesh.sync.Subscription}. {@link org.syncmesh.sync.SyncMap} is a typed
+ * {@code ConcurrentMap} view through {@link org.syncmesh.sync.Codec}s ({@link org.syncmesh.sync.Codecs}
+ * has the built-ins; {@code TypedSyncMap} and {@code TypedEntrySet} implement it). Inside: {@code Store} holds
  * every key's state and applies writes as steps of the node's single writer; {@code Resolution}
  * merges two states of a key and judges leases; {@code HybridClock} issues versions;
  * {@code DigestTree} and {@code AntiEntropy} find and repair differences with syncmesh peers;
