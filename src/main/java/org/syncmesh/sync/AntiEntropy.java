@@ -84,6 +84,17 @@ final class AntiEntropy {
     }
   };
 
+  /**
+   * Secure networks: signs this node's pending writes at once, as one batch (§8.3), for a round
+   * that meets them before the signer does; null in an open network.
+   */
+  private java.util.function.@Nullable Function<List<SignedWrites.KeyedWrite>, List<SignedWrites.KeyedWrite>> signNow;
+
+  /** Gives the signing of pending writes a round meets; before the node accepts peers. */
+  void signPendingWith(java.util.function.Function<List<SignedWrites.KeyedWrite>, List<SignedWrites.KeyedWrite>> sign) {
+    this.signNow = sign;
+  }
+
   /** Told each time a round with a peer leaves this node holding what that peer sent it (see {@link #whenSynced}). */
   private java.util.function.Consumer<String> synced = peer -> {};
 
@@ -482,6 +493,49 @@ final class AntiEntropy {
     private final long peerHorizon;
     private @Nullable List<?> next;
 
+    /** This node's states in the chunk whose signature is still pending: signed as one batch at its end. */
+    private final List<Map.Entry<Bytes, Store.Entry>> unsigned = new ArrayList<>();
+
+    /**
+     * Signs the pending states met in a chunk now, as one batch, and adds them to it, so that a
+     * round never leaves out what this node has just written (a joiner's initial sync would miss
+     * it); the signer's own signature for them, made later, is then sent as a copy and changes
+     * nothing.
+     */
+    private void signPending(List<Object> chunk) {
+      if (unsigned.isEmpty() || signNow == null) {
+        return;
+      }
+      List<SignedWrites.KeyedWrite> writes = new ArrayList<>();
+      for (Map.Entry<Bytes, Store.Entry> u : unsigned) {
+        SignedWrites.Proof p = store.proof(u.getKey(), u.getValue());
+        if (p != null) {
+          for (SignedWrites.Write w : SignedWrites.pendingWrites(u.getValue(), p)) {
+            writes.add(new SignedWrites.KeyedWrite(u.getKey(), w));
+          }
+        }
+      }
+      List<SignedWrites.KeyedWrite> signed = writes.isEmpty() ? List.of() : signNow.apply(writes);
+      for (Map.Entry<Bytes, Store.Entry> u : unsigned) {
+        SignedWrites.Proof p = store.proof(u.getKey(), u.getValue());
+        if (p == null) {
+          continue;
+        }
+        for (SignedWrites.KeyedWrite w : signed) {
+          if (w.key().equals(u.getKey())) {
+            p = SignedWrites.withSignature(p, w.write());
+          }
+        }
+        if (!SignedWrites.pending(p)) {
+          chunk.add(ExtMessages.entry(u.getKey(), u.getValue(), p));
+        }
+      }
+      unsigned.clear();
+      if (!signed.isEmpty()) {
+        node.serially(() -> store.signaturesMade(signed));
+      }
+    }
+
     EntryStream(PeerInfo peer, Iterator<Bytes> keys, long peerHorizon) {
       this.peer = peer;
       this.keys = keys;
@@ -507,8 +561,15 @@ final class AntiEntropy {
             continue;
           }
           if (store.keepsSignatures()) { // a secure network (§8): with its signature; unsigned ones would be refused
-            SignedWrites.Proof signed = store.proofToSend(key, e);
+            SignedWrites.Proof signed = store.proof(key, e);
             if (signed == null) {
+              continue;
+            }
+            if (SignedWrites.pending(signed)) { // this node's own write the signer has not reached yet: signed below
+              if (signNow != null) {
+                unsigned.add(Map.entry(key, e));
+                bytes += SizeEstimate.of(key) + SizeEstimate.of(e.value()) + 100;
+              }
               continue;
             }
             chunk.add(ExtMessages.entry(key, e, signed));
@@ -522,6 +583,7 @@ final class AntiEntropy {
           }
           bytes += SizeEstimate.of(key) + SizeEstimate.of(e.value()) + 100;
         }
+        signPending(chunk);
         if (!chunk.isEmpty()) {
           next = ExtMessages.entries(0, chunk);
         }

@@ -243,6 +243,16 @@ final class SignedWrites {
         publicKey, PENDING);
   }
 
+  /** {@code writes} of this node signed as one batch (§8.1), in order. */
+  List<KeyedWrite> signedAll(List<KeyedWrite> writes) {
+    List<Bytes> signatures = signAll(writes);
+    List<KeyedWrite> out = new ArrayList<>(writes.size());
+    for (int i = 0; i < writes.size(); i++) {
+      out.add(new KeyedWrite(writes.get(i).key(), writes.get(i).write().withSignature(signatures.get(i))));
+    }
+    return out;
+  }
+
   /** Signs {@code writes} of this node as one batch (§8.1) and returns their signatures, in order. */
   List<Bytes> signAll(List<KeyedWrite> writes) {
     List<byte[]> messages = new ArrayList<>(writes.size());

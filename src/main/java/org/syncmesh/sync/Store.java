@@ -214,15 +214,6 @@ final class Store {
     return null;
   }
 
-  /**
-   * The proof of {@code e} to send to peers: {@link #proof}, unless it still waits for a signature
-   * of this node (then null: anti-entropy leaves the state out until it is signed). Any thread.
-   */
-  SignedWrites.@Nullable Proof proofToSend(Bytes key, Entry e) {
-    SignedWrites.Proof p = proof(key, e);
-    return p == null || SignedWrites.pending(p) ? null : p;
-  }
-
   /** The signature of {@code e}, {@code key}'s state, when a store or delete made it; any thread. */
   SignedWrites.@Nullable Signed signature(Bytes key, Entry e) {
     return proof(key, e) instanceof SignedWrites.Signed s ? s : null;

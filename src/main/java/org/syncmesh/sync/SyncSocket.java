@@ -491,6 +491,10 @@ public final class SyncSocket implements AutoCloseable {
         node.every(REMEMBER_PEERS_EVERY, () -> node.serially(() -> d.remember(node.peers(), node.nowMillis(), false)));
       }
       this.antiEntropy = new AntiEntropy(node, store, limits);
+      if (signing != null) {
+        SignedWrites sw = signing;
+        antiEntropy.signPendingWith(sw::signedAll);
+      }
       Store s = store;
       AntiEntropy ae = antiEntropy;
       node.every(limits.antiEntropyInterval(), ae::tick);

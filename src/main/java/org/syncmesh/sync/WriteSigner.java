@@ -9,7 +9,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.syncmesh.wire.Bytes;
 
 /**
  * Signs this node's writes in batches on a thread of its own (docs/extension-v1.md §8.3): the
@@ -104,13 +103,7 @@ final class WriteSigner implements AutoCloseable {
 
   private void signAndHandOver(List<SignedWrites.KeyedWrite> batch) {
     try {
-      List<Bytes> signatures = signing.signAll(batch);
-      List<SignedWrites.KeyedWrite> signed = new ArrayList<>(batch.size());
-      for (int i = 0; i < batch.size(); i++) {
-        SignedWrites.KeyedWrite u = batch.get(i);
-        signed.add(new SignedWrites.KeyedWrite(u.key(), u.write().withSignature(signatures.get(i))));
-      }
-      sink.accept(signed);
+      sink.accept(signing.signedAll(batch));
     } catch (RuntimeException e) { // a bug: these writes stay pending (unsent), the node goes on
       log.error("signing a batch of {} writes failed", batch.size(), e);
     }
