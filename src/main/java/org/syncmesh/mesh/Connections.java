@@ -55,8 +55,10 @@ final class Connections {
       if (error != null) {
         log.debug("cannot connect to {}:{}: {}", host, port, error.toString());
         if (result != null) {
-          result.completeExceptionally(new java.net.ConnectException(
-              "cannot connect to " + host + ":" + port + ": " + error.getMessage()));
+          java.net.ConnectException failure = new java.net.ConnectException(
+              "cannot connect to " + host + ":" + port + ": " + error.getMessage());
+          failure.initCause(error); // the kind (refused, timed out, no route) for whoever reports it
+          result.completeExceptionally(failure);
         }
         return;
       }
@@ -123,6 +125,9 @@ final class Connections {
 
   void registered(Peer peer, boolean first) {
     PeerInfo info = peer.info();
+    log.info("peer {} connected: {} link with {}, advertises {}:{}, dialect {}, extension v{}", info.shortId(),
+        info.outgoing() ? "outgoing" : "incoming", peer.link.remoteAddress(), info.host(), info.port(), info.dialect(),
+        info.extensionVersion());
     for (CompletableFuture<PeerInfo> waiter : peer.waiters) {
       waiter.complete(info);
     }
@@ -159,6 +164,9 @@ final class Connections {
     if (peer.id != null && node.routing.get(peer.id) == peer) {
       node.routing.remove(peer.id);
       node.publishRouting();
+      log.info("peer {} lost: {} (dialect {}, {} link)", PeerInfo.shortId(peer.id),
+          reason == null ? "the peer closed the connection" : reason, peer.dialect,
+          peer.outgoing() ? "outgoing" : "incoming");
       node.redialer.lost(peer, reason);
       node.events().disconnected(peer.info());
       if (!node.isClosed() && !node.routing.isEmpty() && outgoingCount() < node.maxOutgoing) {

@@ -159,7 +159,7 @@ final class Redialer {
     } else if (!peer.hasAddress()) {
       var remote = peer.link.remoteAddress();
       if (!peer.outgoing()) {
-        log.info("lost peer {} ({}); it advertised no address to redial", peer.id, why);
+        log.info("peer {}: not redialled, it advertised no address ({})", PeerInfo.shortId(peer.id), why);
         return;
       }
       host = remote.getHostString();
@@ -168,10 +168,10 @@ final class Redialer {
     Entry entry = entry(host, port);
     entry.lastId = peer.id;
     if (!entry.seed && node.maxOutgoing == 0) {
-      log.info("lost peer {} at {} ({}); max outgoing is 0, so not redialling", peer.id, entry, why);
+      log.info("peer {}: not redialled at {}, max outgoing is 0 ({})", PeerInfo.shortId(peer.id), entry, why);
       return;
     }
-    log.info("lost peer {} at {} ({}); redialling", peer.id, entry, why);
+    log.info("peer {}: redialling at {} ({})", PeerInfo.shortId(peer.id), entry, why);
     if (!entry.waiting()) {
       entry.failures = 0;
       schedule(entry);
