@@ -40,7 +40,7 @@ final class JsonMode {
     } catch (RuntimeException e) {
       log.debug("cannot start", e);
       writeLine(out, LineProtocol.Reply.failure(startFailure(e)).toLine());
-      return 1;
+      return NodeCommand.EXIT_FAILURE;
     }
     try (session) {
       started.accept(session);
@@ -63,7 +63,7 @@ final class JsonMode {
     } catch (IOException e) {
       log.warn("standard input failed; closing the node", e);
     }
-    return 0;
+    return NodeCommand.EXIT_OK;
   }
 
   /**

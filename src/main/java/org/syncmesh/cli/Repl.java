@@ -92,7 +92,7 @@ final class Repl {
     } catch (RuntimeException e) {
       out.println("error: " + JsonMode.startFailure(e));
       out.flush();
-      return 1;
+      return NodeCommand.EXIT_FAILURE;
     }
     List<String> words = new ArrayList<>(LineProtocol.COMMANDS);
     words.add("help");
@@ -128,7 +128,7 @@ final class Repl {
         // history is a convenience; losing it is not worth a failure
       }
     }
-    return 0;
+    return NodeCommand.EXIT_OK;
   }
 
   private static void loop(LineReader reader, LineProtocol protocol) {

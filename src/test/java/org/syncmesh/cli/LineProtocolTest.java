@@ -56,7 +56,8 @@ final class LineProtocolTest {
     String toId = (String) call(to, "id");
     String fromId = (String) call(from, "id");
     int port = to.session().socket().port();
-    assertThat(call(from, "connect 127.0.0.1 " + port)).isNull();
+    assertThat(call(from, "connect 127.0.0.1 " + port)).as("connect answers once handshaken, with the peer's id")
+        .isEqualTo(toId);
     await("both nodes to list each other").atMost(WAIT).until(() ->
         ids(call(from, "peers")).contains(toId) && ids(call(to, "peers")).contains(fromId));
   }
@@ -220,9 +221,9 @@ final class LineProtocolTest {
     try (ServerSocket s = new ServerSocket(0)) {
       closed = s.getLocalPort();
     }
-    call(a, "connect 127.0.0.1 " + closed);
+    assertThat(error(a, "connect 127.0.0.1 " + closed)).startsWith("connect 127.0.0.1:" + closed + " failed: refused");
     await("the failed connect in status").atMost(WAIT).until(() -> call(a, "status"), s -> s instanceof List<?> list
-        && list.size() == 1 && ((String) list.get(0)).startsWith("connect 127.0.0.1:" + closed + ": "));
+        && list.size() == 1 && ((String) list.get(0)).startsWith("connect 127.0.0.1:" + closed + ": refused"));
   }
 
   @Test
@@ -383,7 +384,8 @@ final class LineProtocolTest {
   void differentSubnets_neverPair() {
     LineProtocol a = node("--subnet", "one");
     LineProtocol b = node("--subnet", "two");
-    call(b, "connect 127.0.0.1 " + a.session().socket().port());
+    assertThat(error(b, "connect 127.0.0.1 " + a.session().socket().port()))
+        .contains("failed: handshake refused: protocol mismatch");
     await("the mismatch in b's status").atMost(WAIT).until(() -> call(b, "status") instanceof List);
     assertThat(call(b, "peers")).isEqualTo(List.of());
   }

@@ -34,9 +34,11 @@ final class NodeCommandTest {
   @Test
   void everyOption() {
     NodeOptions o = parse("--host", "0.0.0.0", "--port", "0", "--connect", "127.0.0.1:5000", "--connect=other:6000",
-        "--subnet", "lab", "--transport", "SSL", "--no-leasing", "--json", "-q", "-vv", "--max-frame-bytes", "65536");
+        "--subnet", "lab", "--transport", "SSL", "--no-leasing", "--json", "-q", "-vv", "--max-frame-bytes", "65536",
+        "--out-addr", "203.0.113.5:4444", "--max-outgoing", "9");
     assertThat(o).isEqualTo(new NodeOptions("0.0.0.0", 0, List.of(new NodeOptions.HostPort("127.0.0.1", 5000),
-        new NodeOptions.HostPort("other", 6000)), "lab", "SSL", false, false, true, true, 2, 65536));
+        new NodeOptions.HostPort("other", 6000)), "lab", "SSL", false, false, true, true, 2, 65536, null, false,
+        NodeOptions.Security.NONE, new NodeOptions.HostPort("203.0.113.5", 4444), 9));
   }
 
   @Test
@@ -112,10 +114,10 @@ final class NodeCommandTest {
     assertThatThrownBy(() -> parse("--connect", "h:0")).hasMessageContaining("bad --connect value");
     assertThatThrownBy(() -> parse("--port", "x")).isInstanceOf(CommandLine.ParameterException.class);
     assertThatThrownBy(() -> parse("--port", "65536")).isInstanceOf(CommandLine.ParameterException.class)
-        .hasMessage("bad option: port: 65536 (expected: in [0, 65535])");
+        .hasMessage("Invalid value for option '--port': 65536 (expected: an integer in [0, 65535])");
     assertThatThrownBy(() -> parse("--bogus")).isInstanceOf(CommandLine.UnmatchedArgumentException.class);
     assertThatThrownBy(() -> parse("--max-frame-bytes", "100")).isInstanceOf(CommandLine.ParameterException.class)
-        .hasMessageStartingWith("bad option: --max-frame-bytes: 100");
+        .hasMessage("Invalid value for option '--max-frame-bytes': 100 (expected: an integer in [1024, 2147483639])");
   }
 
   @Test

@@ -104,14 +104,14 @@ final class NodeProcessIT {
   }
 
   @Test
-  void badOption_givesOneFailureLine_andExitOne() throws Exception {
+  void badOption_givesOneFailureLine_andExitTwo() throws Exception {
     for (String[] options : List.of(new String[] {"--port", "70000"}, new String[] {"--transport", "UDP"},
         new String[] {"--connect", "nohost"}, new String[] {"--bogus"})) {
       LineNode a = net.track(LineNode.javaUnstarted(options));
       Map<?, ?> line = (Map<?, ?>) Json.parse(a.readLine());
       assertThat(line.get("ok")).as(String.join(" ", options)).isEqualTo(false);
       assertThat(a.readLineOrEnd()).isNull();
-      assertThat(a.awaitExit(10)).isEqualTo(1);
+      assertThat(a.awaitExit(10)).as("a usage error's exit status").isEqualTo(2);
     }
   }
 
