@@ -14,6 +14,8 @@ import java.util.Locale;
  */
 final class ConnectFailures {
 
+  private static final String ID_CONFLICT = "another node uses this node's id";
+
   private ConnectFailures() {}
 
   /** One line saying why connecting to {@code host:port} failed. */
@@ -35,6 +37,11 @@ final class ConnectFailures {
       kind = "unreachable: no route to " + host + " (check the address and the network between the hosts)";
     } else if (lower.contains("tls handshake failed")) {
       kind = "TLS refused: " + tlsReason(all);
+    } else if (lower.contains("during the tls handshake")) {
+      kind = "TLS refused: the peer closed the connection during the TLS handshake (a plaintext node, or a secure "
+          + "one that does not trust this node's certificate)";
+    } else if (lower.contains(ID_CONFLICT)) {
+      kind = "handshake refused: the peer uses this node's id (a copied data directory?)";
     } else if (lower.contains("connected to self")) {
       kind = "handshake refused: " + host + ":" + port + " is this node itself";
     } else if (lower.contains("protocol mismatch")) {

@@ -112,7 +112,10 @@ final class Repl {
     try (session) {
       started.accept(session);
       out.println("node " + session.socket().id());
-      out.println("listening on " + options.host() + ":" + session.socket().port() + " ("
+      java.net.InetSocketAddress advertised = session.socket().outAddress();
+      String bound = options.host() + ":" + session.socket().port();
+      String told = advertised.getHostString() + ":" + advertised.getPort();
+      out.println("listening on " + bound + (told.equals(bound) ? "" : ", peers are told " + told) + " ("
           + (session.isSync() ? "sync" : "mesh") + ", protocol " + session.socket().protocol().subnet() + " "
           + session.socket().protocol().transport() + "). Type help.");
       out.flush();

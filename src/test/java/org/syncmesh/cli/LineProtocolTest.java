@@ -381,6 +381,35 @@ final class LineProtocolTest {
   }
 
   @Test
+  void anUnknownTenMegabyteLine_isQuotedShort_andTheNodeStaysUp() {
+    LineProtocol a = node();
+    String huge = "q".repeat(10_000_000);
+    String reply = a.handle(huge);
+    assertThat(reply).hasSizeLessThan(300)
+        .isEqualTo("{\"ok\":false,\"error\":\"unknown command: " + "q".repeat(200) + "… (10000000 characters)\"}");
+    assertThat(error(a, "id " + huge)).isEqualTo("unexpected text after id: " + "q".repeat(200)
+        + "… (10000000 characters)");
+    assertThat(error(a, "get k " + huge)).hasSizeLessThan(300).endsWith("(10000000 characters)");
+    assertThat(call(a, "status")).isEqualTo("Nominal");
+  }
+
+  @Test
+  void connect_toAPlaintextNodeOverTls_isATlsRefusal() {
+    LineProtocol plain = node();
+    LineProtocol tls = node("--transport", "SSL");
+    int port = plain.session().socket().port();
+    assertThat(error(tls, "connect 127.0.0.1 " + port)).startsWith("connect 127.0.0.1:" + port + " failed: TLS refused: ");
+  }
+
+  @Test
+  void connect_toSelf_isAHandshakeRefusal() {
+    LineProtocol a = node();
+    int port = a.session().socket().port();
+    assertThat(error(a, "connect 127.0.0.1 " + port)).startsWith("connect 127.0.0.1:" + port
+        + " failed: handshake refused: 127.0.0.1:" + port + " is this node itself");
+  }
+
+  @Test
   void differentSubnets_neverPair() {
     LineProtocol a = node("--subnet", "one");
     LineProtocol b = node("--subnet", "two");

@@ -121,6 +121,74 @@ final class NodeCommandTest {
   }
 
   @Test
+  void outAddr_defaultsToTheBoundAddress_andIsWhatPeersAreTold() {
+    assertThat(parse().outAddr()).isNull();
+    assertThat(parse("--out-addr", "node-a.lab:4000").outAddr()).isEqualTo(new NodeOptions.HostPort("node-a.lab", 4000));
+    assertThat(parse("--out-addr", "[2001:db8::1]:4000").outAddr())
+        .isEqualTo(new NodeOptions.HostPort("2001:db8::1", 4000));
+    assertThatThrownBy(() -> parse("--out-addr", "node-a.lab")).isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessage("Invalid value for option '--out-addr': bad --out-addr value (want HOST:PORT, port 1-65535): "
+            + "node-a.lab");
+    assertThatThrownBy(() -> parse("--out-addr", "h:0")).hasMessageContaining("bad --out-addr value");
+  }
+
+  @Test
+  void wildcardHost_withoutOutAddr_isRefusedSayingToGiveOne() {
+    for (String wildcard : List.of("0.0.0.0", "::")) {
+      assertThatThrownBy(() -> parse("--host", wildcard)).isInstanceOf(CommandLine.ParameterException.class)
+          .hasMessage("bad option: --host " + wildcard + " listens on every interface but names no address peers can "
+              + "dial: give --out-addr HOST:PORT, the address (and port) other hosts reach this node at");
+    }
+    assertThat(parse("--host", "0.0.0.0", "--out-addr", "10.0.0.11:4444").host()).isEqualTo("0.0.0.0");
+    assertThat(parse("--host", "10.0.0.11").outAddr()).as("a specific address advertises itself").isNull();
+  }
+
+  @Test
+  void outAddr_reachesTheSocket() {
+    NodeOptions o = parse("--port", "0", "--out-addr", "203.0.113.9:4555", "--max-outgoing", "0");
+    try (org.syncmesh.mesh.MeshSocket mesh = new NodeOptions(o.host(), 0, List.of(), "mesh", o.transport(), true, true,
+        false, false, 0, o.maxFrameBytes(), null, false, o.security(), o.outAddr(), o.maxOutgoing()).bindMesh()) {
+      assertThat(mesh.outAddress().getHostString()).isEqualTo("203.0.113.9");
+      assertThat(mesh.outAddress().getPort()).isEqualTo(4555);
+    }
+    try (org.syncmesh.sync.SyncSocket sync = parse("--port", "0").bindSync()) {
+      assertThat(sync.mesh().outAddress().getHostString()).isEqualTo("127.0.0.1");
+      assertThat(sync.mesh().outAddress().getPort()).as("the bound port").isEqualTo(sync.mesh().port());
+    }
+  }
+
+  @Test
+  void maxOutgoing_defaultsToFour_andIsRangeChecked() {
+    assertThat(parse().maxOutgoing()).isEqualTo(4);
+    assertThat(parse("--max-outgoing", "0").maxOutgoing()).isZero();
+    assertThat(parse("--max-outgoing=1000").maxOutgoing()).isEqualTo(1000);
+    assertThatThrownBy(() -> parse("--max-outgoing", "1001")).isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessage("Invalid value for option '--max-outgoing': 1001 (expected: an integer in [0, 1000])");
+    assertThatThrownBy(() -> parse("--max-outgoing", "-1")).isInstanceOf(CommandLine.ParameterException.class);
+  }
+
+  @Test
+  void verbose_hasALongName() {
+    assertThat(parse("--verbose").verbosity()).isEqualTo(1);
+    assertThat(parse("--verbose", "-v").verbosity()).isEqualTo(2);
+  }
+
+  @Test
+  void longArguments_areQuotedShortInErrors() {
+    String huge = "x".repeat(1_000_000);
+    assertThatThrownBy(() -> parse("--transport", huge)).satisfies(e -> assertThat(e.getMessage())
+        .hasSizeLessThan(400).contains("(1000000 characters)"));
+    assertThatThrownBy(() -> parse("--connect", huge)).satisfies(e -> assertThat(e.getMessage())
+        .hasSizeLessThan(400).contains("(1000000 characters)"));
+    CommandLine main = Main.newCommandLine();
+    StringWriter err = new StringWriter();
+    main.setErr(new PrintWriter(err));
+    assertThat(main.execute("node", "--" + huge)).isEqualTo(NodeCommand.EXIT_USAGE);
+    assertThat(err.toString()).as("picocli's unknown-option message, shortened").hasSizeLessThan(1000)
+        .contains("Unknown option: '--xxxx").contains("… (1000020 characters)").contains("--help");
+  }
+
+  @Test
   void main_hasTheNodeSubcommand() {
     CommandLine main = Main.newCommandLine();
     CommandLine.ParseResult result = main.parseArgs("node", "--json", "--port", "0");

@@ -139,6 +139,59 @@ final class NodeProcessIT {
   }
 
   @Test
+  void sigterm_closesADurableNodeCleanly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path data = dir.resolve("node");
+    LineNode a = net.track(LineNode.java("--data", data.toString()));
+    LineNode b = net.track(LineNode.java("--connect", "127.0.0.1:" + a.port()));
+    await("the nodes to peer").atMost(WAIT).until(() -> b.call("peers"), p -> ((List<?>) p).size() == 1);
+    assertThat(a.call("set kept 42")).isNull();
+    assertThat(data.resolve("running")).as("the running marker of an open data directory").exists();
+
+    a.process().destroy(); // SIGTERM
+    assertThat(a.awaitExit(10)).as("the JVM's status after SIGTERM, 128 + 15").isEqualTo(143);
+    assertThat(data.resolve("running")).as("closed by the shutdown hook, not left as after a kill").doesNotExist();
+    await("b to see a leave").atMost(WAIT).until(() -> b.call("peers"), p -> ((List<?>) p).isEmpty());
+
+    LineNode again = net.track(LineNode.java("--data", data.toString()));
+    assertThat(again.id()).isEqualTo(a.id());
+    assertThat(again.call("get kept")).isEqualTo(42L);
+  }
+
+  @Test
+  void verbose_logsLifecycleAtInfo_namingPeersByShortId(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path log = dir.resolve("b.log");
+    LineNode a = net.track(LineNode.java());
+    LineNode b = net.track(LineNode.javaLoggingTo(log, "-v"));
+    assertThat(b.call("connect 127.0.0.1 " + a.port())).isEqualTo(a.id());
+    await("the first anti-entropy round").atMost(WAIT).until(() -> b.call("peers"),
+        p -> Boolean.TRUE.equals(((Map<?, ?>) ((List<?>) p).get(0)).get("inSync")));
+    b.closeInput();
+    assertThat(b.awaitExit(5)).isZero();
+    String text = java.nio.file.Files.readString(log);
+    String aShort = a.id().substring(0, 10);
+    assertThat(text).contains("INFO MeshNode - node " + b.id().substring(0, 10) + " listening on /127.0.0.1:" + b.port()
+            + ", advertising 127.0.0.1:" + b.port() + ", protocol sync1 Plaintext")
+        .contains("INFO Connections - peer " + aShort + " connected: outgoing link")
+        .contains("dialect SYNCMESH")
+        .contains("INFO AntiEntropy - initial sync with peer " + aShort + " done: in sync after ")
+        .doesNotContain(a.id()).as("only short ids")
+        .doesNotContain("DEBUG");
+  }
+
+  @Test
+  void configFile_withABadLine_isAUsageErrorNamingFileAndLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path config = dir.resolve("node.conf");
+    java.nio.file.Files.writeString(config, "# a node\nport = 0\nmax-outgoing = lots\n");
+    LineNode a = net.track(LineNode.javaUnstarted("--config", config.toString()));
+    Map<?, ?> line = (Map<?, ?>) Json.parse(a.readLine());
+    assertThat(line.get("ok")).isEqualTo(false);
+    assertThat((String) line.get("error")).startsWith("config file " + config + ":3: bad value for max-outgoing: ");
+    assertThat(a.awaitExit(10)).isEqualTo(2);
+  }
+
+  @Test
   void launcher_worksFromAnyDirectory() throws IOException, InterruptedException {
     Process p = new ProcessBuilder(LineNode.projectDir().resolve("bin/syncmesh").toString(), "--version")
         .directory(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")).toFile())
