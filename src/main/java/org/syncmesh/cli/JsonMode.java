@@ -44,11 +44,7 @@ final class JsonMode {
     }
     try (session) {
       started.accept(session);
-      Map<String, Object> hello = new LinkedHashMap<>();
-      hello.put("id", session.socket().id());
-      hello.put("host", options.host());
-      hello.put("port", (long) session.socket().port());
-      writeLine(out, LineProtocol.Reply.success(hello).toLine());
+      writeLine(out, startLine(options, session));
 
       LineProtocol protocol = new LineProtocol(session);
       BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
@@ -64,6 +60,15 @@ final class JsonMode {
       log.warn("standard input failed; closing the node", e);
     }
     return NodeCommand.EXIT_OK;
+  }
+
+  /** The start line: {@code {"ok":true,"result":{"id":…,"host":…,"port":…}}}. */
+  static String startLine(NodeOptions options, NodeSession session) {
+    Map<String, Object> hello = new LinkedHashMap<>();
+    hello.put("id", session.socket().id());
+    hello.put("host", options.host());
+    hello.put("port", (long) session.socket().port());
+    return LineProtocol.Reply.success(hello).toLine();
   }
 
   /**

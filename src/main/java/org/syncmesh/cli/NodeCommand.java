@@ -92,6 +92,10 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Speak the node line protocol on stdin/stdout instead of the prompt.")
   boolean json;
 
+  @Option(names = "--no-input", description = "Read no commands: start, print the start line(s), and run until "
+      + "SIGTERM or SIGINT (for a service, whose standard input is empty or closed).")
+  boolean noInput;
+
   @Option(names = {"-q", "--quiet"}, description = "No live lines for update, delete and message events (prompt).")
   boolean quiet;
 
@@ -165,7 +169,9 @@ final class NodeCommand implements Callable<Integer> {
     Thread hook = new Thread(() -> closeWithin(running.getAndSet(null)), "node-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     int status;
-    if (options.json()) {
+    if (noInput) {
+      status = Unattended.run(options, options.json() ? jsonStdout() : System.out, running::set);
+    } else if (options.json()) {
       PrintStream protocolOut = jsonStdout();
       status = JsonMode.run(options, System.in, protocolOut, running::set);
     } else {

@@ -111,13 +111,7 @@ final class Repl {
     });
     try (session) {
       started.accept(session);
-      out.println("node " + session.socket().id());
-      java.net.InetSocketAddress advertised = session.socket().outAddress();
-      String bound = options.host() + ":" + session.socket().port();
-      String told = advertised.getHostString() + ":" + advertised.getPort();
-      out.println("listening on " + bound + (told.equals(bound) ? "" : ", peers are told " + told) + " ("
-          + (session.isSync() ? "sync" : "mesh") + ", protocol " + session.socket().protocol().subnet() + " "
-          + session.socket().protocol().transport() + "). Type help.");
+      out.println(startLines(options, session) + " Type help.");
       out.flush();
       if (!options.quiet()) {
         session.addEvents(liveLines(session.socket().id(), reader, printer));
@@ -132,6 +126,19 @@ final class Repl {
       }
     }
     return NodeCommand.EXIT_OK;
+  }
+
+  /**
+   * What a started node says first, for people: its id, then where it listens and what peers are
+   * told, its kind and protocol (two lines, no final line break).
+   */
+  static String startLines(NodeOptions options, NodeSession session) {
+    java.net.InetSocketAddress advertised = session.socket().outAddress();
+    String bound = options.host() + ":" + session.socket().port();
+    String told = advertised.getHostString() + ":" + advertised.getPort();
+    return "node " + session.socket().id() + "\nlistening on " + bound
+        + (told.equals(bound) ? "" : ", peers are told " + told) + " (" + (session.isSync() ? "sync" : "mesh")
+        + ", protocol " + session.socket().protocol().subnet() + " " + session.socket().protocol().transport() + ").";
   }
 
   private static void loop(LineReader reader, LineProtocol protocol) {

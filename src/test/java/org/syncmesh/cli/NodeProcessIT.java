@@ -158,6 +158,23 @@ final class NodeProcessIT {
   }
 
   @Test
+  void noInput_runsWithStdinClosed_untilSigterm(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path data = dir.resolve("node");
+    LineNode a = net.track(LineNode.javaUnstarted("--host", "127.0.0.1", "--port", "0", "--no-input", "--data",
+        data.toString()).started());
+    a.closeInput(); // what a service's /dev/null gives: end of input at once
+    LineNode b = net.track(LineNode.java("--connect", "127.0.0.1:" + a.port()));
+    await("b to peer with a, which still runs").atMost(WAIT).until(() -> b.call("peers"), p -> ((List<?>) p).size() == 1);
+    assertThat(a.process().isAlive()).isTrue();
+
+    a.process().destroy(); // SIGTERM
+    assertThat(a.awaitExit(10)).isEqualTo(143);
+    assertThat(data.resolve("running")).doesNotExist();
+    await("b to see a leave").atMost(WAIT).until(() -> b.call("peers"), p -> ((List<?>) p).isEmpty());
+  }
+
+  @Test
   void verbose_logsLifecycleAtInfo_namingPeersByShortId(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
     java.nio.file.Path log = dir.resolve("b.log");
