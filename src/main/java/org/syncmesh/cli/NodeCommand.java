@@ -53,8 +53,8 @@ final class NodeCommand implements Callable<Integer> {
       + "the command line override the file.")
   java.nio.file.@Nullable Path config;
 
-  @Option(names = "--host", paramLabel = "HOST", description = "Address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 = all, "
-      + "which needs --out-addr).", defaultValue = "127.0.0.1")
+  @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+      description = "Address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 = all, which needs --out-addr).")
   String host;
 
   @Option(names = "--port", paramLabel = "PORT", description = "Port to bind, 0 = ephemeral (default: ${DEFAULT-VALUE}).",

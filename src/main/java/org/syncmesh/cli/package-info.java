@@ -6,8 +6,9 @@
  * ({@code Unattended}), or speaks the node line protocol ({@code JsonMode}; commands in
  * {@code LineProtocol}, arguments in
  * {@code LineArgs}; docs/node-line-protocol.md), its JSON read and written with jackson-core's
- * streaming API ({@code Json}) and mapped to msgpack values ({@code JsonValues}). User input quoted back in errors goes through
- * {@code Abbrev}; failed connects are put in words by {@code ConnectFailures}. Depends on every
+ * streaming API ({@code Json}) and mapped to msgpack values ({@code JsonValues}). User input
+ * quoted back in errors goes through {@code Abbrev}; failed connects are put in words by
+ * {@code ConnectFailures}. Depends on every
  * layer below; nothing depends on it.
  */
 @NullMarked

@@ -146,7 +146,8 @@ final class Redialer {
     assert node.loop.inEventLoop();
     String why = reason == null ? "closed by the peer" : reason;
     if (!enabled || node.isClosed() || ownDecision(reason)) {
-      log.debug("lost peer {} at {}:{} ({}); not redialling", peer.id, peer.host, peer.port, why);
+      log.debug("peer {}: not redialled at {}:{} ({})", peer.id == null ? "?" : PeerInfo.shortId(peer.id), peer.host,
+          peer.port, why);
       return;
     }
     String host = peer.host;
@@ -214,7 +215,8 @@ final class Redialer {
       schedule(entry);
       return;
     }
-    log.debug("redialling {} (peer {}, attempt {})", entry, entry.lastId, entry.failures);
+    log.debug("redialling {} (peer {}, attempt {})", entry, entry.lastId == null ? "?" : PeerInfo.shortId(entry.lastId),
+        entry.failures);
     entry.dialling = true;
     CompletableFuture<PeerInfo> attempt = new CompletableFuture<>();
     attempt.whenComplete((info, error) -> node.onLoop(() -> attemptEnded(entry, error)));

@@ -398,7 +398,8 @@ final class LineProtocolTest {
     LineProtocol plain = node();
     LineProtocol tls = node("--transport", "SSL");
     int port = plain.session().socket().port();
-    assertThat(error(tls, "connect 127.0.0.1 " + port)).startsWith("connect 127.0.0.1:" + port + " failed: TLS refused: ");
+    assertThat(error(tls, "connect 127.0.0.1 " + port))
+        .startsWith("connect 127.0.0.1:" + port + " failed: TLS refused: ");
   }
 
   @Test

@@ -165,7 +165,8 @@ final class NodeProcessIT {
         data.toString()).started());
     a.closeInput(); // what a service's /dev/null gives: end of input at once
     LineNode b = net.track(LineNode.java("--connect", "127.0.0.1:" + a.port()));
-    await("b to peer with a, which still runs").atMost(WAIT).until(() -> b.call("peers"), p -> ((List<?>) p).size() == 1);
+    await("b to peer with a, which still runs").atMost(WAIT)
+        .until(() -> b.call("peers"), p -> ((List<?>) p).size() == 1);
     assertThat(a.process().isAlive()).isTrue();
 
     a.process().destroy(); // SIGTERM

@@ -66,7 +66,8 @@ final class InitialSyncTest {
   void keysThatWouldCrashJs2pAreSkippedForJs2pOnly() {
     store.set(Bytes.utf8("constructor"), 1);
     store.set(Bytes.utf8("fine"), 2);
-    assertThat(drain(new InitialSync(store.store(), true, "peer"))).extracting(p -> (Object) p.get(1)).containsExactly(Bytes.utf8("fine"));
+    assertThat(drain(new InitialSync(store.store(), true, "peer"))).extracting(p -> (Object) p.get(1))
+        .containsExactly(Bytes.utf8("fine"));
     assertThat(drain(new InitialSync(store.store(), false, "peer"))).hasSize(2);
   }
 
