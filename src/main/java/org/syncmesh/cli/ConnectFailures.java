@@ -24,7 +24,9 @@ final class ConnectFailures {
     String all = messages(failure);
     String lower = all.toLowerCase(Locale.ROOT);
     String kind;
-    if (has(failure, io.netty.channel.ConnectTimeoutException.class) || has(failure, SocketTimeoutException.class)
+    if (lower.contains("tls handshake failed")) {
+      kind = "TLS refused: " + tlsReason(all);
+    } else if (has(failure, io.netty.channel.ConnectTimeoutException.class) || has(failure, SocketTimeoutException.class)
         || lower.contains("timed out")) {
       kind = lower.contains("handshake timed out")
           ? "handshake refused: the peer did not complete the handshake in time (not a syncmesh/p2p node, or "
@@ -35,8 +37,6 @@ final class ConnectFailures {
       kind = "unreachable: unknown host " + host + " (check the name, or use an address)";
     } else if (has(failure, NoRouteToHostException.class) || lower.contains("unreachable")) {
       kind = "unreachable: no route to " + host + " (check the address and the network between the hosts)";
-    } else if (lower.contains("tls handshake failed")) {
-      kind = "TLS refused: " + tlsReason(all);
     } else if (lower.contains("during the tls handshake")) {
       kind = "TLS refused: the peer closed the connection during the TLS handshake (a plaintext node, or a secure "
           + "one that does not trust this node's certificate)";

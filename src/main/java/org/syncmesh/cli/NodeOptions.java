@@ -160,6 +160,10 @@ record NodeOptions(String host, int port, List<HostPort> connect, String subnet,
       throw new IllegalArgumentException("--host " + host + " listens on every interface but names no address "
           + "peers can dial: give --out-addr HOST:PORT, the address (and port) other hosts reach this node at");
     }
+    if (outAddr != null && isWildcard(outAddr.host())) {
+      throw new IllegalArgumentException("--out-addr " + outAddr + " names no address peers can dial: give the "
+          + "address (or name) other hosts reach this node at");
+    }
     Checks.inRange(maxOutgoing, 0, 1_000, "--max-outgoing");
   }
 

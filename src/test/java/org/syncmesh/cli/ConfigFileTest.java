@@ -71,6 +71,18 @@ final class ConfigFileTest {
   }
 
   @Test
+  void theCommandLineWins_throughTheSyncmeshCommandToo() throws IOException {
+    Path config = file("port = 5000", "subnet = lab", "json = true");
+    CommandLine.ParseResult result = Main.newCommandLine().parseArgs("node", "--config", config.toString(), "--port",
+        "7", "--max-outgoing", "2");
+    NodeOptions o = ((NodeCommand) result.subcommand().commandSpec().userObject()).options();
+    assertThat(o.port()).isEqualTo(7);
+    assertThat(o.maxOutgoing()).isEqualTo(2);
+    assertThat(o.subnet()).isEqualTo("lab");
+    assertThat(o.json()).isTrue();
+  }
+
+  @Test
   void anEmptyFile_isTheDefaults() throws IOException {
     assertThat(parse("--config", file("# nothing", "   ").toString())).isEqualTo(NodeOptions.defaults());
   }

@@ -47,6 +47,9 @@ final class ConnectFailuresTest {
     assertThat(ConnectFailures.explain(new ConnectException("connection closed before its handshake: TLS handshake "
         + "failed with /127.0.0.1:1: the peer refused this node's certificate: not issued by a CA it trusts (x)"),
         "h", 1)).startsWith("TLS refused: the peer refused this node's certificate: not issued by a CA it trusts");
+    assertThat(ConnectFailures.explain(new ConnectException("connection closed before its handshake: TLS handshake "
+        + "failed with /127.0.0.1:1: TLS error (SslHandshakeTimeoutException: handshake timed out after 10000ms)"),
+        "h", 1)).startsWith("TLS refused: TLS error");
     assertThat(ConnectFailures.explain(new ConnectException("connection closed before its handshake: connected to "
         + "self"), "h", 1)).startsWith("handshake refused: h:1 is this node itself");
   }

@@ -141,6 +141,9 @@ final class NodeCommandTest {
     }
     assertThat(parse("--host", "0.0.0.0", "--out-addr", "10.0.0.11:4444").host()).isEqualTo("0.0.0.0");
     assertThat(parse("--host", "10.0.0.11").outAddr()).as("a specific address advertises itself").isNull();
+    assertThatThrownBy(() -> parse("--host", "0.0.0.0", "--out-addr", "0.0.0.0:4444"))
+        .hasMessage("bad option: --out-addr 0.0.0.0:4444 names no address peers can dial: give the address (or name) "
+            + "other hosts reach this node at");
   }
 
   @Test
