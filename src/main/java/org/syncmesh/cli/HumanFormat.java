@@ -67,6 +67,9 @@ final class HumanFormat {
         }
         return String.valueOf(result);
       }
+      case "connect" -> {
+        return "connected to " + result;
+      }
       case "meta" -> {
         if (result instanceof Map<?, ?> meta) {
           long ts = (Long) meta.get("timestamp");

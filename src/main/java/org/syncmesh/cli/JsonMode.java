@@ -46,15 +46,11 @@ final class JsonMode {
     } catch (RuntimeException e) {
       log.debug("cannot start", e);
       writeLine(out, LineProtocol.Reply.failure(startFailure(e)).toLine());
-      return 1;
+      return NodeCommand.EXIT_FAILURE;
     }
     try (session) {
       started.accept(session);
-      Map<String, Object> hello = new LinkedHashMap<>();
-      hello.put("id", session.socket().id());
-      hello.put("host", options.host());
-      hello.put("port", (long) session.socket().port());
-      writeLine(out, LineProtocol.Reply.success(hello).toLine());
+      writeLine(out, startLine(options, session));
 
       LineProtocol protocol = new LineProtocol(session);
       BufferedReader reader = new BufferedReader(new InputStreamReader(in, strictUtf8()));
@@ -72,7 +68,16 @@ final class JsonMode {
     } catch (IOException e) {
       log.warn("standard input failed; closing the node", e);
     }
-    return 0;
+    return NodeCommand.EXIT_OK;
+  }
+
+  /** The start line: {@code {"ok":true,"result":{"id":…,"host":…,"port":…}}}. */
+  static String startLine(NodeOptions options, NodeSession session) {
+    Map<String, Object> hello = new LinkedHashMap<>();
+    hello.put("id", session.socket().id());
+    hello.put("host", options.host());
+    hello.put("port", (long) session.socket().port());
+    return LineProtocol.Reply.success(hello).toLine();
   }
 
   /**

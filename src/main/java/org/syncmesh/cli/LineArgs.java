@@ -88,7 +88,7 @@ final class LineArgs {
   static @Nullable Object noMore(String rest, String what) {
     String t = trim(rest);
     if (!t.isEmpty()) {
-      throw new IllegalArgumentException("unexpected text after " + what + ": " + t);
+      throw new IllegalArgumentException("unexpected text after " + what + ": " + Abbrev.quote(t));
     }
     return null;
   }

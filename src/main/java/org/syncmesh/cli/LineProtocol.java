@@ -113,7 +113,7 @@ final class LineProtocol {
     }
     Command command = commands.get(name);
     if (command == null) {
-      return Reply.failure("unknown command: " + name);
+      return Reply.failure("unknown command: " + Abbrev.quote(name));
     }
     try {
       return Reply.success(command.run(split[1]));
@@ -142,14 +142,13 @@ final class LineProtocol {
     return session.socket().id();
   }
 
-  private @Nullable Object connect(String rest) {
+  private @Nullable Object connect(String rest) throws InterruptedException {
     String[] parts = LineArgs.trim(rest).split(LineArgs.SPACES);
     if (parts.length != 2 || !parts[1].matches("[0-9]{1,5}") || Integer.parseInt(parts[1]) < 1
         || Integer.parseInt(parts[1]) > 65_535) {
       throw new IllegalArgumentException("usage: connect HOST PORT (PORT 1-65535)");
     }
-    session.connect(parts[0], Integer.parseInt(parts[1]));
-    return null;
+    return session.connectAndWait(parts[0], Integer.parseInt(parts[1])).id();
   }
 
   private @Nullable Object peers(String rest) {

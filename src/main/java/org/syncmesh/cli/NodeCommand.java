@@ -34,18 +34,42 @@ import picocli.CommandLine.Spec;
             + "line protocol on standard input and output, one JSON reply line per command line."})
 final class NodeCommand implements Callable<Integer> {
 
+  /** Exit status: the node ran and ended cleanly (end of input, {@code quit}, SIGTERM, Ctrl-C). */
+  static final int EXIT_OK = 0;
+
+  /** Exit status: the node could not start or failed while running (port in use, data directory locked…). */
+  static final int EXIT_FAILURE = 1;
+
+  /** Exit status: a usage error, a bad option or config file; nothing was started. Picocli's own. */
+  static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
+
   /** How long closing may take before the process exits anyway (the contract allows 5 s). */
   private static final long CLOSE_DEADLINE_MILLIS = 4_000;
 
   @Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--host", paramLabel = "HOST", description = "Address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 = all).",
-      defaultValue = "127.0.0.1")
+  @Option(names = "--config", paramLabel = "FILE", description = "Read options from FILE: `key = value` lines, "
+      + "keys are the long option names without --, # starts a comment (docs/configuration.md). Options given on "
+      + "the command line override the file.")
+  java.nio.file.@Nullable Path config;
+
+  @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+      description = "Address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 = all, which needs --out-addr).")
   String host;
 
   @Option(names = "--port", paramLabel = "PORT", description = "Port to bind, 0 = ephemeral (default: ${DEFAULT-VALUE}).",
-      defaultValue = "" + NodeOptions.DEFAULT_PORT)
+      defaultValue = "" + NodeOptions.DEFAULT_PORT, converter = PortConverter.class)
   int port;
+
+  @Option(names = "--out-addr", paramLabel = "HOST:PORT", description = "The address peers are told to dial to reach "
+      + "this node (default: the bound host and port). Required with --host 0.0.0.0; behind NAT or a container's "
+      + "port mapping, the outside address.", converter = OutAddrConverter.class)
+  NodeOptions.@Nullable HostPort outAddr;
+
+  @Option(names = "--max-outgoing", paramLabel = "N", description = "Most connections this node opens itself to "
+      + "peers it learns of from peers lists, 0-1000 (default: ${DEFAULT-VALUE}); --connect peers are dialled "
+      + "whatever it is.", defaultValue = "" + NodeOptions.DEFAULT_MAX_OUTGOING, converter = MaxOutgoingConverter.class)
+  int maxOutgoing;
 
   @Option(names = "--connect", paramLabel = "HOST:PORT", description = "Connect to a peer at start (repeatable); retried until it answers.",
       converter = HostPortConverter.class)
@@ -68,12 +92,16 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Speak the node line protocol on stdin/stdout instead of the prompt.")
   boolean json;
 
+  @Option(names = "--no-input", description = "Read no commands: start, print the start line(s), and run until "
+      + "SIGTERM or SIGINT (for a service, whose standard input is empty or closed).")
+  boolean noInput;
+
   @Option(names = {"-q", "--quiet"}, description = "No live lines for update, delete and message events (prompt).")
   boolean quiet;
 
   @Option(names = "--max-frame-bytes", paramLabel = "BYTES",
       description = "Largest frame sent or accepted, which bounds a value; every node of a network needs the same "
-          + "(default: ${DEFAULT-VALUE}).")
+          + "(default: ${DEFAULT-VALUE}).", converter = MaxFrameBytesConverter.class)
   int maxFrameBytes = org.syncmesh.wire.FrameCodec.DEFAULT_MAX_FRAME_BYTES;
 
   @Option(names = "--data", paramLabel = "DIR",
@@ -105,8 +133,12 @@ final class NodeCommand implements Callable<Integer> {
       + "again when it changes: their links are closed and refused.")
   java.nio.file.@Nullable Path deny;
 
-  @Option(names = "-v", description = "More logging on standard error: -v info, -vv debug (default: warnings).")
+  @Option(names = {"-v", "--verbose"}, description = "More logging on standard error: -v info, -vv debug (default: "
+      + "warnings). In a config file: verbose = 0, 1 or 2.")
   boolean[] verbose = new boolean[0];
+
+  /** Whether the {@code --config} file's settings were merged in (once). */
+  private boolean configApplied;
 
   /**
    * The parsed options, validated.
@@ -114,12 +146,17 @@ final class NodeCommand implements Callable<Integer> {
    * @throws ParameterException if a value is out of range
    */
   NodeOptions options() {
+    if (config != null && !configApplied) {
+      ConfigFile.apply(config, spec);
+      configApplied = true;
+    }
     try {
       return new NodeOptions(host, port, connect, subnet != null ? subnet : NodeOptions.defaultSubnet(mesh),
           transport, !noLeasing, mesh, json, quiet, verbose.length, maxFrameBytes, data, fsync,
-          new NodeOptions.Security(tlsCert, tlsKey, tlsCa, identity, deny));
+          new NodeOptions.Security(tlsCert, tlsKey, tlsCa, identity, deny), outAddr, maxOutgoing);
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "bad option: " + e.getMessage(), e);
+      throw new ParameterException(spec.commandLine(), "bad option: " + e.getMessage()
+          + (config != null ? " (options from the command line and " + config + ")" : ""), e);
     }
   }
 
@@ -132,7 +169,9 @@ final class NodeCommand implements Callable<Integer> {
     Thread hook = new Thread(() -> closeWithin(running.getAndSet(null)), "node-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     int status;
-    if (options.json()) {
+    if (noInput) {
+      status = Unattended.run(options, options.json() ? jsonStdout() : System.out, running::set);
+    } else if (options.json()) {
       PrintStream protocolOut = jsonStdout();
       status = JsonMode.run(options, System.in, protocolOut, running::set);
     } else {
@@ -181,19 +220,31 @@ final class NodeCommand implements Callable<Integer> {
   }
 
   /**
-   * Reports a bad option. With {@code --json} among the arguments that is one
-   * {@code {"ok":false,…}} line on standard output and exit status 1, as the line protocol
-   * promises; otherwise picocli's usual message and usage on standard error.
+   * Reports a bad option, with exit status {@link #EXIT_USAGE}. With {@code --json} among the
+   * arguments (or {@code json = true} in the config file) that is one {@code {"ok":false,…}} line
+   * on standard output, as the line protocol promises; otherwise picocli's usual message and usage
+   * on standard error. Either way the message repeats at most {@link Abbrev#MAX_CHARS}
+   * characters of an argument.
    */
   static int handleParameterException(ParameterException e, String[] args,
       CommandLine.IParameterExceptionHandler fallback) throws Exception {
-    if (!List.of(args).contains("--json") || !(e.getCommandLine().getCommand() instanceof NodeCommand)) {
-      return fallback.handleParseException(e, args);
+    boolean node = e.getCommandLine().getCommand() instanceof NodeCommand;
+    boolean json = node && (List.of(args).contains("--json") || ((NodeCommand) e.getCommandLine().getCommand()).json);
+    String message = Abbrev.quote(String.valueOf(e.getMessage()), 2 * Abbrev.MAX_CHARS + 200);
+    if (!json) {
+      if (message.equals(e.getMessage())) {
+        return fallback.handleParseException(e, args);
+      }
+      // picocli would print the whole argument: say it shorter, then the usual usage hint
+      CommandLine cl = e.getCommandLine();
+      cl.getErr().println(message);
+      cl.getErr().println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
+      return EXIT_USAGE;
     }
     PrintStream out = jsonStdout();
-    out.print(LineProtocol.Reply.failure(e.getMessage()).toLine() + "\n");
+    out.print(LineProtocol.Reply.failure(message).toLine() + "\n");
     out.flush();
-    return 1;
+    return EXIT_USAGE;
   }
 
   /** {@code HOST:PORT}. */
@@ -208,6 +259,62 @@ final class NodeCommand implements Callable<Integer> {
     }
   }
 
+  /** {@code HOST:PORT} given to {@code --out-addr}. */
+  static final class OutAddrConverter implements CommandLine.ITypeConverter<NodeOptions.HostPort> {
+    @Override
+    public NodeOptions.HostPort convert(String value) {
+      try {
+        return NodeOptions.HostPort.parse(value, "--out-addr");
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * An integer in a range: checked while parsing, so a config file's bad value is reported with
+   * its line.
+   */
+  abstract static class RangeConverter implements CommandLine.ITypeConverter<Integer> {
+    private final int min;
+    private final int max;
+
+    RangeConverter(int min, int max) {
+      this.min = min;
+      this.max = max;
+    }
+
+    @Override
+    public Integer convert(String value) {
+      if (!value.matches("[0-9]{1,10}") || Long.parseLong(value) < min || Long.parseLong(value) > max) {
+        throw new CommandLine.TypeConversionException(Abbrev.quote(value) + " (expected: an integer in [" + min
+            + ", " + max + "])");
+      }
+      return Integer.parseInt(value);
+    }
+  }
+
+  /** A port to bind: 0 (ephemeral) to 65535. */
+  static final class PortConverter extends RangeConverter {
+    PortConverter() {
+      super(0, 65_535);
+    }
+  }
+
+  /** {@code --max-outgoing}: 0 to 1000, as the mesh socket takes. */
+  static final class MaxOutgoingConverter extends RangeConverter {
+    MaxOutgoingConverter() {
+      super(0, 1_000);
+    }
+  }
+
+  /** {@code --max-frame-bytes}: 1 KiB up to what a frame's length can say. */
+  static final class MaxFrameBytesConverter extends RangeConverter {
+    MaxFrameBytesConverter() {
+      super(1024, Integer.MAX_VALUE - 8);
+    }
+  }
+
   /** {@code Plaintext} or {@code SSL}, any case. */
   static final class TransportConverter implements CommandLine.ITypeConverter<String> {
     @Override
@@ -218,7 +325,7 @@ final class NodeCommand implements Callable<Integer> {
         case "ssl":
           return org.syncmesh.wire.Protocol.SSL;
         default:
-          throw new CommandLine.TypeConversionException("bad transport (want Plaintext or SSL): " + value);
+          throw new CommandLine.TypeConversionException("bad transport (want Plaintext or SSL): " + Abbrev.quote(value));
       }
     }
   }

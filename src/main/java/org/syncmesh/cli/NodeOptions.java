@@ -30,10 +30,15 @@ import org.syncmesh.wire.Protocol;
  *     needs {@code data}
  * @param security the secure network's files ({@code --tls-cert}, {@code --tls-key},
  *     {@code --tls-ca}, {@code --identity}, {@code --deny}); {@link Security#NONE} for an open network
+ * @param outAddr the address peers are told to dial ({@code --out-addr}), or null for the bound
+ *     address; required when {@code host} is a wildcard ({@code 0.0.0.0} or {@code ::}), which
+ *     names no address a peer could dial
+ * @param maxOutgoing most connections the node opens itself from peers lists ({@code --max-outgoing},
+ *     0–1000, default {@link #DEFAULT_MAX_OUTGOING}); {@code --connect} seeds are always dialled
  */
 record NodeOptions(String host, int port, List<HostPort> connect, String subnet, String transport,
     boolean leasing, boolean mesh, boolean json, boolean quiet, int verbosity, int maxFrameBytes,
-    @Nullable Path data, boolean fsync, Security security) {
+    @Nullable Path data, boolean fsync, Security security, @Nullable HostPort outAddr, int maxOutgoing) {
 
   /**
    * The files of a node in a secure network (docs/security.md): its certificate, key and trusted
@@ -86,6 +91,9 @@ record NodeOptions(String host, int port, List<HostPort> connect, String subnet,
   /** The port a node binds when none is given, as js2p's driver does. */
   static final int DEFAULT_PORT = 4444;
 
+  /** Outgoing connections from peers lists when none is given: the mesh socket's default. */
+  static final int DEFAULT_MAX_OUTGOING = 4;
+
   /** A peer address given as {@code HOST:PORT}. */
   record HostPort(String host, int port) {
     HostPort {
@@ -94,15 +102,26 @@ record NodeOptions(String host, int port, List<HostPort> connect, String subnet,
     }
 
     /**
-     * Parses {@code HOST:PORT}; the last colon splits, so an IPv6 host needs no brackets.
+     * Parses {@code HOST:PORT} given to {@code --connect}; see {@link #parse(String, String)}.
      *
      * @throws IllegalArgumentException if there is no colon, no host, or the port is not 1–65535
      */
     static HostPort parse(String text) {
+      return parse(text, "--connect");
+    }
+
+    /**
+     * Parses {@code HOST:PORT}; the last colon splits, so an IPv6 host needs no brackets.
+     *
+     * @param option the option the text was given to, for the error message
+     * @throws IllegalArgumentException if there is no colon, no host, or the port is not 1–65535
+     */
+    static HostPort parse(String text, String option) {
       int colon = text.lastIndexOf(':');
       String port = colon < 0 ? "" : text.substring(colon + 1);
       if (colon < 1 || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65_535) {
-        throw new IllegalArgumentException("bad --connect value (want HOST:PORT, port 1-65535): " + text);
+        throw new IllegalArgumentException("bad " + option + " value (want HOST:PORT, port 1-65535): "
+            + Abbrev.quote(text));
       }
       String host = text.substring(0, colon);
       if (host.startsWith("[") && host.endsWith("]")) {
@@ -137,6 +156,28 @@ record NodeOptions(String host, int port, List<HostPort> connect, String subnet,
           + (mesh ? "" : ", or --data DIR (it keeps one in DIR/identity.key)")
           + "; syncmesh certs node makes one with the node's certificate");
     }
+    if (outAddr == null && isWildcard(host)) {
+      throw new IllegalArgumentException("--host " + host + " listens on every interface but names no address "
+          + "peers can dial: give --out-addr HOST:PORT, the address (and port) other hosts reach this node at");
+    }
+    if (outAddr != null && isWildcard(outAddr.host())) {
+      throw new IllegalArgumentException("--out-addr " + outAddr + " names no address peers can dial: give the "
+          + "address (or name) other hosts reach this node at");
+    }
+    Checks.inRange(maxOutgoing, 0, 1_000, "--max-outgoing");
+  }
+
+  /** Settings of an open or secure network, advertising the bound address. */
+  NodeOptions(String host, int port, List<HostPort> connect, String subnet, String transport, boolean leasing,
+      boolean mesh, boolean json, boolean quiet, int verbosity, int maxFrameBytes, @Nullable Path data,
+      boolean fsync, Security security) {
+    this(host, port, connect, subnet, transport, leasing, mesh, json, quiet, verbosity, maxFrameBytes, data, fsync,
+        security, null, DEFAULT_MAX_OUTGOING);
+  }
+
+  /** Whether {@code host} binds every interface: {@code 0.0.0.0}, {@code ::} or {@code [::]}. */
+  static boolean isWildcard(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.equals("0:0:0:0:0:0:0:0");
   }
 
   /** Settings of an open network. */
@@ -186,6 +227,7 @@ record NodeOptions(String host, int port, List<HostPort> connect, String subnet,
   MeshSocket bindMesh() {
     MeshSocket.Builder builder = new MeshSocket.Builder().host(host).port(port).protocol(protocol())
         .maxFrameBytes(maxFrameBytes);
+    applyNetwork(builder);
     security.applyTo(builder);
     return builder.build();
   }
@@ -205,8 +247,17 @@ record NodeOptions(String host, int port, List<HostPort> connect, String subnet,
     if (data != null) {
       builder.dataDirectory(data).durability(durability());
     }
+    applyNetwork(builder);
     security.applyTo(builder);
     return builder.build();
+  }
+
+  /** The advertised address and the outgoing limit, on either socket's builder. */
+  private <B extends org.syncmesh.mesh.MeshOptions<B>> void applyNetwork(B builder) {
+    if (outAddr != null) {
+      builder.outAddress(outAddr.host(), outAddr.port());
+    }
+    builder.maxOutgoing(maxOutgoing);
   }
 
   /** What a returned write survives with {@link #data}: power loss with {@code --fsync}, else a kill. */

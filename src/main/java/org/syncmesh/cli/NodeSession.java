@@ -121,21 +121,51 @@ final class NodeSession implements AutoCloseable {
   }
 
   /**
-   * Starts a connection and returns at once. A failed first attempt (refused, timed out, wrong
+   * Starts a connection and returns its attempt at once. A failed first attempt (refused, timed out, wrong
    * protocol, self) is logged and listed by {@link #status()} as the node's own failure; the
    * socket then keeps dialling the address in the background until it answers (MeshSocket,
    * "Reconnection"), quietly.
    */
-  void connect(String host, int port) {
-    socket.connect(host, port).whenComplete((peer, error) -> {
+  java.util.concurrent.CompletableFuture<PeerInfo> connect(String host, int port) {
+    java.util.concurrent.CompletableFuture<PeerInfo> attempt = socket.connect(host, port);
+    attempt.whenComplete((peer, error) -> {
       if (error != null && !socket.isClosed()) {
         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
             ? error.getCause() : error;
-        log.warn("connect {}:{} failed: {}", host, port, cause.toString());
-        errors.add("connect " + host + ":" + port + ": " + cause.getMessage());
+        String why = ConnectFailures.explain(cause, host, port);
+        log.warn("connect {}:{} failed: {}", host, port, why);
+        errors.add("connect " + host + ":" + port + ": " + why);
       }
     });
+    return attempt;
   }
+
+  /**
+   * Connects and waits for the outcome, at most {@link #CONNECT_WAIT}: the peer once its
+   * handshake is done, or the reason it failed in words ({@link ConnectFailures}). A failed
+   * address is still dialled again in the background, as by {@link #connect}.
+   *
+   * @throws IllegalStateException naming the address and why (refused, unreachable, timeout,
+   *     TLS refused, handshake refused), or that no answer came within the wait
+   */
+  PeerInfo connectAndWait(String host, int port) throws InterruptedException {
+    java.util.concurrent.CompletableFuture<PeerInfo> attempt = connect(host, port);
+    try {
+      return attempt.get(CONNECT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("connect " + host + ":" + port + " failed: " + ConnectFailures.explain(
+          e.getCause() != null ? e.getCause() : e, host, port));
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("connect " + host + ":" + port + ": no outcome within "
+          + CONNECT_WAIT.toSeconds() + " s; still trying in the background (see status and peers)");
+    }
+  }
+
+  /**
+   * How long {@link #connectAndWait} waits: past the socket's own bounds (5 s to connect, 10 s
+   * for the TLS handshake, 10 s for the node handshake), so a first attempt has always ended.
+   */
+  static final java.time.Duration CONNECT_WAIT = java.time.Duration.ofSeconds(26);
 
   /** Handshaken peers, in the order they joined. */
   List<PeerInfo> peers() {

@@ -92,7 +92,7 @@ final class Repl {
     } catch (RuntimeException e) {
       out.println("error: " + JsonMode.startFailure(e));
       out.flush();
-      return 1;
+      return NodeCommand.EXIT_FAILURE;
     }
     List<String> words = new ArrayList<>(LineProtocol.COMMANDS);
     words.add("help");
@@ -111,10 +111,7 @@ final class Repl {
     });
     try (session) {
       started.accept(session);
-      out.println("node " + session.socket().id());
-      out.println("listening on " + options.host() + ":" + session.socket().port() + " ("
-          + (session.isSync() ? "sync" : "mesh") + ", protocol " + session.socket().protocol().subnet() + " "
-          + session.socket().protocol().transport() + "). Type help.");
+      out.println(startLines(options, session) + " Type help.");
       out.flush();
       if (!options.quiet()) {
         session.addEvents(liveLines(session.socket().id(), reader, printer));
@@ -128,7 +125,20 @@ final class Repl {
         // history is a convenience; losing it is not worth a failure
       }
     }
-    return 0;
+    return NodeCommand.EXIT_OK;
+  }
+
+  /**
+   * What a started node says first, for people: its id, then where it listens and what peers are
+   * told, its kind and protocol (two lines, no final line break).
+   */
+  static String startLines(NodeOptions options, NodeSession session) {
+    java.net.InetSocketAddress advertised = session.socket().outAddress();
+    String bound = options.host() + ":" + session.socket().port();
+    String told = advertised.getHostString() + ":" + advertised.getPort();
+    return "node " + session.socket().id() + "\nlistening on " + bound
+        + (told.equals(bound) ? "" : ", peers are told " + told) + " (" + (session.isSync() ? "sync" : "mesh")
+        + ", protocol " + session.socket().protocol().subnet() + " " + session.socket().protocol().transport() + ").";
   }
 
   private static void loop(LineReader reader, LineProtocol protocol) {

@@ -1,10 +1,14 @@
 /**
  * The {@code syncmesh} command line (picocli). Entry point: {@link org.syncmesh.cli.Main}; its
- * {@code node} command ({@code NodeCommand}, settings in {@code NodeOptions}) runs one node
- * ({@code NodeSession}) as a REPL ({@code Repl}, rendering by {@code HumanFormat}) or speaks the
- * node line protocol ({@code JsonMode}; commands in {@code LineProtocol}, arguments in
+ * {@code node} command ({@code NodeCommand}, settings in {@code NodeOptions}, a config file
+ * read by {@code ConfigFile}; docs/configuration.md) runs one node ({@code NodeSession}) as a REPL
+ * ({@code Repl}, rendering by {@code HumanFormat}), without input as a service
+ * ({@code Unattended}), or speaks the node line protocol ({@code JsonMode}; commands in
+ * {@code LineProtocol}, arguments in
  * {@code LineArgs}; docs/node-line-protocol.md), its JSON read and written with jackson-core's
- * streaming API ({@code Json}) and mapped to msgpack values ({@code JsonValues}). Depends on every
+ * streaming API ({@code Json}) and mapped to msgpack values ({@code JsonValues}). User input
+ * quoted back in errors goes through {@code Abbrev}; failed connects are put in words by
+ * {@code ConnectFailures}. Depends on every
  * layer below; nothing depends on it.
  */
 @NullMarked

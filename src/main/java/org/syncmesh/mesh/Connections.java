@@ -55,8 +55,10 @@ final class Connections {
       if (error != null) {
         log.debug("cannot connect to {}:{}: {}", host, port, error.toString());
         if (result != null) {
-          result.completeExceptionally(new java.net.ConnectException(
-              "cannot connect to " + host + ":" + port + ": " + error.getMessage()));
+          java.net.ConnectException failure = new java.net.ConnectException(
+              "cannot connect to " + host + ":" + port + ": " + error.getMessage());
+          failure.initCause(error); // the kind (refused, timed out, no route) for whoever reports it
+          result.completeExceptionally(failure);
         }
         return;
       }
@@ -123,6 +125,9 @@ final class Connections {
 
   void registered(Peer peer, boolean first) {
     PeerInfo info = peer.info();
+    log.info("peer {} connected: {} link with {}, advertises {}:{}, dialect {}, extension v{}", info.shortId(),
+        info.outgoing() ? "outgoing" : "incoming", peer.link.remoteAddress(), info.host(), info.port(), info.dialect(),
+        info.extensionVersion());
     for (CompletableFuture<PeerInfo> waiter : peer.waiters) {
       waiter.complete(info);
     }
@@ -151,14 +156,23 @@ final class Connections {
     if (peer.handshakeTimeout != null) {
       peer.handshakeTimeout.cancel(false);
     }
+    // An outgoing TLS link opens (and sends our handshake) only once TLS is up: closed before
+    // that, with no reason of ours, the peer hung up on the TLS handshake (net drops that as no fault).
+    boolean inTls = reason == null && link.outgoing() && !peer.handshakeSent
+        && org.syncmesh.wire.Protocol.SSL.equals(node.protocol.transport());
     for (CompletableFuture<PeerInfo> waiter : peer.waiters) {
-      waiter.completeExceptionally(new java.net.ConnectException(
-          "connection closed before its handshake" + (reason == null ? "" : ": " + reason)));
+      waiter.completeExceptionally(new java.net.ConnectException(inTls
+          ? "connection closed during the TLS handshake: the peer hung up (a plaintext node, or one that refuses "
+              + "this node's certificate)"
+          : "connection closed before its handshake" + (reason == null ? "" : ": " + reason)));
     }
     peer.waiters.clear();
     if (peer.id != null && node.routing.get(peer.id) == peer) {
       node.routing.remove(peer.id);
       node.publishRouting();
+      log.info("peer {} lost: {} (dialect {}, {} link)", PeerInfo.shortId(peer.id),
+          reason == null ? "the peer closed the connection" : reason, peer.dialect,
+          peer.outgoing() ? "outgoing" : "incoming");
       node.redialer.lost(peer, reason);
       node.events().disconnected(peer.info());
       if (!node.isClosed() && !node.routing.isEmpty() && outgoingCount() < node.maxOutgoing) {

@@ -169,7 +169,8 @@ final class MeshNode implements MeshExtension.Node {
       every(DENY_LIST_CHECK, this::checkDenyList);
     }
     network.acceptConnections();
-    log.debug("node {} listening on {} ({})", id, boundAddress, protocol);
+    log.info("node {} listening on {}, advertising {}:{}, protocol {} {}", PeerInfo.shortId(id), boundAddress,
+        outHost, outPort, protocol.subnet(), protocol.transport());
   }
 
   /** How often the deny list file is checked for changes (it is also checked at each handshake). */

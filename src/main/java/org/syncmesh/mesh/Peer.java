@@ -73,6 +73,6 @@ final class Peer {
 
   @Override
   public String toString() {
-    return "peer " + (id == null ? "(no handshake)" : id) + " " + link;
+    return "peer " + (id == null ? "(no handshake)" : PeerInfo.shortId(id)) + " " + link;
   }
 }

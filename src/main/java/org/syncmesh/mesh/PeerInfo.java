@@ -22,4 +22,17 @@ public record PeerInfo(String id, String host, int port, boolean outgoing, Diale
     Checks.notNull(dialect, "dialect");
     Checks.inRange(extensionVersion, 0, ExtensionOffer.MAX_VERSION, "extensionVersion");
   }
+
+  /** How many characters of an id {@link #shortId(String)} keeps. */
+  public static final int SHORT_ID_CHARS = 10;
+
+  /** The first {@value #SHORT_ID_CHARS} characters of the id: how log lines name the peer. */
+  public String shortId() {
+    return shortId(id);
+  }
+
+  /** The first {@value #SHORT_ID_CHARS} characters of {@code id} (all of a shorter one). */
+  public static String shortId(String id) {
+    return id.length() <= SHORT_ID_CHARS ? id : id.substring(0, SHORT_ID_CHARS);
+  }
 }

@@ -30,6 +30,9 @@ final class ReceivePipeline {
     assert node.loop.inEventLoop();
     int flag = message.type();
     int sub = message.subFlag();
+    if (log.isDebugEnabled()) {
+      log.debug("{}: received type {} sub-flag {}, {} packets", peer, flag, sub, message.payload().size());
+    }
     if (!peer.handshaken) {
       // Nothing but a handshake counts before the handshake (§7.1: peers send nothing else first).
       if (sub == Flags.SUB_HANDSHAKE && flag == Flags.MAIN_WHISPER) {

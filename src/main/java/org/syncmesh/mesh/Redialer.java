@@ -146,7 +146,8 @@ final class Redialer {
     assert node.loop.inEventLoop();
     String why = reason == null ? "closed by the peer" : reason;
     if (!enabled || node.isClosed() || ownDecision(reason)) {
-      log.debug("lost peer {} at {}:{} ({}); not redialling", peer.id, peer.host, peer.port, why);
+      log.debug("peer {}: not redialled at {}:{} ({})", peer.id == null ? "?" : PeerInfo.shortId(peer.id), peer.host,
+          peer.port, why);
       return;
     }
     String host = peer.host;
@@ -159,7 +160,7 @@ final class Redialer {
     } else if (!peer.hasAddress()) {
       var remote = peer.link.remoteAddress();
       if (!peer.outgoing()) {
-        log.info("lost peer {} ({}); it advertised no address to redial", peer.id, why);
+        log.info("peer {}: not redialled, it advertised no address ({})", PeerInfo.shortId(peer.id), why);
         return;
       }
       host = remote.getHostString();
@@ -168,10 +169,10 @@ final class Redialer {
     Entry entry = entry(host, port);
     entry.lastId = peer.id;
     if (!entry.seed && node.maxOutgoing == 0) {
-      log.info("lost peer {} at {} ({}); max outgoing is 0, so not redialling", peer.id, entry, why);
+      log.info("peer {}: not redialled at {}, max outgoing is 0 ({})", PeerInfo.shortId(peer.id), entry, why);
       return;
     }
-    log.info("lost peer {} at {} ({}); redialling", peer.id, entry, why);
+    log.info("peer {}: redialling at {} ({})", PeerInfo.shortId(peer.id), entry, why);
     if (!entry.waiting()) {
       entry.failures = 0;
       schedule(entry);
@@ -214,7 +215,8 @@ final class Redialer {
       schedule(entry);
       return;
     }
-    log.debug("redialling {} (peer {}, attempt {})", entry, entry.lastId, entry.failures);
+    log.debug("redialling {} (peer {}, attempt {})", entry, entry.lastId == null ? "?" : PeerInfo.shortId(entry.lastId),
+        entry.failures);
     entry.dialling = true;
     CompletableFuture<PeerInfo> attempt = new CompletableFuture<>();
     attempt.whenComplete((info, error) -> node.onLoop(() -> attemptEnded(entry, error)));

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.syncmesh.mesh.MeshExtension;
 import org.syncmesh.mesh.PeerInfo;
 import org.syncmesh.wire.Bytes;
@@ -61,7 +63,14 @@ final class AntiEntropy {
     /** Rounds the peer started in the second that began at {@code secondStart} (monotonic). */
     int roundsThisSecond;
     long secondStart;
+    /** When the link came up (monotonic), and whether a round has found the two in sync since: the initial sync. */
+    long linkedMillis;
+    boolean initialSyncDone;
+    /** Entries received from the peer since the link came up (protocol thread), for the initial sync's log line. */
+    long entriesReceived;
   }
+
+  private static final Logger log = LoggerFactory.getLogger(AntiEntropy.class);
 
   /** The longest a node waits for a quiet interval before it starts a round anyway. */
   static final long MAX_ROUND_GAP_MILLIS = 30_000;
@@ -123,6 +132,7 @@ final class AntiEntropy {
   void linked(PeerInfo peer) {
     Long since = syncedAt.get(peer.id());
     PeerSession session = new PeerSession();
+    session.linkedMillis = monotonicMillis();
     peers.put(peer.id(), session);
     if (since == null) {
       if (initiates(peer)) {
@@ -223,6 +233,7 @@ final class AntiEntropy {
       onRows(from, r);
     } else if (m instanceof ExtMessages.Entries e) {
       List<ExtMessages.KeyState> all = e.entries();
+      session(from.id()).entriesReceived += all.size();
       node.serially(() -> {
         for (ExtMessages.KeyState ks : all) {
           store.applyRemote(ks.key(), ks.entry(), from.id(), "anti-entropy entry");
@@ -383,6 +394,11 @@ final class AntiEntropy {
     PeerSession s = session(peer);
     s.inSync = inSync;
     s.lastRoundMillis = node.nowMillis();
+    if (inSync && !s.initialSyncDone && s.linkedMillis > 0) {
+      s.initialSyncDone = true;
+      log.info("initial sync with peer {} done: in sync after {} ms, {} entries received, {} keys held",
+          PeerInfo.shortId(peer), monotonicMillis() - s.linkedMillis, s.entriesReceived, entriesHeld());
+    }
   }
 
   private PeerSession session(String peer) {

@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.syncmesh.mesh.PeerInfo;
 import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Flags;
 
@@ -18,14 +21,23 @@ import org.syncmesh.wire.Flags;
  */
 final class InitialSync implements Iterator<List<?>> {
 
+  private static final Logger log = LoggerFactory.getLogger(InitialSync.class);
+
   private final Store store;
   private final boolean js2p;
+  private final String peer;
   private final Iterator<Map.Entry<Bytes, Store.Entry>> cursor;
+  private final long startNanos = System.nanoTime();
   private @Nullable List<?> next;
+  private long sent;
+  private long skipped;
+  private boolean logged;
 
-  InitialSync(Store store, boolean js2p) {
+  /** An initial sync for {@code peer} (its id, for the log line that says it is done). */
+  InitialSync(Store store, boolean js2p, String peer) {
     this.store = store;
     this.js2p = js2p;
+    this.peer = peer;
     this.cursor = store.entries().iterator();
   }
 
@@ -34,12 +46,22 @@ final class InitialSync implements Iterator<List<?>> {
     while (next == null && cursor.hasNext()) {
       Bytes key = cursor.next().getKey();
       Store.Entry entry = store.entry(key);
-      if (entry == null || entry.deleted() || (js2p && Keys.crashesJs2p(key, true, entry.value()))) {
+      if (entry == null || entry.deleted()) {
+        continue;
+      }
+      if (js2p && Keys.crashesJs2p(key, true, entry.value())) {
+        skipped++;
         continue;
       }
       MetaTuple meta = entry.meta();
       Object owner = entry.ownerBin() ? Bytes.utf8(meta.owner()) : meta.owner();
       next = Arrays.asList(Flags.SUB_STORE, key, entry.value(), owner, meta.timestamp());
+    }
+    if (next == null && !logged) {
+      logged = true;
+      log.info("initial sync to peer {} done: {} keys sent{} in {} ms", PeerInfo.shortId(peer), sent,
+          skipped == 0 ? "" : ", " + skipped + " held back (they would crash js2p)",
+          (System.nanoTime() - startNanos) / 1_000_000);
     }
     return next != null;
   }
@@ -51,6 +73,7 @@ final class InitialSync implements Iterator<List<?>> {
     }
     List<?> payload = next;
     next = null;
+    sent++;
     return payload;
   }
 }

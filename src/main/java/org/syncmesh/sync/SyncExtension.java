@@ -258,7 +258,7 @@ final class SyncExtension implements MeshExtension {
     if (peer.extensionVersion() >= 1) {
       antiEntropy.linked(peer);
     } else {
-      node.whisperAll(peer, new InitialSync(store, peer.dialect() == Dialect.JS2P));
+      node.whisperAll(peer, new InitialSync(store, peer.dialect() == Dialect.JS2P, peer.id()));
     }
   }
 

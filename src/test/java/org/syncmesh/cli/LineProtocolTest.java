@@ -56,7 +56,8 @@ final class LineProtocolTest {
     String toId = (String) call(to, "id");
     String fromId = (String) call(from, "id");
     int port = to.session().socket().port();
-    assertThat(call(from, "connect 127.0.0.1 " + port)).isNull();
+    assertThat(call(from, "connect 127.0.0.1 " + port)).as("connect answers once handshaken, with the peer's id")
+        .isEqualTo(toId);
     await("both nodes to list each other").atMost(WAIT).until(() ->
         ids(call(from, "peers")).contains(toId) && ids(call(to, "peers")).contains(fromId));
   }
@@ -220,9 +221,9 @@ final class LineProtocolTest {
     try (ServerSocket s = new ServerSocket(0)) {
       closed = s.getLocalPort();
     }
-    call(a, "connect 127.0.0.1 " + closed);
+    assertThat(error(a, "connect 127.0.0.1 " + closed)).startsWith("connect 127.0.0.1:" + closed + " failed: refused");
     await("the failed connect in status").atMost(WAIT).until(() -> call(a, "status"), s -> s instanceof List<?> list
-        && list.size() == 1 && ((String) list.get(0)).startsWith("connect 127.0.0.1:" + closed + ": "));
+        && list.size() == 1 && ((String) list.get(0)).startsWith("connect 127.0.0.1:" + closed + ": refused"));
   }
 
   @Test
@@ -380,10 +381,41 @@ final class LineProtocolTest {
   }
 
   @Test
+  void anUnknownTenMegabyteLine_isQuotedShort_andTheNodeStaysUp() {
+    LineProtocol a = node();
+    String huge = "q".repeat(10_000_000);
+    String reply = a.handle(huge);
+    assertThat(reply).hasSizeLessThan(300)
+        .isEqualTo("{\"ok\":false,\"error\":\"unknown command: " + "q".repeat(200) + "… (10000000 characters)\"}");
+    assertThat(error(a, "id " + huge)).isEqualTo("unexpected text after id: " + "q".repeat(200)
+        + "… (10000000 characters)");
+    assertThat(error(a, "get k " + huge)).hasSizeLessThan(300).endsWith("(10000000 characters)");
+    assertThat(call(a, "status")).isEqualTo("Nominal");
+  }
+
+  @Test
+  void connect_toAPlaintextNodeOverTls_isATlsRefusal() {
+    LineProtocol plain = node();
+    LineProtocol tls = node("--transport", "SSL");
+    int port = plain.session().socket().port();
+    assertThat(error(tls, "connect 127.0.0.1 " + port))
+        .startsWith("connect 127.0.0.1:" + port + " failed: TLS refused: ");
+  }
+
+  @Test
+  void connect_toSelf_isAHandshakeRefusal() {
+    LineProtocol a = node();
+    int port = a.session().socket().port();
+    assertThat(error(a, "connect 127.0.0.1 " + port)).startsWith("connect 127.0.0.1:" + port
+        + " failed: handshake refused: 127.0.0.1:" + port + " is this node itself");
+  }
+
+  @Test
   void differentSubnets_neverPair() {
     LineProtocol a = node("--subnet", "one");
     LineProtocol b = node("--subnet", "two");
-    call(b, "connect 127.0.0.1 " + a.session().socket().port());
+    assertThat(error(b, "connect 127.0.0.1 " + a.session().socket().port()))
+        .contains("failed: handshake refused: protocol mismatch");
     await("the mismatch in b's status").atMost(WAIT).until(() -> call(b, "status") instanceof List);
     assertThat(call(b, "peers")).isEqualTo(List.of());
   }

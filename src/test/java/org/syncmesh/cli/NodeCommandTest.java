@@ -34,9 +34,11 @@ final class NodeCommandTest {
   @Test
   void everyOption() {
     NodeOptions o = parse("--host", "0.0.0.0", "--port", "0", "--connect", "127.0.0.1:5000", "--connect=other:6000",
-        "--subnet", "lab", "--transport", "SSL", "--no-leasing", "--json", "-q", "-vv", "--max-frame-bytes", "65536");
+        "--subnet", "lab", "--transport", "SSL", "--no-leasing", "--json", "-q", "-vv", "--max-frame-bytes", "65536",
+        "--out-addr", "203.0.113.5:4444", "--max-outgoing", "9");
     assertThat(o).isEqualTo(new NodeOptions("0.0.0.0", 0, List.of(new NodeOptions.HostPort("127.0.0.1", 5000),
-        new NodeOptions.HostPort("other", 6000)), "lab", "SSL", false, false, true, true, 2, 65536));
+        new NodeOptions.HostPort("other", 6000)), "lab", "SSL", false, false, true, true, 2, 65536, null, false,
+        NodeOptions.Security.NONE, new NodeOptions.HostPort("203.0.113.5", 4444), 9));
   }
 
   @Test
@@ -112,10 +114,81 @@ final class NodeCommandTest {
     assertThatThrownBy(() -> parse("--connect", "h:0")).hasMessageContaining("bad --connect value");
     assertThatThrownBy(() -> parse("--port", "x")).isInstanceOf(CommandLine.ParameterException.class);
     assertThatThrownBy(() -> parse("--port", "65536")).isInstanceOf(CommandLine.ParameterException.class)
-        .hasMessage("bad option: port: 65536 (expected: in [0, 65535])");
+        .hasMessage("Invalid value for option '--port': 65536 (expected: an integer in [0, 65535])");
     assertThatThrownBy(() -> parse("--bogus")).isInstanceOf(CommandLine.UnmatchedArgumentException.class);
     assertThatThrownBy(() -> parse("--max-frame-bytes", "100")).isInstanceOf(CommandLine.ParameterException.class)
-        .hasMessageStartingWith("bad option: --max-frame-bytes: 100");
+        .hasMessage("Invalid value for option '--max-frame-bytes': 100 (expected: an integer in [1024, 2147483639])");
+  }
+
+  @Test
+  void outAddr_defaultsToTheBoundAddress_andIsWhatPeersAreTold() {
+    assertThat(parse().outAddr()).isNull();
+    assertThat(parse("--out-addr", "node-a.lab:4000").outAddr()).isEqualTo(new NodeOptions.HostPort("node-a.lab", 4000));
+    assertThat(parse("--out-addr", "[2001:db8::1]:4000").outAddr())
+        .isEqualTo(new NodeOptions.HostPort("2001:db8::1", 4000));
+    assertThatThrownBy(() -> parse("--out-addr", "node-a.lab")).isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessage("Invalid value for option '--out-addr': bad --out-addr value (want HOST:PORT, port 1-65535): "
+            + "node-a.lab");
+    assertThatThrownBy(() -> parse("--out-addr", "h:0")).hasMessageContaining("bad --out-addr value");
+  }
+
+  @Test
+  void wildcardHost_withoutOutAddr_isRefusedSayingToGiveOne() {
+    for (String wildcard : List.of("0.0.0.0", "::")) {
+      assertThatThrownBy(() -> parse("--host", wildcard)).isInstanceOf(CommandLine.ParameterException.class)
+          .hasMessage("bad option: --host " + wildcard + " listens on every interface but names no address peers can "
+              + "dial: give --out-addr HOST:PORT, the address (and port) other hosts reach this node at");
+    }
+    assertThat(parse("--host", "0.0.0.0", "--out-addr", "10.0.0.11:4444").host()).isEqualTo("0.0.0.0");
+    assertThat(parse("--host", "10.0.0.11").outAddr()).as("a specific address advertises itself").isNull();
+    assertThatThrownBy(() -> parse("--host", "0.0.0.0", "--out-addr", "0.0.0.0:4444"))
+        .hasMessage("bad option: --out-addr 0.0.0.0:4444 names no address peers can dial: give the address (or name) "
+            + "other hosts reach this node at");
+  }
+
+  @Test
+  void outAddr_reachesTheSocket() {
+    NodeOptions o = parse("--port", "0", "--out-addr", "203.0.113.9:4555", "--max-outgoing", "0");
+    try (org.syncmesh.mesh.MeshSocket mesh = new NodeOptions(o.host(), 0, List.of(), "mesh", o.transport(), true, true,
+        false, false, 0, o.maxFrameBytes(), null, false, o.security(), o.outAddr(), o.maxOutgoing()).bindMesh()) {
+      assertThat(mesh.outAddress().getHostString()).isEqualTo("203.0.113.9");
+      assertThat(mesh.outAddress().getPort()).isEqualTo(4555);
+    }
+    try (org.syncmesh.sync.SyncSocket sync = parse("--port", "0").bindSync()) {
+      assertThat(sync.mesh().outAddress().getHostString()).isEqualTo("127.0.0.1");
+      assertThat(sync.mesh().outAddress().getPort()).as("the bound port").isEqualTo(sync.mesh().port());
+    }
+  }
+
+  @Test
+  void maxOutgoing_defaultsToFour_andIsRangeChecked() {
+    assertThat(parse().maxOutgoing()).isEqualTo(4);
+    assertThat(parse("--max-outgoing", "0").maxOutgoing()).isZero();
+    assertThat(parse("--max-outgoing=1000").maxOutgoing()).isEqualTo(1000);
+    assertThatThrownBy(() -> parse("--max-outgoing", "1001")).isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessage("Invalid value for option '--max-outgoing': 1001 (expected: an integer in [0, 1000])");
+    assertThatThrownBy(() -> parse("--max-outgoing", "-1")).isInstanceOf(CommandLine.ParameterException.class);
+  }
+
+  @Test
+  void verbose_hasALongName() {
+    assertThat(parse("--verbose").verbosity()).isEqualTo(1);
+    assertThat(parse("--verbose", "-v").verbosity()).isEqualTo(2);
+  }
+
+  @Test
+  void longArguments_areQuotedShortInErrors() {
+    String huge = "x".repeat(1_000_000);
+    assertThatThrownBy(() -> parse("--transport", huge)).satisfies(e -> assertThat(e.getMessage())
+        .hasSizeLessThan(400).contains("(1000000 characters)"));
+    assertThatThrownBy(() -> parse("--connect", huge)).satisfies(e -> assertThat(e.getMessage())
+        .hasSizeLessThan(400).contains("(1000000 characters)"));
+    CommandLine main = Main.newCommandLine();
+    StringWriter err = new StringWriter();
+    main.setErr(new PrintWriter(err));
+    assertThat(main.execute("node", "--" + huge)).isEqualTo(NodeCommand.EXIT_USAGE);
+    assertThat(err.toString()).as("picocli's unknown-option message, shortened").hasSizeLessThan(1000)
+        .contains("Unknown option: '--xxxx").contains("… (1000020 characters)").contains("--help");
   }
 
   @Test

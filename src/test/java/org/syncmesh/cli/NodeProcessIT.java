@@ -104,14 +104,14 @@ final class NodeProcessIT {
   }
 
   @Test
-  void badOption_givesOneFailureLine_andExitOne() throws Exception {
+  void badOption_givesOneFailureLine_andExitTwo() throws Exception {
     for (String[] options : List.of(new String[] {"--port", "70000"}, new String[] {"--transport", "UDP"},
         new String[] {"--connect", "nohost"}, new String[] {"--bogus"})) {
       LineNode a = net.track(LineNode.javaUnstarted(options));
       Map<?, ?> line = (Map<?, ?>) Json.parse(a.readLine());
       assertThat(line.get("ok")).as(String.join(" ", options)).isEqualTo(false);
       assertThat(a.readLineOrEnd()).isNull();
-      assertThat(a.awaitExit(10)).isEqualTo(1);
+      assertThat(a.awaitExit(10)).as("a usage error's exit status").isEqualTo(2);
     }
   }
 
@@ -136,6 +136,77 @@ final class NodeProcessIT {
     b.closeInput();
     assertThat(b.readLineOrEnd()).as("stdout after the last reply").isNull();
     assertThat(b.awaitExit(5)).isZero();
+  }
+
+  @Test
+  void sigterm_closesADurableNodeCleanly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path data = dir.resolve("node");
+    LineNode a = net.track(LineNode.java("--data", data.toString()));
+    LineNode b = net.track(LineNode.java("--connect", "127.0.0.1:" + a.port()));
+    await("the nodes to peer").atMost(WAIT).until(() -> b.call("peers"), p -> ((List<?>) p).size() == 1);
+    assertThat(a.call("set kept 42")).isNull();
+    assertThat(data.resolve("running")).as("the running marker of an open data directory").exists();
+
+    a.process().destroy(); // SIGTERM
+    assertThat(a.awaitExit(10)).as("the JVM's status after SIGTERM, 128 + 15").isEqualTo(143);
+    assertThat(data.resolve("running")).as("closed by the shutdown hook, not left as after a kill").doesNotExist();
+    await("b to see a leave").atMost(WAIT).until(() -> b.call("peers"), p -> ((List<?>) p).isEmpty());
+
+    LineNode again = net.track(LineNode.java("--data", data.toString()));
+    assertThat(again.id()).isEqualTo(a.id());
+    assertThat(again.call("get kept")).isEqualTo(42L);
+  }
+
+  @Test
+  void noInput_runsWithStdinClosed_untilSigterm(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path data = dir.resolve("node");
+    LineNode a = net.track(LineNode.javaUnstarted("--host", "127.0.0.1", "--port", "0", "--no-input", "--data",
+        data.toString()).started());
+    a.closeInput(); // what a service's /dev/null gives: end of input at once
+    LineNode b = net.track(LineNode.java("--connect", "127.0.0.1:" + a.port()));
+    await("b to peer with a, which still runs").atMost(WAIT)
+        .until(() -> b.call("peers"), p -> ((List<?>) p).size() == 1);
+    assertThat(a.process().isAlive()).isTrue();
+
+    a.process().destroy(); // SIGTERM
+    assertThat(a.awaitExit(10)).isEqualTo(143);
+    assertThat(data.resolve("running")).doesNotExist();
+    await("b to see a leave").atMost(WAIT).until(() -> b.call("peers"), p -> ((List<?>) p).isEmpty());
+  }
+
+  @Test
+  void verbose_logsLifecycleAtInfo_namingPeersByShortId(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path log = dir.resolve("b.log");
+    LineNode a = net.track(LineNode.java());
+    LineNode b = net.track(LineNode.javaLoggingTo(log, "-v"));
+    assertThat(b.call("connect 127.0.0.1 " + a.port())).isEqualTo(a.id());
+    await("the first anti-entropy round").atMost(WAIT).until(() -> b.call("peers"),
+        p -> Boolean.TRUE.equals(((Map<?, ?>) ((List<?>) p).get(0)).get("inSync")));
+    b.closeInput();
+    assertThat(b.awaitExit(5)).isZero();
+    String text = java.nio.file.Files.readString(log);
+    String aShort = a.id().substring(0, 10);
+    assertThat(text).contains("INFO MeshNode - node " + b.id().substring(0, 10) + " listening on /127.0.0.1:" + b.port()
+            + ", advertising 127.0.0.1:" + b.port() + ", protocol sync1 Plaintext")
+        .contains("INFO Connections - peer " + aShort + " connected: outgoing link")
+        .contains("dialect SYNCMESH")
+        .contains("INFO AntiEntropy - initial sync with peer " + aShort + " done: in sync after ")
+        .doesNotContain(a.id()).as("only short ids")
+        .doesNotContain("DEBUG");
+  }
+
+  @Test
+  void configFile_withABadLine_isAUsageErrorNamingFileAndLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path config = dir.resolve("node.conf");
+    java.nio.file.Files.writeString(config, "# a node\nport = 0\nmax-outgoing = lots\n");
+    LineNode a = net.track(LineNode.javaUnstarted("--config", config.toString()));
+    Map<?, ?> line = (Map<?, ?>) Json.parse(a.readLine());
+    assertThat(line.get("ok")).isEqualTo(false);
+    assertThat((String) line.get("error")).startsWith("config file " + config + ":3: bad value for max-outgoing: ");
+    assertThat(a.awaitExit(10)).isEqualTo(2);
   }
 
   @Test

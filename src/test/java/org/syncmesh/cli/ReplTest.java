@@ -61,6 +61,28 @@ final class ReplTest {
   }
 
   @Test
+  void connect_saysWhoItReached_orWhyNot() throws IOException {
+    NodeSession other = net.track(NodeSession.start(options(0)));
+    int closed;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    Run run = run(options(0), "connect 127.0.0.1 " + other.socket().port() + "\nconnect 127.0.0.1 " + closed
+        + "\nquit\n");
+    assertThat(run.output()).contains("connected to " + other.socket().id())
+        .contains("error: connect 127.0.0.1:" + closed + " failed: refused: nothing listens on 127.0.0.1:" + closed);
+  }
+
+  @Test
+  void outAddr_isShownInTheStartLine() throws IOException {
+    NodeOptions told = new NodeOptions("127.0.0.1", 0, List.of(), "sync", "Plaintext", true, false, false, true, 0,
+        org.syncmesh.wire.FrameCodec.DEFAULT_MAX_FRAME_BYTES, null, false, NodeOptions.Security.NONE,
+        new NodeOptions.HostPort("node-a.lab", 4444), 4);
+    assertThat(run(told, "quit\n").output()).containsPattern("listening on 127\\.0\\.0\\.1:[0-9]+, peers are told "
+        + "node-a\\.lab:4444 \\(sync");
+  }
+
+  @Test
   void endOfInput_closesTheNode() throws IOException {
     Run run = run(options(0), "set a 1\n");
     assertThat(run.status()).isZero();

@@ -28,7 +28,7 @@ final class InitialSyncTest {
   @Test
   void everyKeyGoesOutAsBinWithItsOwnerAndTimestamp() {
     store.set(Bytes.utf8("a"), "x");
-    assertThat(drain(new InitialSync(store.store(), false)))
+    assertThat(drain(new InitialSync(store.store(), false, "peer")))
         .containsExactly(List.of(11, Bytes.utf8("a"), "x", ME, effects.now));
   }
 
@@ -37,7 +37,7 @@ final class InitialSyncTest {
     for (int i = 0; i < 100; i++) {
       store.set(Bytes.utf8("k" + i), i);
     }
-    InitialSync sync = new InitialSync(store.store(), false);
+    InitialSync sync = new InitialSync(store.store(), false, "peer");
     List<List<?>> sent = new ArrayList<>();
     sent.add(sync.next());
     effects.now++;
@@ -66,13 +66,14 @@ final class InitialSyncTest {
   void keysThatWouldCrashJs2pAreSkippedForJs2pOnly() {
     store.set(Bytes.utf8("constructor"), 1);
     store.set(Bytes.utf8("fine"), 2);
-    assertThat(drain(new InitialSync(store.store(), true))).extracting(p -> (Object) p.get(1)).containsExactly(Bytes.utf8("fine"));
-    assertThat(drain(new InitialSync(store.store(), false))).hasSize(2);
+    assertThat(drain(new InitialSync(store.store(), true, "peer"))).extracting(p -> (Object) p.get(1))
+        .containsExactly(Bytes.utf8("fine"));
+    assertThat(drain(new InitialSync(store.store(), false, "peer"))).hasSize(2);
   }
 
   @Test
   void nextPastTheEnd_throws() {
-    InitialSync sync = new InitialSync(store.store(), false);
+    InitialSync sync = new InitialSync(store.store(), false, "peer");
     assertThat(sync.hasNext()).isFalse();
     assertThatThrownBy(sync::next).isInstanceOf(NoSuchElementException.class);
   }

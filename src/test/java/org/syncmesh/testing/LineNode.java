@@ -46,10 +46,14 @@ public final class LineNode implements AutoCloseable {
   private int port;
 
   private LineNode(String name, List<String> command) {
+    this(name, command, projectDir().resolve("target/line-nodes.log"));
+  }
+
+  private LineNode(String name, List<String> command, Path stderr) {
     this.name = name;
     ProcessBuilder builder = new ProcessBuilder(command)
         .directory(projectDir().toFile())
-        .redirectError(ProcessBuilder.Redirect.appendTo(projectDir().resolve("target/line-nodes.log").toFile()));
+        .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
     try {
       this.process = builder.start();
     } catch (IOException e) {
@@ -64,6 +68,17 @@ public final class LineNode implements AutoCloseable {
     List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", jar().toString(), "node", "--json"));
     command.addAll(List.of(options));
     return new LineNode("java node", command);
+  }
+
+  /**
+   * The Java node on 127.0.0.1 with an ephemeral port, started, its standard error (the logs)
+   * appended to {@code stderr} instead of the shared log, so a test can read them.
+   */
+  public static LineNode javaLoggingTo(Path stderr, String... options) {
+    List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", jar().toString(), "node", "--json",
+        "--host", "127.0.0.1", "--port", "0"));
+    command.addAll(List.of(options));
+    return new LineNode("java node", command, stderr).started();
   }
 
   /** The Java node on 127.0.0.1 with an ephemeral port, started (its start line read). */
