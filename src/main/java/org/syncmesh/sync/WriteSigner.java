@@ -11,12 +11,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Signs this node's writes in batches on a thread of its own (docs/extension-v1.md §8.3): the
- * writer's step queues a write it applied, and this thread takes every write waiting, up to
- * {@link BatchSignatures#MAX_BATCH}, signs them with one signature and hands them, signed and in
- * order, to its sink (which sends them and attaches their signatures). A lone write is signed at
- * once; writes arriving while a batch is signed form the next, so the batch grows with the load
- * and no write waits for a timer. Thread-safe.
+ * Signs this node's writes (docs/extension-v1.md §8.3). A lone write (none came in the
+ * millisecond before it, and none waits for a signature) is signed at once by its own step (one
+ * Ed25519 signature, about 35 µs), so it waits for no other thread. Other writes queue up, and this
+ * signer's thread takes every write waiting, up to {@link BatchSignatures#MAX_BATCH}, signs them
+ * with one signature and hands them, signed and in order, to its sink (which sends them and
+ * attaches their signatures); writes arriving meanwhile form the next batch, so batches grow with
+ * the load and no write waits for a timer. Thread-safe.
  */
 final class WriteSigner implements AutoCloseable {
 
@@ -32,6 +33,16 @@ final class WriteSigner implements AutoCloseable {
   private final Condition room = roomLock.newCondition();
   private final Thread thread;
   private volatile boolean closed;
+  private final boolean running;
+  /**
+   * A write is alone, and signed inline, when none came for this long before it: a writer faster
+   * than that (a bulk load) gets its writes signed in batches instead.
+   */
+  static final long ALONE_NANOS = 1_000_000;
+
+  private volatile long lastSubmit = System.nanoTime() - ALONE_NANOS - 1;
+  /** Writes submitted and not yet handed over, so a write may be signed inline only when it is 0. */
+  private final java.util.concurrent.atomic.AtomicInteger unsigned = new java.util.concurrent.atomic.AtomicInteger();
 
   /**
    * @param sink receives each batch, signed, on this signer's thread: the writes with their
@@ -47,13 +58,30 @@ final class WriteSigner implements AutoCloseable {
     this.sink = sink;
     this.thread = new Thread(this::run, "syncmesh-signer-" + signing.id().substring(0, 6));
     thread.setDaemon(true);
+    this.running = running;
     if (running) {
       thread.start();
     }
   }
 
-  /** Queues one of this node's writes for signing; never blocks (any thread, the writer's steps). */
+  /**
+   * Signs one of this node's writes: at once, on the calling thread (the write's step), when
+   * nothing else waits for or is being signed, so a lone write waits for no other thread; else
+   * queued for the next batch. Never blocks (any thread, the writer's steps).
+   */
   void submit(SignedWrites.KeyedWrite write) {
+    long now = System.nanoTime();
+    long previous = lastSubmit;
+    lastSubmit = now;
+    if (running && now - previous > ALONE_NANOS && unsigned.compareAndSet(0, 1)) {
+      try {
+        signAndHandOver(new ArrayList<>(List.of(write)));
+      } finally {
+        unsigned.decrementAndGet();
+      }
+      return;
+    }
+    unsigned.incrementAndGet();
     queue.add(write);
   }
 
@@ -91,13 +119,13 @@ final class WriteSigner implements AutoCloseable {
         continue;
       }
       queue.drainTo(batch, BatchSignatures.MAX_BATCH - 1);
-      signAndHandOver(batch);
+      signQueued(batch);
       if (closed) {
         break;
       }
     }
     while (queue.drainTo(batch, BatchSignatures.MAX_BATCH) > 0) { // closing: what was written is still sent
-      signAndHandOver(batch);
+      signQueued(batch);
     }
   }
 
@@ -108,6 +136,16 @@ final class WriteSigner implements AutoCloseable {
       log.error("signing a batch of {} writes failed", batch.size(), e);
     }
     batch.clear();
+  }
+
+  /** The signer thread's batch: signed, handed over, and writers waiting for room woken. */
+  private void signQueued(List<SignedWrites.KeyedWrite> batch) {
+    int n = batch.size();
+    try {
+      signAndHandOver(batch);
+    } finally {
+      unsigned.addAndGet(-n);
+    }
     if (queue.size() <= MAX_BACKLOG) {
       roomLock.lock();
       try {
