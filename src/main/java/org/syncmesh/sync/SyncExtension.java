@@ -144,9 +144,21 @@ final class SyncExtension implements MeshExtension {
       node.reportError("dropped anti-entropy message from " + from.id() + ": " + e.getMessage());
       return;
     }
+    // An entry equal to the state this node holds was checked when that state arrived: merging it
+    // changes nothing (states only grow), so it is neither checked again nor applied. Anti-entropy
+    // mostly re-sends such states, and checking them would hold up the live writes queued behind.
+    List<ExtMessages.SignedState> fresh = new java.util.ArrayList<>(entries.entries().size());
+    for (ExtMessages.SignedState e : entries.entries()) {
+      if (!e.state().entry().equals(store.entry(e.state().key()))) {
+        fresh.add(e);
+      }
+    }
+    if (fresh.isEmpty()) {
+      return;
+    }
     afterCheck(() -> {
       java.util.Map<Bytes, String> refused = new java.util.LinkedHashMap<>();
-      for (ExtMessages.SignedState e : entries.entries()) {
+      for (ExtMessages.SignedState e : fresh) {
         String refusal = signing.refusal(e.state().key(), e.state().entry(), e.signed());
         if (refusal != null) {
           refused.put(e.state().key(), "by " + e.state().entry().version().writer() + ": " + refusal);
@@ -158,7 +170,7 @@ final class SyncExtension implements MeshExtension {
         refuse("anti-entropy entry of key " + Keys.render(r.getKey()) + " from " + from.id(), r.getValue());
       }
       node.serially(() -> {
-        for (ExtMessages.SignedState e : entries.entries()) {
+        for (ExtMessages.SignedState e : fresh) {
           if (!refused.containsKey(e.state().key())) {
             store.applyRemote(e.state().key(), e.state().entry(), e.signed(), from.id(), "anti-entropy entry");
           }

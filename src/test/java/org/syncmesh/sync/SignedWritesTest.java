@@ -205,6 +205,36 @@ final class SignedWritesTest {
     assertThat(b.get(VICTIM_KEY)).contains("taken early");
   }
 
+  /**
+   * An entry equal to a state the node holds is neither checked nor applied (it could change
+   * nothing), so anti-entropy's copies of what a node has do not queue checks ahead of live writes:
+   * here such a copy carries a signature that would not check, and nothing is reported; an entry
+   * that differs is checked as ever.
+   */
+  @Test
+  void antiEntropyEntries_equalToTheHeldState_areNotCheckedAgain() {
+    NodeIdentity evilKey = NodeIdentity.generate();
+    SyncSocket a = node(NodeIdentity.generate());
+    SyncSocket m = node(evilKey);
+    link(m, a);
+    m.set("held", "same");
+    Awaitility.await().atMost(WAIT).until(() -> a.get("held").isPresent());
+    Store.Entry held = a.snapshot().get(Bytes.utf8("held"));
+    SignedWrites signer = new SignedWrites(evilKey, a.protocol().id(), id -> false);
+    SignedWrites.Signed wrong = signer.sign(Bytes.utf8("held"), "another value", held.version(), held.timestamp(),
+        new Resolution.Tenure(held.epoch(), held.claim()));
+    Store.Entry changed = new Store.Entry("changed", held.version(), held.timestamp(), held.base(), null, held.epoch(),
+        held.claim(), false);
+    whisper(m, a.id(), ExtMessages.entries(0, List.of(ExtMessages.entry(Bytes.utf8("held"), held, wrong))));
+    whisper(m, a.id(), ExtMessages.entries(0, List.of(ExtMessages.entry(Bytes.utf8("held"), changed, null))));
+
+    // messages are handled in order: once the second's refusal shows, the first was handled
+    Awaitility.await().atMost(WAIT).until(() -> a.statusErrors().stream().anyMatch(e -> e.contains("it is unsigned")));
+    assertThat(a.statusErrors()).noneMatch(e -> e.contains("signature is not valid")).hasSize(1);
+    assertThat(a.forgedRemoteWrites()).isEqualTo(1);
+    assertThat(a.get("held")).contains("same");
+  }
+
   @Test
   void antiEntropyEntries_withABadSignature_areRefused_goodOnesInTheSameMessageTaken() {
     NodeIdentity evilKey = NodeIdentity.generate();
