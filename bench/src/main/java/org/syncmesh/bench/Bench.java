@@ -229,7 +229,7 @@ public final class Bench {
         cmd.add(java());
         cmd.addAll(split(jvmOpts));
         if (cliNode) {
-          cmd.addAll(List.of("-jar", repo.resolve("target/syncmesh.jar").toString(), "node", "--json"));
+          cmd.addAll(List.of("-jar", repo.resolve("syncmesh-cli/target/syncmesh.jar").toString(), "node", "--json"));
         } else {
           cmd.addAll(List.of("-cp", classpath(), SmNode.class.getName(), "--ttl-s", String.valueOf(budgetS + 120)));
         }

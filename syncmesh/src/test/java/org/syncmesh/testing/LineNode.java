@@ -21,7 +21,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A node in a child process driven through the node line protocol: the packaged Java node
- * ({@code java -jar target/syncmesh.jar node --json}) or the js2p driver
+ * ({@code java -jar syncmesh-cli/target/syncmesh.jar node --json}) or the js2p driver
  * ({@code node interop/js2p/driver.js}), which speak the same protocol, so one helper drives both;
  * and the py2p driver ({@code interop/py2p/driver.py}), which speaks a subset of it.
  *
@@ -123,7 +123,7 @@ public final class LineNode implements AutoCloseable {
 
   public static Path jar() {
     String configured = System.getProperty("syncmesh.jar");
-    Path jar = configured != null ? Path.of(configured) : projectDir().resolve("target/syncmesh.jar");
+    Path jar = configured != null ? Path.of(configured) : projectDir().resolve("syncmesh-cli/target/syncmesh.jar");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: process tests run after `package` (mvn verify)");
     }
@@ -134,8 +134,18 @@ public final class LineNode implements AutoCloseable {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
+  /**
+   * The repository's root (where {@code interop/} and {@code bin/} are): tests run in their module's folder
+   * ({@code syncmesh/} or {@code syncmesh-cli/}), so this walks up from there to the reactor's root.
+   */
   public static Path projectDir() {
-    return Path.of(System.getProperty("user.dir")).toAbsolutePath();
+    Path start = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+    for (Path p = start; p != null; p = p.getParent()) {
+      if (Files.isDirectory(p.resolve("interop")) && Files.isRegularFile(p.resolve("pom.xml"))) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("no repository root (a folder with interop/ and pom.xml) at or above " + start);
   }
 
   public String id() {

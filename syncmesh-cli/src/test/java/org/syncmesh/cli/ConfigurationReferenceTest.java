@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.syncmesh.testing.LineNode;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 final class ConfigurationReferenceTest {
 
-  private static final Path REFERENCE = Path.of("docs/configuration.md");
+  private static final Path REFERENCE = LineNode.projectDir().resolve("docs/configuration.md");
   private static final Pattern CODE = Pattern.compile("`([^`]+)`");
 
   /** One table row: the option names of its first cell, and its key cell. */

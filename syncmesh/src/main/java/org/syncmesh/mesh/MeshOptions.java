@@ -261,7 +261,7 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
 
   /**
    * Compression methods advertised, in preference order; empty disables compression. Default
-   * {@link Compression#DEFAULT_PREFERENCE}.
+   * {@link org.syncmesh.wire.CompressionNegotiation#DEFAULT_PREFERENCE}.
    */
   public B compression(List<Compression> methods) {
     this.compression = List.copyOf(Checks.notNull(methods, "compression"));
