@@ -17,8 +17,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.syncmesh.NodeIdentity;
 import org.syncmesh.net.NodeCertificates;
-import org.syncmesh.wire.NodeIdentity;
 
 /**
  * The cross-system benchmark (issue 6): the same scenarios on syncmesh, js2p 0.7.870 and

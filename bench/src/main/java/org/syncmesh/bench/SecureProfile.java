@@ -23,10 +23,10 @@ import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedStackTrace;
 import jdk.jfr.consumer.RecordingFile;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
+import org.syncmesh.NodeIdentity;
 import org.syncmesh.net.NodeCertificates;
 import org.syncmesh.sync.SyncSocket;
 import org.syncmesh.wire.NodeId;
-import org.syncmesh.wire.NodeIdentity;
 
 /**
  * Where a secure network's time goes (issue 13, performance): everything in ONE JVM, so that one
@@ -324,9 +324,9 @@ public final class SecureProfile {
         for (RecordedFrame f : frames) {
           String n = name(f);
           String cls = f.getMethod().getType().getName();
-          if (n.equals("org.syncmesh.wire.NodeIdentity.sign")) {
+          if (n.equals("org.syncmesh.NodeIdentity.sign")) {
             inSign = true;
-          } else if (n.equals("org.syncmesh.wire.NodeIdentity.verify")) {
+          } else if (n.equals("org.syncmesh.NodeIdentity.verify")) {
             inVerify = true;
           } else if (n.equals("org.syncmesh.wire.NodeId.fromPublicKey")) {
             inIdOf = true;

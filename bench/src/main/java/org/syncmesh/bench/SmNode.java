@@ -6,12 +6,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.syncmesh.Bytes;
+import org.syncmesh.NodeIdentity;
 import org.syncmesh.mesh.PeerInfo;
 import org.syncmesh.sync.MetaTuple;
 import org.syncmesh.sync.SyncListener;
 import org.syncmesh.sync.SyncSocket;
-import org.syncmesh.wire.Bytes;
-import org.syncmesh.wire.NodeIdentity;
 
 /**
  * A syncmesh node for the benchmark: one {@link SyncSocket} (the library, nothing else) behind

@@ -13,7 +13,7 @@ import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.syncmesh.wire.Bytes;
+import org.syncmesh.Bytes;
 
 /**
  * Broadcast throughput and latency across a line A—B—C (C hears A only through B's relay), the

@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.syncmesh.wire.Bytes;
+import org.syncmesh.Bytes;
 
 /**
  * Sync throughput across a 3-process line, writer — relay — sink, on 127.0.0.1: sets/s sustained

@@ -7,6 +7,9 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.syncmesh.Bytes;
+import org.syncmesh.Compression;
+import org.syncmesh.Protocol;
 
 /**
  * Measures one encode + decode round trip through {@link FrameCodec} of a typical sync store broadcast

@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.Bytes;
 import org.syncmesh.mesh.Message;
 import org.syncmesh.sync.MetaTuple;
-import org.syncmesh.wire.Bytes;
 
 /**
  * Renders line-protocol replies and live events for people: tables for {@code peers} and

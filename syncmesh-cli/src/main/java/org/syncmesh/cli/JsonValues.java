@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import org.syncmesh.wire.Bytes;
+import org.syncmesh.Bytes;
 
 /**
  * Converts between the wire layer's msgpack values (see {@code org.syncmesh.wire.Packets}) and

@@ -8,13 +8,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.Bytes;
+import org.syncmesh.MessageTooLargeException;
 import org.syncmesh.mesh.Dialect;
 import org.syncmesh.mesh.Message;
 import org.syncmesh.mesh.PeerInfo;
 import org.syncmesh.sync.LeaseException;
 import org.syncmesh.sync.MetaTuple;
-import org.syncmesh.wire.Bytes;
-import org.syncmesh.wire.MessageTooLargeException;
 
 /**
  * The node line protocol (docs/node-line-protocol.md): parses one command line, runs it against

@@ -321,9 +321,9 @@ final class NodeCommand implements Callable<Integer> {
     public String convert(String value) {
       switch (value.toLowerCase(Locale.ROOT)) {
         case "plaintext":
-          return org.syncmesh.wire.Protocol.PLAINTEXT;
+          return org.syncmesh.Protocol.PLAINTEXT;
         case "ssl":
-          return org.syncmesh.wire.Protocol.SSL;
+          return org.syncmesh.Protocol.SSL;
         default:
           throw new CommandLine.TypeConversionException("bad transport (want Plaintext or SSL): " + Abbrev.quote(value));
       }

@@ -3,12 +3,12 @@ package org.syncmesh.cli;
 import java.nio.file.Path;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.Protocol;
 import org.syncmesh.mesh.MeshSocket;
 import org.syncmesh.sync.Durability;
 import org.syncmesh.sync.SyncSocket;
 import org.syncmesh.wire.Checks;
 import org.syncmesh.wire.FrameCodec;
-import org.syncmesh.wire.Protocol;
 
 /**
  * The settings of one {@code syncmesh node}, parsed from its command line by {@link NodeCommand}.

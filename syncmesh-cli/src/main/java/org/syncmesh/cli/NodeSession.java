@@ -8,13 +8,13 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.syncmesh.mesh.Message;
+import org.syncmesh.Bytes;
 import org.syncmesh.mesh.MeshSocket;
+import org.syncmesh.mesh.Message;
 import org.syncmesh.mesh.PeerInfo;
 import org.syncmesh.sync.MetaTuple;
 import org.syncmesh.sync.SyncListener;
 import org.syncmesh.sync.SyncSocket;
-import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Flags;
 
 /**

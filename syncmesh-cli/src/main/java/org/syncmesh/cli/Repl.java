@@ -19,9 +19,9 @@ import org.jline.reader.impl.completer.StringsCompleter;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.Bytes;
 import org.syncmesh.mesh.Message;
 import org.syncmesh.sync.MetaTuple;
-import org.syncmesh.wire.Bytes;
 
 /**
  * {@code syncmesh node} without {@code --json}: an interactive prompt (JLine) over the same

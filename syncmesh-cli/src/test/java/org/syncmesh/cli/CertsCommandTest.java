@@ -12,10 +12,10 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.syncmesh.NodeIdentity;
 import org.syncmesh.net.NodeCertificates;
 import org.syncmesh.store.DataDirectory;
 import org.syncmesh.sync.IdentityKeys;
-import org.syncmesh.wire.NodeIdentity;
 import picocli.CommandLine;
 
 /** {@code syncmesh certs}: a CA, node certificates for identities, and the ids of keys. */

@@ -259,7 +259,7 @@ final class NodeCommandTest {
 
   @Test
   void secureNode_withIdentity_runsWithItsId(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-    org.syncmesh.wire.NodeIdentity identity = org.syncmesh.wire.NodeIdentity.generate();
+    org.syncmesh.NodeIdentity identity = org.syncmesh.NodeIdentity.generate();
     org.syncmesh.net.NodeCertificates.Issued ca =
         org.syncmesh.net.NodeCertificates.authority("test CA", java.time.Duration.ofDays(1));
     org.syncmesh.net.NodeCertificates.write(

@@ -14,9 +14,9 @@ import org.jline.terminal.Terminal;
 import org.jline.terminal.impl.DumbTerminal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.Bytes;
 import org.syncmesh.sync.MetaTuple;
 import org.syncmesh.testing.NetworkTestRule;
-import org.syncmesh.wire.Bytes;
 
 /** The REPL on a scripted dumb terminal, and its human formatting. */
 final class ReplTest {

@@ -159,7 +159,7 @@ final class Connections {
     // An outgoing TLS link opens (and sends our handshake) only once TLS is up: closed before
     // that, with no reason of ours, the peer hung up on the TLS handshake (net drops that as no fault).
     boolean inTls = reason == null && link.outgoing() && !peer.handshakeSent
-        && org.syncmesh.wire.Protocol.SSL.equals(node.protocol.transport());
+        && org.syncmesh.Protocol.SSL.equals(node.protocol.transport());
     for (CompletableFuture<PeerInfo> waiter : peer.waiters) {
       waiter.completeExceptionally(new java.net.ConnectException(inTls
           ? "connection closed during the TLS handshake: the peer hung up (a plaintext node, or one that refuses "

@@ -61,7 +61,7 @@ public interface MeshExtension {
      * Encodes {@code message} for sending with this node's frame cap. Thread-safe; meant for
      * the caller's thread, so the work and its validation happen before a write enters the node.
      *
-     * @throws org.syncmesh.wire.MessageTooLargeException if the frame would exceed the cap
+     * @throws org.syncmesh.MessageTooLargeException if the frame would exceed the cap
      */
     OutboundFrame frame(InternalMessage message);
 

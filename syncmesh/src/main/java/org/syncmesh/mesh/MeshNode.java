@@ -30,20 +30,20 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.syncmesh.Compression;
+import org.syncmesh.NodeIdentity;
+import org.syncmesh.Protocol;
 import org.syncmesh.net.Link;
 import org.syncmesh.net.NetConfig;
 import org.syncmesh.net.Network;
 import org.syncmesh.net.OutboundFrame;
 import org.syncmesh.net.SecureTls;
 import org.syncmesh.net.Tls;
-import org.syncmesh.wire.Compression;
 import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.FrameCodec;
 import org.syncmesh.wire.InternalMessage;
 import org.syncmesh.wire.NodeId;
-import org.syncmesh.wire.NodeIdentity;
 import org.syncmesh.wire.Packets;
-import org.syncmesh.wire.Protocol;
 
 /**
  * One mesh node: the protocol thread's state (peers, routing table, waterfall, pending

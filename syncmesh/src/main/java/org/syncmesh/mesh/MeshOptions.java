@@ -2,17 +2,18 @@ package org.syncmesh.mesh;
 
 import io.netty.handler.ssl.SslContext;
 import java.nio.file.Path;
-import org.syncmesh.wire.NodeIdentity;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.Compression;
+import org.syncmesh.NodeIdentity;
+import org.syncmesh.Protocol;
 import org.syncmesh.wire.Checks;
-import org.syncmesh.wire.Compression;
 import org.syncmesh.wire.CompressionNegotiation;
+import org.syncmesh.wire.Compressors;
 import org.syncmesh.wire.FrameCodec;
-import org.syncmesh.wire.Protocol;
 
 /**
  * The settings of a {@link MeshSocket}, collected by its builder. Subclass builders (the sync
@@ -260,11 +261,19 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
   }
 
   /**
-   * Compression methods advertised, in preference order; empty disables compression. Default
-   * {@link org.syncmesh.wire.CompressionNegotiation#DEFAULT_PREFERENCE}.
+   * Compression methods advertised, in preference order; empty disables compression. Default: snappy, zlib, gzip,
+   * bz2, lzma, less those whose optional library (snappy-java, commons-compress, xz) is not on the class path; zlib
+   * and gzip come from the JDK.
+   *
+   * @throws IllegalArgumentException if a method's library is missing (naming the library), or one is null
    */
   public B compression(List<Compression> methods) {
-    this.compression = List.copyOf(Checks.notNull(methods, "compression"));
+    List<Compression> copy = List.copyOf(Checks.notNull(methods, "compression"));
+    for (Compression c : copy) {
+      Checks.argument(Compressors.isAvailable(c), "compression", c,
+          "a method whose library is on the class path: add " + Compressors.libraryName(c));
+    }
+    this.compression = copy;
     return self();
   }
 
@@ -320,10 +329,11 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
   }
 
   /**
-   * TLS contexts for the {@code SSL} transport. Default: a self-signed certificate made at start
-   * and no verification of peers, which is what js2p and py2p do (docs/protocol-0.7.md §1.1).
+   * TLS contexts for the {@code SSL} transport, for tests (an impostor with its own certificate). Users choose
+   * between the default, a self-signed certificate made at start and no verification of peers, which is what js2p
+   * and py2p do (docs/protocol-0.7.md §1.1), and {@link #secure}; Netty's types stay out of the API.
    */
-  public B tls(SslContext server, SslContext client) {
+  B tls(SslContext server, SslContext client) {
     this.serverSsl = Checks.notNull(server, "server");
     this.clientSsl = Checks.notNull(client, "client");
     return self();

@@ -11,10 +11,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.Protocol;
 import org.syncmesh.wire.Checks;
 import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.InternalMessage;
-import org.syncmesh.wire.Protocol;
 
 /**
  * A node of a protocol-0.7 mesh: it accepts and opens connections, exchanges handshakes and
@@ -216,7 +216,7 @@ public final class MeshSocket implements AutoCloseable {
    * while earlier writes are queued (see "Concurrency" above).
    *
    * @throws IllegalArgumentException if a packet cannot be encoded or the message exceeds the
-   *     frame cap ({@link org.syncmesh.wire.MessageTooLargeException}); nothing is sent then
+   *     frame cap ({@link org.syncmesh.MessageTooLargeException}); nothing is sent then
    * @throws IllegalStateException if the socket is closed
    */
   public void send(List<?> packets) {

@@ -3,7 +3,7 @@ package org.syncmesh.mesh;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.syncmesh.wire.Bytes;
+import org.syncmesh.Bytes;
 import org.syncmesh.wire.Checks;
 import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.InternalMessage;

@@ -6,9 +6,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.syncmesh.Bytes;
 import org.syncmesh.net.OutboundFrame;
 import org.syncmesh.wire.Base58;
-import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.InternalMessage;
 

@@ -2,7 +2,7 @@ package org.syncmesh.mesh;
 
 import java.util.HashMap;
 import java.util.Map;
-import org.syncmesh.wire.Bytes;
+import org.syncmesh.Bytes;
 import org.syncmesh.wire.IdSet;
 
 /**

@@ -2,10 +2,10 @@ package org.syncmesh.mesh;
 
 import java.util.Iterator;
 import java.util.List;
+import org.syncmesh.MessageTooLargeException;
 import org.syncmesh.net.OutboundFrame;
 import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.InternalMessage;
-import org.syncmesh.wire.MessageTooLargeException;
 import org.syncmesh.wire.Packets;
 
 /**

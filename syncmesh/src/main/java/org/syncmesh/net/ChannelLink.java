@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.syncmesh.Compression;
 import org.syncmesh.wire.Checks;
-import org.syncmesh.wire.Compression;
 import org.syncmesh.wire.FrameCodec;
 
 /**

@@ -3,7 +3,7 @@ package org.syncmesh.net;
 import java.net.InetSocketAddress;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
-import org.syncmesh.wire.Compression;
+import org.syncmesh.Compression;
 
 /**
  * One TCP (or TLS) connection to a peer, as the mesh layer sees it: frames go out, messages come

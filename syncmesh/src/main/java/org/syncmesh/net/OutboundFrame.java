@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jspecify.annotations.Nullable;
-import org.syncmesh.wire.Compression;
+import org.syncmesh.Compression;
 import org.syncmesh.wire.FrameCodec;
 import org.syncmesh.wire.InternalMessage;
 

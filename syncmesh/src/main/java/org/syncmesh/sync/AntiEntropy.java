@@ -13,10 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.syncmesh.Bytes;
+import org.syncmesh.Hlc;
 import org.syncmesh.mesh.MeshExtension;
 import org.syncmesh.mesh.PeerInfo;
-import org.syncmesh.wire.Bytes;
-import org.syncmesh.wire.Hlc;
 import org.syncmesh.wire.WireFormatException;
 
 /**

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
-import org.syncmesh.wire.Bytes;
-import org.syncmesh.wire.NodeIdentity;
+import org.syncmesh.Bytes;
+import org.syncmesh.NodeIdentity;
 import org.syncmesh.wire.Packets;
 
 /**

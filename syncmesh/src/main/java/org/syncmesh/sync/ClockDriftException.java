@@ -2,8 +2,8 @@ package org.syncmesh.sync;
 
 import java.time.Duration;
 import java.time.Instant;
-import org.syncmesh.wire.Hlc;
-import org.syncmesh.wire.Version;
+import org.syncmesh.Hlc;
+import org.syncmesh.Version;
 
 /**
  * A version refused because clocks disagree by more than the allowed drift (docs/extension-v1.md,

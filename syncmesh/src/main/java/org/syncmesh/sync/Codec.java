@@ -8,7 +8,7 @@ import org.syncmesh.wire.Checks;
  * typed {@link SyncMap}. The built-ins are in {@link Codecs}; {@link #of} makes one from two functions.
  *
  * <p>{@link #encode} returns a value the socket can store: for values, one of those
- * {@link SyncSocket#set} takes (Boolean, integers, Float, Double, String, {@link org.syncmesh.wire.Bytes}
+ * {@link SyncSocket#set} takes (Boolean, integers, Float, Double, String, {@link org.syncmesh.Bytes}
  * or byte[], List, Map, never null); for keys, a String, byte[] or Bytes. {@link #decode} gets what
  * the socket holds, in the wire layer's decoded form (Long for integers, Bytes for byte strings,
  * unmodifiable List and Map); keys always arrive as Bytes. For every value {@code v},

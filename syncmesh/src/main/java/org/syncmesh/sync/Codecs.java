@@ -3,7 +3,7 @@ package org.syncmesh.sync;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import org.syncmesh.wire.Bytes;
+import org.syncmesh.Bytes;
 import org.syncmesh.wire.Checks;
 
 /**

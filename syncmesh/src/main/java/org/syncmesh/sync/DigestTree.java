@@ -3,8 +3,8 @@ package org.syncmesh.sync;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.syncmesh.wire.Bytes;
-import org.syncmesh.wire.Version;
+import org.syncmesh.Bytes;
+import org.syncmesh.Version;
 
 /**
  * The digests that anti-entropy compares (docs/extension-v1.md §5): every key falls in one of

@@ -3,8 +3,8 @@ package org.syncmesh.sync;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.Bytes;
 import org.syncmesh.store.StorageException;
-import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Packets;
 import org.syncmesh.wire.WireFormatException;
 

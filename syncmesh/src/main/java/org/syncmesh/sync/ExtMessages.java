@@ -8,13 +8,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import org.syncmesh.wire.Bytes;
+import org.syncmesh.Bytes;
+import org.syncmesh.Hlc;
+import org.syncmesh.Version;
 import org.syncmesh.wire.Flags;
-import org.syncmesh.wire.Hlc;
 import org.syncmesh.wire.InternalMessage;
 import org.syncmesh.wire.MessageShapeException;
 import org.syncmesh.wire.Packets;
-import org.syncmesh.wire.Version;
+import org.syncmesh.wire.Versions;
 
 /**
  * The messages of syncmesh extension v1 (docs/extension-v1.md §3, §5): their encoding, and a
@@ -390,7 +391,7 @@ final class ExtMessages {
     } else if (Boolean.FALSE.equals(b)) {
       base = null;
     } else {
-      base = Version.fromPacket(b);
+      base = Versions.fromPacket(b);
       if (base.compareTo(version) > 0) {
         throw new MessageShapeException("entry: base " + base + " after version " + version);
       }

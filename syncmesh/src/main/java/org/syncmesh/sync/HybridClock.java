@@ -2,9 +2,9 @@ package org.syncmesh.sync;
 
 import java.time.Clock;
 import java.time.Duration;
+import org.syncmesh.Hlc;
+import org.syncmesh.Version;
 import org.syncmesh.wire.Checks;
-import org.syncmesh.wire.Hlc;
-import org.syncmesh.wire.Version;
 
 /**
  * One node's hybrid logical clock (Kulkarni et al. 2014), which stamps its writes with

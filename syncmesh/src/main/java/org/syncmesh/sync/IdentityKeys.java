@@ -9,10 +9,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.NodeIdentity;
 import org.syncmesh.net.NodeCertificates;
 import org.syncmesh.store.DataDirectory;
 import org.syncmesh.store.StorageException;
-import org.syncmesh.wire.NodeIdentity;
 
 /**
  * Identity key files of secure nodes (docs/security.md): PEM PKCS#8 Ed25519 keys, as

@@ -8,8 +8,8 @@ import java.util.NoSuchElementException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.syncmesh.Bytes;
 import org.syncmesh.mesh.PeerInfo;
-import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Flags;
 
 /**

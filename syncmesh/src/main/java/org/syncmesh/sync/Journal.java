@@ -9,10 +9,10 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.syncmesh.Bytes;
 import org.syncmesh.store.KeyValueStore;
 import org.syncmesh.store.KeyValueStore.Column;
 import org.syncmesh.store.StorageException;
-import org.syncmesh.wire.Bytes;
 
 /**
  * Saves a durable node's changes to its store, on a thread of its own (group commit): the writer's

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
-import org.syncmesh.wire.Bytes;
+import org.syncmesh.Bytes;
 import org.syncmesh.wire.Checks;
 import org.syncmesh.wire.Packets;
 

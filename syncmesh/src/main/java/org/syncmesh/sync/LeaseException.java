@@ -1,7 +1,7 @@
 package org.syncmesh.sync;
 
 import java.time.Instant;
-import org.syncmesh.wire.Bytes;
+import org.syncmesh.Bytes;
 
 /**
  * A local write to a key whose lease another node holds (docs/protocol-0.7.md §10.3, §10.4): js2p's and

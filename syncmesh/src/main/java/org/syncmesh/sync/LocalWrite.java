@@ -1,10 +1,10 @@
 package org.syncmesh.sync;
 
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.Bytes;
+import org.syncmesh.Version;
 import org.syncmesh.net.OutboundFrame;
-import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.InternalMessage;
-import org.syncmesh.wire.Version;
 
 /**
  * A local store, delete or delta, validated and encoded on the caller's thread before it enters

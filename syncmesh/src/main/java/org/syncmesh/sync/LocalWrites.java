@@ -3,14 +3,14 @@ package org.syncmesh.sync;
 import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.Bytes;
+import org.syncmesh.Hlc;
+import org.syncmesh.MessageTooLargeException;
+import org.syncmesh.Version;
 import org.syncmesh.mesh.MeshExtension;
 import org.syncmesh.net.OutboundFrame;
-import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Flags;
-import org.syncmesh.wire.Hlc;
-import org.syncmesh.wire.Version;
 import org.syncmesh.wire.InternalMessage;
-import org.syncmesh.wire.MessageTooLargeException;
 
 /**
  * Turns a local write into a {@link LocalWrite} on the caller's thread: every check that does not

@@ -2,8 +2,8 @@ package org.syncmesh.sync;
 
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.Version;
 import org.syncmesh.wire.Checks;
-import org.syncmesh.wire.Version;
 
 /**
  * Who last changed a key and when (js2p's and py2p's {@code metatuple}): the owner's node id

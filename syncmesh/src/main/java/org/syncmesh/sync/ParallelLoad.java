@@ -8,8 +8,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.syncmesh.Bytes;
 import org.syncmesh.store.KeyValueStore;
-import org.syncmesh.wire.Bytes;
 
 /**
  * Loads a durable node's records into its {@link Store}: the store is scanned on the calling

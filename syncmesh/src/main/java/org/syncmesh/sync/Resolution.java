@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
-import org.syncmesh.wire.Hlc;
-import org.syncmesh.wire.Version;
+import org.syncmesh.Hlc;
+import org.syncmesh.Version;
 
 /**
  * How two states of one key become one (docs/extension-v1.md §4): a join, so every node that

@@ -10,11 +10,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
-import org.syncmesh.wire.Bytes;
+import org.syncmesh.Bytes;
+import org.syncmesh.NodeIdentity;
+import org.syncmesh.Version;
 import org.syncmesh.wire.Flags;
-import org.syncmesh.wire.NodeIdentity;
 import org.syncmesh.wire.Packets;
-import org.syncmesh.wire.Version;
 
 /**
  * Signed writes in a secure network (docs/extension-v1.md §8): every versioned store or delete

@@ -3,7 +3,7 @@ package org.syncmesh.sync;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import org.syncmesh.wire.Bytes;
+import org.syncmesh.Bytes;
 
 /** Roughly how many bytes a value takes in msgpack, without encoding it: for sizing batches. Thread-safe. */
 final class SizeEstimate {

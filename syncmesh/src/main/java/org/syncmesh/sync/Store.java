@@ -12,12 +12,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.Bytes;
+import org.syncmesh.Hlc;
+import org.syncmesh.Version;
 import org.syncmesh.net.OutboundFrame;
-import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Flags;
-import org.syncmesh.wire.Hlc;
 import org.syncmesh.wire.InternalMessage;
-import org.syncmesh.wire.Version;
 
 /**
  * The replicated dictionary of one node: every key's state (value or tombstone, version, owner,

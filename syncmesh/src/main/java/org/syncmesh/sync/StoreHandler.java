@@ -3,10 +3,10 @@ package org.syncmesh.sync;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.Bytes;
 import org.syncmesh.mesh.MeshExtension;
 import org.syncmesh.mesh.Message;
 import org.syncmesh.mesh.PeerInfo;
-import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.Packets;
 

@@ -3,8 +3,8 @@ package org.syncmesh.sync;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.Bytes;
 import org.syncmesh.mesh.MeshExtension;
-import org.syncmesh.wire.Bytes;
 
 /**
  * The functional listeners of a {@link SyncSocket} ({@link SyncSocket#onUpdate},

@@ -1,7 +1,7 @@
 package org.syncmesh.sync;
 
+import org.syncmesh.Bytes;
 import org.syncmesh.mesh.MeshListener;
-import org.syncmesh.wire.Bytes;
 
 /**
  * Events of a {@link SyncSocket}: the seed's {@code update(conn, key, value, meta)} and

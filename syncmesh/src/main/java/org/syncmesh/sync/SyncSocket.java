@@ -16,6 +16,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.Bytes;
+import org.syncmesh.NodeIdentity;
+import org.syncmesh.Protocol;
 import org.syncmesh.mesh.MeshExtension;
 import org.syncmesh.mesh.MeshListener;
 import org.syncmesh.mesh.MeshOptions;
@@ -26,11 +29,8 @@ import org.syncmesh.mesh.PeerInfo;
 import org.syncmesh.net.OutboundFrame;
 import org.syncmesh.store.DataDirectory;
 import org.syncmesh.store.KeyValueStore;
-import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Checks;
 import org.syncmesh.wire.NodeId;
-import org.syncmesh.wire.NodeIdentity;
-import org.syncmesh.wire.Protocol;
 
 /**
  * A dictionary replicated over a protocol-0.7 mesh (docs/protocol-0.7.md §10): every node holds every key,
@@ -77,7 +77,7 @@ import org.syncmesh.wire.Protocol;
  *
  * <h2>Convergence</h2>
  * Between syncmesh nodes (links that negotiated extension v1, docs/extension-v1.md) every write
- * carries a {@link org.syncmesh.wire.Version} from the node's hybrid logical clock, and a key's
+ * carries a {@link org.syncmesh.Version} from the node's hybrid logical clock, and a key's
  * state (value or tombstone, owner, timestamp, version, lease tenure, and the versions of a map's
  * fields written by {@link #applyDelta}) merges by rules that give every node the same state for
  * the same writes, in any order:
@@ -119,7 +119,7 @@ import org.syncmesh.wire.Protocol;
  * <h2>Known limits of protocol 0.7</h2>
  * A value's broadcast, with the owner and timestamp an initial sync adds, must fit the frame cap
  * ({@link org.syncmesh.mesh.MeshOptions#maxFrameBytes}, 16 MiB by default); a larger one is
- * refused with {@link org.syncmesh.wire.MessageTooLargeException}.
+ * refused with {@link org.syncmesh.MessageTooLargeException}.
  * <ul>
  *   <li>js2p cannot delete, and a delete reaching a js2p node drops its links (docs/protocol-0.7.md §10.7).
  *       So deletes (nil stores) are never sent to js2p peers, nor are keys that name
@@ -173,7 +173,7 @@ public final class SyncSocket implements AutoCloseable {
     private Durability durability = Durability.PROCESS_CRASH;
     // ---- signed writes (docs/extension-v1.md §8) ----
     private java.util.function.Predicate<String> deniedWriters = id -> false;
-    private org.syncmesh.wire.@Nullable NodeIdentity signedForTests;
+    private org.syncmesh.@Nullable NodeIdentity signedForTests;
 
     /**
      * Writers whose writes are dropped in a secure network (default none); meant for the mesh's
@@ -196,7 +196,7 @@ public final class SyncSocket implements AutoCloseable {
 
     private boolean holdSignaturesForTests;
 
-    Builder signedForTests(org.syncmesh.wire.NodeIdentity identity) {
+    Builder signedForTests(org.syncmesh.NodeIdentity identity) {
       this.signedForTests = Checks.notNull(identity, "identity");
       id(identity.id());
       return this;
@@ -206,7 +206,7 @@ public final class SyncSocket implements AutoCloseable {
      * The identity that signs this node's writes: in a secure network the configured one or the
      * data directory's {@code identity.key}; with the test hook its identity; else null.
      */
-    private org.syncmesh.wire.@Nullable NodeIdentity signingIdentity(@Nullable DataDirectory data) {
+    private org.syncmesh.@Nullable NodeIdentity signingIdentity(@Nullable DataDirectory data) {
       if (signedForTests != null) {
         return signedForTests;
       }
@@ -405,7 +405,7 @@ public final class SyncSocket implements AutoCloseable {
     DataDirectory data = builder.dataDirectory == null ? null
         : builder.directoryOpener.open(builder.dataDirectory, protocol.id(), builder.restoreId(),
             () -> NodeId.random(protocol), builder.identityKey());
-    org.syncmesh.wire.NodeIdentity signer = builder.signingIdentity(data);
+    org.syncmesh.NodeIdentity signer = builder.signingIdentity(data);
     // The deny list is the mesh's, which does not exist yet when the extension is installed.
     java.util.concurrent.atomic.AtomicReference<MeshSocket> meshRef = new java.util.concurrent.atomic.AtomicReference<>();
     java.util.function.Predicate<String> denied = id -> builder.deniedWriters.test(id)
@@ -668,7 +668,7 @@ public final class SyncSocket implements AutoCloseable {
    * {@link #del}. The write is owned by this node at the broadcast's time.
    *
    * @throws IllegalArgumentException if the key is not a String, byte[] or Bytes, or the value
-   *     cannot be encoded or is too large ({@link org.syncmesh.wire.MessageTooLargeException});
+   *     cannot be encoded or is too large ({@link org.syncmesh.MessageTooLargeException});
    *     nothing is stored or sent then
    * @throws LeaseException if another node holds the key's lease (or, without leasing, a newer write)
    * @throws IllegalStateException if the socket is closed

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
-import org.syncmesh.wire.Bytes;
+import org.syncmesh.Bytes;
 
 /**
  * The entry set of a {@link TypedSyncMap}: a live view of the socket's entries that the map's

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.syncmesh.wire.Bytes;
+import org.syncmesh.Bytes;
 import org.syncmesh.wire.Packets;
 
 /**

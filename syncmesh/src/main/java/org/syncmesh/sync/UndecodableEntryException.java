@@ -1,6 +1,6 @@
 package org.syncmesh.sync;
 
-import org.syncmesh.wire.Bytes;
+import org.syncmesh.Bytes;
 
 /**
  * A {@link SyncMap}'s codec cannot decode an entry the socket holds, say one another program

@@ -2,8 +2,8 @@ package org.syncmesh.sync;
 
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
-import org.syncmesh.wire.Bytes;
-import org.syncmesh.wire.NodeIdentity;
+import org.syncmesh.Bytes;
+import org.syncmesh.NodeIdentity;
 
 /**
  * Batch signatures already checked (docs/extension-v1.md §8.1): the first write of a batch costs

@@ -6,7 +6,9 @@ import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.Compression;
 
 /**
  * The compression choices of docs/protocol-0.7.md §11: what to advertise, what to send with, and what to try on receive.
@@ -17,13 +19,32 @@ import org.jspecify.annotations.Nullable;
  */
 public final class CompressionNegotiation {
   /**
-   * Our default preference and advertisement order: snappy first because it is the cheapest for Java↔Java links;
-   * js2p and py2p without their optional snappy module then get zlib, the method both of them prefer after snappy.
+   * Our preference and advertisement order of every method: snappy first because it is the cheapest for Java↔Java
+   * links; js2p and py2p without their optional snappy module then get zlib, the method both of them prefer after
+   * snappy.
    */
-  public static final List<Compression> DEFAULT_PREFERENCE =
+  public static final List<Compression> ALL_METHODS =
       List.of(Compression.SNAPPY, Compression.ZLIB, Compression.GZIP, Compression.BZ2, Compression.LZMA);
 
+  /**
+   * The default: {@link #ALL_METHODS} whose library this process has ({@link Compressors#isAvailable}), so a node
+   * never offers, and so never accepts, a method it cannot decode. zlib and gzip are always there.
+   */
+  public static final List<Compression> DEFAULT_PREFERENCE = preference(Compressors::isAvailable);
+
   private CompressionNegotiation() {}
+
+  /** {@link #ALL_METHODS} in order, keeping those {@code available} accepts. */
+  public static List<Compression> preference(Predicate<Compression> available) {
+    Checks.notNull(available, "available");
+    List<Compression> kept = new ArrayList<>(ALL_METHODS.size());
+    for (Compression c : ALL_METHODS) {
+      if (available.test(c)) {
+        kept.add(c);
+      }
+    }
+    return List.copyOf(kept);
+  }
 
   /**
    * The method to send with: the first of {@code ourPreference} that the peer advertised, or empty to send

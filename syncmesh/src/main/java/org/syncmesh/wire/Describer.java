@@ -3,6 +3,7 @@ package org.syncmesh.wire;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.Bytes;
 
 /** Short, bounded renderings of packet values for error messages and logs ({@link Packets#describe}). */
 final class Describer {
@@ -30,7 +31,7 @@ final class Describer {
       sb.append(s, 0, Math.min(s.length(), STRING_PREVIEW));
       sb.append(s.length() > STRING_PREVIEW ? "…\"" : "\"");
     } else if (v instanceof Bytes b) {
-      appendBytes(sb, b.internalArray());
+      appendBytes(sb, BytesInternals.array(b));
     } else if (v instanceof byte[] a) {
       appendBytes(sb, a);
     } else if (v instanceof List<?> list) {
@@ -79,6 +80,6 @@ final class Describer {
 
   private static void appendBytes(StringBuilder sb, byte[] a) {
     int n = Math.min(a.length, BYTES_PREVIEW);
-    sb.append("b'").append(Bytes.hex(a, 0, n)).append(a.length > n ? "…'" : "'");
+    sb.append("b'").append(BytesInternals.hex(a, 0, n)).append(a.length > n ? "…'" : "'");
   }
 }

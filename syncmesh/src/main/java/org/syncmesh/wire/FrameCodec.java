@@ -5,6 +5,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.Bytes;
+import org.syncmesh.Compression;
+import org.syncmesh.MessageTooLargeException;
 
 /**
  * Message ⇄ frame bytes for protocol 0.7 (docs/protocol-0.7.md §1.2–§1.3, §11): the entry point of the wire layer.
@@ -79,7 +82,7 @@ public final class FrameCodec {
   /** Compresses a payload with {@code method}, or returns it unchanged when {@code method} is null. */
   public byte[] compressPayload(byte[] payload, @Nullable Compression method) {
     Checks.notNull(payload, "payload");
-    return method == null ? payload : method.compress(payload);
+    return method == null ? payload : Compressors.compress(method, payload);
   }
 
   /**
@@ -94,7 +97,7 @@ public final class FrameCodec {
       putLength(frame, frame.length - HEADER_BYTES);
       return frame;
     }
-    byte[] p = method.compress(payloadWithRoom(message, 0));
+    byte[] p = Compressors.compress(method, payloadWithRoom(message, 0));
     if (p.length > maxFrameBytes) {
       throw new MessageTooLargeException("compressed payload", p.length, maxFrameBytes);
     }
@@ -208,7 +211,7 @@ public final class FrameCodec {
       Compression method = tryOrder.get(i);
       byte[] out;
       try {
-        out = method.decompress(data, offset, length, maxFrameBytes);
+        out = Compressors.decompress(method, data, offset, length, maxFrameBytes);
       } catch (FrameTooLongException e) {
         tooLong = e; // remember it, but a raw reading may still be valid (an uncompressed frame is always accepted)
         attempts = note(attempts, method + ": over the limit");
@@ -250,7 +253,7 @@ public final class FrameCodec {
       return length + " bytes, shorter than the " + CHECKSUM_BYTES + "-byte checksum";
     }
     byte[] actual = Digests.sha256(p, offset + CHECKSUM_BYTES, length - CHECKSUM_BYTES);
-    return "expected " + Bytes.hex(p, offset, HEX_PREVIEW_BYTES) + "…, body hashes to "
-        + Bytes.hex(actual, 0, HEX_PREVIEW_BYTES) + "…";
+    return "expected " + BytesInternals.hex(p, offset, HEX_PREVIEW_BYTES) + "…, body hashes to "
+        + BytesInternals.hex(actual, 0, HEX_PREVIEW_BYTES) + "…";
   }
 }

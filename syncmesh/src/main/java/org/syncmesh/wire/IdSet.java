@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
+import org.syncmesh.Bytes;
 
 /**
  * A set of message ids (the SHA-256 of a body, §3.4) keyed by their first 16 bytes: a false match
@@ -128,7 +129,7 @@ public final class IdSet {
   }
 
   private static long word(Bytes id, int offset) {
-    byte[] b = id.internalArray();
+    byte[] b = BytesInternals.array(id);
     if (b.length >= offset + 8) {
       return (long) BIG_ENDIAN_LONG.get(b, offset);
     }

@@ -2,6 +2,7 @@ package org.syncmesh.wire;
 
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.Bytes;
 
 /**
  * One protocol 0.7 message (js2p's name for it): main flag, sender, time and payload packets, together with the
@@ -79,7 +80,7 @@ public final class InternalMessage {
     writer.writeLong(timeSeconds);
     List<@Nullable Object> packets = Packets.packElements(writer, elements, "payload");
     byte[] b = writer.toByteArray();
-    return new InternalMessage(type, sender, timeSeconds, packets, Bytes.trusted(b), Bytes.trusted(Digests.sha256(b)));
+    return new InternalMessage(type, sender, timeSeconds, packets, BytesInternals.trusted(b), BytesInternals.trusted(Digests.sha256(b)));
   }
 
   /**
@@ -90,7 +91,7 @@ public final class InternalMessage {
    */
   public static InternalMessage decodeBody(Bytes body) {
     Checks.notNull(body, "body");
-    byte[] b = body.internalArray();
+    byte[] b = BytesInternals.array(body);
     return decodeOwned(b, Digests.sha256(b));
   }
 
@@ -117,7 +118,7 @@ public final class InternalMessage {
     long time = timeOf(all.get(2));
     @SuppressWarnings("unchecked")
     List<@Nullable Object> payload = (List<@Nullable Object>) all.subList(MIN_ELEMENTS, all.size());
-    return new InternalMessage((int) (long) l, s, time, payload, Bytes.trusted(b), Bytes.trusted(id));
+    return new InternalMessage((int) (long) l, s, time, payload, BytesInternals.trusted(b), BytesInternals.trusted(id));
   }
 
   private static long timeOf(@Nullable Object t) {
@@ -202,6 +203,6 @@ public final class InternalMessage {
   @Override
   public String toString() {
     return "InternalMessage[type=" + type + " sender=" + Packets.describe(sender) + " time=" + timeSeconds
-        + " payload=" + Packets.describe(payload) + " id=" + Bytes.hex(id.internalArray(), 0, 8) + "…]";
+        + " payload=" + Packets.describe(payload) + " id=" + BytesInternals.hex(BytesInternals.array(id), 0, 8) + "…]";
   }
 }

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.Bytes;
 
 /**
  * A small direct msgpack reader over a byte range, used instead of msgpack-java's MessageUnpacker on the decode
@@ -105,7 +106,7 @@ final class MsgpackReader {
   private Bytes bin(long n) {
     int len = checkedLength(n, "bin");
     charge(DecodedCost.bytes(len));
-    Bytes out = Bytes.trusted(Arrays.copyOfRange(b, pos, pos + len));
+    Bytes out = BytesInternals.trusted(Arrays.copyOfRange(b, pos, pos + len));
     pos += len;
     return out;
   }

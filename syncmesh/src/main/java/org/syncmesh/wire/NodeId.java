@@ -4,6 +4,8 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Optional;
+import org.syncmesh.Bytes;
+import org.syncmesh.Protocol;
 
 /**
  * Helpers for node ids, which on the wire are opaque base58 text of at most 66 characters (docs/protocol-0.7.md §3.3).
@@ -84,7 +86,7 @@ public final class NodeId {
     random.nextBytes(b);
     b[6] = (byte) ((b[6] & 0x0f) | 0x40); // version 4
     b[8] = (byte) ((b[8] & 0x3f) | 0x80); // IETF variant
-    String h = Bytes.hex(b, 0, 16);
+    String h = BytesInternals.hex(b, 0, 16);
     return h.substring(0, 8) + "-" + h.substring(8, 12) + "-" + h.substring(12, 16) + "-" + h.substring(16, 20) + "-"
         + h.substring(20);
   }

@@ -12,6 +12,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.msgpack.core.MessagePacker;
 import org.msgpack.core.MessageUnpacker;
+import org.syncmesh.Bytes;
 
 /**
  * The msgpack ⇄ Java mapping of protocol 0.7 packets (docs/protocol-0.7.md §2), using msgpack-java.
@@ -205,12 +206,12 @@ public final class Packets {
         return l;
       } else if (v instanceof Bytes b) {
         charge(DecodedCost.bytes(b.size()));
-        if (out != null) out.writeBinary(b.internalArray());
+        if (out != null) out.writeBinary(BytesInternals.array(b));
         return b;
       } else if (v instanceof byte[] a) {
         Bytes b = Bytes.of(a); // copy first: what we return must be what we wrote
         charge(DecodedCost.bytes(b.size()));
-        if (out != null) out.writeBinary(b.internalArray());
+        if (out != null) out.writeBinary(BytesInternals.array(b));
         return b;
       } else if (v instanceof Boolean z) {
         if (out != null) out.writeBoolean(z);

@@ -76,7 +76,7 @@ final class UnpackerDecoder {
       case BIN8: case BIN16: case BIN32: {
         int n = checkedLength(in.unpackBinaryHeader(), "bin");
         charge(DecodedCost.bytes(n));
-        return Bytes.trusted(in.readPayload(n));
+        return BytesInternals.trusted(in.readPayload(n));
       }
       case FIXARRAY: case ARRAY16: case ARRAY32: {
         checkDepth(depth);

@@ -6,6 +6,7 @@ import static org.syncmesh.mesh.Peers.WAIT;
 import static org.syncmesh.mesh.Peers.assertStillServes;
 import static org.syncmesh.mesh.Peers.goodPeer;
 
+import io.netty.util.concurrent.SingleThreadEventExecutor;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -13,13 +14,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import io.netty.util.concurrent.SingleThreadEventExecutor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.Bytes;
 import org.syncmesh.testing.NetworkTestRule;
 import org.syncmesh.testing.ScriptedPeer;
 import org.syncmesh.testing.ScriptedPeer.Style;
-import org.syncmesh.wire.Bytes;
 
 /**
  * Output per connection is bounded (MeshOptions#slowPeerLimits): a peer that stops reading is

@@ -14,13 +14,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.syncmesh.Bytes;
 import org.syncmesh.sync.SyncSocket;
 import org.syncmesh.testing.LineNode;
 import org.syncmesh.testing.NetworkTestRule;
 import org.syncmesh.testing.ScriptedPeer;
 import org.syncmesh.testing.ScriptedPeer.Advertised;
 import org.syncmesh.testing.ScriptedPeer.Style;
-import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Flags;
 
 /**

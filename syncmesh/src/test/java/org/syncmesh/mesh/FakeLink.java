@@ -4,9 +4,9 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.Compression;
 import org.syncmesh.net.Link;
 import org.syncmesh.net.OutboundFrame;
-import org.syncmesh.wire.Compression;
 import org.syncmesh.wire.InternalMessage;
 
 /**

@@ -7,9 +7,9 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.Bytes;
 import org.syncmesh.net.LinkListener;
 import org.syncmesh.testing.NetworkTestRule;
-import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.InternalMessage;
 

@@ -19,11 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.syncmesh.Protocol;
 import org.syncmesh.testing.NetworkTestRule;
 import org.syncmesh.testing.ScriptedPeer;
 import org.syncmesh.testing.ScriptedPeer.Style;
 import org.syncmesh.wire.Flags;
-import org.syncmesh.wire.Protocol;
 
 /**
  * Peers that break the wire rules (docs/protocol-0.7.md §1.3–§1.5, §7.2, §7.8) lose their own connection,

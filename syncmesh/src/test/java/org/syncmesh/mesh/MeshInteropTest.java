@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.Protocol;
 import org.syncmesh.testing.LineNode;
 import org.syncmesh.testing.NetworkTestRule;
-import org.syncmesh.wire.Protocol;
 
 /** The mesh against the real js2p 0.7.870, in child processes, both directions. */
 final class MeshInteropTest {

@@ -23,11 +23,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.syncmesh.NodeIdentity;
+import org.syncmesh.Protocol;
 import org.syncmesh.net.NodeCertificates;
 import org.syncmesh.net.NodeCertificates.Issued;
 import org.syncmesh.testing.NetworkTestRule;
-import org.syncmesh.wire.NodeIdentity;
-import org.syncmesh.wire.Protocol;
 
 /** Secure networks (issue 13): members only, over mutually authenticated TLS 1.3. */
 final class SecureNetworkTest {

@@ -11,10 +11,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.Protocol;
 import org.syncmesh.testing.NetworkTestRule;
 import org.syncmesh.testing.ScriptedPeer;
 import org.syncmesh.testing.ScriptedPeer.Style;
-import org.syncmesh.wire.Protocol;
 
 /** The SSL transport (docs/protocol-0.7.md §1.1): TLS between nodes, and clean refusals across transports. */
 final class TlsTest {

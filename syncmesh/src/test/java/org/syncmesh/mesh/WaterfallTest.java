@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import org.junit.jupiter.api.Test;
-import org.syncmesh.wire.Bytes;
+import org.syncmesh.Bytes;
 
 final class WaterfallTest {
 

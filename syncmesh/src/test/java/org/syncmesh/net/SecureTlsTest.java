@@ -12,8 +12,8 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.syncmesh.NodeIdentity;
 import org.syncmesh.net.NodeCertificates.Issued;
-import org.syncmesh.wire.NodeIdentity;
 
 /** SecureTls's reload rules, on a clock the test moves. */
 final class SecureTlsTest {

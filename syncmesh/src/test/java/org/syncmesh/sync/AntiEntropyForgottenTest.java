@@ -12,11 +12,11 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.syncmesh.Bytes;
 import org.syncmesh.mesh.Dialect;
 import org.syncmesh.mesh.MeshExtension;
 import org.syncmesh.mesh.PeerInfo;
 import org.syncmesh.net.OutboundFrame;
-import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.InternalMessage;
 import org.syncmesh.wire.Packets;
 

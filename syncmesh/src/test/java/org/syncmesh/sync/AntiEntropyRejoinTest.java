@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.Bytes;
 import org.syncmesh.testing.FaultProxy;
 import org.syncmesh.testing.FaultProxy.Direction;
 import org.syncmesh.testing.NetworkTestRule;
-import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Packets;
 
 /**

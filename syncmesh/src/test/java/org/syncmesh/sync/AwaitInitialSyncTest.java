@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.NodeIdentity;
 import org.syncmesh.testing.NetworkTestRule;
 import org.syncmesh.wire.Base58;
-import org.syncmesh.wire.NodeIdentity;
 
 /**
  * {@link SyncSocket#awaitInitialSync()}: a joiner's future completes only once it holds every key

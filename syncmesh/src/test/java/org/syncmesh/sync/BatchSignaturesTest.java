@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.syncmesh.wire.Bytes;
-import org.syncmesh.wire.NodeIdentity;
+import org.syncmesh.Bytes;
+import org.syncmesh.NodeIdentity;
 
 /**
  * Batch signatures (docs/extension-v1.md §8.1): every write of every batch size checks alone, and

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
+import org.syncmesh.Bytes;
 import org.syncmesh.testing.FaultProxy;
 import org.syncmesh.testing.NetworkTestRule;
-import org.syncmesh.wire.Bytes;
 
 /**
  * Shared set-up of the fault tests: fast sync nodes (anti-entropy every 200 ms, redials after 50 ms

@@ -18,9 +18,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.Bytes;
 import org.syncmesh.testing.NetworkTestRule;
 import org.syncmesh.testing.Seeded;
-import org.syncmesh.wire.Bytes;
 
 /**
  * Several linked nodes, each with several writer threads writing in bulk at once: every call

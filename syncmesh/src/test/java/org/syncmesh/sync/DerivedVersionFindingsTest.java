@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.syncmesh.wire.Bytes;
-import org.syncmesh.wire.Hlc;
+import org.syncmesh.Bytes;
+import org.syncmesh.Hlc;
+import org.syncmesh.Version;
 import org.syncmesh.wire.InternalMessage;
-import org.syncmesh.wire.Version;
 
 /**
  * Two ways the 0.7 copy of a syncmesh write, reaching another syncmesh node through a js2p or

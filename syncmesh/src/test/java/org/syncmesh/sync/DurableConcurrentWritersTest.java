@@ -19,8 +19,8 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.syncmesh.Bytes;
 import org.syncmesh.testing.Seeded;
-import org.syncmesh.wire.Bytes;
 
 /**
  * Durable nodes written to by several threads each, on overlapping keys, without leases: every

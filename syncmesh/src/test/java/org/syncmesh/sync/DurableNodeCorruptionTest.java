@@ -14,15 +14,15 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
-import org.syncmesh.testing.DataDirectories;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.syncmesh.Bytes;
+import org.syncmesh.Version;
 import org.syncmesh.store.DataDirectory;
 import org.syncmesh.store.KeyValueStore;
 import org.syncmesh.store.StorageException;
+import org.syncmesh.testing.DataDirectories;
 import org.syncmesh.testing.NetworkTestRule;
-import org.syncmesh.wire.Bytes;
-import org.syncmesh.wire.Version;
 
 /**
  * What a damaged data directory does at start: a tail torn by a crash is dropped and the node
@@ -247,8 +247,8 @@ final class DurableNodeCorruptionTest {
    */
   @Test
   void aRecordOfAMapMadeByDeltas_keepsItsWrites_andBadFormsAreCorrupt() {
-    Version base = new Version(org.syncmesh.wire.Hlc.of(1_700_000_000_000L, 0), "alice");
-    Version d = new Version(org.syncmesh.wire.Hlc.of(1_700_000_001_000L, 0), "bob");
+    Version base = new Version(org.syncmesh.Hlc.of(1_700_000_000_000L, 0), "alice");
+    Version d = new Version(org.syncmesh.Hlc.of(1_700_000_001_000L, 0), "bob");
     java.util.Map<Object, Object> value = new java.util.LinkedHashMap<>(java.util.Map.of("a", 1L, "b", 2L));
     Store.Entry e = new Store.Entry(value, d, 1_700_000_001L, base, java.util.Map.of("b", d), 0, null, false);
     SignedWrites.Writes writes = new SignedWrites.Writes(java.util.List.of(

@@ -11,9 +11,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.syncmesh.Bytes;
 import org.syncmesh.store.StorageException;
 import org.syncmesh.testing.NetworkTestRule;
-import org.syncmesh.wire.Bytes;
 
 /** A sync socket with a data directory: what it keeps across a close and a start, and what it refuses. */
 final class DurableNodeTest {

@@ -11,13 +11,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Timeout;
-import org.syncmesh.wire.Bytes;
+import org.syncmesh.Bytes;
+import org.syncmesh.Version;
 import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.InternalMessage;
 import org.syncmesh.wire.MalformedMsgpackException;
 import org.syncmesh.wire.MessageShapeException;
 import org.syncmesh.wire.Packets;
-import org.syncmesh.wire.Version;
 import org.syncmesh.wire.WireFormatException;
 
 /**

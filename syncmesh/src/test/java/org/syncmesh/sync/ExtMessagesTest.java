@@ -29,7 +29,7 @@ final class ExtMessagesTest {
 
   @Test
   void aVersionedWriteIsSentAtItsVersionsSecond() {
-    long hlc = org.syncmesh.wire.Hlc.of(1_700_000_000_123L, 0);
+    long hlc = org.syncmesh.Hlc.of(1_700_000_000_123L, 0);
     List<Object> p = Arrays.asList((long) Flags.SUB_SM_WRITE, "k", "v", hlc, 0L, 0L);
     assertThat(ExtMessages.readWrite("alice", 1_700_000_000L, p).entry().timestamp()).isEqualTo(1_700_000_000L);
     for (long other : new long[] {1_700_000_001L, 1_699_999_999L, -3}) {

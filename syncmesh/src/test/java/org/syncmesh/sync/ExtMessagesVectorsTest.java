@@ -15,13 +15,13 @@ import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.syncmesh.Bytes;
+import org.syncmesh.Hlc;
+import org.syncmesh.Version;
 import org.syncmesh.testing.Json;
-import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Flags;
-import org.syncmesh.wire.Hlc;
 import org.syncmesh.wire.InternalMessage;
 import org.syncmesh.wire.Packets;
-import org.syncmesh.wire.Version;
 
 /**
  * Byte-exact agreement of extension v1's messages with their golden vectors

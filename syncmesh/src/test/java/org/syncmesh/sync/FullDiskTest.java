@@ -13,11 +13,11 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.syncmesh.Bytes;
 import org.syncmesh.store.KeyValueStore;
 import org.syncmesh.store.StorageException;
 import org.syncmesh.store.TestStores;
 import org.syncmesh.testing.NetworkTestRule;
-import org.syncmesh.wire.Bytes;
 
 /**
  * A durable node whose disk fills up: local writes are refused up front while it is full, reads

@@ -9,9 +9,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.syncmesh.Hlc;
+import org.syncmesh.Version;
 import org.syncmesh.testing.Gen;
-import org.syncmesh.wire.Hlc;
-import org.syncmesh.wire.Version;
 
 /**
  * Seeded histories of several simulated nodes, each with its own skewed {@link FakeClock} that

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.syncmesh.wire.Hlc;
-import org.syncmesh.wire.Version;
+import org.syncmesh.Hlc;
+import org.syncmesh.Version;
 
 /** {@link HybridClock} on a {@link FakeClock}: ticks, observations, overflow and drift (docs/extension-v1.md). */
 final class HybridClockTest {

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.junit.jupiter.api.Test;
-import org.syncmesh.wire.Bytes;
+import org.syncmesh.Bytes;
 
 /** The payloads of an initial sync are made as they are sent, from the store as it is then. */
 final class InitialSyncTest {

@@ -8,10 +8,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.Bytes;
 import org.syncmesh.mesh.MeshExtension;
 import org.syncmesh.mesh.PeerInfo;
 import org.syncmesh.net.OutboundFrame;
-import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.FrameCodec;
 import org.syncmesh.wire.InternalMessage;
 

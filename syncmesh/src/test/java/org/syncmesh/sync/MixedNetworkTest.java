@@ -16,10 +16,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.Bytes;
 import org.syncmesh.mesh.Dialect;
 import org.syncmesh.testing.LineNode;
 import org.syncmesh.testing.NetworkTestRule;
-import org.syncmesh.wire.Bytes;
 
 /**
  * Two syncmesh nodes A and B whose only initial path runs through a js2p 0.7.870 node J

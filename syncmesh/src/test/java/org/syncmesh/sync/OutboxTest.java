@@ -3,7 +3,7 @@ package org.syncmesh.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
-import org.syncmesh.wire.Bytes;
+import org.syncmesh.Bytes;
 import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.InternalMessage;
 

@@ -6,9 +6,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.syncmesh.testing.NetworkTestRule;
 import org.syncmesh.testing.Seeded;
 
@@ -103,7 +103,7 @@ final class PartitionHealTest {
       var keys = n.keys();
       for (String key : deleted) {
         assertThat(n.meta(key)).as(key + " on " + n).get().extracting(MetaTuple::deleted).isEqualTo(true);
-        assertThat(keys).as("keys() of " + n).doesNotContain(org.syncmesh.wire.Bytes.utf8(key));
+        assertThat(keys).as("keys() of " + n).doesNotContain(org.syncmesh.Bytes.utf8(key));
         assertThat(n.get(key)).as(key + " on " + n).isEmpty();
       }
       for (String key : kept) {

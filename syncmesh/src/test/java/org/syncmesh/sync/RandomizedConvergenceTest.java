@@ -17,10 +17,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.syncmesh.Bytes;
 import org.syncmesh.testing.FaultProxy;
 import org.syncmesh.testing.NetworkTestRule;
 import org.syncmesh.testing.Seeded;
-import org.syncmesh.wire.Bytes;
 
 /**
  * A seeded history of faults: five nodes linked pairwise through fault proxies, 100 rounds, each

@@ -7,9 +7,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.syncmesh.Bytes;
 import org.syncmesh.testing.Gen;
 import org.syncmesh.testing.Seeded;
-import org.syncmesh.wire.Bytes;
 
 /**
  * The convergence property without a network: replicas that make random writes (stores,

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.syncmesh.wire.Hlc;
-import org.syncmesh.wire.Version;
+import org.syncmesh.Hlc;
+import org.syncmesh.Version;
 
 /** The lease rule judged from versions ({@link Resolution#tenure}) and the tenure order of {@link Resolution#merge}. */
 final class ResolutionTest {

@@ -10,10 +10,10 @@ import java.time.Duration;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.syncmesh.NodeIdentity;
 import org.syncmesh.net.NodeCertificates;
 import org.syncmesh.store.DataDirectory;
 import org.syncmesh.store.StorageException;
-import org.syncmesh.wire.NodeIdentity;
 
 /**
  * The identity of a secure sync socket (docs/security.md): kept in its data directory's

@@ -11,10 +11,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.syncmesh.Bytes;
+import org.syncmesh.NodeIdentity;
 import org.syncmesh.net.NodeCertificates;
 import org.syncmesh.testing.NetworkTestRule;
-import org.syncmesh.wire.Bytes;
-import org.syncmesh.wire.NodeIdentity;
 
 /**
  * A secure network end to end (docs/security.md): members with certificates of one CA, identities

@@ -13,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.Bytes;
+import org.syncmesh.NodeIdentity;
 import org.syncmesh.testing.NetworkTestRule;
-import org.syncmesh.wire.Bytes;
-import org.syncmesh.wire.NodeIdentity;
 
 /**
  * Concurrent signed deltas, stores and deletes from several nodes of a secure network (§8.5), in a

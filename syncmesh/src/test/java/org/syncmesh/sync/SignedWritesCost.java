@@ -1,9 +1,9 @@
 package org.syncmesh.sync;
 
-import org.syncmesh.wire.Bytes;
-import org.syncmesh.wire.Hlc;
-import org.syncmesh.wire.NodeIdentity;
-import org.syncmesh.wire.Version;
+import org.syncmesh.Bytes;
+import org.syncmesh.Hlc;
+import org.syncmesh.NodeIdentity;
+import org.syncmesh.Version;
 
 /**
  * A micro-measure, not a test: the cost per write of signing (on the writer's thread) and of

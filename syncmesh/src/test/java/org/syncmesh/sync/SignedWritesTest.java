@@ -12,15 +12,15 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.Bytes;
+import org.syncmesh.Hlc;
+import org.syncmesh.NodeIdentity;
+import org.syncmesh.Version;
 import org.syncmesh.mesh.MeshExtension;
 import org.syncmesh.mesh.PeerInfo;
 import org.syncmesh.testing.NetworkTestRule;
-import org.syncmesh.wire.Bytes;
 import org.syncmesh.wire.Flags;
-import org.syncmesh.wire.Hlc;
 import org.syncmesh.wire.InternalMessage;
-import org.syncmesh.wire.NodeIdentity;
-import org.syncmesh.wire.Version;
 
 /**
  * Signed writes (docs/extension-v1.md §8), with the test hook that turns them on over plaintext

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Base64;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
-import org.syncmesh.wire.Bytes;
+import org.syncmesh.Bytes;
+import org.syncmesh.Hlc;
+import org.syncmesh.NodeIdentity;
+import org.syncmesh.Protocol;
+import org.syncmesh.Version;
 import org.syncmesh.wire.Flags;
-import org.syncmesh.wire.Hlc;
 import org.syncmesh.wire.InternalMessage;
-import org.syncmesh.wire.NodeIdentity;
-import org.syncmesh.wire.Protocol;
-import org.syncmesh.wire.Version;
 
 /**
  * The golden vectors of docs/extension-v1.md §8: a signed store, a signed delta and a batch of

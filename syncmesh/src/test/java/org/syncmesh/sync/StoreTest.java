@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.syncmesh.wire.Bytes;
+import org.syncmesh.Bytes;
 import org.syncmesh.wire.InternalMessage;
 
 /** The store without a network: local and remote writes, leases, events, drops. */
@@ -241,7 +241,7 @@ final class StoreTest {
     for (String key : List.of("a", "b")) {
       String writer = new String(PEER_LARGE.toCharArray()); // a decoded message's own copy
       open.remote(Bytes.utf8(key), Store.deltaEntry(Map.of("f", 1L),
-          new org.syncmesh.wire.Version(effects.now * 1000L << 16, writer), effects.now, Resolution.Tenure.NONE, false),
+          new org.syncmesh.Version(effects.now * 1000L << 16, writer), effects.now, Resolution.Tenure.NONE, false),
           writer);
     }
     assertThat(open.entry(Bytes.utf8("b")).version()).isEqualTo(open.entry(Bytes.utf8("a")).version());

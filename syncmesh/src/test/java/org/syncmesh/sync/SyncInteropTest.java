@@ -15,11 +15,11 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.Bytes;
 import org.syncmesh.mesh.Dialect;
-import org.syncmesh.testing.LineNode;
 import org.syncmesh.testing.Json;
+import org.syncmesh.testing.LineNode;
 import org.syncmesh.testing.NetworkTestRule;
-import org.syncmesh.wire.Bytes;
 
 /** The sync socket against the real js2p 0.7.870 sync socket, in child processes, both directions. */
 final class SyncInteropTest {

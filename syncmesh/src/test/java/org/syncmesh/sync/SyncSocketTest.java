@@ -16,9 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.Bytes;
+import org.syncmesh.Protocol;
 import org.syncmesh.testing.NetworkTestRule;
-import org.syncmesh.wire.Bytes;
-import org.syncmesh.wire.Protocol;
 
 final class SyncSocketTest {
 

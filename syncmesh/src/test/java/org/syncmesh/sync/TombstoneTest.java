@@ -7,9 +7,9 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.Bytes;
 import org.syncmesh.testing.FaultProxy;
 import org.syncmesh.testing.NetworkTestRule;
-import org.syncmesh.wire.Bytes;
 
 /**
  * Deletes as tombstones: kept for the grace period, then collected; what a node that was away

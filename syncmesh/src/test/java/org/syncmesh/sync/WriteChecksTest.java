@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.Bytes;
+import org.syncmesh.MessageTooLargeException;
 import org.syncmesh.testing.NetworkTestRule;
-import org.syncmesh.wire.Bytes;
-import org.syncmesh.wire.MessageTooLargeException;
 
 /**
  * Checks before effects: a write that cannot be sent (over the frame cap, unencodable, after

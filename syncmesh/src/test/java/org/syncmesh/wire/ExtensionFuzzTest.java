@@ -1,5 +1,7 @@
 package org.syncmesh.wire;
 
+import org.syncmesh.Compression;
+import org.syncmesh.Version;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -47,10 +49,10 @@ final class ExtensionFuzzTest {
   @Timeout(value = 10, unit = TimeUnit.SECONDS)
   void version(byte[] msgpack) {
     Object value = decoded(msgpack);
-    Version v = WireChecks.decodes(WireChecks.msgpackBudget(msgpack.length), () -> Version.fromPacket(value),
+    Version v = WireChecks.decodes(WireChecks.msgpackBudget(msgpack.length), () -> Versions.fromPacket(value),
         MessageShapeException.class);
     if (v != null) {
-      assertThat(Version.fromPacket(Packets.decode(Packets.encode(v.toPacket())))).isEqualTo(v);
+      assertThat(Versions.fromPacket(Packets.decode(Packets.encode(v.toPacket())))).isEqualTo(v);
       assertThat(v.compareTo(new Version(v.hlc(), v.writer()))).isZero();
     }
   }

@@ -1,5 +1,6 @@
 package org.syncmesh.wire;
 
+import org.syncmesh.Compression;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,9 @@
 package org.syncmesh.wire;
 
+import org.syncmesh.Bytes;
+import org.syncmesh.Compression;
+import org.syncmesh.Hlc;
+import org.syncmesh.Version;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -74,7 +78,7 @@ final class ExtensionVectorsTest {
       Version version = new Version(hlc, (String) v.get("writer"));
       assertThat(Bytes.of(Packets.encode(version.toPacket())).hex()).as("%s", v.get("name"))
           .isEqualTo(v.get("msgpack_hex"));
-      assertThat(Version.fromPacket(Packets.decode(Bytes.fromHex((String) v.get("msgpack_hex")).toByteArray())))
+      assertThat(Versions.fromPacket(Packets.decode(Bytes.fromHex((String) v.get("msgpack_hex")).toByteArray())))
           .isEqualTo(version);
     }
   }

@@ -1,5 +1,8 @@
 package org.syncmesh.wire;
 
+import org.syncmesh.Bytes;
+import org.syncmesh.Compression;
+import org.syncmesh.MessageTooLargeException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;

@@ -4,6 +4,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
+import org.syncmesh.Compression;
 
 /**
  * Fuzz tests of the frame decode path, {@link FrameCodec}: any input decodes or fails with one of the exceptions its

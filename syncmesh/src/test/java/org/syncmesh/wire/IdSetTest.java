@@ -1,5 +1,6 @@
 package org.syncmesh.wire;
 
+import org.syncmesh.Bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashSet;

@@ -1,5 +1,6 @@
 package org.syncmesh.wire;
 
+import org.syncmesh.NodeIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -48,7 +49,7 @@ final class NodeIdentityTest {
     // openssl genpkey -algorithm ed25519 (RFC 8410's example private key)
     String pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n-----END PRIVATE KEY-----\n";
     NodeIdentity id = NodeIdentity.fromPem(pem);
-    assertThat(Bytes.hex(id.publicKey(), 0, 32))
+    assertThat(BytesInternals.hex(id.publicKey(), 0, 32))
         .isEqualTo("19bf44096984cdfe8541bac167dc3b96c85086aa30b6b6cb0c5c38ad703166e1");
   }
 

@@ -1,6 +1,5 @@
 package org.syncmesh.wire;
 
-import org.syncmesh.testing.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +7,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.syncmesh.Bytes;
+import org.syncmesh.testing.Json;
 
 /**
  * Loads the golden vectors, {@code protocol/vectors.json} on the test classpath (kept in

@@ -1,5 +1,8 @@
 package org.syncmesh.wire;
 
+import org.syncmesh.Bytes;
+import org.syncmesh.Hlc;
+import org.syncmesh.Version;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -64,14 +67,14 @@ final class VersionTest {
   @Test
   void packetsRoundTrip_andMalformedOnesThrowMessageShapeException() {
     Version v = new Version(Hlc.of(1_700_000_000_000L, 1), A);
-    assertThat(Version.fromPacket(Packets.decode(Packets.encode(v.toPacket())))).isEqualTo(v);
+    assertThat(Versions.fromPacket(Packets.decode(Packets.encode(v.toPacket())))).isEqualTo(v);
     for (Object bad : Arrays.asList(null, 1L, List.of(), List.of(1L), List.of(1L, A, 3L), List.of(-1L, A),
         List.of(1.0, A), List.of(1L, Bytes.utf8(A)), List.of(1L, ""), List.of(1L, "x".repeat(256)),
         List.of("1", A))) {
-      assertThatThrownBy(() -> Version.fromPacket(bad)).as("%s", bad).isInstanceOf(MessageShapeException.class);
+      assertThatThrownBy(() -> Versions.fromPacket(bad)).as("%s", bad).isInstanceOf(MessageShapeException.class);
     }
     // uint64 above 2^63 decodes to a BigInteger: not a valid clock value.
-    assertThatThrownBy(() -> Version.fromPacket(Packets.decode(Bytes.fromHex("92cfffffffffffffffffa161").toByteArray())))
+    assertThatThrownBy(() -> Versions.fromPacket(Packets.decode(Bytes.fromHex("92cfffffffffffffffffa161").toByteArray())))
         .isInstanceOf(MessageShapeException.class);
   }
 }

@@ -1,5 +1,7 @@
 package org.syncmesh.wire;
 
+import org.syncmesh.Bytes;
+import org.syncmesh.Compression;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

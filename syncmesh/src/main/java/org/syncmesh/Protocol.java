@@ -1,4 +1,4 @@
-package org.syncmesh.wire;
+package org.syncmesh;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -43,7 +43,6 @@ public record Protocol(String subnet, String transport) {
    * ("mesh", "Plaintext"). Computed on each call (about a microsecond); callers on hot paths keep the result.
    */
   public String id() {
-    byte[] hashed = (subnet + transport + VERSION).getBytes(StandardCharsets.UTF_8);
-    return Base58.encodeUnsigned(Digests.sha256(hashed));
+    return Ids.base58Digest("SHA-256", (subnet + transport + VERSION).getBytes(StandardCharsets.UTF_8));
   }
 }

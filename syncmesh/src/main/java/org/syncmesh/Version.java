@@ -1,7 +1,6 @@
-package org.syncmesh.wire;
+package org.syncmesh;
 
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The version of one write in the syncmesh extension (docs/extension-v1.md): a hybrid logical
@@ -48,29 +47,6 @@ public record Version(long hlc, String writer) implements Comparable<Version> {
     return List.of(hlc, writer);
   }
 
-  /**
-   * The version in a decoded msgpack value.
-   *
-   * @throws MessageShapeException unless {@code packet} is a two-element array of an integer in
-   *     [0, 2^63) and a str of 1–255 UTF-8 bytes
-   */
-  public static Version fromPacket(@Nullable Object packet) {
-    if (!(packet instanceof List<?> l) || l.size() != 2) {
-      throw new MessageShapeException("a version is [hlc, writer], not " + Packets.describe(packet));
-    }
-    if (!(l.get(0) instanceof Long hlc) || hlc < 0) {
-      throw new MessageShapeException("version hlc: expected an integer in [0, 2^63), got " + Packets.describe(l.get(0)));
-    }
-    if (!(l.get(1) instanceof String writer)) {
-      throw new MessageShapeException("version writer: expected str, got " + Packets.describe(l.get(1)));
-    }
-    int bytes = utf8Length(writer);
-    if (bytes < 1 || bytes > MAX_WRITER_BYTES) {
-      throw new MessageShapeException("version writer: expected 1 to " + MAX_WRITER_BYTES + " bytes, got " + bytes);
-    }
-    return new Version(hlc, writer);
-  }
-
   @Override
   public String toString() {
     return Hlc.format(hlc) + "@" + writer;
@@ -92,8 +68,11 @@ public record Version(long hlc, String writer) implements Comparable<Version> {
     return Boolean.compare(i < a.length(), j < b.length());
   }
 
-  /** The UTF-8 length of {@code s}, or -1 if it has an unpaired surrogate. */
-  private static int utf8Length(String s) {
+  /**
+   * The UTF-8 length of {@code s}, or -1 if it has an unpaired surrogate (decoders check a writer with it before
+   * constructing a version).
+   */
+  public static int utf8Length(String s) {
     int bytes = 0;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

@@ -1,4 +1,4 @@
-package org.syncmesh.wire;
+package org.syncmesh;
 
 /**
  * A message this node was asked to send would make a frame larger than the frame cap, which

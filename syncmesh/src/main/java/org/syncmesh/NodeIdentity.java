@@ -1,4 +1,4 @@
-package org.syncmesh.wire;
+package org.syncmesh;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -13,14 +13,14 @@ import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.bouncycastle.crypto.util.PrivateKeyFactory;
 import org.bouncycastle.crypto.util.PrivateKeyInfoFactory;
-import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.util.io.pem.PemObject;
+import org.bouncycastle.util.io.pem.PemReader;
 import org.bouncycastle.util.io.pem.PemWriter;
 
 /**
  * A node's identity in a secure network (docs/security.md): an Ed25519 key pair whose public key
  * names the node, so that no other member can claim its id. The id is
- * {@link NodeId#fromPublicKey}: base58 of the SHA-384 of the 32-byte public key, the same form as
+ * {@code org.syncmesh.wire.NodeId.fromPublicKey}: base58 of the SHA-384 of the 32-byte public key, the same form as
  * a 0.7 id. Certificates bind a TLS key to this id and rotate freely; a new identity key is a new
  * node.
  *
@@ -40,7 +40,7 @@ public final class NodeIdentity {
   private NodeIdentity(Ed25519PrivateKeyParameters privateKey) {
     this.privateKey = privateKey;
     this.publicKey = privateKey.generatePublicKey().getEncoded();
-    this.id = NodeId.fromPublicKey(publicKey);
+    this.id = idOf(publicKey);
   }
 
   /** A new random identity. */
@@ -56,11 +56,17 @@ public final class NodeIdentity {
    */
   public static NodeIdentity fromPem(String pem) {
     Checks.notNull(pem, "pem");
-    try (PEMParser parser = new PEMParser(new StringReader(pem))) {
-      Object o = parser.readObject();
-      if (!(o instanceof PrivateKeyInfo info)) {
-        throw new IllegalArgumentException("not a PEM PRIVATE KEY (PKCS#8): " + (o == null ? "nothing" : o.getClass()
-            .getSimpleName()));
+    // bcprov's PEM reader, not bcpkix's PEMParser: the signature path needs the provider jar only
+    try (PemReader reader = new PemReader(new StringReader(pem))) {
+      PemObject o = reader.readPemObject();
+      if (o == null || !o.getType().equals("PRIVATE KEY")) {
+        throw new IllegalArgumentException("not a PEM PRIVATE KEY (PKCS#8): " + (o == null ? "nothing" : o.getType()));
+      }
+      PrivateKeyInfo info;
+      try {
+        info = PrivateKeyInfo.getInstance(o.getContent());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("not a PEM PRIVATE KEY (PKCS#8): " + e.getMessage(), e);
       }
       AsymmetricKeyParameter key = PrivateKeyFactory.createKey(info);
       if (!(key instanceof Ed25519PrivateKeyParameters ed)) {
@@ -143,7 +149,7 @@ public final class NodeIdentity {
      */
     public static PublicKey of(byte[] bytes) {
       Checks.argument(bytes.length == PUBLIC_KEY_BYTES, "publicKey", bytes.length + " bytes", PUBLIC_KEY_BYTES + " bytes");
-      return new PublicKey(new Ed25519PublicKeyParameters(bytes, 0), NodeId.fromPublicKey(bytes));
+      return new PublicKey(new Ed25519PublicKeyParameters(bytes, 0), idOf(bytes));
     }
 
     /** The node id this key names. */
@@ -177,5 +183,10 @@ public final class NodeIdentity {
   @Override
   public String toString() {
     return "NodeIdentity{" + id + "}";
+  }
+
+  /** base58 of the SHA-384 of the 32-byte public key, read as an unsigned integer (docs/security.md). */
+  private static String idOf(byte[] publicKey) {
+    return Ids.base58Digest("SHA-384", publicKey);
   }
 }

@@ -1,4 +1,4 @@
-package org.syncmesh.wire;
+package org.syncmesh;
 
 import java.time.Instant;
 
