@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.syncmesh.NodeIdentity;
-import org.syncmesh.net.NodeCertificates;
+import org.syncmesh.mesh.NodeCertificates;
 
 /**
  * The cross-system benchmark (issue 6): the same scenarios on syncmesh, js2p 0.7.870 and

@@ -24,7 +24,7 @@ import jdk.jfr.consumer.RecordedStackTrace;
 import jdk.jfr.consumer.RecordingFile;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.syncmesh.NodeIdentity;
-import org.syncmesh.net.NodeCertificates;
+import org.syncmesh.mesh.NodeCertificates;
 import org.syncmesh.sync.SyncSocket;
 import org.syncmesh.wire.NodeId;
 

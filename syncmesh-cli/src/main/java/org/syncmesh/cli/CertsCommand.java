@@ -20,7 +20,7 @@ import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.jspecify.annotations.Nullable;
 import org.syncmesh.NodeIdentity;
-import org.syncmesh.net.NodeCertificates;
+import org.syncmesh.mesh.NodeCertificates;
 import org.syncmesh.store.StorageException;
 import org.syncmesh.sync.IdentityKeys;
 import picocli.CommandLine;

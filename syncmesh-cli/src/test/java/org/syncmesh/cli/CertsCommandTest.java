@@ -13,7 +13,7 @@ import java.security.cert.X509Certificate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.syncmesh.NodeIdentity;
-import org.syncmesh.net.NodeCertificates;
+import org.syncmesh.mesh.NodeCertificates;
 import org.syncmesh.store.DataDirectory;
 import org.syncmesh.sync.IdentityKeys;
 import picocli.CommandLine;

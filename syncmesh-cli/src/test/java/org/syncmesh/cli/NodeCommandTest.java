@@ -260,12 +260,12 @@ final class NodeCommandTest {
   @Test
   void secureNode_withIdentity_runsWithItsId(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     org.syncmesh.NodeIdentity identity = org.syncmesh.NodeIdentity.generate();
-    org.syncmesh.net.NodeCertificates.Issued ca =
-        org.syncmesh.net.NodeCertificates.authority("test CA", java.time.Duration.ofDays(1));
-    org.syncmesh.net.NodeCertificates.write(
-        org.syncmesh.net.NodeCertificates.node(ca, identity.id(), java.time.Duration.ofDays(1)),
+    org.syncmesh.mesh.NodeCertificates.Issued ca =
+        org.syncmesh.mesh.NodeCertificates.authority("test CA", java.time.Duration.ofDays(1));
+    org.syncmesh.mesh.NodeCertificates.write(
+        org.syncmesh.mesh.NodeCertificates.node(ca, identity.id(), java.time.Duration.ofDays(1)),
         dir.resolve("n.pem"), dir.resolve("n.key"));
-    java.nio.file.Files.writeString(dir.resolve("ca.pem"), org.syncmesh.net.NodeCertificates.pem(ca.certificate()));
+    java.nio.file.Files.writeString(dir.resolve("ca.pem"), org.syncmesh.mesh.NodeCertificates.pem(ca.certificate()));
     java.nio.file.Files.writeString(dir.resolve("id.key"), identity.toPem());
     java.nio.file.Files.writeString(dir.resolve("deny.txt"), "# nobody yet\n");
     NodeOptions o = parse("--port", "0", "--json", "--tls-cert", dir.resolve("n.pem").toString(), "--tls-key",

@@ -30,11 +30,11 @@ public interface Link {
   }
 
   /**
-   * The node id the peer's certificate names ({@link NodeCertificates#nodeId}), if it presented
+   * The node id the peer's certificate names ({@link CertificateNames#nodeId}), if it presented
    * a certificate that names one: who the peer is on a secure network, whatever it claims.
    */
   default java.util.Optional<String> peerCertificateId() {
-    return peerCertificate().flatMap(NodeCertificates::nodeId);
+    return peerCertificate().flatMap(CertificateNames::nodeId);
   }
 
   /** Queues one frame for this peer. Dropped silently when the link is already closed. */

@@ -145,10 +145,10 @@ public final class SecureTls {
   private Loaded load() throws IOException {
     List<Stamp> stamps = stamps(); // before reading: a change while reading is seen next time
     X509Certificate own = firstCertificate(certificate);
-    Optional<String> named = NodeCertificates.nodeId(own);
+    Optional<String> named = CertificateNames.nodeId(own);
     if (named.isEmpty()) {
       throw new IllegalArgumentException("the certificate " + certificate + " names no node id (no "
-          + NodeCertificates.NODE_URI_PREFIX + " URI): it is not a syncmesh node certificate");
+          + CertificateNames.NODE_URI_PREFIX + " URI): it is not a syncmesh node certificate");
     }
     if (!named.get().equals(nodeId)) {
       throw new IllegalArgumentException("the certificate " + certificate + " names node " + named.get()

@@ -3,21 +3,13 @@ package org.syncmesh.net;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
 import javax.net.ssl.SSLException;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.ContentSigner;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * TLS for the {@code SSL} transport as js2p and py2p do it (docs/protocol-0.7.md §1.1): each listener gets a
@@ -35,21 +27,17 @@ public final class Tls {
    * Makes an RSA-2048 key and a self-signed certificate valid for ten years (py2p's choice), and
    * contexts that use it and trust any peer.
    *
-   * @throws IllegalStateException if the JVM cannot make keys or contexts
+   * @throws IllegalStateException if the JVM cannot make keys or contexts, or BouncyCastle's PKIX jar is missing
    */
   public static Contexts selfSigned() {
+    Pkix.require("the SSL transport's self-signed certificate (the default of protocol(..., \"SSL\"))");
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
       generator.initialize(2048, new SecureRandom());
       KeyPair keys = generator.generateKeyPair();
-      X500Name name = new X500Name("CN=syncmesh");
       Instant now = Instant.now();
-      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-          name, new BigInteger(64, new SecureRandom()),
-          Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(3650))),
-          name, keys.getPublic());
-      ContentSigner signer = new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate());
-      X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(builder.build(signer));
+      X509Certificate certificate = CertificateIssuer.selfSigned(keys, now.minus(Duration.ofDays(1)),
+          now.plus(Duration.ofDays(3650)));
       SslContext server = SslContextBuilder.forServer(keys.getPrivate(), certificate).build();
       SslContext client = SslContextBuilder.forClient()
           .trustManager(InsecureTrustManagerFactory.INSTANCE)

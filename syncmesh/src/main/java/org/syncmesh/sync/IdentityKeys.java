@@ -10,7 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import org.jspecify.annotations.Nullable;
 import org.syncmesh.NodeIdentity;
-import org.syncmesh.net.NodeCertificates;
+import org.syncmesh.net.CertificateNames;
 import org.syncmesh.store.DataDirectory;
 import org.syncmesh.store.StorageException;
 
@@ -59,7 +59,7 @@ public final class IdentityKeys {
   private static NodeIdentity write(Path file, NodeIdentity identity) {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try {
-      NodeCertificates.writeSecret(tmp, identity.toPem());
+      CertificateNames.writeSecret(tmp, identity.toPem());
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         ch.force(true);
       }

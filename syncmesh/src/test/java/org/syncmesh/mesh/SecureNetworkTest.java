@@ -25,8 +25,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.syncmesh.NodeIdentity;
 import org.syncmesh.Protocol;
-import org.syncmesh.net.NodeCertificates;
-import org.syncmesh.net.NodeCertificates.Issued;
+import org.syncmesh.mesh.NodeCertificates;
+import org.syncmesh.mesh.NodeCertificates.Issued;
 import org.syncmesh.testing.NetworkTestRule;
 
 /** Secure networks (issue 13): members only, over mutually authenticated TLS 1.3. */

@@ -8,12 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import org.syncmesh.mesh.NodeCertificates;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.syncmesh.NodeIdentity;
-import org.syncmesh.net.NodeCertificates.Issued;
+import org.syncmesh.mesh.NodeCertificates.Issued;
 
 /** SecureTls's reload rules, on a clock the test moves. */
 final class SecureTlsTest {

@@ -11,7 +11,7 @@ import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.syncmesh.NodeIdentity;
-import org.syncmesh.net.NodeCertificates;
+import org.syncmesh.mesh.NodeCertificates;
 import org.syncmesh.store.DataDirectory;
 import org.syncmesh.store.StorageException;
 

@@ -1,4 +1,4 @@
-package org.syncmesh.net;
+package org.syncmesh.mesh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

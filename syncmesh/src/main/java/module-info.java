@@ -1,0 +1,34 @@
+/**
+ * syncmesh: a peer-to-peer mesh socket ({@link org.syncmesh.mesh.MeshSocket}) and a synchronized dictionary on top
+ * ({@link org.syncmesh.sync.SyncSocket}), wire-compatible with protocol 0.7 of js2p and py2p.
+ *
+ * <p>Exported: the values ({@code org.syncmesh}), the mesh, the dictionary and its store. wire (encoding) and net
+ * (transport) are internal. msgpack-core and rocksdbjni have no module name of their own, so they are required by
+ * the names Java derives from their jar files ({@code msgpack.core}, {@code rocksdbjni}). The {@code static}
+ * requirements are optional at run time: BouncyCastle's PKIX jar for certificates (the TLS transport's self-signed
+ * certificate, {@code syncmesh certs}), and the snappy, bz2 (commons-compress) and xz compression libraries, each
+ * offered to peers only when present.
+ */
+module org.syncmesh {
+  exports org.syncmesh;
+  exports org.syncmesh.mesh;
+  exports org.syncmesh.sync;
+  exports org.syncmesh.store;
+
+  requires io.netty.buffer;
+  requires io.netty.codec;
+  requires io.netty.common;
+  requires io.netty.handler;
+  requires io.netty.transport;
+  requires msgpack.core;
+  requires org.slf4j;
+  requires org.bouncycastle.provider;
+  requires rocksdbjni;
+
+  requires static org.jspecify;
+  requires static org.bouncycastle.pkix;
+  requires static org.bouncycastle.util;
+  requires static org.xerial.snappy;
+  requires static org.apache.commons.compress;
+  requires static org.tukaani.xz;
+}
