@@ -1,7 +1,6 @@
 package org.syncmesh.wire;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -9,14 +8,7 @@ import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
-import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
-import org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream;
 import org.syncmesh.Compression;
-import org.tukaani.xz.LZMA2Options;
-import org.tukaani.xz.XZ;
-import org.tukaani.xz.XZInputStream;
-import org.tukaani.xz.XZOutputStream;
-import org.xerial.snappy.Snappy;
 
 /**
  * The byte formats behind {@link Compression} (docs/protocol-0.7.md §11). Every decoder writes into a {@link Sink} that
@@ -47,46 +39,15 @@ final class Codecs {
       return switch (method) {
         case ZLIB -> deflate(ZLIB_DEFLATER.get(), data, offset, length, 0, 0);
         case GZIP -> gzip(data, offset, length);
-        case SNAPPY -> snappy(data, offset, length);
-        case BZ2 -> {
-          ByteArrayOutputStream out = new ByteArrayOutputStream(length / 2 + 64);
-          // Block size fitted to the input (Python uses 9 = 900 kB always): a 9 costs ~7 MiB of buffers per call.
-          int blockSize = BZip2CompressorOutputStream.chooseBlockSize(length);
-          try (BZip2CompressorOutputStream bz = new BZip2CompressorOutputStream(out, blockSize)) {
-            bz.write(data, offset, length);
-          }
-          yield out.toByteArray();
-        }
-        case LZMA -> {
-          ByteArrayOutputStream out = new ByteArrayOutputStream(length / 2 + 64);
-          try (XZOutputStream xz = new XZOutputStream(out, xzOptions(length), XZ.CHECK_CRC64)) {
-            xz.write(data, offset, length);
-          }
-          yield out.toByteArray();
-        }
+        // the optional libraries' code lives in classes of its own, loaded only when their library is there
+        case SNAPPY -> SnappyCodec.compress(data, offset, length);
+        case BZ2 -> Bz2Codec.compress(data, offset, length);
+        case LZMA -> XzCodec.compress(data, offset, length);
       };
     } catch (IOException e) {
       // In-memory streams only fail on a library bug, never on our input.
       throw new IllegalStateException(method + " compression failed in memory", e);
     }
-  }
-
-  /**
-   * Python's {@code lzma.compress} default (preset 6, CRC64), with the dictionary shrunk to the input size: preset
-   * 6's 8 MiB dictionary makes the encoder allocate ~94 MiB per call. The compressed data is the same; only the
-   * dictionary-size field of the block header differs for inputs under 8 MiB.
-   */
-  private static LZMA2Options xzOptions(int length) {
-    LZMA2Options options;
-    try {
-      options = new LZMA2Options(6);
-      int preset = options.getDictSize();
-      int fitted = Math.max(LZMA2Options.DICT_SIZE_MIN, Integer.highestOneBit(Math.max(1, length - 1)) << 1);
-      options.setDictSize(Math.min(preset, fitted));
-    } catch (org.tukaani.xz.UnsupportedOptionsException e) {
-      throw new IllegalStateException("xz preset 6 is always supported", e);
-    }
-    return options;
   }
 
   static byte[] decompress(Compression method, byte[] data, int offset, int length, int max) {
@@ -217,16 +178,6 @@ final class Codecs {
 
   // ---- snappy ----
 
-  private static byte[] snappy(byte[] data, int offset, int length) {
-    try {
-      byte[] out = new byte[Snappy.maxCompressedLength(length)];
-      int n = Snappy.rawCompress(data, offset, length, out, 0);
-      return Arrays.copyOf(out, n);
-    } catch (IOException e) {
-      throw new IllegalStateException("snappy compression failed in memory", e);
-    }
-  }
-
   private static byte[] unsnappy(byte[] data, int offset, int length, int max) {
     // The raw format starts with the uncompressed length as a little-endian base-128 varint of at most 32 bits:
     // read it ourselves and check it against the limit before snappy-java allocates anything.
@@ -247,12 +198,7 @@ final class Codecs {
           "snappy(0x20): declared uncompressed length " + declared + " exceeds the limit of " + max + " bytes");
     }
     try {
-      if (!Snappy.isValidCompressedBuffer(data, offset, length)) {
-        throw new DecompressionException("snappy(0x20): not a valid raw snappy block (" + length + " bytes)");
-      }
-      byte[] out = new byte[(int) declared];
-      int n = Snappy.uncompress(data, offset, length, out, 0);
-      return n == declared ? out : Arrays.copyOf(out, n);
+      return SnappyCodec.uncompress(data, offset, length, (int) declared);
     } catch (IOException | RuntimeException e) {
       throw new DecompressionException("snappy(0x20): invalid data: " + e.getMessage(), e);
     }
@@ -283,9 +229,7 @@ final class Codecs {
   }
 
   private static InputStream open(Compression method, InputStream in) throws IOException {
-    return method == Compression.BZ2
-        ? new BZip2CompressorInputStream(in, true) // concatenated streams, as Python's bz2.decompress
-        : new XZInputStream(in, XZ_MEMORY_LIMIT_KIB);
+    return method == Compression.BZ2 ? Bz2Codec.open(in) : XzCodec.open(in);
   }
 
   // ---- helpers ----

@@ -54,6 +54,20 @@ final class NodeIdentityTest {
   }
 
   @Test
+  void pemThatIsNotAnEd25519Pkcs8Key_isRefusedWithItsKind() {
+    // read with bcprov's PEM reader (no bcpkix): other PEM types, a broken body and other key types are named
+    assertThatThrownBy(() -> NodeIdentity.fromPem("-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a PEM PRIVATE KEY")
+        .hasMessageContaining("CERTIFICATE");
+    assertThatThrownBy(() -> NodeIdentity.fromPem("-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n"))
+        .isInstanceOf(IllegalArgumentException.class);
+    // RFC 8410 §10.3's X25519 private key: PKCS#8, but not a signing key
+    assertThatThrownBy(() -> NodeIdentity.fromPem("-----BEGIN PRIVATE KEY-----\n"
+        + "MC4CAQAwBQYDK2VuBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n-----END PRIVATE KEY-----\n"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void aDecodedPublicKey_verifiesAsTheStaticCheckDoes_andNamesItsNode() {
     NodeIdentity a = NodeIdentity.generate();
     NodeIdentity.PublicKey key = NodeIdentity.PublicKey.of(a.publicKey());
