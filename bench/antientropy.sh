@@ -13,8 +13,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
 cd "$ROOT"
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-    mvn -B -q install -DskipTests
-    mvn -B -q -f bench/pom.xml package -DskipTests
+    mvn -B -q -pl bench -am package -DskipTests
 fi
 exec timeout --signal=TERM --kill-after=15 "${BENCH_LIMIT_S:-600}" \
-    java -Xmx1g -cp "$ROOT/target/classes:$HERE/target/bench.jar" org.syncmesh.bench.AntiEntropyBench "$@"
+    java -Xmx1g -cp "$ROOT/syncmesh/target/classes:$HERE/target/bench.jar" org.syncmesh.bench.AntiEntropyBench "$@"

@@ -15,9 +15,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
 cd "$ROOT"
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-    mvn -B -q install -DskipTests
-    mvn -B -q -f bench/pom.xml package -DskipTests
+    mvn -B -q -pl bench -am package -DskipTests
 fi
 exec timeout --signal=TERM --kill-after=15 "${BENCH_LIMIT_S:-900}" \
-    java -Xmx2g -cp "$ROOT/target/classes:$HERE/target/bench.jar" org.syncmesh.bench.DurableBench \
+    java -Xmx2g -cp "$ROOT/syncmesh/target/classes:$HERE/target/bench.jar" org.syncmesh.bench.DurableBench \
     --dir "$HERE/target/durable-bench" "$@"

@@ -54,17 +54,10 @@ trap 'exit 143' TERM
 # ---- build -------------------------------------------------------------------------------------
 JAR="$HERE/target/bench.jar"
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-    echo "bench: building the library and bench/target/bench.jar" >&2
-    # The library reaches bench's build through ~/.m2. On a machine where other work trees
-    # install other versions of it at the same time, bench's compile can see theirs: try again.
-    # (At run time this work tree's target/classes come first on the classpath anyway.)
-    built=0
-    for attempt in 1 2 3; do
-        mvn -B -q install -DskipTests
-        if mvn -B -q -f bench/pom.xml package -DskipTests; then built=1; break; fi
-        echo "bench: bench build failed (attempt $attempt); installing the library again" >&2
-    done
-    if [ "$built" != 1 ]; then echo "bench: cannot build bench/target/bench.jar" >&2; exit 1; fi
+    echo "bench: building the library, the command's jar and bench/target/bench.jar" >&2
+    # bench is a module of the root reactor: the library and syncmesh-cli come from this work
+    # tree's build, never from ~/.m2.
+    mvn -B -q -pl bench -am package -DskipTests
 fi
 if [ ! -f "$JAR" ]; then
     echo "bench: $JAR is missing (run without BENCH_SKIP_BUILD)" >&2
@@ -79,7 +72,7 @@ fi
 echo "bench: running (hard limit ${LIMIT_S} s)" >&2
 # shellcheck disable=SC2086
 timeout --signal=TERM --kill-after=15 "$LIMIT_S" \
-    java -Xmx512m -cp "$ROOT/target/classes:$JAR" org.syncmesh.bench.Bench --repo "$ROOT" --jar "$JAR" --jvm-opts "$JVM_OPTS" "$@" &
+    java -Xmx512m -cp "$ROOT/syncmesh/target/classes:$JAR" org.syncmesh.bench.Bench --repo "$ROOT" --jar "$JAR" --jvm-opts "$JVM_OPTS" "$@" &
 BENCH_PID=$!
 wait "$BENCH_PID"
 status=$?

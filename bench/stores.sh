@@ -16,12 +16,15 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
 cd "$ROOT"
 CMD="bench/stores.sh $*"
-if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-    mvn -B -q install -DskipTests
-    mvn -B -q -f bench/pom.xml package -DskipTests
-fi
 CP_FILE="$HERE/target/stores.classpath"
-mvn -B -q -f bench/pom.xml dependency:build-classpath -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=provided
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+    # one reactor build from the root; every module writes CP_FILE in turn and bench, built last, writes it last
+    mvn -B -q -pl bench -am package dependency:build-classpath -DskipTests \
+        -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=provided
+elif [ ! -f "$CP_FILE" ]; then
+    echo "stores: $CP_FILE is missing (run without BENCH_SKIP_BUILD)" >&2
+    exit 1
+fi
 OUT="${STORES_OUT:-bench/results/$(date +%F)-stores.md}"
 exec timeout --signal=TERM --kill-after=15 "${BENCH_LIMIT_S:-1200}" \
     java -Xmx1g --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \

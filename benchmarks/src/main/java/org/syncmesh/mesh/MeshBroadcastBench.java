@@ -29,7 +29,7 @@ import org.syncmesh.Bytes;
  * </ul>
  *
  * <pre>
- * mvn -q install -DskipTests &amp;&amp; mvn -q -f benchmarks/pom.xml package
+ * mvn -q -pl benchmarks -am package -DskipTests
  * java -cp benchmarks/target/benchmarks.jar org.syncmesh.mesh.MeshBroadcastBench --mode inproc
  * java -cp benchmarks/target/benchmarks.jar org.syncmesh.mesh.MeshBroadcastBench --mode processes
  * </pre>

@@ -18,7 +18,7 @@ import org.syncmesh.Bytes;
  * {@link System#nanoTime()}, CLOCK_MONOTONIC, comparable across processes on one Linux host).
  *
  * <pre>
- * mvn -q install -DskipTests &amp;&amp; mvn -q -f benchmarks/pom.xml package -DskipTests
+ * mvn -q -pl benchmarks -am package -DskipTests
  * java -cp benchmarks/target/benchmarks.jar org.syncmesh.sync.SyncLineBenchmark 100000
  * java -cp benchmarks/target/benchmarks.jar org.syncmesh.sync.SyncLineBenchmark 100000 async
  * </pre>

@@ -20,8 +20,8 @@ import org.syncmesh.Protocol;
  *
  * <p>Target: at least 1,000,000 small uncompressed round trips per second on one core. Run with
  * <pre>
- * (cd .. &amp;&amp; mvn -q install -DskipTests) &amp;&amp; mvn -q package &amp;&amp;
- *   java -jar target/benchmarks.jar FrameCodecBenchmark -f 1 -wi 3 -i 5 -t 1 -prof gc
+ * (in the repository root) mvn -q -pl benchmarks -am package -DskipTests &amp;&amp;
+ *   java -jar benchmarks/target/benchmarks.jar FrameCodecBenchmark -f 1 -wi 3 -i 5 -t 1 -prof gc
  * </pre>
  */
 @State(Scope.Thread)

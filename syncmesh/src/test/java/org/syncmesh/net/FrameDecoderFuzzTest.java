@@ -28,7 +28,7 @@ import org.syncmesh.wire.WireFormatException;
  * vectors' frames, one by one and all in a row, written by {@code FuzzCorpusTest}). To fuzz it for two minutes, or
  * as long as {@code -Djazzer.max_duration} says:
  *
- * <pre>JAZZER_FUZZ=1 mvn -B test -Dtest=FrameDecoderFuzzTest -Djazzer.max_duration=30s</pre>
+ * <pre>JAZZER_FUZZ=1 mvn -B -pl syncmesh test -Dtest=FrameDecoderFuzzTest -Djazzer.max_duration=30s</pre>
  */
 final class FrameDecoderFuzzTest {
   /** A small cap, so the fuzzer meets it. */

@@ -34,7 +34,7 @@ import org.syncmesh.wire.WireFormatException;
  * anti-entropy messages, {@code msgpack_hex} of the entries; and any finding committed since). To
  * fuzz one:
  *
- * <pre>JAZZER_FUZZ=1 mvn -B test -Dtest='ExtMessagesFuzzTest#entry' -Djazzer.max_duration=30s</pre>
+ * <pre>JAZZER_FUZZ=1 mvn -B -pl syncmesh test -Dtest='ExtMessagesFuzzTest#entry' -Djazzer.max_duration=30s</pre>
  */
 final class ExtMessagesFuzzTest {
 

@@ -46,7 +46,7 @@ public final class LineNode implements AutoCloseable {
   private int port;
 
   private LineNode(String name, List<String> command) {
-    this(name, command, projectDir().resolve("target/line-nodes.log"));
+    this(name, command, logFile());
   }
 
   private LineNode(String name, List<String> command, Path stderr) {
@@ -61,6 +61,17 @@ public final class LineNode implements AutoCloseable {
     }
     this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+  }
+
+  /** Where the nodes' standard error goes: the running module's target/ (syncmesh/ or syncmesh-cli/). */
+  private static Path logFile() {
+    Path target = Path.of(System.getProperty("user.dir")).toAbsolutePath().resolve("target");
+    try {
+      Files.createDirectories(target);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + target, e);
+    }
+    return target.resolve("line-nodes.log");
   }
 
   /** The Java node, not yet past its start line; {@code options} follow {@code node --json}. */

@@ -11,7 +11,7 @@ import java.util.function.Function;
  *
  * <pre>
  * property failed on try 17 of 500 (seed -3141592653589793238)
- *   replay: mvn -B test -Dtest=WireProperties#packets_roundTrip -Dsyncmesh.seed=-3141592653589793238 -Dsyncmesh.try=17
+ *   replay: mvn -B -pl syncmesh test -Dtest=WireProperties#packets_roundTrip -Dsyncmesh.seed=-3141592653589793238 -Dsyncmesh.try=17
  *   input: [...]
  *   java.lang.AssertionError: the check's own message
  * </pre>
@@ -83,7 +83,7 @@ public final class Seeded {
         check.check(value);
       } catch (Exception | Error e) { // errors too: a StackOverflowError needs its seed as much as a failed assertion
         throw new AssertionError("property failed on try " + t + " of " + tries + " (seed " + seed + ")"
-            + "\n  replay: mvn -B test -Dtest=" + test + " -D" + SEED_PROPERTY + "=" + seed
+            + "\n  replay: mvn -B " + moduleOption() + "test -Dtest=" + test + " -D" + SEED_PROPERTY + "=" + seed
             + " -D" + TRY_PROPERTY + "=" + t
             + "\n  input: " + describe(value) + "\n  " + e, e);
       }
@@ -104,5 +104,14 @@ public final class Seeded {
       return s;
     }
     return s.substring(0, INPUT_PREVIEW_CHARS) + "… (" + s.length() + " chars)";
+  }
+
+  /**
+   * {@code -pl MODULE } for the replay command, run from the repository root: tests run in their module's folder
+   * (syncmesh/ or syncmesh-cli/), whose name is the module's.
+   */
+  static String moduleOption() {
+    java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("user.dir")).toAbsolutePath().getFileName();
+    return dir == null ? "" : "-pl " + dir + " ";
   }
 }

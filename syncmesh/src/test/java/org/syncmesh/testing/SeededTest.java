@@ -34,7 +34,7 @@ final class SeededTest {
     assertThat(failure).isInstanceOf(AssertionError.class)
         .hasMessageContaining("on try " + failedTry + " of 1000 (seed " + SEED + ")")
         .hasMessageContaining(
-            "mvn -B test -Dtest=SeededTest#x -Dsyncmesh.seed=" + SEED + " -Dsyncmesh.try=" + failedTry)
+            "mvn -B -pl syncmesh test -Dtest=SeededTest#x -Dsyncmesh.seed=" + SEED + " -Dsyncmesh.try=" + failedTry)
         .hasMessageContaining("byte[" + failedInput.length + "]")
         .hasCauseInstanceOf(AssertionError.class);
 

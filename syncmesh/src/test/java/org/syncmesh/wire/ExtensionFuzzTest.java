@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * {@code src/test/resources/org/syncmesh/wire/ExtensionFuzzTestInputs/<method>/} (the golden
  * vectors of extension-v1-vectors.json, and any finding committed since). To fuzz one:
  *
- * <pre>JAZZER_FUZZ=1 mvn -B test -Dtest='ExtensionFuzzTest#compressionList' -Djazzer.max_duration=30s</pre>
+ * <pre>JAZZER_FUZZ=1 mvn -B -pl syncmesh test -Dtest='ExtensionFuzzTest#compressionList' -Djazzer.max_duration=30s</pre>
  */
 final class ExtensionFuzzTest {
 

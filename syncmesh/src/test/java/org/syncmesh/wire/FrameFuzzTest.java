@@ -17,7 +17,7 @@ import org.syncmesh.Compression;
  * unless {@code -Djazzer.max_duration} says otherwise (Jazzer fuzzes one method per run; a finding is written to
  * that folder, where it becomes a regression test):
  *
- * <pre>JAZZER_FUZZ=1 mvn -B test -Dtest='FrameFuzzTest#frame' -Djazzer.max_duration=30s</pre>
+ * <pre>JAZZER_FUZZ=1 mvn -B -pl syncmesh test -Dtest='FrameFuzzTest#frame' -Djazzer.max_duration=30s</pre>
  */
 final class FrameFuzzTest {
   /** A small cap, so that decompression bombs are cheap to try; the checks hold for any cap. */

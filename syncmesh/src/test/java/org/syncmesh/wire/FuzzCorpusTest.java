@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * ({@code src/test/resources/protocol/vectors.json}), one file each, in the inputs folders Jazzer reads. This test
  * checks that the committed files are exactly those; after the vectors change, write them again with
  *
- * <pre>mvn -B test -Dtest=FuzzCorpusTest -Dsyncmesh.fuzz.writeCorpus=true</pre>
+ * <pre>mvn -B -pl syncmesh test -Dtest=FuzzCorpusTest -Dsyncmesh.fuzz.writeCorpus=true</pre>
  */
 final class FuzzCorpusTest {
   private static final String WRITE_PROPERTY = "syncmesh.fuzz.writeCorpus";

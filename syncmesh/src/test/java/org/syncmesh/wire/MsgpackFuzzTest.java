@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
  * vectors, written by {@link FuzzCorpusTest}, and any finding committed since). To fuzz it for two minutes, or as
  * long as {@code -Djazzer.max_duration} says:
  *
- * <pre>JAZZER_FUZZ=1 mvn -B test -Dtest=MsgpackFuzzTest -Djazzer.max_duration=30s</pre>
+ * <pre>JAZZER_FUZZ=1 mvn -B -pl syncmesh test -Dtest=MsgpackFuzzTest -Djazzer.max_duration=30s</pre>
  */
 final class MsgpackFuzzTest {
 
