@@ -7,7 +7,7 @@
  * the names Java derives from their jar files ({@code msgpack.core}, {@code rocksdbjni}). The {@code static}
  * requirements are optional at run time: BouncyCastle's PKIX jar for certificates (the TLS transport's self-signed
  * certificate, {@code syncmesh certs}), and the snappy, bz2 (commons-compress) and xz compression libraries, each
- * offered to peers only when present.
+ * offered to peers only when present; and jackson-core for {@code Codecs.json()}.
  */
 module org.syncmesh {
   exports org.syncmesh;
@@ -31,4 +31,5 @@ module org.syncmesh {
   requires static org.xerial.snappy;
   requires static org.apache.commons.compress;
   requires static org.tukaani.xz;
+  requires static tools.jackson.core;
 }

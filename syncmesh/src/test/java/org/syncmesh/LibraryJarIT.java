@@ -25,7 +25,8 @@ final class LibraryJarIT {
       "ch.qos.logback:", "org.apache.logging.log4j:", "log4j:log4j:");
   /** Artifacts a user gets only by adding them: optional in the library's pom. */
   private static final List<String> OPTIONAL = List.of("org.bouncycastle:bcpkix-jdk18on:",
-      "org.xerial.snappy:snappy-java:", "org.apache.commons:commons-compress:", "org.tukaani:xz:");
+      "org.xerial.snappy:snappy-java:", "org.apache.commons:commons-compress:", "org.tukaani:xz:",
+      "tools.jackson.core:jackson-core:");
 
   @Test
   void theJar_holdsOnlySyncmeshClasses_aModuleDescriptor_andNoLoggingConfiguration() throws IOException {

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.syncmesh.Bytes;
+import org.syncmesh.json.Json;
+import org.syncmesh.json.JsonValues;
 import org.syncmesh.mesh.Message;
 import org.syncmesh.sync.MetaTuple;
 

@@ -1,6 +1,8 @@
 package org.syncmesh.cli;
 
 import org.jspecify.annotations.Nullable;
+import org.syncmesh.json.Json;
+import org.syncmesh.json.JsonValues;
 
 /**
  * The arguments of the node line protocol, read as {@code interop/js2p/driver.js} reads them:
@@ -92,7 +94,6 @@ final class LineArgs {
     }
     return null;
   }
-
 
   /** JavaScript's {@code String.prototype.trim}. */
   static String trim(String s) {

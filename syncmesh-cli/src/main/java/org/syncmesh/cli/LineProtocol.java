@@ -10,6 +10,8 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import org.syncmesh.Bytes;
 import org.syncmesh.MessageTooLargeException;
+import org.syncmesh.json.Json;
+import org.syncmesh.json.JsonValues;
 import org.syncmesh.mesh.Dialect;
 import org.syncmesh.mesh.Message;
 import org.syncmesh.mesh.PeerInfo;
@@ -133,7 +135,6 @@ final class LineProtocol {
   static boolean isQuit(String line, Reply reply) {
     return reply.ok() && "quit".equals(LineArgs.splitCommand(line)[0]);
   }
-
 
   // ---------------------------------------------------------------- commands
 

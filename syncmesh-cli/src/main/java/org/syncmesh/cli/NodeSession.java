@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.syncmesh.Bytes;
+import org.syncmesh.json.JsonValues;
 import org.syncmesh.mesh.MeshSocket;
 import org.syncmesh.mesh.Message;
 import org.syncmesh.mesh.PeerInfo;

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.syncmesh.json.Json;
 import org.syncmesh.testing.NetworkTestRule;
 
 /** Every command of the node line protocol, and its errors, against real nodes in this JVM. */
@@ -435,5 +436,18 @@ final class LineProtocolTest {
     call(a, "set marker 1");
     await("b to hold the marker").atMost(WAIT).until(() -> Long.valueOf(1).equals(call(b, "get marker")));
     assertThat(call(b, "keys")).isEqualTo(List.of("marker"));
+  }
+
+  @Test
+  void replyLine_ofAResultTooDeepToWrite_isAnErrorLine() {
+    Object result = 1L;
+    for (int i = 1; i < Json.MAX_DEPTH; i++) { // the reply's object is one more level
+      result = List.of(result);
+    }
+    String line = LineProtocol.Reply.success(result).toLine();
+    assertThat(line).isEqualTo(
+        "{\"ok\":true,\"result\":" + "[".repeat(Json.MAX_DEPTH - 1) + "1" + "]".repeat(Json.MAX_DEPTH - 1) + "}");
+    assertThat(LineProtocol.Reply.success(List.of(result)).toLine())
+        .isEqualTo("{\"ok\":false,\"error\":\"cannot write the result as JSON: nested deeper than 512 levels\"}");
   }
 }

@@ -3,15 +3,16 @@ package org.syncmesh.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.syncmesh.testing.LineNode;
-import org.syncmesh.testing.NetworkTestRule;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.json.Json;
+import org.syncmesh.testing.LineNode;
+import org.syncmesh.testing.NetworkTestRule;
 
 /**
  * A packaged Java node and a js2p 0.7.870 driver, both child processes, driven by one helper

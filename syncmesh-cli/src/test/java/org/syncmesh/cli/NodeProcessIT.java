@@ -3,9 +3,6 @@ package org.syncmesh.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.syncmesh.testing.LineNode;
-import org.syncmesh.testing.NetworkTestRule;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -16,6 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.json.Json;
+import org.syncmesh.testing.LineNode;
+import org.syncmesh.testing.NetworkTestRule;
 
 /**
  * The packaged {@code syncmesh node --json} as child processes (runs in {@code mvn verify},

@@ -7,10 +7,8 @@ import org.syncmesh.Bytes;
 import org.syncmesh.wire.Checks;
 
 /**
- * The built-in {@link Codec}s: text, byte strings, integers and the untyped msgpack tree. Each is a
- * stateless singleton, thread-safe. A JSON-document codec is not here yet: the library takes no JSON
- * dependency (jackson-core serves the command line only); {@link Codec#of} makes one from any JSON
- * library's tree, mapping objects to Map, arrays to List and numbers to Long or Double.
+ * The built-in {@link Codec}s: text, byte strings, integers, JSON documents and the untyped msgpack
+ * tree. Each is a stateless singleton, thread-safe.
  *
  * <pre>{@code
  * SyncMap<String, String> names = socket.map(Codecs.string(), Codecs.string());
@@ -47,6 +45,60 @@ public final class Codecs {
   /** 32-bit integers: stored as a msgpack int; decodes an int within the range of {@code int}. */
   public static Codec<Integer> integers() {
     return INTEGERS;
+  }
+
+  /**
+   * JSON documents, as text: a value is stored as the msgpack tree its JSON denotes (an object as
+   * a map, an array as a list, a number as an int or a float64, {@code {"$bin": "<base64>"}} as a
+   * bin), so js2p and py2p peers, and the node command, read a structured value; it decodes back
+   * to compact JSON text ({@code {"a":[1,2.5]}}), whatever peer wrote the tree. JSON {@code null}
+   * is refused (a null value deletes). Strict RFC 8259 (no comments, no duplicate keys), nesting
+   * up to 512 levels; the same mapping as the node command's line protocol
+   * (docs/node-line-protocol.md).
+   *
+   * @throws IllegalStateException if jackson-core ({@code tools.jackson.core:jackson-core} 3.x), an
+   *     optional dependency of the library, is not on the class path
+   */
+  public static Codec<String> json() {
+    if (!JSON_PRESENT) {
+      throw new IllegalStateException("Codecs.json() needs jackson-core (tools.jackson.core:jackson-core 3.x), "
+          + "an optional dependency of syncmesh: add it to your build");
+    }
+    return JsonCodec.INSTANCE;
+  }
+
+  private static final boolean JSON_PRESENT = present("tools.jackson.core.json.JsonFactory");
+
+  private static boolean present(String className) {
+    try {
+      Class.forName(className, false, Codecs.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+
+  /** Apart, so that jackson-core is loaded only by {@link #json()}. */
+  private static final class JsonCodec extends Builtin<String> {
+    static final JsonCodec INSTANCE = new JsonCodec();
+
+    JsonCodec() {
+      super("json");
+    }
+
+    @Override
+    public Object encode(String value) {
+      Object tree = org.syncmesh.json.JsonValues.toWire(org.syncmesh.json.Json.parse(Checks.notNull(value, "value")));
+      if (tree == null) {
+        throw new IllegalArgumentException("JSON null cannot be stored (a null value deletes the key)");
+      }
+      return tree;
+    }
+
+    @Override
+    public String decode(Object stored) {
+      return org.syncmesh.json.Json.write(org.syncmesh.json.JsonValues.toJson(stored));
+    }
   }
 
   /**

@@ -48,6 +48,7 @@ final class SyncMapTest {
     roundTrip(a, b, Codecs.longs(), Long.MIN_VALUE, 0L);
     roundTrip(a, b, Codecs.integers(), Integer.MAX_VALUE, -1);
     roundTrip(a, b, Codecs.msgpack(), Map.of("n", List.of(1L, "two", 3.5, true)), Bytes.utf8("raw"));
+    roundTrip(a, b, Codecs.json(), "{\"n\":[1,\"two\",3.5,true,null],\"raw\":{\"$bin\":\"AAE=\"}}", "\"text\"");
     Codec<java.time.Instant> instants = Codec.of("instant", i -> i.toString(), s -> java.time.Instant.parse((String) s));
     roundTrip(a, b, instants, java.time.Instant.parse("2026-12-06T10:00:00.123Z"), java.time.Instant.EPOCH);
 
@@ -60,6 +61,28 @@ final class SyncMapTest {
     assertThat(there.get("array")).containsExactly(1, 2, 3);
     assertThat(arrays.remove("array", new byte[] {1, 2, 3})).as("compared by content, not identity").isTrue();
     await("the delete on b").atMost(WAIT).until(() -> !there.containsKey("array"));
+  }
+
+  /**
+   * Codecs.json(): a JSON document is stored as the tree it denotes, so the untyped view (and a
+   * js2p or py2p peer) reads a map, and a tree written by another program reads back as compact
+   * JSON; JSON null and bad JSON are refused before anything is stored.
+   */
+  @Test
+  void jsonCodec_storesTheTree_andReadsAnyTreeBackAsJson() {
+    SyncSocket a = node();
+    SyncMap<String, String> docs = a.map(Codecs.string(), Codecs.json());
+    docs.put("doc", " { \"a\" : [1, 2.5], \"b\": {\"$bin\": \"AAE=\"} } ");
+    assertThat(a.get("doc")).contains(Map.of("a", List.of(1L, 2.5), "b", Bytes.of(new byte[] {0, 1})));
+    assertThat(docs.get("doc")).isEqualTo("{\"a\":[1,2.5],\"b\":{\"$bin\":\"AAE=\"}}");
+    a.set("written elsewhere", List.of("x", Map.of("k", true)));
+    assertThat(docs.get("written elsewhere")).isEqualTo("[\"x\",{\"k\":true}]");
+    assertThatThrownBy(() -> docs.put("null", "null")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("JSON null");
+    assertThatThrownBy(() -> docs.put("bad", "{\"a\":1,\"a\":2}")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("duplicate key");
+    assertThat(a.get("null")).isEmpty();
+    assertThat(a.get("bad")).isEmpty();
   }
 
   private static <T> void roundTrip(SyncSocket a, SyncSocket b, Codec<T> codec, T first, T second) {

@@ -1,4 +1,4 @@
-package org.syncmesh.cli;
+package org.syncmesh.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -165,19 +165,6 @@ final class JsonTest {
     Object tooDeep = Map.of("k", deep);
     assertThatThrownBy(() -> Json.write(tooDeep)).isInstanceOf(Json.JsonException.class)
         .hasMessage("nested deeper than 512 levels");
-  }
-
-  @Test
-  void replyLine_ofAResultTooDeepToWrite_isAnErrorLine() {
-    Object result = 1L;
-    for (int i = 1; i < Json.MAX_DEPTH; i++) { // the reply's object is one more level
-      result = List.of(result);
-    }
-    String line = LineProtocol.Reply.success(result).toLine();
-    assertThat(line).isEqualTo(
-        "{\"ok\":true,\"result\":" + "[".repeat(Json.MAX_DEPTH - 1) + "1" + "]".repeat(Json.MAX_DEPTH - 1) + "}");
-    assertThat(LineProtocol.Reply.success(List.of(result)).toLine())
-        .isEqualTo("{\"ok\":false,\"error\":\"cannot write the result as JSON: nested deeper than 512 levels\"}");
   }
 
   @Test

@@ -1,4 +1,4 @@
-package org.syncmesh.cli;
+package org.syncmesh.json;
 
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
@@ -62,10 +62,10 @@ import tools.jackson.core.json.JsonWriteFeature;
  *
  * <p>Stateless and thread-safe.
  */
-final class Json {
+public final class Json {
 
   /** Deepest array/object nesting accepted by {@link #parse} and {@link #write}. */
-  static final int MAX_DEPTH = 512;
+  public static final int MAX_DEPTH = 512;
 
   /**
    * Longest text {@link #parse} reads, in chars: four times the default 16 MiB frame, room for
@@ -103,7 +103,7 @@ final class Json {
       .build();
 
   /** A malformed JSON text, or a value {@link #write} cannot express. */
-  static final class JsonException extends IllegalArgumentException {
+  public static final class JsonException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
     JsonException(String message) {
@@ -120,7 +120,7 @@ final class Json {
    *
    * @throws JsonException if {@code text} is not exactly one valid JSON value, naming the offset
    */
-  static @Nullable Object parse(String text) {
+  public static @Nullable Object parse(String text) {
     if (text.length() > MAX_CHARS) {
       throw new JsonException("text of " + text.length() + " chars is longer than the limit of " + MAX_CHARS);
     }
@@ -240,7 +240,7 @@ final class Json {
    * @throws JsonException if a value (or a nested one) is not null, Boolean, Number, String,
    *     List or Map, or nesting passes {@link #MAX_DEPTH}
    */
-  static String write(@Nullable Object value) {
+  public static String write(@Nullable Object value) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (JsonGenerator g = FACTORY.createGenerator(ObjectWriteContext.empty(), out)) {
       write(g, value, 0);

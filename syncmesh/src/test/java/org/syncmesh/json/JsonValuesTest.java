@@ -1,4 +1,4 @@
-package org.syncmesh.cli;
+package org.syncmesh.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

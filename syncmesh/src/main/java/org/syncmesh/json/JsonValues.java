@@ -1,4 +1,4 @@
-package org.syncmesh.cli;
+package org.syncmesh.json;
 
 import java.math.BigInteger;
 import java.nio.charset.CharacterCodingException;
@@ -41,7 +41,7 @@ import org.syncmesh.Bytes;
  *
  * <p>Stateless and thread-safe.
  */
-final class JsonValues {
+public final class JsonValues {
 
   /** The member name that marks a bin value. */
   static final String BIN = "$bin";
@@ -55,7 +55,7 @@ final class JsonValues {
    *
    * @throws IllegalArgumentException if a {@code $bin} string is not valid base64
    */
-  static @Nullable Object toWire(@Nullable Object json) {
+  public static @Nullable Object toWire(@Nullable Object json) {
     if (json instanceof List<?> list) {
       List<@Nullable Object> out = new ArrayList<>(list.size());
       for (Object item : list) {
@@ -85,7 +85,7 @@ final class JsonValues {
    *
    * @throws IllegalArgumentException for a Java type outside the wire mapping
    */
-  static @Nullable Object toJson(@Nullable Object value) {
+  public static @Nullable Object toJson(@Nullable Object value) {
     if (value == null || value instanceof String || value instanceof Boolean || value instanceof Long
         || value instanceof BigInteger || value instanceof Double || value instanceof Float
         || value instanceof Integer || value instanceof Short || value instanceof Byte) {
@@ -115,12 +115,12 @@ final class JsonValues {
   }
 
   /** {@code {"$bin": base64}}. */
-  static Map<String, Object> bin(Bytes bytes) {
+  public static Map<String, Object> bin(Bytes bytes) {
     return Map.of(BIN, Base64.getEncoder().encodeToString(bytes.toByteArray()));
   }
 
   /** A map or dictionary key as JSON object-member text; see the class notes. */
-  static String keyText(@Nullable Object key) {
+  public static String keyText(@Nullable Object key) {
     if (key instanceof String s) {
       return s;
     }
@@ -132,7 +132,7 @@ final class JsonValues {
   }
 
   /** The bytes as text if they are valid UTF-8, else null. */
-  static @Nullable String strictUtf8(Bytes bytes) {
+  public static @Nullable String strictUtf8(Bytes bytes) {
     try {
       return StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
