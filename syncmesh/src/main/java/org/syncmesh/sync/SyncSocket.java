@@ -55,6 +55,10 @@ import org.syncmesh.wire.NodeId;
  * come back in its decoded form (Long for integers, Bytes for byte[], unmodifiable List and Map),
  * on this node as on every other. A null value deletes.
  *
+ * <p>The methods named as in js2p and py2p's sync socket ({@code set}, {@code get}, {@code del},
+ * {@code update}, {@code applyDelta} for {@code apply_delta}, {@code keys}, {@code items},
+ * {@code pop}, {@code popitem}, {@code send}, {@code recv}, {@code connect}) are the js2p-compatible
+ * surface kept from the seed API, for code ported from those libraries.
  * <p>For typed keys and values, {@link #map} gives a {@link SyncMap}, a {@code ConcurrentMap} view
  * through {@link Codec}s: {@code socket.map(Codecs.string(), Codecs.string())} reads back Strings.
  * {@link #onUpdate} and {@link #onDelete} take lambdas (with the old value) and return a
