@@ -2,8 +2,9 @@
  * syncmesh: a peer-to-peer mesh socket ({@link org.syncmesh.mesh.MeshSocket}) and a synchronized dictionary on top
  * ({@link org.syncmesh.sync.SyncSocket}), wire-compatible with protocol 0.7 of js2p and py2p.
  *
- * <p>Exported: the values ({@code org.syncmesh}), the mesh, the dictionary and its store. wire (encoding) and net
- * (transport) are internal. msgpack-core and rocksdbjni have no module name of their own, so they are required by
+ * <p>Exported: the values ({@code org.syncmesh}), the mesh, the dictionary and its store; no public signature there
+ * mentions an internal type (ExportedApiTest checks). wire (encoding), net (transport) and mesh.spi (the hook the
+ * dictionary plugs into the mesh with) are internal. msgpack-core and rocksdbjni have no module name of their own, so they are required by
  * the names Java derives from their jar files ({@code msgpack.core}, {@code rocksdbjni}). The {@code static}
  * requirements are optional at run time: BouncyCastle's PKIX jar for certificates (the TLS transport's self-signed
  * certificate, {@code syncmesh certs}), and the snappy, bz2 (commons-compress) and xz compression libraries, each

@@ -26,7 +26,8 @@ import org.syncmesh.mesh.NodeCertificates;
  * {@code requires org.syncmesh} is compiled and run on the module path with the library jar and its non-optional
  * dependencies only (no BouncyCastle PKIX, no snappy, commons-compress or xz, no logging backend). It runs two
  * secure {@code SyncSocket}s (certificates and identity keys made here, read there) that link, compressing with
- * what the JDK has, and replicate a write. Compiling against an internal package must fail.
+ * what the JDK has, and replicate a write. Compiling against an internal package (wire, the mesh's extension hook
+ * in mesh.spi) must fail; {@link ExportedApiTest} checks that the exported signatures need none.
  *
  * <p>Runs in {@code mvn verify} after {@code package}: it needs {@code target/syncmesh-<version>.jar}.
  */
@@ -68,11 +69,13 @@ final class ModulePathIT {
     Path bad = dir.resolve("bad");
     write(bad.resolve("module-info.java"), "module sneaky { requires org.syncmesh; }");
     write(bad.resolve("sneaky/Internal.java"),
-        "package sneaky; public final class Internal { Object o = org.syncmesh.wire.FrameCodec.class; }");
+        "package sneaky; public final class Internal { Object o = org.syncmesh.wire.FrameCodec.class;"
+            + " Object e = org.syncmesh.mesh.spi.Extensions.class; }");
     Compiled refused = compile(dir.resolve("bad-out"), mp, bad.resolve("module-info.java"),
         bad.resolve("sneaky/Internal.java"));
-    assertThat(refused.exitCode).as("wire is not exported").isNotZero();
-    assertThat(refused.output).contains("org.syncmesh.wire").contains("not visible");
+    assertThat(refused.exitCode).as("wire and mesh.spi are not exported").isNotZero();
+    assertThat(refused.output).contains("package org.syncmesh.wire is not visible")
+        .contains("package org.syncmesh.mesh.spi is not visible");
 
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "--module-path", out + File.pathSeparator + mp, "-m", "consumer/consumer.Main", data.toString())

@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 import org.syncmesh.Compression;
 import org.syncmesh.NodeIdentity;
 import org.syncmesh.Protocol;
+import org.syncmesh.mesh.spi.MeshExtension;
 import org.syncmesh.net.Link;
 import org.syncmesh.net.NetConfig;
 import org.syncmesh.net.Network;

@@ -12,6 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.syncmesh.Protocol;
+import org.syncmesh.mesh.spi.Extensions;
+import org.syncmesh.mesh.spi.MeshExtension;
 import org.syncmesh.wire.Checks;
 import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.InternalMessage;
@@ -102,7 +104,7 @@ import org.syncmesh.wire.InternalMessage;
  *
  * <h2>Extension</h2>
  * Final; a protocol on top of the mesh (the sync socket's dictionary) plugs in through a
- * {@link MeshExtension} given to {@link #withExtension}.
+ * {@code org.syncmesh.mesh.spi.MeshExtension}, an internal hook (its package is not exported).
  */
 public final class MeshSocket implements AutoCloseable {
 
@@ -124,6 +126,23 @@ public final class MeshSocket implements AutoCloseable {
   }
 
   private static final MeshExtension NO_EXTENSION = (message, from) -> false;
+
+  static {
+    // The extension constructor and Message.wire() carry internal types, so they are not public:
+    // the non-exported spi package reaches them through this grant.
+    Extensions.install(new Extensions.Access() {
+      @Override
+      public MeshSocket meshSocket(MeshOptions<?> options, @Nullable String id,
+          Function<MeshExtension.Node, MeshExtension> extension) {
+        return new MeshSocket(options, id, extension);
+      }
+
+      @Override
+      public InternalMessage wire(Message message) {
+        return message.wire();
+      }
+    });
+  }
 
   /** The seed's constructor: binds {@code addr:port} on the default mesh protocol. */
   public MeshSocket(String addr, int port) {
@@ -150,31 +169,6 @@ public final class MeshSocket implements AutoCloseable {
   private MeshSocket(MeshOptions<?> options, @Nullable String id, Function<MeshExtension.Node, MeshExtension> extension) {
     this.node = new MeshNode(options, id, this, extension);
     this.debugLevel = options.debugLevel;
-  }
-
-  /**
-   * Binds a socket whose messages pass {@code extension} first: the sync socket's way onto the
-   * mesh. {@code extension} is called once, before the socket accepts any connection, with the
-   * node it may use.
-   *
-   * @throws java.io.UncheckedIOException if the port cannot be bound
-   */
-  public static MeshSocket withExtension(MeshOptions<?> options, Function<MeshExtension.Node, MeshExtension> extension) {
-    Checks.notNull(options, "options");
-    Checks.notNull(extension, "extension");
-    return new MeshSocket(options, null, extension);
-  }
-
-  /**
-   * {@link #withExtension(MeshOptions, Function)} for a node restored with the id {@code id},
-   * whatever {@code options} say (a durable sync socket's, read from its data directory).
-   */
-  public static MeshSocket withExtension(MeshOptions<?> options, String id,
-      Function<MeshExtension.Node, MeshExtension> extension) {
-    Checks.notNull(options, "options");
-    Checks.notNull(id, "id");
-    Checks.notNull(extension, "extension");
-    return new MeshSocket(options, id, extension);
   }
 
   // ---------------------------------------------------------------- identity

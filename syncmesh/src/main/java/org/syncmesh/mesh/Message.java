@@ -61,8 +61,8 @@ public final class Message {
     return wire.payload();
   }
 
-  /** The wire form, body bytes as they arrived. */
-  public InternalMessage wire() {
+  /** The wire form, body bytes as they arrived; internal (see {@code spi.Extensions#wire}). */
+  InternalMessage wire() {
     return wire;
   }
 

@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.syncmesh.Bytes;
 import org.syncmesh.Hlc;
-import org.syncmesh.mesh.MeshExtension;
 import org.syncmesh.mesh.PeerInfo;
+import org.syncmesh.mesh.spi.MeshExtension;
 import org.syncmesh.wire.WireFormatException;
 
 /**

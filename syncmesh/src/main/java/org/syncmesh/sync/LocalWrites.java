@@ -7,7 +7,7 @@ import org.syncmesh.Bytes;
 import org.syncmesh.Hlc;
 import org.syncmesh.MessageTooLargeException;
 import org.syncmesh.Version;
-import org.syncmesh.mesh.MeshExtension;
+import org.syncmesh.mesh.spi.MeshExtension;
 import org.syncmesh.net.OutboundFrame;
 import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.InternalMessage;

@@ -4,9 +4,10 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.syncmesh.Bytes;
-import org.syncmesh.mesh.MeshExtension;
 import org.syncmesh.mesh.Message;
 import org.syncmesh.mesh.PeerInfo;
+import org.syncmesh.mesh.spi.Extensions;
+import org.syncmesh.mesh.spi.MeshExtension;
 import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.Packets;
 
@@ -54,7 +55,7 @@ final class StoreHandler {
       return true;
     }
     MetaTuple header = new MetaTuple(sender, clamp(message.time()));
-    boolean senderBin = message.wire().senderIsBin();
+    boolean senderBin = Extensions.wire(message).senderIsBin();
     if (sub == Flags.SUB_DELTA) {
       if (p.size() != 3 || !(p.get(2) instanceof Map<?, ?> delta)) {
         drop(message, "a delta needs [17, key, map]");

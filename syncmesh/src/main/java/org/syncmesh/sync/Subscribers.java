@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 import org.syncmesh.Bytes;
-import org.syncmesh.mesh.MeshExtension;
+import org.syncmesh.mesh.spi.MeshExtension;
 
 /**
  * The functional listeners of a {@link SyncSocket} ({@link SyncSocket#onUpdate},

@@ -7,9 +7,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.syncmesh.Bytes;
 import org.syncmesh.mesh.Dialect;
-import org.syncmesh.mesh.MeshExtension;
 import org.syncmesh.mesh.Message;
 import org.syncmesh.mesh.PeerInfo;
+import org.syncmesh.mesh.spi.Extensions;
+import org.syncmesh.mesh.spi.MeshExtension;
 import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.InternalMessage;
 import org.syncmesh.wire.WireFormatException;
@@ -126,8 +127,8 @@ final class SyncExtension implements MeshExtension {
       }
       node.serially(() -> {
         if (store.applyRemote(key, entry, write.signed(), message.sender(), "write")) {
-          node.broadcast(node.frame(message.wire()), p -> p.extensionVersion() >= 1 && !p.id().equals(from.id())
-              && !p.id().equals(message.sender()));
+          node.broadcast(node.frame(Extensions.wire(message)),
+              p -> p.extensionVersion() >= 1 && !p.id().equals(from.id()) && !p.id().equals(message.sender()));
           passOnToPlainPeers(message, write.state(), from);
         }
       });

@@ -19,13 +19,14 @@ import org.jspecify.annotations.Nullable;
 import org.syncmesh.Bytes;
 import org.syncmesh.NodeIdentity;
 import org.syncmesh.Protocol;
-import org.syncmesh.mesh.MeshExtension;
 import org.syncmesh.mesh.MeshListener;
 import org.syncmesh.mesh.MeshOptions;
 import org.syncmesh.mesh.MeshSocket;
 import org.syncmesh.mesh.Message;
 import org.syncmesh.mesh.MessageHandler;
 import org.syncmesh.mesh.PeerInfo;
+import org.syncmesh.mesh.spi.Extensions;
+import org.syncmesh.mesh.spi.MeshExtension;
 import org.syncmesh.net.OutboundFrame;
 import org.syncmesh.store.DataDirectory;
 import org.syncmesh.store.KeyValueStore;
@@ -421,8 +422,8 @@ public final class SyncSocket implements AutoCloseable {
             signing.apply(node), peer -> initiallySynced(node, peer));
     try {
       String id = data != null ? data.nodeId() : secureId;
-      this.mesh = id == null ? MeshSocket.withExtension(builder, install)
-          : MeshSocket.withExtension(builder, id, install);
+      this.mesh = id == null ? Extensions.meshSocket(builder, install)
+          : Extensions.meshSocket(builder, id, install);
       meshRef.set(mesh);
     } catch (RuntimeException e) {
       if (parts.durable != null) {

@@ -25,8 +25,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.syncmesh.NodeIdentity;
 import org.syncmesh.Protocol;
-import org.syncmesh.mesh.NodeCertificates;
 import org.syncmesh.mesh.NodeCertificates.Issued;
+import org.syncmesh.mesh.spi.Extensions;
+import org.syncmesh.mesh.NodeCertificates;
 import org.syncmesh.testing.NetworkTestRule;
 
 /** Secure networks (issue 13): members only, over mutually authenticated TLS 1.3. */
@@ -285,7 +286,7 @@ final class SecureNetworkTest {
         .id(someoneElse.id()).build()).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("is not its identity's id");
     // The sync layer's case: a restored id without the identity object.
-    MeshSocket restored = net.track(MeshSocket.withExtension(
+    MeshSocket restored = net.track(Extensions.meshSocket(
         new MeshSocket.Builder().secure(m.certificate(), m.key(), cas), m.identity().id(), n -> (message, from) -> false));
     assertThat(restored.id()).isEqualTo(m.identity().id());
   }

@@ -15,8 +15,8 @@ import org.syncmesh.Bytes;
 import org.syncmesh.Hlc;
 import org.syncmesh.NodeIdentity;
 import org.syncmesh.Version;
-import org.syncmesh.mesh.MeshExtension;
 import org.syncmesh.mesh.PeerInfo;
+import org.syncmesh.mesh.spi.MeshExtension;
 import org.syncmesh.testing.NetworkTestRule;
 import org.syncmesh.wire.Flags;
 

@@ -1,17 +1,20 @@
-package org.syncmesh.mesh;
+package org.syncmesh.mesh.spi;
 
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.syncmesh.mesh.Message;
+import org.syncmesh.mesh.PeerInfo;
 import org.syncmesh.net.OutboundFrame;
 import org.syncmesh.wire.InternalMessage;
 
 /**
  * A protocol that runs on top of a mesh node, as the sync socket's dictionary does: it claims
  * messages before the user's handlers see them, reacts to new peers, and filters what each peer
- * may receive. Installed with {@link MeshSocket#withExtension}; one per socket.
+ * may receive. Installed with {@link Extensions#meshSocket}; one per socket. Internal, not API: this
+ * package is not exported, because its signatures carry the wire and net types.
  *
  * <p>Every method here is called on the node's protocol thread, one call at a time, and must
  * not block: that thread may also be the I/O thread.
