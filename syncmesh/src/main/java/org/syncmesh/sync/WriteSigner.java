@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -26,23 +27,23 @@ final class WriteSigner implements AutoCloseable {
   /** Writes waiting past which {@link #awaitRoom} holds local writers back. */
   static final int MAX_BACKLOG = 65_536;
 
-  private final SignedWrites signing;
-  private final Consumer<List<SignedWrites.KeyedWrite>> sink;
-  private final LinkedBlockingQueue<SignedWrites.KeyedWrite> queue = new LinkedBlockingQueue<>();
-  private final ReentrantLock roomLock = new ReentrantLock();
-  private final Condition room = roomLock.newCondition();
-  private final Thread thread;
-  private volatile boolean closed;
-  private final boolean running;
   /**
    * A write is alone, and signed inline, when none came for this long before it: a writer faster
    * than that (a bulk load) gets its writes signed in batches instead.
    */
   static final long ALONE_NANOS = 1_000_000;
 
+  private final SignedWrites signing;
+  private final Consumer<List<SignedWrites.KeyedWrite>> sink;
+  private final LinkedBlockingQueue<SignedWrites.KeyedWrite> queue = new LinkedBlockingQueue<>();
+  private final ReentrantLock roomLock = new ReentrantLock();
+  private final Condition room = roomLock.newCondition();
+  private final Thread thread;
+  private final boolean running;
+  private volatile boolean closed;
   private volatile long lastSubmit = System.nanoTime() - ALONE_NANOS - 1;
   /** Writes submitted and not yet handed over, so a write may be signed inline only when it is 0. */
-  private final java.util.concurrent.atomic.AtomicInteger unsigned = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger unsigned = new AtomicInteger();
 
   /**
    * @param sink receives each batch, signed, on this signer's thread: the writes with their
@@ -65,9 +66,9 @@ final class WriteSigner implements AutoCloseable {
   }
 
   /**
-   * Signs one of this node's writes: at once, on the calling thread (the write's step), when
-   * nothing else waits for or is being signed, so a lone write waits for no other thread; else
-   * queued for the next batch. Never blocks (any thread, the writer's steps).
+   * Signs one of this node's writes: at once, on the calling thread (the write's step), when it is
+   * alone (none in the {@link #ALONE_NANOS} before it, none waiting or being signed); else queued
+   * for the next batch. Never blocks (any thread, the writer's steps).
    */
   void submit(SignedWrites.KeyedWrite write) {
     long now = System.nanoTime();
