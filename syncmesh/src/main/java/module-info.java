@@ -8,7 +8,8 @@
  * the names Java derives from their jar files ({@code msgpack.core}, {@code rocksdbjni}). The {@code static}
  * requirements are optional at run time: BouncyCastle's PKIX jar for certificates (the TLS transport's self-signed
  * certificate, {@code syncmesh certs}), and the snappy, bz2 (commons-compress) and xz compression libraries, each
- * offered to peers only when present; and jackson-core for {@code Codecs.json()}.
+ * offered to peers only when present; jackson-core for {@code Codecs.json()}; and Micrometer
+ * ({@code micrometer.core}, its jar's automatic module name) for {@link org.syncmesh.sync.SyncMetrics} only.
  */
 module org.syncmesh {
   exports org.syncmesh;
@@ -33,4 +34,5 @@ module org.syncmesh {
   requires static org.apache.commons.compress;
   requires static org.tukaani.xz;
   requires static tools.jackson.core;
+  requires static micrometer.core;
 }

@@ -26,7 +26,7 @@ final class LibraryJarIT {
   /** Artifacts a user gets only by adding them: optional in the library's pom. */
   private static final List<String> OPTIONAL = List.of("org.bouncycastle:bcpkix-jdk18on:",
       "org.xerial.snappy:snappy-java:", "org.apache.commons:commons-compress:", "org.tukaani:xz:",
-      "tools.jackson.core:jackson-core:");
+      "tools.jackson.core:jackson-core:", "io.micrometer:");
 
   @Test
   void theJar_holdsOnlySyncmeshClasses_aModuleDescriptor_andNoLoggingConfiguration() throws IOException {

@@ -27,6 +27,9 @@ final class Callbacks {
   private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final Runnable drain = this::drain;
+  /** Tasks waiting (ConcurrentLinkedQueue.size() walks the queue); and tasks run since start: for metrics. */
+  private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.LongAdder ran = new java.util.concurrent.atomic.LongAdder();
 
   /** Runs on {@code executor}, or on a thread of its own named after {@code name} when null. */
   Callbacks(@Nullable Executor executor, String name) {
@@ -41,8 +44,19 @@ final class Callbacks {
 
   /** Queues {@code task} behind every task given before it. */
   void run(Runnable task) {
+    queued.incrementAndGet();
     queue.add(task);
     schedule();
+  }
+
+  /** Tasks (listener events, handler calls) queued and not yet run; any thread. */
+  int queued() {
+    return Math.max(0, queued.get());
+  }
+
+  /** Tasks run since start, a throwing one included; any thread. */
+  long ran() {
+    return ran.sum();
   }
 
   /** Stops the owned thread after what is queued; a given executor is the caller's to stop. */
@@ -58,6 +72,7 @@ final class Callbacks {
         executor.execute(drain);
       } catch (RejectedExecutionException e) {
         queue.clear();
+        queued.set(0);
         log.debug("callbacks dropped after close");
       }
     }
@@ -66,11 +81,13 @@ final class Callbacks {
   private void drain() {
     Runnable task;
     while ((task = queue.poll()) != null) {
+      queued.decrementAndGet();
       try {
         task.run();
       } catch (RuntimeException e) {
         log.warn("a listener or handler threw; ignored", e);
       }
+      ran.increment();
     }
     drainScheduled.set(false);
     if (!queue.isEmpty()) {

@@ -23,6 +23,11 @@ final class Inbox {
     this.queue = new LinkedBlockingDeque<>(capacity);
   }
 
+  /** Messages dropped (the oldest) because the recv queue was full, since start; any thread. */
+  long dropped() {
+    return dropped.get();
+  }
+
   /** Queues {@code message} and tells the listeners. */
   void deliver(Message message) {
     while (!queue.offerLast(message)) {

@@ -94,6 +94,8 @@ final class MeshNode implements MeshExtension.Node {
   private final List<Link> routedLinks = new ArrayList<>();
 
   private volatile Map<String, PeerInfo> routingView = Map.of();
+  /** The routed peers' links, published with {@link #routingView}: for metrics, read from any thread. */
+  private volatile Map<PeerInfo, Link> linksView = Map.of();
   final Inbox inbox;
   private final ConcurrentLinkedDeque<String> errors = new ConcurrentLinkedDeque<>();
   final List<MessageHandler> userHandlers = new CopyOnWriteArrayList<>();
@@ -412,6 +414,20 @@ final class MeshNode implements MeshExtension.Node {
     return List.copyOf(errors);
   }
 
+  /** The routed peers and their links, as last published; any thread. */
+  Map<PeerInfo, Link> linksView() {
+    return linksView;
+  }
+
+  /** Listener events and handler calls waiting, run since start, and recv-queue drops; any thread. */
+  int callbacksQueued() {
+    return callbacks.queued();
+  }
+
+  long callbacksRun() {
+    return callbacks.ran();
+  }
+
   Map<String, PeerInfo> routingView() {
     return routingView;
   }
@@ -533,12 +549,16 @@ final class MeshNode implements MeshExtension.Node {
   /** Publishes the routing table for lock-free readers; after every change. */
   void publishRouting() {
     Map<String, PeerInfo> view = new LinkedHashMap<>();
+    Map<PeerInfo, Link> links = new LinkedHashMap<>();
     routedLinks.clear();
     for (Map.Entry<String, Peer> e : routing.entrySet()) {
-      view.put(e.getKey(), e.getValue().info());
+      PeerInfo info = e.getValue().info();
+      view.put(e.getKey(), info);
+      links.put(info, e.getValue().link);
       routedLinks.add(e.getValue().link);
     }
     routingView = Collections.unmodifiableMap(view);
+    linksView = Collections.unmodifiableMap(links);
   }
 
   void send(Peer peer, int flag, List<?> payload) {

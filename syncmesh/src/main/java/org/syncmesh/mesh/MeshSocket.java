@@ -141,6 +141,32 @@ public final class MeshSocket implements AutoCloseable {
       public InternalMessage wire(Message message) {
         return message.wire();
       }
+
+      @Override
+      public Extensions.Stats stats(MeshSocket socket) {
+        MeshNode node = socket.node;
+        return new Extensions.Stats() {
+          @Override
+          public Map<PeerInfo, org.syncmesh.net.Link> links() {
+            return node.linksView();
+          }
+
+          @Override
+          public int callbacksQueued() {
+            return node.callbacksQueued();
+          }
+
+          @Override
+          public long callbacksRun() {
+            return node.callbacksRun();
+          }
+
+          @Override
+          public long recvDropped() {
+            return node.inbox.dropped();
+          }
+        };
+      }
     });
   }
 

@@ -42,6 +42,11 @@ final class ChannelLink implements Link {
   private final Channel channel;
   private final boolean outgoing;
   private final NetConfig config;
+  // Traffic since the link opened, for metrics: one add per frame, any thread (sends come from many).
+  private final java.util.concurrent.atomic.LongAdder bytesIn = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder framesIn = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder bytesOut = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder framesOut = new java.util.concurrent.atomic.LongAdder();
   private final AtomicBoolean flushQueued = new AtomicBoolean();
   private final AtomicBoolean closing = new AtomicBoolean();
   private final Runnable flushTask = this::flushNow;
@@ -106,6 +111,8 @@ final class ChannelLink implements Link {
     Compression method = sendCompression;
     ByteBuf payload = frame.payloadFor(frame.payloadSize() < minCompressBytes ? null : method);
     int length = payload.readableBytes();
+    framesOut.increment();
+    bytesOut.add(FrameCodec.HEADER_BYTES + (long) length);
     boolean inLoop = channel.eventLoop().inEventLoop();
     if (inLoop && length < DIRECT_WRITE_BYTES) {
       append(payload, length);
@@ -263,6 +270,32 @@ final class ChannelLink implements Link {
   public long pendingOutboundBytes() {
     ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
     return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+  }
+
+  /** Counts one frame received, {@code payloadBytes} after its header; on the event loop. */
+  void received(int payloadBytes) {
+    framesIn.increment();
+    bytesIn.add(FrameCodec.HEADER_BYTES + (long) payloadBytes);
+  }
+
+  @Override
+  public long bytesIn() {
+    return bytesIn.sum();
+  }
+
+  @Override
+  public long framesIn() {
+    return framesIn.sum();
+  }
+
+  @Override
+  public long bytesOut() {
+    return bytesOut.sum();
+  }
+
+  @Override
+  public long framesOut() {
+    return framesOut.sum();
   }
 
   Channel channel() {

@@ -54,6 +54,26 @@ public interface Link {
   /** True until the connection is closed. */
   boolean isOpen();
 
+  /** Bytes received from this peer since the link opened, frame headers included; any thread. */
+  default long bytesIn() {
+    return 0;
+  }
+
+  /** Frames received from this peer since the link opened; any thread. */
+  default long framesIn() {
+    return 0;
+  }
+
+  /** Bytes queued for this peer since the link opened (as framed, compressed or not, headers included); any thread. */
+  default long bytesOut() {
+    return 0;
+  }
+
+  /** Frames queued for this peer since the link opened; any thread. */
+  default long framesOut() {
+    return 0;
+  }
+
   /** Bytes queued for this peer that the socket has not yet accepted. */
   long pendingOutboundBytes();
 

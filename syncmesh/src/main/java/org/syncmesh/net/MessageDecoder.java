@@ -26,6 +26,7 @@ final class MessageDecoder extends MessageToMessageDecoder<ByteBuf> {
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
+    link.received(frame.readableBytes());
     byte[] payload = ByteBufUtil.getBytes(frame);
     out.add(codec.decodePayload(payload, link.decodeOrder()));
   }

@@ -173,6 +173,17 @@ final class Store {
   final AtomicLong staleRemote = new AtomicLong();
   /** Secure leasing networks: takeovers applied although the owner's lease had not ended, as this node knows. */
   final AtomicLong earlyTakeovers = new AtomicLong();
+  // refusedRemote by reason (they sum to it): a lease, a clock too far ahead, older than the
+  // forgotten deletes (the horizon), the entry limit. Counted where refusedRemote is.
+  final AtomicLong refusedLease = new AtomicLong();
+  final AtomicLong refusedClock = new AtomicLong();
+  final AtomicLong refusedHorizon = new AtomicLong();
+  final AtomicLong refusedLimit = new AtomicLong();
+  /** Secure networks: signed messages dropped because too many waited for their check (part of droppedRemote). */
+  final AtomicLong busyRemote = new AtomicLong();
+  /** Writes installed: this node's own (sent), and peers' that changed a key. For metrics; a LongAdder add each. */
+  final java.util.concurrent.atomic.LongAdder localWrites = new java.util.concurrent.atomic.LongAdder();
+  final java.util.concurrent.atomic.LongAdder remoteWrites = new java.util.concurrent.atomic.LongAdder();
 
   Store(String selfId, boolean leasing, Effects effects, LocalWrites writes, HybridClock clock, StoreLimits limits) {
     this(selfId, leasing, effects, writes, clock, limits, 0);
@@ -457,6 +468,7 @@ final class Store {
    * one ({@code pending} not null) the signer sends it once signed, with the others of its batch.
    */
   private void send(LocalWrite write, Stamp stamp, Resolution.Tenure tenure, SignedWrites.@Nullable Write pending) {
+    localWrites.increment();
     if (pending == null) {
       publish(writes.frame(write, stamp.version, stamp.seconds, tenure), stamp);
     } else {
@@ -602,6 +614,7 @@ final class Store {
       clock.observe(incoming.version());
     } catch (ClockDriftException e) {
       refusedRemote.incrementAndGet();
+      refusedClock.incrementAndGet();
       effects.dropped("refused " + kind + " of key " + Keys.render(key) + " from " + from + ": " + e.getMessage());
       return false;
     }
@@ -611,6 +624,7 @@ final class Store {
       long horizonMillis = horizon.get();
       if (Hlc.millis(incoming.version().hlc()) <= horizonMillis) {
         refusedRemote.incrementAndGet();
+        refusedHorizon.incrementAndGet();
         effects.dropped("refused " + kind + " of key " + Keys.render(key) + " from " + from + " at "
             + incoming.version() + ": older than the deletes this node has already forgotten (up to "
             + Instant.ofEpochMilli(horizonMillis) + "), so it may be a deleted key coming back");
@@ -618,6 +632,7 @@ final class Store {
       }
       if (entries.size() >= limits.maxEntries()) {
         refusedRemote.incrementAndGet();
+        refusedLimit.incrementAndGet();
         effects.dropped("refused " + kind + " of new key " + Keys.render(key) + " from " + from
             + ": this node holds its limit of " + limits.maxEntries() + " keys and tombstones");
         return false;
@@ -631,6 +646,7 @@ final class Store {
       if (next == current) {
         if (Resolution.losesTenure(current, incoming, leasing) && !current.owner().equals(incoming.owner())) {
           refusedRemote.incrementAndGet();
+          refusedLease.incrementAndGet();
           effects.dropped("refused " + kind + " of key " + Keys.render(key) + " from " + from + " as "
               + incoming.owner() + " (lease epoch " + incoming.epoch() + "): owned by " + current.owner()
               + " in epoch " + current.epoch() + ", leased until "
@@ -653,6 +669,7 @@ final class Store {
       }
     }
     install(key, current, next);
+    remoteWrites.increment();
     return true;
   }
 
@@ -748,6 +765,7 @@ final class Store {
     Resolution.Tenure tenure = Resolution.tenure(current, v, seconds, leasing, epochFloor.get());
     if (tenure == null && kind != null) {
       refusedRemote.incrementAndGet();
+      refusedLease.incrementAndGet();
       effects.dropped("refused remote " + kind + " of key " + Keys.render(key) + " from " + from + " as "
           + v.writer() + " at " + Instant.ofEpochSecond(seconds) + ": owned by " + current.owner()
           + " since " + current.meta().time() + ", leased until " + Instant.ofEpochSecond(leaseEndSeconds(current)));

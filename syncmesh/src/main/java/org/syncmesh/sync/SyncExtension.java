@@ -194,6 +194,7 @@ final class SyncExtension implements MeshExtension {
     if (verifying.incrementAndGet() > MAX_VERIFYING) {
       verifying.decrementAndGet();
       store.droppedRemote.incrementAndGet();
+      store.busyRemote.incrementAndGet();
       node.reportError("dropped a signed write or entries message: " + MAX_VERIFYING + " are waiting for their check");
       return;
     }

@@ -28,6 +28,33 @@ public final class Extensions {
 
     /** The wire form of {@code message}, body bytes as they arrived. */
     InternalMessage wire(Message message);
+
+    /** Live figures of {@code socket}'s node, for metrics. */
+    Stats stats(MeshSocket socket);
+  }
+
+  /**
+   * Figures of one mesh node, read live (each call reads the current value) from any thread:
+   * what a metrics binder samples. Cheap: no call walks a queue or takes a lock.
+   */
+  public interface Stats {
+    /** The routed peers and their links, as the routing table was last published. */
+    java.util.Map<org.syncmesh.mesh.PeerInfo, org.syncmesh.net.Link> links();
+
+    /** Listener events and handler calls queued, not yet run. */
+    int callbacksQueued();
+
+    /** Listener events and handler calls run since start. */
+    long callbacksRun();
+
+    /** Received messages dropped (the oldest first) because the recv queue was full. */
+    long recvDropped();
+  }
+
+  /** Live figures of {@code socket}'s node (see {@link Stats}). */
+  public static Stats stats(MeshSocket socket) {
+    Checks.notNull(socket, "socket");
+    return access().stats(socket);
   }
 
   private static volatile @Nullable Access access;

@@ -54,6 +54,8 @@ final class ExtensionsTest {
         .hasMessageStartingWith("id:");
     assertThatThrownBy(() -> Extensions.wire(null)).isInstanceOf(NullPointerException.class)
         .hasMessageStartingWith("message:");
+    assertThatThrownBy(() -> Extensions.stats(null)).isInstanceOf(NullPointerException.class)
+        .hasMessageStartingWith("socket:");
   }
 
   @Test
@@ -67,6 +69,11 @@ final class ExtensionsTest {
 
       @Override
       public InternalMessage wire(Message message) {
+        throw new AssertionError("not reached");
+      }
+
+      @Override
+      public Extensions.Stats stats(MeshSocket socket) {
         throw new AssertionError("not reached");
       }
     };

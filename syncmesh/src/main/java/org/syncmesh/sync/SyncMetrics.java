@@ -1,0 +1,186 @@
+package org.syncmesh.sync;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import org.syncmesh.mesh.MeshListener;
+import org.syncmesh.mesh.MeshSocket;
+import org.syncmesh.mesh.PeerInfo;
+import org.syncmesh.mesh.spi.Extensions;
+import org.syncmesh.net.Link;
+import org.syncmesh.wire.Checks;
+
+/**
+ * Micrometer meters of one {@link SyncSocket}: bind it to your registry with
+ * {@code new SyncMetrics(socket).bindTo(registry)}. Every meter is named {@code syncmesh.*} and tagged
+ * {@code node} (the node's short id); a link's meters are also tagged {@code peer} (the peer's short
+ * id) and {@code dialect}. docs/metrics.md lists them all.
+ *
+ * <p>Promises: the meters read counters the node keeps anyway (function counters and gauges), so
+ * binding adds no work to the write path, and an unbound node does none for metrics. A link's meters
+ * are added when the peer connects and removed when it disconnects. Values are read live, each meter
+ * on its own: two meters read at once need not be consistent with each other.
+ *
+ * <p>Micrometer (io.micrometer:micrometer-core) is an optional dependency of this library: only this
+ * class uses it, so a node runs without it on the class or module path until this class is used.
+ *
+ * <p>Thread-safe: {@link #bindTo} may be called from any thread, once per registry; binding the
+ * same socket to several registries is allowed.
+ */
+public final class SyncMetrics implements MeterBinder {
+
+  private final SyncSocket socket;
+
+  /**
+   * Meters for {@code socket}, bound by {@link #bindTo}.
+   *
+   * @throws NullPointerException if {@code socket} is null
+   */
+  public SyncMetrics(SyncSocket socket) {
+    Checks.notNull(socket, "socket");
+    this.socket = socket;
+  }
+
+  /**
+   * Registers the node's meters in {@code registry}, and its links' as they come and go (until the
+   * socket closes).
+   *
+   * @throws NullPointerException if {@code registry} is null
+   */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    Checks.notNull(registry, "registry");
+    Store store = socket.store();
+    MeshSocket mesh = socket.mesh();
+    Extensions.Stats stats = Extensions.stats(mesh);
+    Tags node = Tags.of("node", PeerInfo.shortId(socket.id()));
+
+    Gauge.builder("syncmesh.keys", store, Store::size).tags(node).baseUnit("keys")
+        .description("keys held with a value (tombstones not counted)").strongReference(true).register(registry);
+    Gauge.builder("syncmesh.tombstones", store, Store::tombstones).tags(node).baseUnit("tombstones")
+        .description("deleted keys remembered until their grace period ends").strongReference(true).register(registry);
+
+    counter(registry, "syncmesh.writes", node.and("origin", "local"), store, s -> s.localWrites.sum(),
+        "writes of this node installed (set, update, delete, delta, pop)");
+    counter(registry, "syncmesh.writes", node.and("origin", "remote"), store, s -> s.remoteWrites.sum(),
+        "writes of peers that changed a key here");
+
+    counter(registry, "syncmesh.writes.refused", node.and("reason", "lease"), store, s -> s.refusedLease.get(),
+        "remote writes refused: the key is leased by another node");
+    counter(registry, "syncmesh.writes.refused", node.and("reason", "clock"), store, s -> s.refusedClock.get(),
+        "remote writes refused: stamped too far ahead of this node's clock");
+    counter(registry, "syncmesh.writes.refused", node.and("reason", "horizon"), store, s -> s.refusedHorizon.get(),
+        "remote writes refused: older than the deletes this node has already forgotten");
+    counter(registry, "syncmesh.writes.refused", node.and("reason", "limit"), store, s -> s.refusedLimit.get(),
+        "remote writes refused: a new key past the node's entry limit");
+
+    counter(registry, "syncmesh.writes.dropped", node.and("reason", "forged"), store, s -> s.forgedRemote.get(),
+        "secure networks: writes or entries dropped as forged, tampered, unsigned or denied");
+    counter(registry, "syncmesh.writes.dropped", node.and("reason", "stale"), store, s -> s.staleRemote.get(),
+        "secure networks: signed writes ignored as older than their writer's held write");
+    counter(registry, "syncmesh.writes.dropped", node.and("reason", "busy"), store, s -> s.busyRemote.get(),
+        "secure networks: signed messages dropped because too many waited for their check");
+    counter(registry, "syncmesh.writes.dropped", node.and("reason", "malformed"), store,
+        s -> Math.max(0, s.droppedRemote.get() - s.forgedRemote.get() - s.busyRemote.get()),
+        "sync messages dropped as malformed, or deltas to keys that hold no map");
+    counter(registry, "syncmesh.takeovers.early", node, store, s -> s.earlyTakeovers.get(),
+        "secure leasing networks: takeovers applied before the owner's lease ended, as this node knows");
+
+    counter(registry, "syncmesh.events.delivered", node, stats, Extensions.Stats::callbacksRun,
+        "listener events and handler calls run on the callback executor");
+    Gauge.builder("syncmesh.events.queued", stats, Extensions.Stats::callbacksQueued).tags(node).baseUnit("events")
+        .description("listener events and handler calls waiting for the callback executor")
+        .strongReference(true).register(registry);
+    counter(registry, "syncmesh.messages.dropped", node, stats, Extensions.Stats::recvDropped,
+        "received messages dropped, oldest first, because recv()'s queue was full");
+    Gauge.builder("syncmesh.peers", stats, s -> s.links().size()).tags(node).baseUnit("peers")
+        .description("peers connected and routed").strongReference(true).register(registry);
+
+    LinkMeters links = new LinkMeters(registry, node, stats);
+    mesh.addListener(links);
+    links.reconcile(); // the peers connected before the listener was added
+  }
+
+  private static <T> void counter(MeterRegistry registry, String name, Tags tags, T source, ToDoubleFunction<T> f,
+      String description) {
+    FunctionCounter.builder(name, source, f).tags(tags).description(description).register(registry);
+  }
+
+  /**
+   * The meters of each routed link, kept in step with the routing table: on each connect or
+   * disconnect (the callback thread), the links' meters are added and removed to match it.
+   */
+  private static final class LinkMeters implements MeshListener {
+    private final MeterRegistry registry;
+    private final Tags node;
+    private final Extensions.Stats stats;
+    /** Per peer id: the link metered and its meters. Guarded by this. */
+    private final Map<String, Map.Entry<Link, List<Meter>>> metered = new HashMap<>();
+
+    LinkMeters(MeterRegistry registry, Tags node, Extensions.Stats stats) {
+      this.registry = registry;
+      this.node = node;
+      this.stats = stats;
+    }
+
+    @Override
+    public void onPeerConnected(MeshSocket socket, PeerInfo peer) {
+      reconcile();
+    }
+
+    @Override
+    public void onDisconnect(MeshSocket socket, PeerInfo peer) {
+      reconcile();
+    }
+
+    synchronized void reconcile() {
+      Map<String, Link> now = new HashMap<>();
+      Map<String, PeerInfo> infos = new HashMap<>();
+      for (Map.Entry<PeerInfo, Link> e : stats.links().entrySet()) {
+        now.put(e.getKey().id(), e.getValue());
+        infos.put(e.getKey().id(), e.getKey());
+      }
+      metered.entrySet().removeIf(e -> {
+        if (now.get(e.getKey()) == e.getValue().getKey()) {
+          return false;
+        }
+        e.getValue().getValue().forEach(registry::remove);
+        return true;
+      });
+      for (Map.Entry<String, Link> e : now.entrySet()) {
+        if (!metered.containsKey(e.getKey())) {
+          metered.put(e.getKey(), Map.entry(e.getValue(), register(infos.get(e.getKey()), e.getValue())));
+        }
+      }
+    }
+
+    private List<Meter> register(PeerInfo peer, Link link) {
+      Tags tags = node.and(Tag.of("peer", peer.shortId()), Tag.of("dialect", peer.dialect().name().toLowerCase(java.util.Locale.ROOT)));
+      List<Meter> meters = new ArrayList<>();
+      meters.add(FunctionCounter.builder("syncmesh.link.bytes", link, Link::bytesIn).tags(tags).tag("direction", "in")
+          .baseUnit(BaseUnits.BYTES).description("bytes received on the link, frame headers included").register(registry));
+      meters.add(FunctionCounter.builder("syncmesh.link.bytes", link, Link::bytesOut).tags(tags).tag("direction", "out")
+          .baseUnit(BaseUnits.BYTES).description("bytes queued to send on the link, frame headers included")
+          .register(registry));
+      meters.add(FunctionCounter.builder("syncmesh.link.frames", link, Link::framesIn).tags(tags).tag("direction", "in")
+          .baseUnit("frames").description("frames received on the link").register(registry));
+      meters.add(FunctionCounter.builder("syncmesh.link.frames", link, Link::framesOut).tags(tags)
+          .tag("direction", "out").baseUnit("frames").description("frames queued to send on the link")
+          .register(registry));
+      meters.add(Gauge.builder("syncmesh.link.queued", link, Link::pendingOutboundBytes).tags(tags)
+          .baseUnit(BaseUnits.BYTES).description("bytes queued for the peer that the socket has not yet accepted")
+          .register(registry));
+      return meters;
+    }
+  }
+}
