@@ -82,6 +82,7 @@ final class HandshakeHandler {
     List<?> methods = payload.get(4) instanceof List<?> l ? l : null;
     if (peerId == null || peerId.isEmpty() || protocolId == null || address == null || address.size() < 2
         || text(address.get(0)) == null || !(address.get(1) instanceof Long port) || methods == null) {
+      node.network().failures().handshakeFailed("malformed");
       peer.link.close("malformed handshake from " + peer.link.remoteAddress() + ": " + payload);
       return;
     }
@@ -93,6 +94,7 @@ final class HandshakeHandler {
       }
     }
     if (!protocolId.equals(node.protocolId)) {
+      node.network().failures().handshakeFailed("protocol");
       peer.link.close("protocol mismatch: peer " + peer.link.remoteAddress() + " speaks " + protocolId
           + ", this node " + node.protocolId + " (" + node.protocol + ")");
       return;
@@ -109,6 +111,7 @@ final class HandshakeHandler {
           + "nothing merged";
       log.error(reason);
       node.reportError(reason);
+      node.network().failures().handshakeFailed("id_conflict");
       peer.link.close(reason);
       return;
     }
@@ -189,7 +192,9 @@ final class HandshakeHandler {
   private boolean refused(Peer peer, String peerId) {
     node.refreshDenyList();
     String reason = null;
+    String kind = "not_member";
     if (node.isDenied(peerId)) {
+      kind = "denied";
       reason = DENIED + " " + peerId + " refused (link " + (peer.outgoing() ? "to " : "from ")
           + peer.link.remoteAddress() + "): it is on this node's deny list";
     } else if (node.secure()) {
@@ -207,6 +212,7 @@ final class HandshakeHandler {
     }
     log.warn(reason);
     node.reportError(reason);
+    node.network().failures().handshakeFailed(kind);
     node.redialer.forget(peer);
     peer.link.close(reason);
     return true;

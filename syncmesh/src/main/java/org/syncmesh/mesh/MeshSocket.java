@@ -165,6 +165,11 @@ public final class MeshSocket implements AutoCloseable {
           public long recvDropped() {
             return node.inbox.dropped();
           }
+
+          @Override
+          public org.syncmesh.net.Failures failures() {
+            return node.network().failures();
+          }
         };
       }
     });

@@ -26,12 +26,16 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
   private static final int MAX_REASON_CHARS = 200;
 
   private final ChannelLink link;
+  private final Failures failures;
+  /** Whether this link's TLS failure was counted: the handshake future and exceptionCaught may both see it. */
+  private boolean tlsFailureCounted;
   private final LinkListener listener;
   private final NetConfig config;
   private @Nullable ScheduledFuture<?> unwritableCheck;
   private boolean opened;
 
-  LinkHandler(ChannelLink link, LinkListener listener, NetConfig config) {
+  LinkHandler(ChannelLink link, LinkListener listener, NetConfig config, Failures failures) {
+    this.failures = failures;
     this.link = link;
     this.listener = listener;
     this.config = config;
@@ -74,7 +78,11 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** The close reason of a failed TLS handshake: what went wrong in plain words, then the JSSE text. */
-  private static String tlsFailure(ChannelHandlerContext ctx, Throwable cause) {
+  private String tlsFailure(ChannelHandlerContext ctx, Throwable cause) {
+    if (!tlsFailureCounted) {
+      tlsFailureCounted = true;
+      failures.handshakeFailed("tls");
+    }
     return "TLS handshake failed with " + ctx.channel().remoteAddress() + ": " + TlsFailures.explain(cause) + " ("
         + brief(cause) + ")";
   }

@@ -31,6 +31,7 @@ public final class Network implements AutoCloseable {
   private final ServerBootstrap server;
   private final Bootstrap client;
   private volatile Channel listener;
+  private final Failures failures = new Failures();
 
   public Network(NetConfig config, FrameCodec codec, EventLoopGroup group, LinkListener listener) {
     this.config = config;
@@ -43,14 +44,14 @@ public final class Network implements AutoCloseable {
         .option(ChannelOption.AUTO_READ, false) // accepts nothing until acceptConnections()
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
-        .childHandler(new PipelineInitializer(config, codec, listener, false, channels));
+        .childHandler(new PipelineInitializer(config, codec, listener, false, channels, failures));
     this.client = new Bootstrap()
         .group(group)
         .channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
-        .handler(new PipelineInitializer(config, codec, listener, true, channels));
+        .handler(new PipelineInitializer(config, codec, listener, true, channels, failures));
   }
 
   /**
@@ -99,10 +100,16 @@ public final class Network implements AutoCloseable {
         ChannelLink link = ChannelLink.of(future.channel());
         result.complete(link);
       } else {
+        failures.connectFailed(f.cause());
         result.completeExceptionally(f.cause());
       }
     });
     return result;
+  }
+
+  /** This node's failed dials and handshakes, by reason. */
+  public Failures failures() {
+    return failures;
   }
 
   /** The configuration this network was built with. */

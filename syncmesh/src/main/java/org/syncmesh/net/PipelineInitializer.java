@@ -30,9 +30,11 @@ final class PipelineInitializer extends ChannelInitializer<SocketChannel> {
   private final boolean outgoing;
   private final @Nullable SslContext ssl;
   private final ChannelGroup channels;
+  private final Failures failures;
 
   PipelineInitializer(NetConfig config, FrameCodec codec, LinkListener listener, boolean outgoing,
-      ChannelGroup channels) {
+      ChannelGroup channels, Failures failures) {
+    this.failures = failures;
     this.config = config;
     this.codec = codec;
     this.listener = listener;
@@ -62,6 +64,6 @@ final class PipelineInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast("idle", new IdleStateHandler(config.stalledFrameTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
     p.addLast("framer", new FrameDecoder(config.maxFrameBytes()));
     p.addLast("decoder", new MessageDecoder(codec, link));
-    p.addLast("link", new LinkHandler(link, listener, config));
+    p.addLast("link", new LinkHandler(link, listener, config, failures));
   }
 }

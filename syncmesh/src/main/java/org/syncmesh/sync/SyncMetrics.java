@@ -106,6 +106,16 @@ public final class SyncMetrics implements MeterBinder {
     Gauge.builder("syncmesh.peers", stats, s -> s.links().size()).tags(node).baseUnit("peers")
         .description("peers connected and routed").strongReference(true).register(registry);
 
+    org.syncmesh.net.Failures failures = stats.failures();
+    for (String reason : org.syncmesh.net.Failures.CONNECT) {
+      counter(registry, "syncmesh.connect.failures", node.and("reason", reason), failures,
+          f -> f.connectFailures(reason), "dials of this node that failed");
+    }
+    for (String reason : org.syncmesh.net.Failures.HANDSHAKE) {
+      counter(registry, "syncmesh.handshake.failures", node.and("reason", reason), failures,
+          f -> f.handshakeFailures(reason), "links dropped before or at their handshake");
+    }
+
     LinkMeters links = new LinkMeters(registry, node, stats);
     mesh.addListener(links);
     links.reconcile(); // the peers connected before the listener was added

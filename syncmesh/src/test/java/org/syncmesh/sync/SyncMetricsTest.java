@@ -167,6 +167,30 @@ final class SyncMetricsTest {
   }
 
   @Test
+  void aDialToAClosedPort_andAPeerOfAnotherProtocol_countAsConnectAndHandshakeFailures() throws Exception {
+    SyncSocket a = node(x -> x);
+    MeterRegistry ra = metered(a);
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+    }
+    assertThatThrownBy(() -> a.connect("127.0.0.1", closedPort).orTimeout(10, TimeUnit.SECONDS).join())
+        .isInstanceOf(java.util.concurrent.CompletionException.class);
+    assertThat(counter(ra, "syncmesh.connect.failures", "reason", "refused")).isGreaterThanOrEqualTo(1);
+    assertThat(counter(ra, "syncmesh.connect.failures", "reason", "timeout")).isZero();
+
+    SyncSocket other = node(x -> x.protocol(new org.syncmesh.Protocol("another-subnet", a.protocol().transport())));
+    assertThatThrownBy(() -> other.connect("127.0.0.1", a.port()).orTimeout(10, TimeUnit.SECONDS).join())
+        .hasMessageContaining("protocol mismatch");
+    await("a to count the mismatch").atMost(WAIT)
+        .until(() -> counter(ra, "syncmesh.handshake.failures", "reason", "protocol") >= 1);
+    for (String reason : List.of("tls", "malformed", "id_conflict", "denied", "not_member", "other")) {
+      assertThat(counter(ra, "syncmesh.handshake.failures", "reason", reason)).as(reason).isZero();
+    }
+    assertThat(gauge(ra, "syncmesh.peers")).isZero();
+  }
+
+  @Test
   void nullArguments_areRefused_andNothingIsRegistered() {
     SyncSocket a = node(x -> x);
     assertThatThrownBy(() -> new SyncMetrics(null)).isInstanceOf(NullPointerException.class)

@@ -49,6 +49,9 @@ public final class Extensions {
 
     /** Received messages dropped (the oldest first) because the recv queue was full. */
     long recvDropped();
+
+    /** Failed dials and handshakes of this node, by reason. */
+    org.syncmesh.net.Failures failures();
   }
 
   /** Live figures of {@code socket}'s node (see {@link Stats}). */
