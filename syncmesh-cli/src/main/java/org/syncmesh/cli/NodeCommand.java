@@ -3,6 +3,7 @@ package org.syncmesh.cli;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -133,6 +134,11 @@ final class NodeCommand implements Callable<Integer> {
       + "again when it changes: their links are closed and refused.")
   java.nio.file.@Nullable Path deny;
 
+  @Option(names = "--http", paramLabel = "[HOST:]PORT", description = "Serve GET /metrics (Prometheus text format, "
+      + "docs/metrics.md) on HOST:PORT; HOST defaults to 127.0.0.1, port 0 = ephemeral. Not with --mesh.",
+      converter = HttpAddrConverter.class)
+  @Nullable HttpAddr http;
+
   @Option(names = {"-v", "--verbose"}, description = "More logging on standard error: -v info, -vv debug (default: "
       + "warnings). In a config file: verbose = 0, 1 or 2.")
   boolean[] verbose = new boolean[0];
@@ -150,6 +156,10 @@ final class NodeCommand implements Callable<Integer> {
       ConfigFile.apply(config, spec);
       configApplied = true;
     }
+    if (http != null && mesh) {
+      throw new ParameterException(spec.commandLine(), "bad option: --http serves a sync node's metrics, not a "
+          + "--mesh node's");
+    }
     try {
       return new NodeOptions(host, port, connect, subnet != null ? subnet : NodeOptions.defaultSubnet(mesh),
           transport, !noLeasing, mesh, json, quiet, verbose.length, maxFrameBytes, data, fsync,
@@ -165,18 +175,29 @@ final class NodeCommand implements Callable<Integer> {
     NodeOptions options = options();
     configureLogging(options.verbosity());
     AtomicReference<@Nullable NodeSession> running = new AtomicReference<>();
+    AtomicReference<@Nullable MetricsServer> metrics = new AtomicReference<>();
     // Ctrl-C (and any other exit) closes the node: its connections end cleanly.
-    Thread hook = new Thread(() -> closeWithin(running.getAndSet(null)), "node-shutdown");
+    Thread hook = new Thread(() -> {
+      closeMetrics(metrics.getAndSet(null));
+      closeWithin(running.getAndSet(null));
+    }, "node-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    java.util.function.Consumer<NodeSession> started = session -> {
+      running.set(session);
+      if (http != null) {
+        metrics.set(startMetrics(http, session));
+      }
+    };
     int status;
     if (noInput) {
-      status = Unattended.run(options, options.json() ? jsonStdout() : System.out, running::set);
+      status = Unattended.run(options, options.json() ? jsonStdout() : System.out, started);
     } else if (options.json()) {
       PrintStream protocolOut = jsonStdout();
-      status = JsonMode.run(options, System.in, protocolOut, running::set);
+      status = JsonMode.run(options, System.in, protocolOut, started);
     } else {
-      status = Repl.run(options, running::set);
+      status = Repl.run(options, started);
     }
+    closeMetrics(metrics.getAndSet(null));
     closeWithin(running.getAndSet(null));
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
@@ -194,6 +215,25 @@ final class NodeCommand implements Callable<Integer> {
     PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
     System.setOut(System.err);
     return out;
+  }
+
+  /**
+   * Starts {@code --http}'s server for {@code session}'s node and says where on standard error (standard
+   * output may be the line protocol's).
+   *
+   * @throws java.io.UncheckedIOException if the address cannot be bound
+   */
+  static MetricsServer startMetrics(HttpAddr http, NodeSession session) {
+    MetricsServer server = MetricsServer.start(http.host(), http.port(), session.sync());
+    InetSocketAddress at = server.address();
+    System.err.println("metrics: http://" + http.host() + ":" + at.getPort() + "/metrics");
+    return server;
+  }
+
+  private static void closeMetrics(@Nullable MetricsServer server) {
+    if (server != null) {
+      server.close();
+    }
   }
 
   /** Closes the node, giving up after {@link #CLOSE_DEADLINE_MILLIS} so the process still exits. */
@@ -258,6 +298,27 @@ final class NodeCommand implements Callable<Integer> {
       }
     }
   }
+
+  /** {@code [HOST:]PORT} given to {@code --http}: the host defaults to 127.0.0.1, so nothing is exposed unasked. */
+  static final class HttpAddrConverter implements CommandLine.ITypeConverter<HttpAddr> {
+    @Override
+    public HttpAddr convert(String value) {
+      int colon = value.lastIndexOf(':');
+      String host = colon < 0 ? "127.0.0.1" : value.substring(0, colon);
+      String port = value.substring(colon + 1);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      if (host.isEmpty() || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65_535) {
+        throw new CommandLine.TypeConversionException("bad --http value (want [HOST:]PORT, port 0-65535): "
+            + Abbrev.quote(value));
+      }
+      return new HttpAddr(host, Integer.parseInt(port));
+    }
+  }
+
+  /** Where {@code --http} serves: a host to bind and a port, 0 for an ephemeral one. */
+  record HttpAddr(String host, int port) {}
 
   /** {@code HOST:PORT} given to {@code --out-addr}. */
   static final class OutAddrConverter implements CommandLine.ITypeConverter<NodeOptions.HostPort> {

@@ -39,6 +39,15 @@ import org.syncmesh.wire.Checks;
  */
 public final class SyncMetrics implements MeterBinder {
 
+  // One description per name: Prometheus shows one HELP line for all of a name's tag values.
+  private static final String WRITES = "writes installed, by origin: this node's own, or a peer's that changed a key";
+  private static final String REFUSED = "remote writes refused, by reason: lease, clock, horizon, limit";
+  private static final String DROPPED = "remote writes and sync messages dropped, by reason: forged, stale, busy, "
+      + "malformed";
+  private static final String LINK_BYTES = "bytes received (in) and queued to send (out) on the link, frame headers "
+      + "included";
+  private static final String LINK_FRAMES = "frames received (in) and queued to send (out) on the link";
+
   private final SyncSocket socket;
 
   /**
@@ -71,28 +80,28 @@ public final class SyncMetrics implements MeterBinder {
         .description("deleted keys remembered until their grace period ends").strongReference(true).register(registry);
 
     counter(registry, "syncmesh.writes", node.and("origin", "local"), store, s -> s.localWrites.sum(),
-        "writes of this node installed (set, update, delete, delta, pop)");
+        WRITES);
     counter(registry, "syncmesh.writes", node.and("origin", "remote"), store, s -> s.remoteWrites.sum(),
-        "writes of peers that changed a key here");
+        WRITES);
 
     counter(registry, "syncmesh.writes.refused", node.and("reason", "lease"), store, s -> s.refusedLease.get(),
-        "remote writes refused: the key is leased by another node");
+        REFUSED);
     counter(registry, "syncmesh.writes.refused", node.and("reason", "clock"), store, s -> s.refusedClock.get(),
-        "remote writes refused: stamped too far ahead of this node's clock");
+        REFUSED);
     counter(registry, "syncmesh.writes.refused", node.and("reason", "horizon"), store, s -> s.refusedHorizon.get(),
-        "remote writes refused: older than the deletes this node has already forgotten");
+        REFUSED);
     counter(registry, "syncmesh.writes.refused", node.and("reason", "limit"), store, s -> s.refusedLimit.get(),
-        "remote writes refused: a new key past the node's entry limit");
+        REFUSED);
 
     counter(registry, "syncmesh.writes.dropped", node.and("reason", "forged"), store, s -> s.forgedRemote.get(),
-        "secure networks: writes or entries dropped as forged, tampered, unsigned or denied");
+        DROPPED);
     counter(registry, "syncmesh.writes.dropped", node.and("reason", "stale"), store, s -> s.staleRemote.get(),
-        "secure networks: signed writes ignored as older than their writer's held write");
+        DROPPED);
     counter(registry, "syncmesh.writes.dropped", node.and("reason", "busy"), store, s -> s.busyRemote.get(),
-        "secure networks: signed messages dropped because too many waited for their check");
+        DROPPED);
     counter(registry, "syncmesh.writes.dropped", node.and("reason", "malformed"), store,
         s -> Math.max(0, s.droppedRemote.get() - s.forgedRemote.get() - s.busyRemote.get()),
-        "sync messages dropped as malformed, or deltas to keys that hold no map");
+        DROPPED);
     counter(registry, "syncmesh.takeovers.early", node, store, s -> s.earlyTakeovers.get(),
         "secure leasing networks: takeovers applied before the owner's lease ended, as this node knows");
 
@@ -178,14 +187,14 @@ public final class SyncMetrics implements MeterBinder {
       Tags tags = node.and(Tag.of("peer", peer.shortId()), Tag.of("dialect", peer.dialect().name().toLowerCase(java.util.Locale.ROOT)));
       List<Meter> meters = new ArrayList<>();
       meters.add(FunctionCounter.builder("syncmesh.link.bytes", link, Link::bytesIn).tags(tags).tag("direction", "in")
-          .baseUnit(BaseUnits.BYTES).description("bytes received on the link, frame headers included").register(registry));
+          .baseUnit(BaseUnits.BYTES).description(LINK_BYTES).register(registry));
       meters.add(FunctionCounter.builder("syncmesh.link.bytes", link, Link::bytesOut).tags(tags).tag("direction", "out")
-          .baseUnit(BaseUnits.BYTES).description("bytes queued to send on the link, frame headers included")
+          .baseUnit(BaseUnits.BYTES).description(LINK_BYTES)
           .register(registry));
       meters.add(FunctionCounter.builder("syncmesh.link.frames", link, Link::framesIn).tags(tags).tag("direction", "in")
-          .baseUnit("frames").description("frames received on the link").register(registry));
+          .baseUnit("frames").description(LINK_FRAMES).register(registry));
       meters.add(FunctionCounter.builder("syncmesh.link.frames", link, Link::framesOut).tags(tags)
-          .tag("direction", "out").baseUnit("frames").description("frames queued to send on the link")
+          .tag("direction", "out").baseUnit("frames").description(LINK_FRAMES)
           .register(registry));
       meters.add(Gauge.builder("syncmesh.link.queued", link, Link::pendingOutboundBytes).tags(tags)
           .baseUnit(BaseUnits.BYTES).description("bytes queued for the peer that the socket has not yet accepted")
