@@ -57,15 +57,15 @@ final class MetricsServer implements AutoCloseable {
   }
 
   /**
-   * Binds {@code host:port} (port 0: ephemeral) and serves {@code node}'s metrics there.
+   * Binds {@code host:port} (port 0: ephemeral) and serves the registry there, empty until
+   * {@link #serve}: bound before the node starts, so a bad address fails before anything else.
    *
    * @throws UncheckedIOException naming the address if it cannot be bound
    */
-  static MetricsServer start(String host, int port, SyncSocket node) {
+  static MetricsServer start(String host, int port) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new SyncMetrics(node).bindTo(registry);
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
-        new DefaultThreadFactory("syncmesh-http-" + node.port(), true), NioIoHandler.newFactory());
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("syncmesh-http", true),
+        NioIoHandler.newFactory());
     try {
       Channel channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
           .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -76,12 +76,17 @@ final class MetricsServer implements AutoCloseable {
           })
           .bind(host, port).syncUninterruptibly().channel();
       return new MetricsServer(group, channel, registry);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Netty rethrows the bind's checked exception unchecked-ly: catch it too
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       registry.close();
       throw new UncheckedIOException(new java.net.BindException("cannot bind --http " + host + ":" + port + ": "
           + e.getMessage()));
     }
+  }
+
+  /** Serves {@code node}'s metrics from now on. */
+  void serve(SyncSocket node) {
+    new SyncMetrics(node).bindTo(registry);
   }
 
   /** The bound address (the real port when 0 was asked). */

@@ -182,10 +182,19 @@ final class NodeCommand implements Callable<Integer> {
       closeWithin(running.getAndSet(null));
     }, "node-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    if (http != null) {
+      try {
+        metrics.set(startMetrics(http));
+      } catch (java.io.UncheckedIOException e) {
+        System.err.println("error: " + e.getCause().getMessage());
+        return EXIT_FAILURE;
+      }
+    }
     java.util.function.Consumer<NodeSession> started = session -> {
       running.set(session);
-      if (http != null) {
-        metrics.set(startMetrics(http, session));
+      MetricsServer server = metrics.get();
+      if (server != null) {
+        server.serve(session.sync());
       }
     };
     int status;
@@ -218,13 +227,13 @@ final class NodeCommand implements Callable<Integer> {
   }
 
   /**
-   * Starts {@code --http}'s server for {@code session}'s node and says where on standard error (standard
-   * output may be the line protocol's).
+   * Starts {@code --http}'s server, before the node (which it serves once started), and says where on
+   * standard error (standard output may be the line protocol's).
    *
    * @throws java.io.UncheckedIOException if the address cannot be bound
    */
-  static MetricsServer startMetrics(HttpAddr http, NodeSession session) {
-    MetricsServer server = MetricsServer.start(http.host(), http.port(), session.sync());
+  static MetricsServer startMetrics(HttpAddr http) {
+    MetricsServer server = MetricsServer.start(http.host(), http.port());
     InetSocketAddress at = server.address();
     System.err.println("metrics: http://" + http.host() + ":" + at.getPort() + "/metrics");
     return server;

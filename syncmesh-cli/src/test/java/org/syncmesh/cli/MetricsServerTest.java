@@ -36,8 +36,9 @@ final class MetricsServerTest {
   void aNodeWithHttpOnPort0_servesPrometheusText_withItsMetrics_and404Elsewhere() throws Exception {
     NodeCommand command = parse("--port", "0", "--http", "0", "--no-input");
     assertThat(command.http).isEqualTo(new NodeCommand.HttpAddr("127.0.0.1", 0));
-    try (NodeSession session = NodeSession.start(command.options());
-        MetricsServer server = NodeCommand.startMetrics(command.http, session)) {
+    try (MetricsServer server = NodeCommand.startMetrics(command.http);
+        NodeSession session = NodeSession.start(command.options())) {
+      server.serve(session.sync());
       assertThat(server.address().getAddress().isLoopbackAddress()).isTrue();
       assertThat(server.address().getPort()).isPositive();
       session.sync().set("k", "v");
@@ -68,6 +69,15 @@ final class MetricsServerTest {
       HttpResponse<String> post = client.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).timeout(WAIT)
           .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(post.statusCode()).isEqualTo(405);
+    }
+  }
+
+  @Test
+  void anHttpAddressInUse_failsWithItsAddress_beforeTheNodeStarts() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      NodeCommand command = parse("--port", "0", "--http", "127.0.0.1:" + taken.getLocalPort());
+      assertThatThrownBy(() -> NodeCommand.startMetrics(command.http)).isInstanceOf(java.io.UncheckedIOException.class)
+          .hasMessageContaining("--http 127.0.0.1:" + taken.getLocalPort());
     }
   }
 
