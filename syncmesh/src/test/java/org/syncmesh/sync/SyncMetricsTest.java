@@ -191,6 +191,21 @@ final class SyncMetricsTest {
   }
 
   @Test
+  void aPeerOnTheDenyList_countsAsAHandshakeFailure_denied(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    SyncSocket denied = node(x -> x);
+    java.nio.file.Path list = dir.resolve("deny.txt");
+    java.nio.file.Files.writeString(list, denied.id() + "\n");
+    SyncSocket a = node(x -> x.denyList(list));
+    MeterRegistry ra = metered(a);
+    denied.connect("127.0.0.1", a.port());
+    await("a to refuse the denied peer").atMost(WAIT)
+        .until(() -> counter(ra, "syncmesh.handshake.failures", "reason", "denied") >= 1);
+    assertThat(counter(ra, "syncmesh.handshake.failures", "reason", "not_member")).isZero();
+    assertThat(a.routingTable()).doesNotContainKey(denied.id());
+  }
+
+  @Test
   void nullArguments_areRefused_andNothingIsRegistered() {
     SyncSocket a = node(x -> x);
     assertThatThrownBy(() -> new SyncMetrics(null)).isInstanceOf(NullPointerException.class)
