@@ -6,12 +6,15 @@ import java.net.ServerSocket;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.testing.NetworkTestRule;
 
 /** Two {@link Chat}s in one JVM, typed into and read as a user would. */
-@ExtendWith(NoLeaks.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class ChatTest {
+
+  /** Fails a test that leaves a syncmesh thread running or a thread with an uncaught exception. */
+  @RegisterExtension final NetworkTestRule net = new NetworkTestRule();
 
   @Test
   void twoChats_printEachOthersLines_asNameColonText() throws Exception {

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.testing.NetworkTestRule;
 
 /** Two {@link SharedConfig} nodes in one JVM, read as a user would. */
-@ExtendWith(NoLeaks.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class SharedConfigTest {
+
+  /** Fails a test that leaves a syncmesh thread running or a thread with an uncaught exception. */
+  @RegisterExtension final NetworkTestRule net = new NetworkTestRule();
 
   @Test
   void joiner_listsTheWholeConfig_andTheFirstNodePrintsItsChanges() throws Exception {

@@ -13,15 +13,18 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.testing.NetworkTestRule;
 
 /**
  * {@link WithJs2p} with the real js2p 0.7.870 in a child process. Skipped, saying why, where Node.js
  * or js2p is missing (CI installs both; locally: npm ci --prefix interop/js2p).
  */
-@ExtendWith(NoLeaks.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 final class WithJs2pTest {
+
+  /** Fails a test that leaves a syncmesh thread running or a thread with an uncaught exception. */
+  @RegisterExtension final NetworkTestRule net = new NetworkTestRule();
 
   /** Surefire runs in examples/, peer.js's folder's parent. */
   private static final Path PEER = Path.of("js2p/peer.js");
