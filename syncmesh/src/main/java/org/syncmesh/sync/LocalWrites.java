@@ -178,15 +178,14 @@ final class LocalWrites {
   }
 
 
-
   private OutboundFrame frame(InternalMessage m, Bytes key) {
+    long overhead = INITIAL_SYNC_OVERHEAD + (signing == null ? 0 : SIGNATURE_OVERHEAD);
     OutboundFrame frame;
     try {
       frame = node.frame(m);
     } catch (MessageTooLargeException e) {
-      throw tooLarge(key, e.size() + INITIAL_SYNC_OVERHEAD + (signing == null ? 0 : SIGNATURE_OVERHEAD));
+      throw tooLarge(key, e.size() + overhead);
     }
-    long overhead = INITIAL_SYNC_OVERHEAD + (signing == null ? 0 : SIGNATURE_OVERHEAD);
     if (frame.payloadSize() + overhead > node.maxFrameBytes()) {
       throw tooLarge(key, frame.payloadSize() + overhead);
     }
