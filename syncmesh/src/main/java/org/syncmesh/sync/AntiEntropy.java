@@ -45,12 +45,16 @@ final class AntiEntropy {
   /** Estimated bytes of entries per entries message. */
   static final int ENTRY_BYTES_PER_MESSAGE = 64 * 1024;
   /**
-   * What this node knows of one peer's anti-entropy. Written on the protocol thread only;
-   * {@link #inSync} and {@link #lastRoundMillis} (the node's clock) are read from any thread.
+   * What this node knows of one peer's anti-entropy. Written on the protocol thread only; the
+   * volatile fields are read from any thread.
    */
   static final class PeerSession {
     volatile boolean inSync;
     volatile long lastRoundMillis;
+    /** When a round last found the two in sync (the node's clock); 0: never since the link came up. */
+    volatile long lastInSyncMillis;
+    /** How long the last round this node started with the peer took, to the peer's done; -1: none yet. */
+    volatile long lastRoundDurationMillis = -1;
     /** The last round this node started with the peer; 0: none, -1: changes sent, a round due one interval later. */
     long round;
     /** When that round started, on the monotonic clock. */
@@ -224,6 +228,7 @@ final class AntiEntropy {
       m = ExtMessages.readSync(payload);
     } catch (WireFormatException | IllegalArgumentException e) {
       store.droppedRemote.incrementAndGet();
+      store.linkDrops.drop(from.id(), LinkDrops.Reason.MALFORMED);
       node.reportError("dropped anti-entropy message from " + from.id() + ": " + e.getMessage());
       return;
     }
@@ -234,16 +239,19 @@ final class AntiEntropy {
     } else if (m instanceof ExtMessages.Entries e) {
       List<ExtMessages.KeyState> all = e.entries();
       session(from.id()).entriesReceived += all.size();
-      node.serially(() -> {
+      node.serially(store.linkDrops.attributed(store, from.id(), () -> {
         for (ExtMessages.KeyState ks : all) {
           store.applyRemote(ks.key(), ks.entry(), from.id(), "anti-entropy entry");
         }
-      });
+      }));
     } else if (m instanceof ExtMessages.Done d) {
       measured(from.id(), d.now());
       PeerSession s = session(from.id());
-      if (d.inSync() && s.round == d.round()) {
-        syncedAt.put(from.id(), s.roundStartHlc);
+      if (s.round == d.round()) {
+        s.lastRoundDurationMillis = monotonicMillis() - s.roundStartedMillis;
+        if (d.inSync()) {
+          syncedAt.put(from.id(), s.roundStartHlc);
+        }
       }
       finish(from.id(), d.inSync());
       synced.accept(from.id());
@@ -394,6 +402,9 @@ final class AntiEntropy {
     PeerSession s = session(peer);
     s.inSync = inSync;
     s.lastRoundMillis = node.nowMillis();
+    if (inSync) {
+      s.lastInSyncMillis = s.lastRoundMillis;
+    }
     if (inSync && !s.initialSyncDone && s.linkedMillis > 0) {
       s.initialSyncDone = true;
       log.info("initial sync with peer {} done: in sync after {} ms, {} entries received, {} keys held",

@@ -1,5 +1,6 @@
 package org.syncmesh.sync;
 
+import java.time.Duration;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 import org.syncmesh.mesh.Dialect;
@@ -14,6 +15,11 @@ import org.syncmesh.mesh.Dialect;
  * @param inSync true if the last anti-entropy round with this peer found both dictionaries
  *     identical (always false for plain 0.7 peers, which have no anti-entropy)
  * @param lastRound when the last anti-entropy round with this peer ended; null before the first
+ * @param lastInSync when a round with this peer last found both dictionaries identical; null if
+ *     none has since the link came up
+ * @param lastRoundDuration how long the last round this node started with the peer took, from its
+ *     first message to the peer's answer that ends it (of two syncmesh peers only the one with the
+ *     smaller id starts rounds: null on the other, and before the first)
  */
 public record PeerSyncState(String peerId, Dialect dialect, int extensionVersion, boolean inSync,
-    @Nullable Instant lastRound) {}
+    @Nullable Instant lastRound, @Nullable Instant lastInSync, @Nullable Duration lastRoundDuration) {}

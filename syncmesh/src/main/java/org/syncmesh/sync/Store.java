@@ -179,6 +179,10 @@ final class Store {
   final AtomicLong refusedClock = new AtomicLong();
   final AtomicLong refusedHorizon = new AtomicLong();
   final AtomicLong refusedLimit = new AtomicLong();
+  /** The part of droppedRemote counted in the writer's steps (so {@link LinkDrops#attributed} can tell whose). */
+  final AtomicLong malformedInSteps = new AtomicLong();
+  /** Remote messages and entries not taken, per link and reason (the per-link meters). */
+  final LinkDrops linkDrops = new LinkDrops();
   /** Secure networks: signed messages dropped because too many waited for their check (part of droppedRemote). */
   final AtomicLong busyRemote = new AtomicLong();
   /** Writes installed: this node's own (sent), and peers' that changed a key. For metrics; a LongAdder add each. */
@@ -745,6 +749,7 @@ final class Store {
     Entry current = entries.get(key);
     if (current != null && !current.deleted() && !(current.value() instanceof Map)) {
       droppedRemote.incrementAndGet();
+      malformedInSteps.incrementAndGet();
       effects.dropped("dropped delta of key " + Keys.render(key) + " from " + from + ": the key holds a "
           + current.value().getClass().getSimpleName() + ", not a map");
       return;
@@ -778,6 +783,7 @@ final class Store {
       return derived(meta.timestamp(), meta.owner(), key, value);
     } catch (IllegalArgumentException e) {
       droppedRemote.incrementAndGet();
+      malformedInSteps.incrementAndGet();
       effects.dropped("dropped sync message from " + from + ": its owner id cannot name a version (" + e.getMessage() + ")");
       return null;
     }

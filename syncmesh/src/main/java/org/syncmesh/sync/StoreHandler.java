@@ -51,39 +51,43 @@ final class StoreHandler {
     String sender = message.sender();
     Bytes key = p.size() >= 3 ? Keys.fromWire(p.get(1)) : null;
     if (key == null) {
-      drop(message, "no str or bin key");
+      drop(message, from, "no str or bin key");
       return true;
     }
     MetaTuple header = new MetaTuple(sender, clamp(message.time()));
     boolean senderBin = Extensions.wire(message).senderIsBin();
     if (sub == Flags.SUB_DELTA) {
       if (p.size() != 3 || !(p.get(2) instanceof Map<?, ?> delta)) {
-        drop(message, "a delta needs [17, key, map]");
+        drop(message, from, "a delta needs [17, key, map]");
       } else {
-        node.serially(() -> store.remoteDelta(key, delta, header, senderBin, sender));
+        node.serially(store.linkDrops.attributed(store, from.id(),
+            () -> store.remoteDelta(key, delta, header, senderBin, sender)));
       }
     } else if (p.size() == 3) {
       Object value = p.get(2);
-      node.serially(() -> store.remoteStore(key, value, header, senderBin, false, sender));
+      node.serially(store.linkDrops.attributed(store, from.id(),
+          () -> store.remoteStore(key, value, header, senderBin, false, sender)));
     } else if (p.size() == 5) {
       Object owner = p.get(3);
       long timestamp = seconds(p.get(4));
       if (!(owner instanceof String || owner instanceof Bytes) || timestamp < 0) {
-        drop(message, "an initial-sync store needs a str or bin owner and a timestamp");
+        drop(message, from, "an initial-sync store needs a str or bin owner and a timestamp");
       } else {
         String ownerId = owner instanceof Bytes b ? b.utf8() : (String) owner;
         Object value = p.get(2);
         MetaTuple claimed = new MetaTuple(ownerId, timestamp);
-        node.serially(() -> store.remoteStore(key, value, claimed, owner instanceof Bytes, true, sender));
+        node.serially(store.linkDrops.attributed(store, from.id(),
+            () -> store.remoteStore(key, value, claimed, owner instanceof Bytes, true, sender)));
       }
     } else {
-      drop(message, "a store has 3 or 5 packets");
+      drop(message, from, "a store has 3 or 5 packets");
     }
     return true;
   }
 
-  private void drop(Message message, String why) {
+  private void drop(Message message, PeerInfo from, String why) {
     store.droppedRemote.incrementAndGet();
+    store.linkDrops.drop(from.id(), LinkDrops.Reason.MALFORMED);
     effects.dropped("dropped malformed sync message from " + message.sender() + " (" + why + "): "
         + Packets.describe(message.payload()));
   }

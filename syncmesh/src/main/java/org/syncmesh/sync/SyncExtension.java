@@ -51,6 +51,7 @@ final class SyncExtension implements MeshExtension {
     if (sub == Flags.SUB_SM_WRITE || sub == Flags.SUB_SM_DELTA || sub == Flags.SUB_SM_SYNC) {
       if (from.extensionVersion() < 1) {
         store.droppedRemote.incrementAndGet();
+        store.linkDrops.drop(from.id(), LinkDrops.Reason.MALFORMED);
         node.reportError("dropped an extension message from " + from.id() + ", whose link did not negotiate the extension");
       } else if (signing != null && sub == Flags.SUB_SM_SYNC && isEntries(message.payload())) {
         signedEntries(message, from, signing);
@@ -65,7 +66,7 @@ final class SyncExtension implements MeshExtension {
     }
     if (signing != null && (sub == Flags.SUB_STORE || sub == Flags.SUB_DELTA)) {
       // A secure network has no js2p or py2p peers, and a 0.7 write carries no signature (§8).
-      refuse("0.7 " + (sub == Flags.SUB_STORE ? "store" : "delta") + " from " + message.sender() + " via " + from.id(),
+      refuse(from, "0.7 " + (sub == Flags.SUB_STORE ? "store" : "delta") + " from " + message.sender() + " via " + from.id(),
           "it is unsigned");
       return true;
     }
@@ -78,10 +79,12 @@ final class SyncExtension implements MeshExtension {
       write = ExtMessages.readWrite(message.sender(), message.time(), message.payload());
     } catch (WireFormatException | IllegalArgumentException e) {
       store.droppedRemote.incrementAndGet();
+      store.linkDrops.drop(from.id(), LinkDrops.Reason.MALFORMED);
       node.reportError("dropped versioned write from " + message.sender() + " via " + from.id() + ": " + e.getMessage());
       return;
     }
-    node.serially(() -> store.applyRemote(write.key(), write.entry(), message.sender(), "write"));
+    node.serially(store.linkDrops.attributed(store, from.id(),
+        () -> store.applyRemote(write.key(), write.entry(), message.sender(), "write")));
     passOnToPlainPeers(message, write, from);
   }
 
@@ -115,23 +118,24 @@ final class SyncExtension implements MeshExtension {
       write = ExtMessages.readSignedWrite(message.sender(), message.time(), message.payload());
     } catch (WireFormatException | IllegalArgumentException e) {
       store.droppedRemote.incrementAndGet();
+      store.linkDrops.drop(from.id(), LinkDrops.Reason.MALFORMED);
       node.reportError("dropped versioned write from " + message.sender() + " via " + from.id() + ": " + e.getMessage());
       return;
     }
     Bytes key = write.state().key();
     Store.Entry entry = write.state().entry();
-    afterCheck(() -> signing.refusal(key, entry, write.signed()), refusal -> {
+    afterCheck(from, () -> signing.refusal(key, entry, write.signed()), refusal -> {
       if (refusal != null) {
-        refuse("write of key " + Keys.render(key) + " by " + message.sender() + " via " + from.id(), refusal);
+        refuse(from, "write of key " + Keys.render(key) + " by " + message.sender() + " via " + from.id(), refusal);
         return;
       }
-      node.serially(() -> {
+      node.serially(store.linkDrops.attributed(store, from.id(), () -> {
         if (store.applyRemote(key, entry, write.signed(), message.sender(), "write")) {
           node.broadcast(node.frame(Extensions.wire(message)),
               p -> p.extensionVersion() >= 1 && !p.id().equals(from.id()) && !p.id().equals(message.sender()));
           passOnToPlainPeers(message, write.state(), from);
         }
-      });
+      }));
     });
   }
 
@@ -142,6 +146,7 @@ final class SyncExtension implements MeshExtension {
       entries = (ExtMessages.SignedEntries) ExtMessages.readSync(message.payload(), true);
     } catch (WireFormatException | IllegalArgumentException e) {
       store.droppedRemote.incrementAndGet();
+      store.linkDrops.drop(from.id(), LinkDrops.Reason.MALFORMED);
       node.reportError("dropped anti-entropy message from " + from.id() + ": " + e.getMessage());
       return;
     }
@@ -157,7 +162,7 @@ final class SyncExtension implements MeshExtension {
     if (fresh.isEmpty()) {
       return;
     }
-    afterCheck(() -> {
+    afterCheck(from, () -> {
       java.util.Map<Bytes, String> refused = new java.util.LinkedHashMap<>();
       for (ExtMessages.SignedState e : fresh) {
         String refusal = signing.refusal(e.state().key(), e.state().entry(), e.signed());
@@ -168,21 +173,22 @@ final class SyncExtension implements MeshExtension {
       return refused;
     }, refused -> {
       for (java.util.Map.Entry<Bytes, String> r : refused.entrySet()) {
-        refuse("anti-entropy entry of key " + Keys.render(r.getKey()) + " from " + from.id(), r.getValue());
+        refuse(from, "anti-entropy entry of key " + Keys.render(r.getKey()) + " from " + from.id(), r.getValue());
       }
-      node.serially(() -> {
+      node.serially(store.linkDrops.attributed(store, from.id(), () -> {
         for (ExtMessages.SignedState e : fresh) {
           if (!refused.containsKey(e.state().key())) {
             store.applyRemote(e.state().key(), e.state().entry(), e.signed(), from.id(), "anti-entropy entry");
           }
         }
-      });
+      }));
     });
   }
 
-  private void refuse(String what, String why) {
+  private void refuse(PeerInfo from, String what, String why) {
     store.droppedRemote.incrementAndGet();
     store.forgedRemote.incrementAndGet();
+    store.linkDrops.drop(from.id(), LinkDrops.Reason.FORGED);
     node.reportError("dropped " + what + ": " + why + " (not applied, not relayed)");
   }
 
@@ -190,11 +196,12 @@ final class SyncExtension implements MeshExtension {
    * Runs {@code check} on a verifier, then {@code then} with its result (a refusal, or null), after
    * the previous message's; protocol thread. Past {@link #MAX_VERIFYING} waiting, drops at once.
    */
-  private <T> void afterCheck(java.util.function.Supplier<T> check, java.util.function.Consumer<T> then) {
+  private <T> void afterCheck(PeerInfo from, java.util.function.Supplier<T> check, java.util.function.Consumer<T> then) {
     if (verifying.incrementAndGet() > MAX_VERIFYING) {
       verifying.decrementAndGet();
       store.droppedRemote.incrementAndGet();
       store.busyRemote.incrementAndGet();
+      store.linkDrops.drop(from.id(), LinkDrops.Reason.BUSY);
       node.reportError("dropped a signed write or entries message: " + MAX_VERIFYING + " are waiting for their check");
       return;
     }

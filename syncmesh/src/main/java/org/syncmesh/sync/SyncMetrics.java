@@ -6,13 +6,16 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
+import org.syncmesh.Bytes;
 import org.syncmesh.mesh.MeshListener;
 import org.syncmesh.mesh.MeshSocket;
 import org.syncmesh.mesh.PeerInfo;
@@ -46,6 +49,8 @@ public final class SyncMetrics implements MeterBinder {
       + "malformed";
   private static final String LINK_BYTES = "bytes received (in) and queued to send (out) on the link, frame headers "
       + "included";
+  private static final String LINK_DROPPED = "the peer's messages and entries this node did not take, by reason: "
+      + "malformed, forged, busy, stale, lease, clock, horizon, limit";
   private static final String LINK_FRAMES = "frames received (in) and queued to send (out) on the link";
 
   private final SyncSocket socket;
@@ -76,6 +81,9 @@ public final class SyncMetrics implements MeterBinder {
 
     Gauge.builder("syncmesh.keys", store, Store::size).tags(node).baseUnit("keys")
         .description("keys held with a value (tombstones not counted)").strongReference(true).register(registry);
+    Gauge.builder("syncmesh.bytes.held", new HeldBytes(store), HeldBytes::read).tags(node).baseUnit(BaseUnits.BYTES)
+        .description("keys and values held, as msgpack would take them (tombstones count their key); "
+            + "measured at most every 10 s").strongReference(true).register(registry);
     Gauge.builder("syncmesh.tombstones", store, Store::tombstones).tags(node).baseUnit("tombstones")
         .description("deleted keys remembered until their grace period ends").strongReference(true).register(registry);
 
@@ -125,9 +133,40 @@ public final class SyncMetrics implements MeterBinder {
           f -> f.handshakeFailures(reason), "links dropped before or at their handshake");
     }
 
-    LinkMeters links = new LinkMeters(registry, node, stats);
+    LinkMeters links = new LinkMeters(registry, node, stats, store.linkDrops, socket.antiEntropy());
     mesh.addListener(links);
     links.reconcile(); // the peers connected before the listener was added
+  }
+
+  /** {@code f} of the peer's anti-entropy session; NaN if it has none (a js2p or py2p peer). */
+  private static double session(AntiEntropy ae, String peerId, ToDoubleFunction<AntiEntropy.PeerSession> f) {
+    AntiEntropy.PeerSession s = ae.peers().get(peerId);
+    return s == null ? Double.NaN : f.applyAsDouble(s);
+  }
+
+  /** The dictionary's size in bytes, walked at most every 10 s: a walk reads every key and value. */
+  private static final class HeldBytes {
+    private static final long EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private final Store store;
+    private long measuredAt;
+    private double bytes = Double.NaN;
+
+    HeldBytes(Store store) {
+      this.store = store;
+    }
+
+    synchronized double read() {
+      long now = System.nanoTime();
+      if (Double.isNaN(bytes) || now - measuredAt >= EVERY_NANOS) {
+        long sum = 0;
+        for (Map.Entry<Bytes, Store.Entry> e : store.entries()) {
+          sum += e.getKey().size() + 5L + (e.getValue().deleted() ? 0 : SizeEstimate.held(e.getValue().value()));
+        }
+        bytes = sum;
+        measuredAt = now;
+      }
+      return bytes;
+    }
   }
 
   private static <T> void counter(MeterRegistry registry, String name, Tags tags, T source, ToDoubleFunction<T> f,
@@ -143,13 +182,17 @@ public final class SyncMetrics implements MeterBinder {
     private final MeterRegistry registry;
     private final Tags node;
     private final Extensions.Stats stats;
+    private final LinkDrops drops;
+    private final AntiEntropy antiEntropy;
     /** Per peer id: the link metered and its meters. Guarded by this. */
     private final Map<String, Map.Entry<Link, List<Meter>>> metered = new HashMap<>();
 
-    LinkMeters(MeterRegistry registry, Tags node, Extensions.Stats stats) {
+    LinkMeters(MeterRegistry registry, Tags node, Extensions.Stats stats, LinkDrops drops, AntiEntropy antiEntropy) {
       this.registry = registry;
       this.node = node;
       this.stats = stats;
+      this.drops = drops;
+      this.antiEntropy = antiEntropy;
     }
 
     @Override
@@ -199,6 +242,19 @@ public final class SyncMetrics implements MeterBinder {
       meters.add(Gauge.builder("syncmesh.link.queued", link, Link::pendingOutboundBytes).tags(tags)
           .baseUnit(BaseUnits.BYTES).description("bytes queued for the peer that the socket has not yet accepted")
           .register(registry));
+      String id = peer.id();
+      for (LinkDrops.Reason reason : LinkDrops.Reason.values()) {
+        meters.add(FunctionCounter.builder("syncmesh.link.dropped", drops, d -> d.count(id, reason)).tags(tags)
+            .tag("reason", reason.tag()).description(LINK_DROPPED).register(registry));
+      }
+      meters.add(TimeGauge.builder("syncmesh.link.antientropy.round", antiEntropy, TimeUnit.MILLISECONDS,
+              ae -> session(ae, id, s -> s.lastRoundDurationMillis < 0 ? Double.NaN : s.lastRoundDurationMillis))
+          .tags(tags).description("how long the last anti-entropy round this node started with the peer took "
+              + "(NaN on the peer that does not start rounds, and before the first)").register(registry));
+      meters.add(TimeGauge.builder("syncmesh.link.insync.time", antiEntropy, TimeUnit.MILLISECONDS,
+              ae -> session(ae, id, s -> s.lastInSyncMillis == 0 ? Double.NaN : s.lastInSyncMillis))
+          .tags(tags).description("when an anti-entropy round last found both dictionaries identical, as Unix time "
+              + "(NaN if none has since the link came up)").register(registry));
       return meters;
     }
   }

@@ -602,16 +602,16 @@ public final class SyncSocket implements AutoCloseable {
     for (PeerInfo p : routingTable().values()) {
       AntiEntropy.PeerSession s = states.get(p.id());
       long last = s == null ? 0 : s.lastRoundMillis;
+      long inSyncAt = s == null ? 0 : s.lastInSyncMillis;
+      long took = s == null ? -1 : s.lastRoundDurationMillis;
       out.put(p.id(), new PeerSyncState(p.id(), p.dialect(), p.extensionVersion(), s != null && s.inSync,
-          last == 0 ? null : java.time.Instant.ofEpochMilli(last)));
+          last == 0 ? null : java.time.Instant.ofEpochMilli(last),
+          inSyncAt == 0 ? null : java.time.Instant.ofEpochMilli(inSyncAt),
+          took < 0 ? null : java.time.Duration.ofMillis(took)));
     }
     return Collections.unmodifiableMap(out);
   }
 
-  /**
-   * The whole state, tombstones included, with the owner id's msgpack type left out (it is how a
-   * peer spelled the id, not part of the state): what "identical" compares in tests.
-   */
   /** For tests: what proves {@code key}'s state here (a secure network's, §8), or null. */
   SignedWrites.@Nullable Proof proofForTests(Object key) {
     Bytes k = Keys.of(key);
@@ -619,6 +619,10 @@ public final class SyncSocket implements AutoCloseable {
     return e == null ? null : store.proof(k, e);
   }
 
+  /**
+   * The whole state, tombstones included, with the owner id's msgpack type left out (it is how a
+   * peer spelled the id, not part of the state): what "identical" compares in tests.
+   */
   Map<Bytes, Store.Entry> snapshot() {
     Map<Bytes, Store.Entry> copy = new HashMap<>();
     for (Map.Entry<Bytes, Store.Entry> e : store.entries()) {
@@ -861,6 +865,11 @@ public final class SyncSocket implements AutoCloseable {
 
   Store store() {
     return store;
+  }
+
+  /** The node's anti-entropy, for its per-link meters. */
+  AntiEntropy antiEntropy() {
+    return antiEntropy;
   }
 
   /** A local store of {@code value} (null deletes) at {@code key}, checked and encoded on the caller's thread. */

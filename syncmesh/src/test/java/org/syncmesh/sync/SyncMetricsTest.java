@@ -102,6 +102,24 @@ final class SyncMetricsTest {
     assertThat(linkId.getBaseUnit()).isEqualTo("bytes");
     assertThat(ra.get("syncmesh.link.queued").tags("peer", bShort).gauge().value()).isGreaterThanOrEqualTo(0);
 
+    // anti-entropy: the node with the smaller id starts rounds and times them; both see the link in sync
+    SyncSocket starter = a.id().compareTo(b.id()) < 0 ? a : b;
+    MeterRegistry rs = starter == a ? ra : rb;
+    String otherShort = PeerInfo.shortId((starter == a ? b : a).id());
+    await("a round timed, and both in sync").atMost(WAIT).until(() ->
+        !Double.isNaN(rs.get("syncmesh.link.antientropy.round").tags("peer", otherShort).timeGauge().value())
+        && !Double.isNaN(ra.get("syncmesh.link.insync.time").tags("peer", bShort).timeGauge().value())
+        && !Double.isNaN(rb.get("syncmesh.link.insync.time").tags("peer", aTag).timeGauge().value()));
+    double inSyncAt = ra.get("syncmesh.link.insync.time").tags("peer", bShort).timeGauge().value(TimeUnit.MILLISECONDS);
+    assertThat(inSyncAt).isBetween(System.currentTimeMillis() - 60_000.0, System.currentTimeMillis() + 1_000.0);
+    assertThat(rs.get("syncmesh.link.antientropy.round").tags("peer", otherShort).timeGauge()
+        .value(TimeUnit.MILLISECONDS)).isBetween(0.0, 20_000.0);
+    for (String reason : List.of("malformed", "forged", "busy", "stale", "lease", "clock", "horizon", "limit")) {
+      assertThat(counter(ra, "syncmesh.link.dropped", "peer", bShort, "reason", reason)).as(reason).isZero();
+    }
+    // k1 = "v1" and k3 = [1, 2, 3] with their keys, k2's tombstone with its key: more than the bare bytes
+    assertThat(gauge(ra, "syncmesh.bytes.held")).isGreaterThanOrEqualTo(3 * 2 + 2 + 3).isLessThan(200);
+
     b.close(); // gone for good (a disconnect would be redialled)
     await("a's link meters for b removed").atMost(WAIT)
         .until(() -> ra.find("syncmesh.link.bytes").tags("peer", bShort).meters().isEmpty());
@@ -127,6 +145,8 @@ final class SyncMetricsTest {
     }
     assertThat(counter(ra, "syncmesh.writes", "origin", "remote")).as("refused, not applied").isZero();
     assertThat(a.get("k", null)).isEqualTo("a's");
+    assertThat(counter(ra, "syncmesh.link.dropped", "peer", PeerInfo.shortId(b.id()), "reason", "lease"))
+        .as("counted against the link it came by").isEqualTo(a.refusedRemoteWrites());
   }
 
   @Test
@@ -164,6 +184,9 @@ final class SyncMetricsTest {
     assertThat(counter(ra, "syncmesh.writes.dropped", "reason", "busy")).isZero();
     assertThat(counter(ra, "syncmesh.writes", "origin", "remote")).isEqualTo(remoteBefore);
     assertThat(a.get(key, null)).isEqualTo("v1");
+    assertThat(counter(ra, "syncmesh.link.dropped", "peer", PeerInfo.shortId(m.id()), "reason", "forged"))
+        .as("against the link it came by").isEqualTo(1);
+    assertThat(counter(ra, "syncmesh.link.dropped", "peer", PeerInfo.shortId(b.id()), "reason", "forged")).isZero();
   }
 
   @Test
