@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
@@ -27,7 +30,8 @@ import org.syncmesh.sync.MetaTuple;
  * {@code syncmesh node} without {@code --json}: an interactive prompt (JLine) over the same
  * commands as the line protocol, with history, completion of command names, {@code help},
  * tables for peers and items, and a live line for every update, delete and message event
- * unless {@code --quiet}. Ctrl-D, Ctrl-C and {@code quit} close the node.
+ * unless {@code --quiet}, and a progress line while an initial sync or anti-entropy catching up
+ * runs (then updates are counted, not shown one by one). Ctrl-D, Ctrl-C and {@code quit} close the node.
  *
  * <p>Runs on the calling thread; live lines are printed above the prompt from a thread of its
  * own, so a slow terminal never stalls the node.
@@ -56,6 +60,9 @@ final class Repl {
       "  quit                    close the node (also Ctrl-D, Ctrl-C)");
 
   private static final String HISTORY_FILE = ".syncmesh_history";
+
+  /** Update lines shown per second at most; the others are counted, and the count shown each second. */
+  static final int MAX_LINES_PER_SECOND = 50;
 
   private Repl() {}
 
@@ -104,7 +111,7 @@ final class Repl {
       builder.variable(LineReader.HISTORY_FILE, historyFile);
     }
     LineReader reader = builder.build();
-    ExecutorService printer = Executors.newSingleThreadExecutor(r -> {
+    ScheduledExecutorService printer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "repl-events");
       t.setDaemon(true);
       return t;
@@ -114,7 +121,13 @@ final class Repl {
       out.println(startLines(options, session) + " Type help.");
       out.flush();
       if (!options.quiet()) {
-        session.addEvents(liveLines(session.socket().id(), reader, printer));
+        ProgressLine progress = session.isSync()
+            ? new ProgressLine(() -> session.sync().peerSync().values(), System.nanoTime()) : null;
+        AtomicLong hidden = new AtomicLong();
+        session.addEvents(liveLines(session.socket().id(), reader, printer, progress, hidden));
+        if (progress != null) {
+          printer.scheduleAtFixedRate(() -> progressLine(progress, hidden, reader), 1, 1, TimeUnit.SECONDS);
+        }
       }
       loop(reader, new LineProtocol(session));
     } finally {
@@ -170,16 +183,60 @@ final class Repl {
     }
   }
 
-  private static NodeSession.Events liveLines(String self, LineReader reader, ExecutorService printer) {
+  /** Prints the progress line, if long work is under way or just ended (the prompt's timer thread). */
+  private static void progressLine(ProgressLine progress, AtomicLong hidden, LineReader reader) {
+    try {
+      String line = progress.tick(System.nanoTime());
+      if (!progress.active()) {
+        long n = hidden.getAndSet(0);
+        String more = n == 0 ? "" : String.format(java.util.Locale.ROOT, "(%,d more updates not shown one by one)", n);
+        line = line == null ? (n == 0 ? null : more) : line + " " + more;
+      }
+      if (line != null) {
+        reader.printAbove(line.strip());
+      }
+    } catch (RuntimeException e) { // the node is closing: a periodic task that throws would stop silently
+      reader.printAbove("progress: " + e.getMessage());
+    }
+  }
+
+  /**
+   * A line per update, delete and message; while {@code progress} reports long work (an initial sync
+   * of many keys), updates and deletes are only counted in {@code hidden}: the progress line covers them.
+   */
+  private static NodeSession.Events liveLines(String self, LineReader reader, ExecutorService printer,
+      @Nullable ProgressLine progress, AtomicLong hidden) {
     return new NodeSession.Events() {
+      /** The second of the last line shown, and the lines shown in it. Callback thread. */
+      private long second;
+      private int shownThisSecond;
+
       @Override
       public void updated(Bytes key, Object value, MetaTuple meta) {
-        print(HumanFormat.updated(self, key, value, meta));
+        if (shows()) {
+          print(HumanFormat.updated(self, key, value, meta));
+        }
       }
 
       @Override
       public void deleted(Bytes key) {
-        print(HumanFormat.deleted(key));
+        if (shows()) {
+          print(HumanFormat.deleted(key));
+        }
+      }
+
+      /** Whether to show a line for this update: not during long work, nor past the lines a terminal can follow. */
+      private boolean shows() {
+        long now = System.nanoTime() / 1_000_000_000L;
+        if (now != second) {
+          second = now;
+          shownThisSecond = 0;
+        }
+        if ((progress != null && progress.active()) || ++shownThisSecond > MAX_LINES_PER_SECOND) {
+          hidden.incrementAndGet();
+          return false;
+        }
+        return true;
       }
 
       @Override

@@ -69,9 +69,11 @@ final class AntiEntropy {
     long secondStart;
     /** When the link came up (monotonic), and whether a round has found the two in sync since: the initial sync. */
     long linkedMillis;
-    boolean initialSyncDone;
+    volatile boolean initialSyncDone;
     /** Entries received from the peer since the link came up (protocol thread), for the initial sync's log line. */
-    long entriesReceived;
+    volatile long entriesReceived;
+    /** The entries the peer held when it last started a round with this node; -1: not known. */
+    volatile long peerEntries = -1;
   }
 
   private static final Logger log = LoggerFactory.getLogger(AntiEntropy.class);
@@ -238,7 +240,7 @@ final class AntiEntropy {
       onRows(from, r);
     } else if (m instanceof ExtMessages.Entries e) {
       List<ExtMessages.KeyState> all = e.entries();
-      session(from.id()).entriesReceived += all.size();
+      entriesArrived(from.id(), all.size());
       node.serially(store.linkDrops.attributed(store, from.id(), () -> {
         for (ExtMessages.KeyState ks : all) {
           store.applyRemote(ks.key(), ks.entry(), from.id(), "anti-entropy entry");
@@ -291,6 +293,7 @@ final class AntiEntropy {
     }
     publishClockOffsets(now);
     if (t.level() == 0) {
+      s.peerEntries = t.count();
       long mine = entriesHeld();
       if (mine == 0 && t.count() > 0) {
         // The done ends the initiator's round and gives it this node's clock: nothing else goes
@@ -410,6 +413,12 @@ final class AntiEntropy {
       log.info("initial sync with peer {} done: in sync after {} ms, {} entries received, {} keys held",
           PeerInfo.shortId(peer), monotonicMillis() - s.linkedMillis, s.entriesReceived, entriesHeld());
     }
+  }
+
+  /** Counts {@code n} entries received from {@code peer} (protocol thread): the initial sync's progress. */
+  void entriesArrived(String peer, int n) {
+    PeerSession s = session(peer);
+    s.entriesReceived += n;
   }
 
   private PeerSession session(String peer) {

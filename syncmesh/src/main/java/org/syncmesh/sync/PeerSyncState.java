@@ -20,6 +20,12 @@ import org.syncmesh.mesh.Dialect;
  * @param lastRoundDuration how long the last round this node started with the peer took, from its
  *     first message to the peer's answer that ends it (of two syncmesh peers only the one with the
  *     smaller id starts rounds: null on the other, and before the first)
+ * @param initialSyncDone true once a round has found both dictionaries identical since the link
+ *     came up: this node holds what the peer held then
+ * @param entriesReceived anti-entropy entries received from the peer since the link came up
+ * @param peerEntries the keys and tombstones the peer held when it last started a round with this
+ *     node; -1 if it has not (then an initial sync's total is not known here)
  */
 public record PeerSyncState(String peerId, Dialect dialect, int extensionVersion, boolean inSync,
-    @Nullable Instant lastRound, @Nullable Instant lastInSync, @Nullable Duration lastRoundDuration) {}
+    @Nullable Instant lastRound, @Nullable Instant lastInSync, @Nullable Duration lastRoundDuration,
+    boolean initialSyncDone, long entriesReceived, long peerEntries) {}

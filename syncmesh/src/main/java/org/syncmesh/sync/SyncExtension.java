@@ -153,6 +153,7 @@ final class SyncExtension implements MeshExtension {
     // An entry equal to the state this node holds was checked when that state arrived: merging it
     // changes nothing (states only grow), so it is neither checked again nor applied. Anti-entropy
     // mostly re-sends such states, and checking them would hold up the live writes queued behind.
+    antiEntropy.entriesArrived(from.id(), entries.entries().size());
     List<ExtMessages.SignedState> fresh = new java.util.ArrayList<>(entries.entries().size());
     for (ExtMessages.SignedState e : entries.entries()) {
       if (!e.state().entry().equals(store.entry(e.state().key()))) {

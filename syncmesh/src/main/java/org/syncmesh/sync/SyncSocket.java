@@ -607,7 +607,8 @@ public final class SyncSocket implements AutoCloseable {
       out.put(p.id(), new PeerSyncState(p.id(), p.dialect(), p.extensionVersion(), s != null && s.inSync,
           last == 0 ? null : java.time.Instant.ofEpochMilli(last),
           inSyncAt == 0 ? null : java.time.Instant.ofEpochMilli(inSyncAt),
-          took < 0 ? null : java.time.Duration.ofMillis(took)));
+          took < 0 ? null : java.time.Duration.ofMillis(took), s != null && s.initialSyncDone,
+          s == null ? 0 : s.entriesReceived, s == null ? -1 : s.peerEntries));
     }
     return Collections.unmodifiableMap(out);
   }
