@@ -139,7 +139,7 @@ final class Connections {
       node.extension.onPeerReady(info);
     } catch (RuntimeException e) {
       log.warn("onPeerReady failed for {}", info.id(), e);
-      node.reportError("internal error after handshake with " + info.id() + ": " + e);
+      node.recordError("internal error after handshake with " + info.id() + ": " + e);
     }
   }
 
@@ -147,7 +147,7 @@ final class Connections {
   void closed(Link link, @Nullable String reason) {
     // Recorded before the lookup: a link that failed its TLS handshake never got a Peer.
     if (reason != null && isPeerFault(reason)) {
-      node.reportError(reason);
+      node.recordError(reason); // the link logged it as it closed
     }
     Peer peer = node.peers.remove(link);
     if (peer == null) {
@@ -251,7 +251,6 @@ final class Connections {
         if (!link.outgoing() && !node.peers.containsKey(link) && incomingCount() >= node.maxIncoming) {
           String reason = "refused an incoming connection from " + target(link) + ": this node holds its limit of "
               + node.maxIncoming + " incoming links (maxIncoming)";
-          log.warn(reason);
           node.reportError(reason);
           link.close(reason);
           return;

@@ -110,7 +110,7 @@ final class HandshakeHandler {
           + "node's? Each node needs a directory of its own (start the copy empty to get a new id); link refused, "
           + "nothing merged";
       log.error(reason);
-      node.reportError(reason);
+      node.recordError(reason);
       node.network().failures().handshakeFailed("id_conflict");
       peer.link.close(reason);
       return;
@@ -161,7 +161,6 @@ final class HandshakeHandler {
       String warning = "two links claim node id " + peerId + " with different addresses (" + existing.host + ":"
           + existing.port + " and " + peer.host + ":" + peer.port + "): two nodes started on copies of one data "
           + "directory, or one restarted on another address while its old link lingers; keeping one link";
-      log.warn(warning);
       node.reportError(warning);
     }
     if (existing != null && existing != peer) {
@@ -210,7 +209,6 @@ final class HandshakeHandler {
     if (reason == null) {
       return false;
     }
-    log.warn(reason);
     node.reportError(reason);
     node.network().failures().handshakeFailed(kind);
     node.redialer.forget(peer);

@@ -98,6 +98,7 @@ final class MeshNode implements MeshExtension.Node {
   private volatile Map<PeerInfo, Link> linksView = Map.of();
   final Inbox inbox;
   private final ConcurrentLinkedDeque<String> errors = new ConcurrentLinkedDeque<>();
+  private final WarningLog warnings = new WarningLog(log);
   final List<MessageHandler> userHandlers = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Set<CompletableFuture<PeerInfo>> pendingConnects = ConcurrentHashMap.newKeySet();
@@ -278,7 +279,7 @@ final class MeshNode implements MeshExtension.Node {
     }).whenComplete((ignored, error) -> {
       if (error != null) {
         log.warn("a step threw; its change was not made", error);
-        reportError("internal error in a write: " + error);
+        recordError("internal error in a write: " + error);
       }
     });
   }
@@ -355,8 +356,15 @@ final class MeshNode implements MeshExtension.Node {
     callbacks.run(task);
   }
 
+  /** Records {@code error} for {@code status()} and logs it at WARN ({@link WarningLog}'s budget). */
   @Override
   public void reportError(String error) {
+    recordError(error);
+    warnings.warn(error, System.currentTimeMillis());
+  }
+
+  /** Records {@code error} for {@code status()} only: the caller logged it (with its stack trace, or the link did). */
+  void recordError(String error) {
     errors.addLast(error);
     while (errors.size() > MAX_STATUS_ERRORS) {
       errors.pollFirst();
@@ -391,7 +399,6 @@ final class MeshNode implements MeshExtension.Node {
       if (peer.id != null && isDenied(peer.id)) {
         String reason = HandshakeHandler.DENIED + ": node " + peer.id + " (" + peer.link.remoteAddress()
             + ") is on the deny list now; link closed";
-        log.warn(reason);
         reportError(reason);
         redialer.forget(peer);
         peer.link.close(reason);

@@ -105,7 +105,7 @@ final class ReceivePipeline {
       return node.extension.handle(message, from);
     } catch (RuntimeException e) {
       log.warn("extension threw on {}; treated as not claimed", message, e);
-      node.reportError("extension threw on a message from " + from.id() + ": " + e);
+      node.recordError("extension threw on a message from " + from.id() + ": " + e);
       return false;
     }
   }
@@ -128,7 +128,7 @@ final class ReceivePipeline {
         }
       } catch (RuntimeException e) {
         log.warn("handler {} threw on {}; treated as not claimed", handler, message, e);
-        node.reportError("handler " + handler + " threw: " + e);
+        node.recordError("handler " + handler + " threw: " + e);
       }
     }
     return false;

@@ -72,6 +72,10 @@ final class AntiEntropy {
     volatile boolean initialSyncDone;
     /** Entries received from the peer since the link came up (protocol thread), for the initial sync's log line. */
     volatile long entriesReceived;
+    /** When the current round began (monotonic), and the entries received and sent in it: its log line. */
+    long roundBeganMillis;
+    long roundReceived;
+    final java.util.concurrent.atomic.AtomicLong roundSent = new java.util.concurrent.atomic.AtomicLong();
     /** The entries the peer held when it last started a round with this node; -1: not known. */
     volatile long peerEntries = -1;
   }
@@ -218,6 +222,7 @@ final class AntiEntropy {
     PeerSession s = session(peer.id());
     s.round = round;
     s.roundStartedMillis = monotonicMillis();
+    roundBegins(s);
     s.roundStartHlc = store.clock().last(); // before the digests: everything they cover is at or below it
     send(peer, List.of(ExtMessages.tree(new ExtMessages.Tree(round, 0, store.horizonMillis(), entriesHeld(),
         node.nowMillis(), new int[] {0}, children(0, new int[] {0})))).iterator());
@@ -294,6 +299,7 @@ final class AntiEntropy {
     publishClockOffsets(now);
     if (t.level() == 0) {
       s.peerEntries = t.count();
+      roundBegins(s);
       long mine = entriesHeld();
       if (mine == 0 && t.count() > 0) {
         // The done ends the initiator's round and gives it this node's clock: nothing else goes
@@ -412,6 +418,13 @@ final class AntiEntropy {
       s.initialSyncDone = true;
       log.info("initial sync with peer {} done: in sync after {} ms, {} entries received, {} keys held",
           PeerInfo.shortId(peer), monotonicMillis() - s.linkedMillis, s.entriesReceived, entriesHeld());
+    } else if (s.roundReceived > 0 || s.roundSent.get() > 0) {
+      log.info("anti-entropy round with peer {}: {} entries received, {} sent, {} after {} ms",
+          PeerInfo.shortId(peer), s.roundReceived, s.roundSent.get(), inSync ? "in sync" : "changes sent",
+          monotonicMillis() - s.roundBeganMillis);
+    } else if (log.isDebugEnabled()) {
+      log.debug("anti-entropy round with peer {}: {} after {} ms", PeerInfo.shortId(peer),
+          inSync ? "in sync" : "nothing to exchange", monotonicMillis() - s.roundBeganMillis);
     }
   }
 
@@ -419,6 +432,14 @@ final class AntiEntropy {
   void entriesArrived(String peer, int n) {
     PeerSession s = session(peer);
     s.entriesReceived += n;
+    s.roundReceived += n;
+  }
+
+  /** A round with {@code s} begins (started here, or by the peer): its counts start over. */
+  private static void roundBegins(PeerSession s) {
+    s.roundBeganMillis = monotonicMillis();
+    s.roundReceived = 0;
+    s.roundSent.set(0);
   }
 
   private PeerSession session(String peer) {
@@ -622,6 +643,7 @@ final class AntiEntropy {
         signPending(chunk);
         if (!chunk.isEmpty()) {
           next = ExtMessages.entries(0, chunk);
+          session(peer.id()).roundSent.addAndGet(chunk.size());
         }
       }
       return next != null;
