@@ -57,6 +57,7 @@ final class WebServer implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final @Nullable WebToken token;
   private final AtomicReference<WebRouter.@Nullable Served> served;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private WebServer(EventLoopGroup group, Channel channel, PrometheusMeterRegistry registry, @Nullable WebToken token,
       AtomicReference<WebRouter.@Nullable Served> served) {
@@ -139,8 +140,11 @@ final class WebServer implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     WebRouter.Served s = served.get();
-    if (s != null && !loop.isShuttingDown()) {
+    if (s != null) {
       loop.submit(() -> s.events().closeAll()).awaitUninterruptibly();
     }
     channel.close().syncUninterruptibly();

@@ -76,7 +76,9 @@ async function loadNode() {
   $('node-short').textContent = node.shortId;
   $('node-id').textContent = node.id;
   $('node-address').textContent = node.address + (node.host !== node.address.split(':')[0] ? ' (bound ' + node.host + ':' + node.port + ')' : '');
-  $('node-network').textContent = (node.secure ? 'secure' : 'open') + ', ' + node.protocol + (node.leasing ? ', leasing' : ', no leasing');
+  $('node-network').textContent = (node.secure ? 'secure' : 'open') + ', subnet ' + node.subnet + ', ' + node.transport
+    + (node.leasing ? ', leasing' : ', no leasing');
+  $('node-network').title = 'protocol ' + node.protocol;
   $('node-keys').textContent = node.keys;
   $('node-tombstones').textContent = node.tombstones;
   $('node-uptime').textContent = duration(node.uptimeSeconds);
@@ -204,16 +206,26 @@ function draw(chart) {
   const c = chart.canvas, g = c.getContext('2d');
   const styles = getComputedStyle(document.documentElement);
   g.clearRect(0, 0, c.width, c.height);
+  c.dataset.samples = String(chart.a.length);
   const max = Math.max(1, ...chart.a, ...chart.b);
-  const x = (i) => c.width - (chart.a.length - 1 - i) * (c.width / (CHART_SECONDS - 1));
-  const y = (v) => c.height - 2 - (v / max) * (c.height - 6);
+  const x = (i) => c.width - 3 - (chart.a.length - 1 - i) * ((c.width - 6) / (CHART_SECONDS - 1));
+  const y = (v) => c.height - 3 - (v / max) * (c.height - 8);
+  g.strokeStyle = styles.getPropertyValue('--line').trim();
+  g.beginPath();
+  g.moveTo(0, y(0) + 1);
+  g.lineTo(c.width, y(0) + 1);
+  g.stroke();
   for (const [series, color] of [[chart.a, '--a'], [chart.b, '--b']]) {
-    g.strokeStyle = styles.getPropertyValue(color).trim();
+    g.strokeStyle = g.fillStyle = styles.getPropertyValue(color).trim();
     g.lineWidth = 1.5;
     g.beginPath();
     series.forEach((v, i) => (i === 0 ? g.moveTo(x(i), y(v)) : g.lineTo(x(i), y(v))));
     g.stroke();
+    const last = series.length - 1;
+    g.fillRect(x(last) - 2, y(series[last]) - 2, 4, 4);
   }
+  g.fillStyle = styles.getPropertyValue('--muted').trim();
+  g.fillText('max ' + chart.unit(max), 4, 10);
 }
 
 function tick(t) {
