@@ -41,8 +41,11 @@ final class WebApi {
   static final int MAX_VALUE_CHARS = 256;
   /** Longest key text shown in a row or an event; the {@code next} cursor is always whole. */
   static final int MAX_KEY_CHARS = 1024;
-  /** Longest {@code prefix}, {@code owner} or {@code after} accepted, in chars. */
-  static final int MAX_PARAM_CHARS = 64 * 1024;
+  /**
+   * Longest {@code prefix}, {@code owner} or {@code after} accepted, in chars: a key longer than
+   * this cannot be a cursor (known limit; such keys are rare, and a request line must stay bounded).
+   */
+  static final int MAX_PARAM_CHARS = 16 * 1024;
   /** A lease lasts this long after its owner's last write (docs/protocol-0.7.md §10.3). */
   static final long LEASE_SECONDS = 3600;
 

@@ -34,7 +34,8 @@ import org.syncmesh.sync.SyncMetrics;
  *
  * <p>One Netty event-loop thread of its own, apart from the node's, runs every connection, the
  * rendering and the event stream's timers: whatever the page asks costs that thread only, never
- * the node's I/O. Requests are small (at most {@value #MAX_REQUEST_BYTES} bytes); an event stream's
+ * the node's I/O. Requests are small (a body and headers of at most {@value #MAX_REQUEST_BYTES} bytes, a line of
+ * at most {@value #MAX_REQUEST_LINE_BYTES}); an event stream's
  * connection may queue up to {@value #HIGH_WATER_BYTES} bytes before it counts as slow.
  *
  * <p>Lifecycle: {@link #start} binds before the node starts (a bad address fails first), the API
@@ -45,8 +46,14 @@ final class WebServer implements AutoCloseable {
 
   /** The Prometheus text format's content type. */
   static final String CONTENT_TYPE = WebRouter.METRICS_CONTENT_TYPE;
-  /** Largest request accepted (line, headers and body). */
+  /** Largest request body accepted, and largest header block. */
   static final int MAX_REQUEST_BYTES = 8192;
+  /**
+   * Longest request line: room for three query parameters of {@link WebApi#MAX_PARAM_CHARS} chars
+   * percent-encoded (at most 9 bytes a char: 3 UTF-8 bytes of 3 characters each), so any key
+   * {@code /api/keys} accepts as a cursor reaches it, and the line stays bounded.
+   */
+  static final int MAX_REQUEST_LINE_BYTES = 512 * 1024;
   /** Outbound bytes above which a connection is not writable (an event stream's client is slow). */
   static final int HIGH_WATER_BYTES = 256 * 1024;
   private static final int LOW_WATER_BYTES = 64 * 1024;
@@ -88,7 +95,8 @@ final class WebServer implements AutoCloseable {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-              ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_REQUEST_BYTES),
+              ch.pipeline().addLast(new HttpServerCodec(MAX_REQUEST_LINE_BYTES, MAX_REQUEST_BYTES,
+                  MAX_REQUEST_BYTES), new HttpObjectAggregator(MAX_REQUEST_BYTES),
                   new WebRouter(registry, resources, token, served::get));
             }
           })

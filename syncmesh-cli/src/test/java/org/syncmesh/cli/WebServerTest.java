@@ -226,6 +226,18 @@ final class WebServerTest {
     assertThat(row.get("leaseExpires")).isEqualTo(timestamp + 3600);
     assertThat(row.get("owner")).isEqualTo(a.socket().id());
 
+    String longKey = "~" + "é".repeat(5000); // sorts last; its cursor is a 30 KB request line
+    a.sync().set(longKey, 1L);
+    Map<?, ?> last = json(server, "/api/keys?after=bin&limit=1");
+    Map<?, ?> longRow = (Map<?, ?>) ((List<?>) last.get("keys")).get(0);
+    assertThat(longRow.get("key")).isEqualTo(longKey.substring(0, WebApi.MAX_KEY_CHARS));
+    assertThat(longRow.get("keyTruncated")).isEqualTo(true);
+    assertThat(last.get("next")).isNull();
+    Map<?, ?> beyond = json(server, "/api/keys?after=" + encode(longKey));
+    assertThat((List<?>) beyond.get("keys")).isEmpty();
+    assertThat(beyond.get("matched")).isEqualTo(3L);
+    a.sync().del(longKey);
+
     Map<?, ?> nodeInfo = json(server, "/api/node");
     assertThat(nodeInfo.get("id")).isEqualTo(a.socket().id());
     assertThat(nodeInfo.get("shortId")).isEqualTo(PeerInfo.shortId(a.socket().id()));
