@@ -57,6 +57,12 @@ final class WebServer implements AutoCloseable {
   /** Outbound bytes above which a connection is not writable (an event stream's client is slow). */
   static final int HIGH_WATER_BYTES = 256 * 1024;
   private static final int LOW_WATER_BYTES = 64 * 1024;
+  /**
+   * The kernel's send buffer per connection: fixed rather than autotuned (up to 4 MiB on Linux), so a
+   * stalled event-stream client shows as unwritable after about this plus {@link #HIGH_WATER_BYTES},
+   * and costs no more memory than that.
+   */
+  static final int SEND_BUFFER_BYTES = 64 * 1024;
 
   private final EventLoopGroup group;
   private final EventLoop loop;
@@ -90,6 +96,7 @@ final class WebServer implements AutoCloseable {
         NioIoHandler.newFactory());
     try {
       Channel channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+          .childOption(ChannelOption.SO_SNDBUF, SEND_BUFFER_BYTES)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATER_BYTES,
               HIGH_WATER_BYTES))
           .childHandler(new ChannelInitializer<SocketChannel>() {

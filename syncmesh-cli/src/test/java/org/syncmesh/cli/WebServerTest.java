@@ -335,6 +335,42 @@ final class WebServerTest {
   }
 
   @Test
+  void aClientThatStopsReading_blocksNothing_andIsDisconnected() throws Exception {
+    NodeSession a = node(false);
+    WebServer server = served(a, null);
+    try (java.net.Socket stalled = new java.net.Socket();
+        SseClient healthy = new SseClient(client, URI.create(base(server) + "/api/events"))) {
+      stalled.setReceiveBufferSize(2048); // a small window: the server's side fills up soon
+      stalled.connect(server.address(), (int) WAIT.toMillis());
+      stalled.getOutputStream().write("GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n"
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      stalled.getOutputStream().flush();
+      await("both streams open").atMost(WAIT).until(server::eventClients, n -> n == 2);
+
+      String value = "v".repeat(1000);
+      String key = "k".repeat(WebApi.MAX_KEY_CHARS - 8); // events as large as they come: ~1.4 KB each
+      long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+      int round = 0;
+      // the node keeps writing, 2000 updates a round, until the stalled client is dropped
+      while (server.eventClients() == 2) {
+        assertThat(System.nanoTime()).as("the stalled client dropped within 40 s").isLessThan(deadline);
+        Map<String, Object> batch = new HashMap<>();
+        for (int i = 0; i < 2000; i++) {
+          batch.put(key + (round * 2000 + i) % 6000, value + round);
+        }
+        a.sync().update(batch);
+        round++;
+        int ticks = healthy.named("tick").size();
+        await("the healthy client to get its next tick").atMost(WAIT).until(() -> healthy.named("tick").size() > ticks);
+      }
+      assertThat(server.eventClients()).isEqualTo(1);
+      assertThat(healthy.named("update")).isNotEmpty();
+      assertThat(healthy.named("dropped")).as("the healthy client was told what it was not shown").isNotEmpty();
+      assertThat(json(server, "/api/node").get("keys")).isEqualTo(6000L);
+    }
+  }
+
+  @Test
   void withAToken_everyRequestWithoutIt_gets401AndNothingElse() throws Exception {
     NodeSession a = node(true);
     a.sync().set("secret", "s");
