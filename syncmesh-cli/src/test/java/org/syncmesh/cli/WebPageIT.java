@@ -92,6 +92,26 @@ final class WebPageIT {
       browser.call("waitCount", "selector", "#keys-body tr", "count", 1);
       assertThat(browser.texts("#keys-body tr td:first-child")).containsExactly("veg/kale");
 
+      // paging: 60 keys are two pages of the filter, and the table follows new keys on the page shown
+      Map<String, Object> many = new java.util.HashMap<>();
+      for (int i = 0; i < 60; i++) {
+        many.put(String.format("n/%02d", i), (long) i);
+      }
+      b.sync().update(many);
+      browser.call("fill", "selector", "#prefix", "value", "n/");
+      browser.call("click", "selector", "#filter button");
+      browser.waitFor("#keys-info", "(60 matching)");
+      assertThat(browser.texts("#keys-body tr td:first-child")).hasSize(50).startsWith("n/00").endsWith("n/49");
+      browser.call("click", "selector", "#next");
+      browser.call("waitCount", "selector", "#keys-body tr", "count", 10);
+      assertThat(browser.texts("#keys-body tr td:first-child")).startsWith("n/50").endsWith("n/59");
+      assertThat(browser.texts("#page-number")).containsExactly("page 2");
+      b.sync().set("n/60", 60L);
+      browser.call("waitCount", "selector", "#keys-body tr", "count", 11);
+      browser.call("click", "selector", "#prev");
+      browser.waitFor("#page-number", "page 1");
+      browser.call("waitCount", "selector", "#keys-body tr", "count", 50);
+
       webB.close();
       b.close();
       browser.waitFor("#events-list li[data-kind=peer]", "left " + shortB);

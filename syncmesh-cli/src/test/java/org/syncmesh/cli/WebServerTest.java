@@ -316,6 +316,27 @@ final class WebServerTest {
   }
 
   @Test
+  void aNewStatusLine_isSentAsARefusedEvent_once() throws Exception {
+    NodeSession a = node(false);
+    a.connect("127.0.0.1", 1); // a line from before the stream: not sent
+    await("the first failed connect's line").atMost(WAIT).until(() -> a.status().size() == 1);
+    WebServer server = served(a, null);
+    try (SseClient events = new SseClient(client, URI.create(base(server) + "/api/events"))) {
+      await("the stream's first tick").atMost(WAIT).until(() -> !events.named("tick").isEmpty());
+      int closedPort;
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        closedPort = s.getLocalPort();
+      }
+      a.connect("127.0.0.1", closedPort);
+      await("a refused event").atMost(WAIT).until(() -> events.named("refused"), r -> !r.isEmpty());
+      int ticks = events.named("tick").size();
+      await("two more ticks").atMost(WAIT).until(() -> events.named("tick").size() >= ticks + 2);
+      assertThat(events.named("refused")).singleElement().satisfies(r ->
+          assertThat((String) r.get("line")).startsWith("connect 127.0.0.1:" + closedPort));
+    }
+  }
+
+  @Test
   void aNodeWritingFasterThanTheStreamFlushes_sendsADroppedMarker_andLosesNothingSilently() throws Exception {
     NodeSession a = node(false);
     WebServer server = served(a, null);
