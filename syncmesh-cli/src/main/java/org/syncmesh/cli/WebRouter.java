@@ -87,6 +87,8 @@ final class WebRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
       } else if (s == null) {
         send(ctx, request, starting(), true);
       } else {
+        // the connection is the stream's from now on: a further request on it would break the stream's framing
+        ctx.pipeline().replace(this, "ignore-requests", new IgnoreRequests());
         s.events().subscribe(ctx.channel());
       }
       return;
@@ -208,5 +210,16 @@ final class WebRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     ctx.close(); // a broken client connection: nothing to answer, nothing else affected
+  }
+
+  /** An event stream's connection: whatever else the client sends is read (so a close is seen) and dropped. */
+  private static final class IgnoreRequests extends SimpleChannelInboundHandler<Object> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Object msg) {}
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
   }
 }

@@ -124,13 +124,13 @@ final class WebServer implements AutoCloseable {
    * @throws IllegalStateException if a node is served already, or the session is a mesh node's
    */
   void serve(NodeSession session, boolean secure) {
-    new SyncMetrics(session.sync()).bindTo(registry);
     Clock clock = Clock.systemUTC();
     WebRouter.Served s = new WebRouter.Served(new WebApi(session, registry, secure, clock),
         new WebEvents(session, registry, loop, clock));
     if (!served.compareAndSet(null, s)) {
       throw new IllegalStateException("a node is served already");
     }
+    new SyncMetrics(session.sync()).bindTo(registry); // until bound, the API shows a link's traffic as null
   }
 
   /** The bound address (the real port when 0 was asked). */
