@@ -134,10 +134,16 @@ final class NodeCommand implements Callable<Integer> {
       + "again when it changes: their links are closed and refused.")
   java.nio.file.@Nullable Path deny;
 
-  @Option(names = "--http", paramLabel = "[HOST:]PORT", description = "Serve GET /metrics (Prometheus text format, "
-      + "docs/metrics.md) on HOST:PORT; HOST defaults to 127.0.0.1, port 0 = ephemeral. Not with --mesh.",
+  @Option(names = "--http", paramLabel = "[HOST:]PORT", description = "Serve the node's live page (/), its JSON API "
+      + "(/api/...) and its metrics (/metrics, Prometheus text format) on HOST:PORT (docs/http.md); HOST defaults to "
+      + "127.0.0.1, port 0 = ephemeral. In a secure network every request needs a token. Not with --mesh.",
       converter = HttpAddrConverter.class)
   @Nullable HttpAddr http;
+
+  @Option(names = "--http-token-file", paramLabel = "FILE", description = "With --http: every request must carry the "
+      + "token held in FILE (its trimmed content), as `Authorization: Bearer TOKEN`. Without it, a secure network's "
+      + "node makes a random token at start and prints the page's URL with it; an open network's needs none.")
+  java.nio.file.@Nullable Path httpTokenFile;
 
   @Option(names = {"-v", "--verbose"}, description = "More logging on standard error: -v info, -vv debug (default: "
       + "warnings). In a config file: verbose = 0, 1 or 2.")
@@ -160,6 +166,10 @@ final class NodeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "bad option: --http serves a sync node's metrics, not a "
           + "--mesh node's");
     }
+    if (httpTokenFile != null && http == null) {
+      throw new ParameterException(spec.commandLine(), "bad option: --http-token-file is the token of --http's "
+          + "server: give --http [HOST:]PORT too");
+    }
     try {
       return new NodeOptions(host, port, connect, subnet != null ? subnet : NodeOptions.defaultSubnet(mesh),
           transport, !noLeasing, mesh, json, quiet, verbose.length, maxFrameBytes, data, fsync,
@@ -175,7 +185,7 @@ final class NodeCommand implements Callable<Integer> {
     NodeOptions options = options();
     configureLogging(options.verbosity());
     AtomicReference<@Nullable NodeSession> running = new AtomicReference<>();
-    AtomicReference<@Nullable MetricsServer> metrics = new AtomicReference<>();
+    AtomicReference<@Nullable WebServer> metrics = new AtomicReference<>();
     // Ctrl-C (and any other exit) closes the node: its connections end cleanly.
     Thread hook = new Thread(() -> {
       closeMetrics(metrics.getAndSet(null));
@@ -184,17 +194,20 @@ final class NodeCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     if (http != null) {
       try {
-        metrics.set(startMetrics(http));
+        metrics.set(startWeb(http, httpToken(options.security().secure())));
       } catch (java.io.UncheckedIOException e) {
         System.err.println("error: " + e.getCause().getMessage());
+        return EXIT_FAILURE;
+      } catch (IllegalArgumentException e) {
+        System.err.println("error: " + e.getMessage());
         return EXIT_FAILURE;
       }
     }
     java.util.function.Consumer<NodeSession> started = session -> {
       running.set(session);
-      MetricsServer server = metrics.get();
+      WebServer server = metrics.get();
       if (server != null) {
-        server.serve(session.sync());
+        server.serve(session, options.security().secure());
       }
     };
     int status;
@@ -227,19 +240,45 @@ final class NodeCommand implements Callable<Integer> {
   }
 
   /**
+   * The token {@code --http}'s server requires: the {@code --http-token-file}'s, else a random one in
+   * a secure network, else none (an open network's node has no secret to guard: anyone who reaches it
+   * can join it and read the same dictionary).
+   *
+   * @throws java.io.UncheckedIOException if the token file cannot be read
+   * @throws IllegalArgumentException if it is empty or holds a character a token may not have
+   */
+  @Nullable WebToken httpToken(boolean secure) {
+    if (httpTokenFile != null) {
+      return WebToken.read(httpTokenFile);
+    }
+    return secure ? WebToken.random() : null;
+  }
+
+  /**
    * Starts {@code --http}'s server, before the node (which it serves once started), and says where on
-   * standard error (standard output may be the line protocol's).
+   * standard error (standard output may be the line protocol's): the page's URL, with a generated
+   * token in it (printed this once), and the metrics' URL.
    *
    * @throws java.io.UncheckedIOException if the address cannot be bound
    */
-  static MetricsServer startMetrics(HttpAddr http) {
-    MetricsServer server = MetricsServer.start(http.host(), http.port());
-    InetSocketAddress at = server.address();
-    System.err.println("metrics: http://" + http.host() + ":" + at.getPort() + "/metrics");
+  WebServer startWeb(HttpAddr http, @Nullable WebToken token) {
+    WebServer server = WebServer.start(http.host(), http.port(), token);
+    String base = "http://" + WebApi.hostPort(http.host(), server.address().getPort());
+    String page = base + "/";
+    if (token != null) {
+      page += httpTokenFile != null ? " (token: the content of " + httpTokenFile + ")" : "?token=" + token.text();
+    }
+    System.err.println("page: " + page);
+    System.err.println("metrics: " + base + "/metrics");
     return server;
   }
 
-  private static void closeMetrics(@Nullable MetricsServer server) {
+  /** {@link #startWeb} for an open network without a token file (tests). */
+  static WebServer startWeb(HttpAddr http) {
+    return new NodeCommand().startWeb(http, null);
+  }
+
+  private static void closeMetrics(@Nullable WebServer server) {
     if (server != null) {
       server.close();
     }

@@ -8,7 +8,9 @@
  * {@code LineArgs}; docs/node-line-protocol.md), its JSON read and written with jackson-core's
  * streaming API ({@code Json}) and mapped to msgpack values ({@code JsonValues}). User input
  * quoted back in errors goes through {@code Abbrev}; failed connects are put in words by
- * {@code ConnectFailures}. Depends on every
+ * {@code ConnectFailures}. {@code --http} starts {@code WebServer} (docs/http.md): {@code WebRouter} routes
+ * and checks the {@code WebToken}, {@code WebResources} serves the page's files (resources under
+ * {@code org/syncmesh/cli/web/}), {@code WebApi} the JSON API, {@code WebEvents} the event stream. Depends on every
  * layer below; nothing depends on it.
  */
 @NullMarked
