@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -28,7 +29,8 @@ import org.syncmesh.mesh.NodeCertificates;
 public final class Bench {
 
   enum Sys {
-    SYNCMESH("syncmesh"), SYNCMESH_SECURE("syncmesh-secure"), JS2P("js2p"), HAZELCAST("Hazelcast");
+    SYNCMESH("syncmesh"), SYNCMESH_SECURE("syncmesh-secure"), SYNCMESH_PAGE("syncmesh-page"), JS2P("js2p"),
+    HAZELCAST("Hazelcast");
 
     final String label;
 
@@ -223,9 +225,9 @@ public final class Bench {
   // ---- starting a line A—B—C (and a joiner D) --------------------------------------------------------
   private Child startNode(Sys sys, String role, String tag, String connectTo, boolean deferred) throws IOException {
     List<String> cmd = new ArrayList<>();
-    boolean cliNode = sys == Sys.SYNCMESH && syncmeshCli && !role.equals("A");
+    boolean cliNode = (sys == Sys.SYNCMESH && syncmeshCli || sys == Sys.SYNCMESH_PAGE) && !role.equals("A");
     switch (sys) {
-      case SYNCMESH, SYNCMESH_SECURE -> {
+      case SYNCMESH, SYNCMESH_SECURE, SYNCMESH_PAGE -> {
         cmd.add(java());
         cmd.addAll(split(jvmOpts));
         if (cliNode) {
@@ -235,6 +237,13 @@ public final class Bench {
         }
         if (sys == Sys.SYNCMESH_SECURE) {
           cmd.addAll(secureArgs(tag + "-" + role));
+        }
+        if (sys == Sys.SYNCMESH_PAGE && cliNode) { // every command-line node serves its page; C's is open
+          int httpPort = freePort();
+          cmd.addAll(List.of("--http", "127.0.0.1:" + httpPort));
+          if (role.equals("C")) {
+            pageUrl = "http://127.0.0.1:" + httpPort + "/";
+          }
         }
       }
       case JS2P -> {
@@ -309,6 +318,25 @@ public final class Bench {
     return l;
   }
 
+  /** syncmesh-page: the page of C, and the headless Chromium showing it (interop/browser/driver.js). */
+  private String pageUrl;
+  private Child browser;
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return probe.getLocalPort();
+    }
+  }
+
+  /** Opens C's page in a headless Chromium, which then follows the node live until {@link #stopAll}. */
+  private void openPage(String tag) throws IOException {
+    browser = Child.start("browser-" + tag, List.of("node", repo.resolve("interop/browser/driver.js").toString()),
+        logs.resolve(tag + "-browser.log"), bounded(30_000));
+    browser.quitCommand = "{\"cmd\":\"quit\"}";
+    browser.call("{\"cmd\":\"open\",\"url\":\"" + pageUrl + "\"}", bounded(30_000));
+    browser.call("{\"cmd\":\"waitFor\",\"selector\":\"#stream-state\",\"text\":\"connected\"}", bounded(30_000));
+  }
+
   /** Starts A, then B connecting to A, then C connecting to B, and waits until the links are up. */
   private List<Child> startLine(Sys sys, String tag) throws IOException {
     List<Child> line = new ArrayList<>();
@@ -342,6 +370,9 @@ public final class Bench {
           problems.add(tag + ": C is linked to A directly (the line is not strict)");
         }
       }
+    }
+    if (sys == Sys.SYNCMESH_PAGE) {
+      openPage(tag);
     }
     sleep(SETTLE_MS); // let registrations (Hazelcast's cluster-wide entry listeners) and accept paths settle
     return line;
@@ -426,7 +457,7 @@ public final class Bench {
       Child c = nodes.get(2);
       c.call("events on", bounded(10_000));
       long timeout = switch (sys) {
-        case SYNCMESH -> Math.max(60_000, k);
+        case SYNCMESH, SYNCMESH_PAGE -> Math.max(60_000, k);
         case SYNCMESH_SECURE -> Math.max(60_000, 3L * k);
         case HAZELCAST -> Math.max(60_000, 3L * k);
         case JS2P -> 300_000;
@@ -558,6 +589,10 @@ public final class Bench {
   }
 
   private void stopAll(List<Child> nodes) {
+    if (browser != null) {
+      browser.close();
+      browser = null;
+    }
     for (int i = nodes.size() - 1; i >= 0; i--) {
       nodes.get(i).close();
     }
@@ -753,13 +788,12 @@ public final class Bench {
         + "\n\n");
     // columns: syncmesh, js2p, Hazelcast as before, plus syncmesh-secure (a secure network, docs/security.md)
     // when asked for, with the ratio secure/open
-    boolean secure = systems.contains(Sys.SYNCMESH_SECURE);
+    // and syncmesh-page (the command line's nodes serving their page, C's open in Chromium), with page/off
+    List<Sys> variants = Stream.of(Sys.SYNCMESH_SECURE, Sys.SYNCMESH_PAGE).filter(systems::contains).toList();
     List<Sys> cols = new ArrayList<>(List.of(Sys.SYNCMESH));
-    if (secure) {
-      cols.add(Sys.SYNCMESH_SECURE);
-    }
+    cols.addAll(variants);
     for (Sys x : List.of(Sys.JS2P, Sys.HAZELCAST)) {
-      if (!secure || systems.contains(x)) {
+      if (variants.isEmpty() || systems.contains(x)) {
         cols.add(x);
       }
     }
@@ -771,7 +805,8 @@ public final class Bench {
     }
     for (Sys x : cols) {
       if (x != Sys.SYNCMESH) {
-        head.append(x == Sys.SYNCMESH_SECURE ? " secure/open |" : " syncmesh/" + x.label + " |");
+        head.append(x == Sys.SYNCMESH_SECURE ? " secure/open |" : x == Sys.SYNCMESH_PAGE ? " page/off |"
+            : " syncmesh/" + x.label + " |");
         rule.append("---|");
       }
     }
@@ -786,7 +821,7 @@ public final class Bench {
       }
       for (Sys x : cols) {
         if (x != Sys.SYNCMESH) {
-          md.append(' ').append(x == Sys.SYNCMESH_SECURE ? ratio(row, Sys.SYNCMESH_SECURE, Sys.SYNCMESH) : ratio(row, x)).append(" |");
+          md.append(' ').append(variants.contains(x) ? ratio(row, x, Sys.SYNCMESH) : ratio(row, x)).append(" |");
         }
       }
       md.append("\n");
@@ -845,6 +880,13 @@ public final class Bench {
           + "certificate naming its id), so every link is mutual TLS 1.3 and every write is signed by A and verified "
           + "by B, C and D before they apply and relay it. Same scenarios, same processes layout, interleaved with open "
           + "syncmesh in every run. Its (c) includes D's TLS handshake with C.\n");
+    }
+    if (systems.contains(Sys.SYNCMESH_PAGE)) {
+      md.append("- syncmesh-page: B, C and D are `syncmesh node --json --http 127.0.0.1:PORT` (the node's live page, "
+          + "docs/http.md), and C's page is open in a headless Chromium (interop/browser/driver.js) for the whole "
+          + "session: it holds the event stream and polls the API as a person watching would, on the same two cores. "
+          + "page/off is its median divided by syncmesh's" + (syncmeshCli ? "" : ", whose B, C and D are bench SmNodes "
+          + "unless --syncmesh-cli is given (give it, so that the two differ only by the page)") + ".\n");
     }
     for (String n : notes) {
       md.append("- ").append(n).append("\n");

@@ -155,12 +155,15 @@ final class Child implements AutoCloseable {
     }
   }
 
-  /** quit, then wait up to 5 s, then kill. */
+  /** The command that ends the child: the node line protocol's quit, or another driver's. */
+  String quitCommand = "quit";
+
+  /** {@link #quitCommand}, then wait up to 5 s, then kill. */
   @Override
   public void close() {
     if (process.isAlive()) {
       try {
-        in.write("quit\n");
+        in.write(quitCommand + "\n");
         in.flush();
         in.close();
       } catch (IOException e) {
