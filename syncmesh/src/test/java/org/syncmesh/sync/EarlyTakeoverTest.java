@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,6 +12,7 @@ import java.util.function.UnaryOperator;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.syncmesh.Bytes;
 import org.syncmesh.Hlc;
 import org.syncmesh.NodeIdentity;
@@ -35,6 +35,7 @@ final class EarlyTakeoverTest {
   private static final long T0 = 1_700_000_000L;
 
   @RegisterExtension final NetworkTestRule net = new NetworkTestRule();
+  @TempDir java.nio.file.Path dir;
 
   private SyncSocket node(NodeIdentity identity, UnaryOperator<SyncSocket.Builder> settings) {
     // A drift far above the hours the fake clock moves: a clock reading in flight while it moves is no skew.
@@ -220,7 +221,42 @@ final class EarlyTakeoverTest {
     assertThat(m.get(KEY)).contains("owned");
   }
 
-  static List<SyncSocket> list(SyncSocket... nodes) {
-    return new ArrayList<>(List.of(nodes));
+  /**
+   * A durable node saves each key's history with it (docs/data-directory.md §3, a record of 14):
+   * restarted, it holds the refused takeover as evidence again, and proves it, with everything else,
+   * to a member that meets only it, which refuses the takeover in turn.
+   */
+  @Test
+  void aDurableNode_keepsTheHistoryAcrossARestart_andPassesTheEvidenceOn() throws Exception {
+    java.nio.file.Path data = dir.resolve("a");
+    NodeIdentity aIdentity = NodeIdentity.generate(); // given again at the restart: the same node id
+    NodeIdentity evilKey = NodeIdentity.generate();
+    SyncSocket a = Cluster.node(net, true, x -> x.signedForTests(aIdentity).dataDirectory(data));
+    SyncSocket b = node(NodeIdentity.generate()); // the owner
+    SyncSocket m = node(evilKey);
+    SignedWritesTest.link(b, a);
+    SignedWritesTest.link(m, a);
+    b.set(KEY, "owned");
+    a.set("plain", 1);
+    awaitValue(List.of(a, b, m), "owned");
+    long now = System.currentTimeMillis();
+    grab(m, evilKey, "grabbed", now, a.snapshot().get(KEY).epoch() + 1, now / 1000, p -> true);
+    Awaitility.await("a to refuse the grab").atMost(WAIT).until(() -> a.earlyTakeovers() == 1);
+    awaitWholeStatesEqual(List.of(a, b, m));
+    Map<Bytes, List<Store.Entry>> before = a.wholeState();
+    assertThat(before.get(KEY)).hasSize(2);
+    Awaitility.await("a's own write signed").atMost(WAIT).until(() -> a.proofForTests("plain")
+        instanceof SignedWrites.Signed s && !s.pending());
+    a.close();
+
+    SyncSocket again = Cluster.node(net, true, x -> x.signedForTests(aIdentity).dataDirectory(data));
+    assertThat(again.wholeState()).isEqualTo(before);
+    assertThat(again.get(KEY)).contains("owned");
+    SyncSocket d = node(NodeIdentity.generate());
+    SignedWritesTest.link(d, again);
+    awaitWholeStatesEqual(List.of(again, d));
+    assertThat(d.wholeState()).isEqualTo(before);
+    assertThat(d.earlyTakeovers()).isEqualTo(1);
+    assertThat(d.forgedRemoteWrites()).isZero();
   }
 }
