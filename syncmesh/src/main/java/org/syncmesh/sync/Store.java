@@ -44,7 +44,10 @@ import org.syncmesh.wire.InternalMessage;
  * <h2>Leases</h2>
  * On leasing networks a write's tenure is judged from versions ({@link Resolution#tenure}): a
  * refused local write throws {@link LeaseException} before anything is stored or sent; a refused
- * remote write is dropped, counted and reported in the socket's status.
+ * remote write is dropped, counted and reported in the socket's status. In a secure leasing
+ * network each key also keeps its tenure history ({@link History}, §8.4): every record received,
+ * one per tenure, and shows the state their walk makes, so a member's early takeover is refused
+ * by every node alike and kept as evidence.
  */
 final class Store {
 
