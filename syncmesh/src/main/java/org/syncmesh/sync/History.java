@@ -38,15 +38,12 @@ final class History {
 
   /** The visible record of a walk, and the early takeovers it refused, each with the record whose lease covered it. */
   record Walk(Record visible, List<Refused> refused) {
+    /** Whether the walk refused the record of {@code state}'s tenure as an early takeover. */
     boolean refuses(Store.Entry state) {
-      for (Refused r : refused) {
-        if (Resolution.compareTenure(r.taker().state(), state) == 0) {
-          return true;
-        }
-      }
-      return false;
+      return refusalOf(state) != null;
     }
 
+    /** The refusal of the record of {@code state}'s tenure, or null if the walk did not refuse it. */
     @Nullable Refused refusalOf(Store.Entry state) {
       for (Refused r : refused) {
         if (Resolution.compareTenure(r.taker().state(), state) == 0) {
