@@ -165,7 +165,7 @@ final class AntiEntropy {
       public boolean hasNext() {
         while (next == null && all.hasNext()) {
           Map.Entry<Bytes, Store.Entry> e = all.next();
-          if (e.getValue().version().hlc() > hlc) {
+          if (store.maxHlc(e.getKey(), e.getValue()) > hlc) { // its history's records count (§8.4)
             next = e.getKey();
           }
         }
@@ -375,7 +375,7 @@ final class AntiEntropy {
         } else if (!mine.deleted()) {
           forgotten.add(Map.entry(e.getKey(), mine));
         }
-      } else if (theirs != DigestTree.entryDigest(kh, mine) && mayBeNewer(mine, theirOrder.get(kh))) {
+      } else if (theirs != store.keyDigest(e.getKey(), kh, mine) && mayBeNewer(mine, theirOrder.get(kh))) {
         toSend.add(e.getKey());
       }
     }
@@ -395,8 +395,8 @@ final class AntiEntropy {
   private boolean mayBeNewer(Store.Entry mine, long[] theirs) {
     boolean theirFields = (theirs[1] & 0x8000_0000L) != 0;
     int theirEpoch = (int) (theirs[1] & 0x7fff_ffffL);
-    if (mine.fields() != null || theirFields) {
-      return true; // field versions merge both ways
+    if (mine.fields() != null || theirFields || store.keepsHistory()) {
+      return true; // field versions merge both ways; so do histories (§8.4), which rows do not show
     }
     if (store.leasing() && mine.epoch() != theirEpoch) {
       return mine.epoch() > theirEpoch;
@@ -490,19 +490,20 @@ final class AntiEntropy {
     for (int b : buckets) {
       wanted.set(b);
     }
-    Map<Integer, List<Map.Entry<Long, Store.Entry>>> byBucket = new HashMap<>();
+    Map<Integer, List<Row>> byBucket = new HashMap<>();
     for (Map.Entry<Bytes, Store.Entry> e : store.entries()) {
       long kh = DigestTree.keyHash(e.getKey());
       int b = DigestTree.bucket(kh);
       if (wanted.get(b)) {
-        byBucket.computeIfAbsent(b, x -> new ArrayList<>()).add(Map.entry(kh, e.getValue()));
+        byBucket.computeIfAbsent(b, x -> new ArrayList<>()).add(new Row(kh, store.keyDigest(e.getKey(), kh,
+            e.getValue()), e.getValue()));
       }
     }
     List<List<?>> messages = new ArrayList<>();
     List<Integer> chunkBuckets = new ArrayList<>();
-    List<Map.Entry<Long, Store.Entry>> chunkRows = new ArrayList<>();
+    List<Row> chunkRows = new ArrayList<>();
     for (int b : buckets) {
-      List<Map.Entry<Long, Store.Entry>> rows = byBucket.getOrDefault(b, List.of());
+      List<Row> rows = byBucket.getOrDefault(b, List.of());
       if (!chunkBuckets.isEmpty() && chunkRows.size() + rows.size() > ROWS_PER_MESSAGE) {
         messages.add(rowsMessage(round, reply, chunkBuckets, chunkRows));
         chunkBuckets = new ArrayList<>();
@@ -517,10 +518,13 @@ final class AntiEntropy {
     return messages.iterator();
   }
 
-  private List<?> rowsMessage(long round, boolean reply, List<Integer> buckets, List<Map.Entry<Long, Store.Entry>> rows) {
+  /** One key's row: its key hash, its digest (its history's records included, §8.4) and its visible state. */
+  private record Row(long keyHash, long digest, Store.Entry entry) {}
+
+  private List<?> rowsMessage(long round, boolean reply, List<Integer> buckets, List<Row> rows) {
     ByteBuffer bytes = ByteBuffer.allocate(rows.size() * ExtMessages.ROW_BYTES);
-    for (Map.Entry<Long, Store.Entry> r : rows) {
-      ExtMessages.putRow(bytes, r.getKey(), r.getValue());
+    for (Row r : rows) {
+      ExtMessages.putRow(bytes, r.keyHash(), r.digest(), r.entry());
     }
     return ExtMessages.rows(new ExtMessages.Rows(round, reply, store.horizonMillis(), toArray(buckets), bytes.array()));
   }
@@ -593,6 +597,28 @@ final class AntiEntropy {
       }
     }
 
+    /**
+     * Adds {@code key}'s records beside its visible state (§8.4), each as an entry of its own with
+     * its proof, those newer than the peer's horizon and signed; returns their estimated size.
+     */
+    private long addOthers(List<Object> chunk, Bytes key) {
+      long bytes = 0;
+      for (History.Record r : store.others(key)) {
+        Store.Entry s = r.state();
+        if (r.proof() == null || SignedWrites.pending(r.proof()) || Hlc.millis(s.version().hlc()) <= peerHorizon) {
+          continue; // this node's own write the signer has not reached yet goes with the signer's batch
+        }
+        chunk.add(ExtMessages.entry(key, s, r.proof()));
+        bytes += SizeEstimate.of(key) + SizeEstimate.of(s.value()) + 100;
+        if (r.proof() instanceof SignedWrites.Writes ws) {
+          for (SignedWrites.Write w : ws.writes()) {
+            bytes += SizeEstimate.of(w.value()) + 160;
+          }
+        }
+      }
+      return bytes;
+    }
+
     EntryStream(PeerInfo peer, Iterator<Bytes> keys, long peerHorizon) {
       this.peer = peer;
       this.keys = keys;
@@ -618,6 +644,7 @@ final class AntiEntropy {
             continue;
           }
           if (store.keepsSignatures()) { // a secure network (§8): with its signature; unsigned ones would be refused
+            bytes += addOthers(chunk, key);
             SignedWrites.Proof signed = store.proof(key, e);
             if (signed == null) {
               continue;

@@ -48,6 +48,20 @@ final class DigestTree {
     }
   }
 
+  /**
+   * Adds or removes (XOR both ways) the digest of {@code record}, a record of {@code key} beside its
+   * visible state (a secure leasing network's tenure history, §8.4), without counting an entry.
+   */
+  void toggle(Bytes key, Store.Entry record) {
+    long kh = keyHash(key);
+    int b = bucket(kh);
+    long change = entryDigest(kh, record);
+    long old;
+    do {
+      old = buckets.get(b);
+    } while (!buckets.compareAndSet(b, old, old ^ change));
+  }
+
   /** The digest of node {@code index} at {@code level} (0: the root; {@link #LEVELS}: a bucket). */
   long digest(int level, int index) {
     int span = span(level);

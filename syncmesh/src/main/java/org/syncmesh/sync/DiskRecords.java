@@ -17,8 +17,12 @@ import org.syncmesh.wire.WireFormatException;
 final class DiskRecords {
   private DiskRecords() {}
 
-  /** A record read back: the state and, if saved with it, its signature. */
-  record Loaded(Store.Entry entry, SignedWrites.@Nullable Proof signed) {}
+  /** A record read back: the state and, if saved with it, its signature, and its other records (§8.4). */
+  record Loaded(Store.Entry entry, SignedWrites.@Nullable Proof signed, List<History.Record> others) {
+    Loaded(Store.Entry entry, SignedWrites.@Nullable Proof signed) {
+      this(entry, signed, List.of());
+    }
+  }
 
   /**
    * The record: 10 elements (the entry and ownerBin); 12 with the public key and signature of the
@@ -26,6 +30,33 @@ final class DiskRecords {
    * (docs/data-directory.md §3, docs/extension-v1.md §8.5).
    */
   static byte[] encode(Bytes key, Store.Entry e, SignedWrites.@Nullable Proof signed) {
+    return Packets.encode(record(key, e, signed));
+  }
+
+  /**
+   * As {@link #encode(Bytes, Store.Entry, SignedWrites.Proof)}, with the key's other records (a
+   * secure leasing network's tenure history, docs/extension-v1.md §8.4): with none, the same
+   * bytes; else an array of 14: the entry and ownerBin, public key and signature (or nil, nil),
+   * writes (or nil), then the other records, each an array of 10, 12 or 13 as above.
+   */
+  static byte[] encode(Bytes key, Store.Entry e, SignedWrites.@Nullable Proof signed, List<History.Record> others) {
+    if (others.isEmpty()) {
+      return encode(key, e, signed);
+    }
+    List<@Nullable Object> record = new ArrayList<>(ExtMessages.entry(key, e));
+    record.add(e.ownerBin());
+    record.add(signed instanceof SignedWrites.Signed s ? s.publicKey() : null);
+    record.add(signed instanceof SignedWrites.Signed s ? s.signature() : null);
+    record.add(signed instanceof SignedWrites.Writes ws ? ExtMessages.writes(ws) : null);
+    List<Object> history = new ArrayList<>(others.size());
+    for (History.Record r : others) {
+      history.add(record(key, r.state(), r.proof()));
+    }
+    record.add(history);
+    return Packets.encode(record);
+  }
+
+  private static List<@Nullable Object> record(Bytes key, Store.Entry e, SignedWrites.@Nullable Proof signed) {
     List<@Nullable Object> record = new ArrayList<>(ExtMessages.entry(key, e));
     record.add(e.ownerBin());
     if (signed instanceof SignedWrites.Signed s) {
@@ -36,7 +67,7 @@ final class DiskRecords {
       record.add(null);
       record.add(ExtMessages.writes(ws));
     }
-    return Packets.encode(record);
+    return record;
   }
 
   /**
@@ -51,9 +82,39 @@ final class DiskRecords {
     } catch (WireFormatException | IllegalArgumentException e) {
       throw corrupt(key, where, e.getMessage());
     }
+    if (decoded instanceof List<?> list && list.size() == 14) {
+      return decodeWithHistory(key, list, where);
+    }
+    return decode(key, decoded, where);
+  }
+
+  /** A record of 14: the visible state as a record of 10, 12 or 13, then the other records (§8.4). */
+  private static Loaded decodeWithHistory(byte[] key, List<?> list, String where) {
+    if (!(list.get(13) instanceof List<?> history) || history.isEmpty() || history.size() >= History.MAX_RECORDS) {
+      throw corrupt(key, where, "a record of 14 without a list of 1 to " + (History.MAX_RECORDS - 1)
+          + " other records as its last element");
+    }
+    List<Object> visible;
+    if (list.get(12) != null) {
+      visible = new ArrayList<>(list.subList(0, 13));
+    } else if (list.get(10) != null || list.get(11) != null) {
+      visible = new ArrayList<>(list.subList(0, 12));
+    } else {
+      visible = new ArrayList<>(list.subList(0, 10));
+    }
+    Loaded top = decode(key, visible, where);
+    List<History.Record> others = new ArrayList<>(history.size());
+    for (Object r : history) {
+      Loaded other = decode(key, r, where + ", one of its other records");
+      others.add(new History.Record(other.entry(), other.signed()));
+    }
+    return new Loaded(top.entry(), top.signed(), List.copyOf(others));
+  }
+
+  private static Loaded decode(byte[] key, @Nullable Object decoded, String where) {
     if (!(decoded instanceof List<?> list) || (list.size() != 10 && list.size() != 12 && list.size() != 13)
         || !(list.get(9) instanceof Boolean ownerBin)) {
-      throw corrupt(key, where, "not an array of 10, 12 or 13 with a boolean tenth");
+      throw corrupt(key, where, "not an array of 10, 12, 13 or 14 with a boolean tenth");
     }
     ExtMessages.KeyState state;
     try {

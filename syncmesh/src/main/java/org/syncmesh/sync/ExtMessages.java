@@ -260,7 +260,12 @@ final class ExtMessages {
   }
 
   static void putRow(ByteBuffer rows, long keyHash, Store.Entry e) {
-    rows.putLong(keyHash).putLong(DigestTree.entryDigest(keyHash, e)).putLong(e.version().hlc())
+    putRow(rows, keyHash, DigestTree.entryDigest(keyHash, e), e);
+  }
+
+  /** A row with the key's {@code digest}: its entry's, or with a tenure history (§8.4) the XOR of its records'. */
+  static void putRow(ByteBuffer rows, long keyHash, long digest, Store.Entry e) {
+    rows.putLong(keyHash).putLong(digest).putLong(e.version().hlc())
         .putInt(e.epoch() | (e.fields() != null ? HAS_FIELDS : 0));
   }
 

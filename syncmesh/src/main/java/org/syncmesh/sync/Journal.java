@@ -2,6 +2,7 @@ package org.syncmesh.sync;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
@@ -83,11 +84,16 @@ final class Journal implements Store.Persistence, AutoCloseable {
 
   @Override
   public void put(Bytes key, Store.Entry state, SignedWrites.@Nullable Proof signed) {
-    record(key, signed == null ? state : new SignedState(state, signed));
+    record(key, signed == null ? state : new SignedState(state, signed, List.of()));
   }
 
-  /** A state and the signature of the write that made it (secure networks). */
-  private record SignedState(Store.Entry state, SignedWrites.Proof signed) {}
+  @Override
+  public void put(Bytes key, Store.Entry state, SignedWrites.@Nullable Proof signed, List<History.Record> others) {
+    record(key, signed == null && others.isEmpty() ? state : new SignedState(state, signed, others));
+  }
+
+  /** A state and the signature of the write that made it (secure networks), and its key's other records (§8.4). */
+  private record SignedState(Store.Entry state, SignedWrites.@Nullable Proof signed, List<History.Record> others) {}
 
   @Override
   public void remove(Bytes key) {
@@ -251,7 +257,7 @@ final class Journal implements Store.Persistence, AutoCloseable {
       if (c.getValue() == REMOVED) {
         b.delete(Column.ENTRIES, key);
       } else if (c.getValue() instanceof SignedState s) {
-        b.put(Column.ENTRIES, key, DiskRecords.encode(c.getKey(), s.state(), s.signed()));
+        b.put(Column.ENTRIES, key, DiskRecords.encode(c.getKey(), s.state(), s.signed(), s.others()));
       } else {
         b.put(Column.ENTRIES, key, DiskRecords.encode(c.getKey(), (Store.Entry) c.getValue(), null));
       }

@@ -109,7 +109,7 @@ final class ParallelLoad {
       throw e;
     }
     for (Decoded d : decoded) {
-      store.load(d.key(), d.loaded().entry(), d.loaded().signed());
+      store.load(d.key(), d.loaded().entry(), d.loaded().signed(), d.loaded().others());
     }
   }
 }

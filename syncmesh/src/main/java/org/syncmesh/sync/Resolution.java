@@ -161,6 +161,18 @@ final class Resolution {
    */
   static @Nullable Tenure tenure(Store.@Nullable Entry current, Version version, long seconds, boolean leasing,
       int epochFloor) {
+    return tenure(current, version, seconds, leasing, epochFloor, false);
+  }
+
+  /**
+   * As {@link #tenure(Store.Entry, Version, long, boolean, int)}; with {@code reclaim} (a secure
+   * leasing network, docs/extension-v1.md §8.4) an owner whose write comes more than the lease
+   * after its own last write (its lease had ended) does not write in its old tenure but claims the
+   * key again, epoch + 1, as another node's takeover would: so a tenure's lease has no gap, and
+   * its latest write alone says until when it holds ({@link History#covers}).
+   */
+  static @Nullable Tenure tenure(Store.@Nullable Entry current, Version version, long seconds, boolean leasing,
+      int epochFloor, boolean reclaim) {
     if (!leasing) {
       return Tenure.NONE;
     }
@@ -176,6 +188,9 @@ final class Resolution {
       return new Tenure(current.epoch() + 1, claim(seconds, version.writer()));
     }
     if (current.version().writer().equals(version.writer())) {
+      if (reclaim && seconds > current.timestamp() + LeasePolicy.LEASE_SECONDS) {
+        return new Tenure(current.epoch() + 1, claim(seconds, version.writer()));
+      }
       return new Tenure(current.epoch(), current.claim());
     }
     if (seconds > current.timestamp() + LeasePolicy.LEASE_SECONDS) {

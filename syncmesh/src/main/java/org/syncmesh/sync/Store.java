@@ -44,7 +44,10 @@ import org.syncmesh.wire.InternalMessage;
  * <h2>Leases</h2>
  * On leasing networks a write's tenure is judged from versions ({@link Resolution#tenure}): a
  * refused local write throws {@link LeaseException} before anything is stored or sent; a refused
- * remote write is dropped, counted and reported in the socket's status.
+ * remote write is dropped, counted and reported in the socket's status. In a secure leasing
+ * network each key also keeps its tenure history ({@link History}, §8.4): every record received,
+ * one per tenure, and shows the state their walk makes, so a member's early takeover is refused
+ * by every node alike and kept as evidence.
  */
 final class Store {
 
@@ -114,6 +117,14 @@ final class Store {
     /** {@code key} now holds {@code state}, proved by {@code signed} (secure networks; else null). */
     void put(Bytes key, Entry state, SignedWrites.@Nullable Proof signed);
 
+    /**
+     * As {@link #put(Bytes, Entry, SignedWrites.Proof)}, with the key's other records (a secure
+     * leasing network's tenure history, {@link History}; empty elsewhere).
+     */
+    default void put(Bytes key, Entry state, SignedWrites.@Nullable Proof signed, List<History.Record> others) {
+      put(key, state, signed);
+    }
+
     /** {@code key}'s tombstone was collected. */
     void remove(Bytes key);
 
@@ -165,13 +176,24 @@ final class Store {
    */
   private volatile @Nullable ConcurrentHashMap<Bytes, SignedWrites.Proof> signatures;
 
+  /**
+   * Secure leasing networks (docs/extension-v1.md §8.4): per key, its records other than the
+   * visible one (the visible state and its proof are in {@link #entries} and {@link #signatures}),
+   * best first by tenure order; keys with one record have none here. Written by the writer's
+   * steps, read by any thread.
+   */
+  private final ConcurrentHashMap<Bytes, List<History.Record>> history = new ConcurrentHashMap<>();
+
   final AtomicLong refusedRemote = new AtomicLong();
   final AtomicLong droppedRemote = new AtomicLong();
   /** Secure networks: writes and entries dropped as forged, tampered, unsigned, denied or unsigned deltas. */
   final AtomicLong forgedRemote = new AtomicLong();
   /** Secure networks: signed writes ignored as older than their writer's held write (replays, late copies). */
   final AtomicLong staleRemote = new AtomicLong();
-  /** Secure leasing networks: takeovers applied although the owner's lease had not ended, as this node knows. */
+  /**
+   * Secure leasing networks: early takeovers refused (§8.4), on arrival or when later evidence
+   * showed the owner's lease held at their claim; also counted in refusedRemote and refusedLease.
+   */
   final AtomicLong earlyTakeovers = new AtomicLong();
   // refusedRemote by reason (they sum to it): a lease, a clock too far ahead, older than the
   // forgotten deletes (the horizon), the entry limit. Counted where refusedRemote is.
@@ -214,6 +236,50 @@ final class Store {
   /** Whether this store keeps signatures: a secure network's. */
   boolean keepsSignatures() {
     return signatures != null;
+  }
+
+  /** Whether this store keeps each key's tenure history (§8.4): a secure leasing network's. */
+  boolean keepsHistory() {
+    return leasing && signatures != null;
+  }
+
+  /** {@code key}'s records other than its visible state, best first; empty for most keys. Any thread. */
+  List<History.Record> others(Bytes key) {
+    return history.getOrDefault(key, List.of());
+  }
+
+  /**
+   * The digest anti-entropy compares for {@code key} whose visible state is {@code e}: its entry
+   * digest, XOR those of its other records (§5.1), so replicas with different histories differ.
+   */
+  long keyDigest(Bytes key, long keyHash, Entry e) {
+    long d = DigestTree.entryDigest(keyHash, e);
+    for (History.Record r : others(key)) {
+      d ^= DigestTree.entryDigest(keyHash, r.state());
+    }
+    return d;
+  }
+
+  /** The highest hlc among {@code key}'s records, {@code e} its visible state. */
+  long maxHlc(Bytes key, Entry e) {
+    long max = e.version().hlc();
+    for (History.Record r : others(key)) {
+      max = Math.max(max, r.state().version().hlc());
+    }
+    return max;
+  }
+
+  /** Whether {@code key} holds {@code state} already, as its visible state or one of its records. Any thread. */
+  boolean holds(Bytes key, Entry state) {
+    if (state.equals(entries.get(key))) {
+      return true;
+    }
+    for (History.Record r : others(key)) {
+      if (r.state().equals(state)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The proof of {@code e}, {@code key}'s state, if this node holds it; any thread. */
@@ -285,6 +351,18 @@ final class Store {
    * secure network's): no event, nothing sent or saved.
    */
   void load(Bytes key, Entry state, SignedWrites.@Nullable Proof signed) {
+    load(key, state, signed, List.of());
+  }
+
+  /** As {@link #load(Bytes, Entry, SignedWrites.Proof)}, with the key's other records (§8.4) saved with it. */
+  void load(Bytes key, Entry state, SignedWrites.@Nullable Proof signed, List<History.Record> others) {
+    if (!others.isEmpty()) {
+      history.put(key, List.copyOf(others));
+      for (History.Record r : others) {
+        tree.toggle(key, r.state());
+        clock.restore(r.state().version().hlc());
+      }
+    }
     Entry shared = intern(state);
     if (signed instanceof SignedWrites.Signed s) {
       signed(key, new SignedWrites.Signed(shared.version(), s.publicKey(), s.signature()));
@@ -362,7 +440,8 @@ final class Store {
   LocalWrites.Guess guess(Bytes key) {
     long hlc = clock.peekNext();
     Version v = new Version(hlc, selfId);
-    Resolution.Tenure t = Resolution.tenure(entries.get(key), v, Hlc.millis(hlc) / 1000, leasing, epochFloor.get());
+    Resolution.Tenure t = Resolution.tenure(entries.get(key), v, Hlc.millis(hlc) / 1000, leasing, epochFloor.get(),
+        keepsHistory());
     return new LocalWrites.Guess(v, t == null ? Resolution.Tenure.NONE : t);
   }
 
@@ -445,10 +524,14 @@ final class Store {
     }
     commitPlain(stamp);
     SignedWrites.Write pending = writes.pending(write, stamp.version, stamp.seconds, tenure);
-    if (pending != null) { // a secure network: the delta joins the map's proof, signed soon (§8.3, §8.5)
-      signed(key, proofFor(key, current, next, incoming, new SignedWrites.Writes(List.of(pending))));
+    if (pending != null && keepsHistory()) { // its tenure's record takes it (§8.4)
+      settle(key, current, new History.Record(incoming, new SignedWrites.Writes(List.of(pending))));
+    } else {
+      if (pending != null) { // a secure network: the delta joins the map's proof, signed soon (§8.3, §8.5)
+        signed(key, proofFor(key, current, next, incoming, new SignedWrites.Writes(List.of(pending))));
+      }
+      install(key, current, next);
     }
-    install(key, current, next);
     send(write, stamp, tenure, pending);
     return merged;
   }
@@ -460,10 +543,16 @@ final class Store {
     commitPlain(stamp);
     Version v = stamp.version;
     SignedWrites.Write pending = writes.pending(write, v, stamp.seconds, tenure);
-    if (pending != null) { // a secure network: its proof waits for the signer (§8.3)
-      signed(write.key(), new SignedWrites.Signed(v, pending.publicKey(), pending.signature()));
+    Entry next = new Entry(write.value(), v, stamp.seconds, v, null, tenure.epoch(), tenure.claim(), false);
+    if (pending != null && keepsHistory()) { // its tenure's record takes it (§8.4)
+      settle(write.key(), current, new History.Record(next,
+          new SignedWrites.Signed(v, pending.publicKey(), pending.signature())));
+    } else {
+      if (pending != null) { // a secure network: its proof waits for the signer (§8.3)
+        signed(write.key(), new SignedWrites.Signed(v, pending.publicKey(), pending.signature()));
+      }
+      install(write.key(), current, next);
     }
-    install(write.key(), current, new Entry(write.value(), v, stamp.seconds, v, null, tenure.epoch(), tenure.claim(), false));
     send(write, stamp, tenure, pending);
   }
 
@@ -492,19 +581,37 @@ final class Store {
       return;
     }
     for (SignedWrites.KeyedWrite w : signed) {
+      boolean changed = signOthers(w);
       SignedWrites.Proof p = sigs.get(w.key());
-      if (p == null) {
-        continue;
-      }
-      SignedWrites.Proof withSignature = SignedWrites.withSignature(p, w.write());
+      SignedWrites.Proof withSignature = p == null ? null : SignedWrites.withSignature(p, w.write());
       if (withSignature != p) {
         sigs.put(w.key(), withSignature);
-        Entry state = entries.get(w.key());
-        if (state != null) {
-          persistence.put(w.key(), state, proof(w.key(), state));
-        }
+        changed = true;
+      }
+      Entry state = entries.get(w.key());
+      if (changed && state != null) {
+        persist(w.key(), state);
       }
     }
+  }
+
+  /** Puts {@code w}'s signature in the other records of its key (§8.4) that wait for it; whether any did. */
+  private boolean signOthers(SignedWrites.KeyedWrite w) {
+    List<History.Record> others = history.get(w.key());
+    if (others == null) {
+      return false;
+    }
+    List<History.Record> out = new ArrayList<>(others.size());
+    boolean changed = false;
+    for (History.Record r : others) {
+      SignedWrites.Proof p = r.proof() == null ? null : SignedWrites.withSignature(r.proof(), w.write());
+      changed |= p != r.proof();
+      out.add(p == r.proof() ? r : new History.Record(r.state(), p));
+    }
+    if (changed) {
+      history.put(w.key(), List.copyOf(out));
+    }
+    return changed;
   }
 
   /**
@@ -523,6 +630,17 @@ final class Store {
         for (SignedWrites.Write w : SignedWrites.pendingWrites(state, e.getValue())) {
           if (w.version().writer().equals(selfId)) {
             out.add(new SignedWrites.KeyedWrite(e.getKey(), w));
+          }
+        }
+      }
+    }
+    for (Map.Entry<Bytes, List<History.Record>> e : history.entrySet()) {
+      for (History.Record r : e.getValue()) {
+        if (r.proof() != null && SignedWrites.pending(r.proof())) {
+          for (SignedWrites.Write w : SignedWrites.pendingWrites(r.state(), r.proof())) {
+            if (w.version().writer().equals(selfId)) {
+              out.add(new SignedWrites.KeyedWrite(e.getKey(), w));
+            }
           }
         }
       }
@@ -580,7 +698,8 @@ final class Store {
   }
 
   private Resolution.Tenure requireLease(Bytes key, @Nullable Entry current, Stamp stamp) {
-    Resolution.Tenure tenure = Resolution.tenure(current, stamp.version, stamp.seconds, leasing, epochFloor.get());
+    Resolution.Tenure tenure = Resolution.tenure(current, stamp.version, stamp.seconds, leasing, epochFloor.get(),
+        keepsHistory());
     if (tenure == null) {
       throw new LeaseException(key, current.meta(), leaseEndSeconds(current), leasing);
     }
@@ -641,7 +760,12 @@ final class Store {
             + ": this node holds its limit of " + limits.maxEntries() + " keys and tombstones");
         return false;
       }
+      if (keepsHistory()) {
+        return applyRecord(key, null, intern(incoming), signed, from, kind);
+      }
       next = intern(incoming);
+    } else if (keepsHistory()) {
+      return applyRecord(key, current, intern(incoming), signed, from, kind);
     } else {
       next = Resolution.merge(current, incoming, leasing);
       if (next == incoming) {
@@ -668,9 +792,6 @@ final class Store {
     }
     if (signatures != null) {
       signed(key, proofFor(key, current, next, incoming, signed));
-      if (leasing && current != null) {
-        reportEarlyTakeover(key, current, next, from, kind);
-      }
     }
     install(key, current, next);
     remoteWrites.increment();
@@ -678,25 +799,133 @@ final class Store {
   }
 
   /**
-   * Secure leasing networks (§8.4): reports a signed takeover of a key whose owner's lease, as far
-   * as this node knows, had not ended at the taker's claim: a member taking a live lease, or an
-   * honest takeover by a node that had not seen the owner's last write (a partition). Only a
-   * report: merge rules judge tenures from the writes alone, so every node keeps the same state.
+   * Secure leasing networks (§8.4): merges a peer's signed state into the record of its tenure and
+   * shows what the history's walk makes visible. A state that changes only the history (evidence,
+   * or an early takeover kept as such) still counts as a change: it is saved, digested and relayed.
+   * An early takeover, refused on arrival or once evidence shows the lease it took was live, is
+   * counted and reported.
    */
-  private void reportEarlyTakeover(Bytes key, Entry current, Entry next, String from, String kind) {
-    if (current.deleted() || next.epoch() <= current.epoch() || next.claim() == null
-        || next.owner().equals(current.owner())) {
+  private boolean applyRecord(Bytes key, @Nullable Entry current, Entry incoming,
+      SignedWrites.@Nullable Proof signed, String from, String kind) {
+    History.Walk walk = settle(key, current, new History.Record(incoming, signed));
+    if (walk == null) {
+      if (current != null && "write".equals(kind) && incoming.owner().equals(current.owner())
+          && incoming.version().compareTo(current.version()) < 0) {
+        staleRemote.incrementAndGet();
+        effects.dropped("ignored write of key " + Keys.render(key) + " from " + from + " by " + incoming.owner()
+            + " at " + incoming.version() + ": older than its own write at " + current.version()
+            + " (a replay or a late copy); not relayed");
+      }
+      return false;
+    }
+    remoteWrites.increment();
+    Entry visible = walk.visible().state();
+    History.Refused refused = walk.refusalOf(incoming);
+    if (refused != null) {
+      refusedTakeover(key, refused, kind + " from " + from);
+    } else if (Resolution.compareTenure(visible, incoming) > 0 && !visible.owner().equals(incoming.owner())) {
+      refusedRemote.incrementAndGet();
+      refusedLease.incrementAndGet();
+      effects.dropped("refused " + kind + " of key " + Keys.render(key) + " from " + from + " as "
+          + incoming.owner() + " (lease epoch " + incoming.epoch() + "): owned by " + visible.owner()
+          + " in epoch " + visible.epoch() + ", leased until " + Instant.ofEpochSecond(leaseEndSeconds(visible))
+          + " (kept as evidence, not shown)");
+    }
+    if (current != null && Resolution.compareTenure(current, incoming) != 0) {
+      History.Refused killed = walk.refusalOf(current);
+      if (killed != null) { // shown until this evidence came
+        refusedTakeover(key, killed, "shown until " + kind + " from " + from + " showed the lease live");
+      }
+    }
+    return true;
+  }
+
+  private void refusedTakeover(Bytes key, History.Refused r, String how) {
+    refusedRemote.incrementAndGet();
+    refusedLease.incrementAndGet();
+    earlyTakeovers.incrementAndGet();
+    Entry taker = r.taker().state();
+    Entry holder = r.holder().state();
+    long until = holder.deleted() ? holder.timestamp() - 1 : leaseEndSeconds(holder);
+    effects.dropped("refused takeover of key " + Keys.render(key) + " by " + History.claimant(taker) + ": the lease of "
+        + holder.owner() + " holds until " + Instant.ofEpochSecond(until) + ", and it claimed epoch " + taker.epoch()
+        + " at " + Instant.ofEpochSecond(History.claimSecond(taker)) + " (" + how + "; kept as evidence, not shown)");
+  }
+
+  /**
+   * Secure leasing networks (§8.4): merges {@code incoming} into {@code key}'s records, makes the
+   * visible state their walk's, and installs what changed (a change of the history alone is saved
+   * and digested, without an event). The walk, or null if the records did not change.
+   */
+  private History.@Nullable Walk settle(Bytes key, @Nullable Entry current, History.Record incoming) {
+    List<History.Record> before = records(key, current);
+    List<History.Record> after = History.add(before, incoming);
+    if (after == before) {
+      return null;
+    }
+    History.Walk walk = History.walk(after);
+    List<History.Record> others = new ArrayList<>(after.size());
+    for (History.Record r : after) {
+      if (r != walk.visible()) {
+        others.add(r);
+      }
+    }
+    setOthers(key, others);
+    Entry next = walk.visible().state();
+    signed(key, walk.visible().proof());
+    if (next.equals(current)) { // the history alone changed
+      lastChangeNanos = System.nanoTime();
+      persist(key, current);
+    } else {
+      install(key, current, next);
+    }
+    return walk;
+  }
+
+  /** Replaces {@code key}'s other records, and their digests in the tree. */
+  private void setOthers(Bytes key, List<History.Record> others) {
+    List<History.Record> old = others(key);
+    if (old.equals(others)) {
+      if (!old.isEmpty()) {
+        history.put(key, List.copyOf(others)); // proofs may differ
+      }
       return;
     }
-    long claimSecond = Hlc.millis(next.claim().hlc()) / 1000;
-    if (claimSecond < leaseEndSeconds(current)) {
-      earlyTakeovers.incrementAndGet();
-      effects.dropped("suspicious takeover of key " + Keys.render(key) + " by " + next.owner() + " (" + kind + " from "
-          + from + "): claimed in epoch " + next.epoch() + " at " + Instant.ofEpochSecond(claimSecond) + ", but "
-          + current.owner() + " wrote it at " + Instant.ofEpochSecond(current.timestamp()) + ", leased until "
-          + Instant.ofEpochSecond(leaseEndSeconds(current)) + " (applied: a member taking a live lease, or a node "
-          + "that missed the owner's last write)");
+    for (History.Record r : old) {
+      tree.toggle(key, r.state());
     }
+    for (History.Record r : others) {
+      tree.toggle(key, r.state());
+    }
+    if (others.isEmpty()) {
+      history.remove(key);
+    } else {
+      history.put(key, List.copyOf(others));
+    }
+  }
+
+  /** {@code key}'s records, best first: its visible state {@code current} (if any) among the others. */
+  private List<History.Record> records(Bytes key, @Nullable Entry current) {
+    if (current == null) {
+      return List.of();
+    }
+    History.Record visible = new History.Record(current, proof(key, current));
+    List<History.Record> others = others(key);
+    if (others.isEmpty()) {
+      return List.of(visible);
+    }
+    List<History.Record> all = new ArrayList<>(others.size() + 1);
+    for (History.Record r : others) {
+      if (visible != null && Resolution.compareTenure(current, r.state()) > 0) {
+        all.add(visible);
+        visible = null;
+      }
+      all.add(r);
+    }
+    if (visible != null) {
+      all.add(visible);
+    }
+    return all;
   }
 
   /**
@@ -830,9 +1059,17 @@ final class Store {
     for (Map.Entry<Bytes, Entry> e : entries.entrySet()) {
       Entry state = e.getValue();
       long millis = Hlc.millis(state.version().hlc());
-      if (state.deleted() && millis < before && entries.remove(e.getKey(), state)) {
+      // With a history (§8.4), only once every record is that old too: a newer one would come back
+      // from a peer above the horizon, alone, and show.
+      if (state.deleted() && millis < before && Hlc.millis(maxHlc(e.getKey(), state)) < before
+          && entries.remove(e.getKey(), state)) {
         tree.replace(e.getKey(), state, null);
         signed(e.getKey(), null);
+        for (History.Record r : others(e.getKey())) {
+          millis = Math.max(millis, Hlc.millis(r.state().version().hlc()));
+          epochFloor.accumulateAndGet(r.state().epoch(), Math::max);
+        }
+        setOthers(e.getKey(), List.of());
         newest = Math.max(newest, millis);
         epochFloor.accumulateAndGet(state.epoch(), Math::max);
         persistence.remove(e.getKey());
@@ -859,6 +1096,7 @@ final class Store {
     }
     Version top = expected.version();
     signed(key, null); // a tombstone nobody signed: collected at once, being older than the grace
+    setOthers(key, List.of()); // the key goes whole, its history (§8.4) with it: the peer holds none of it
     install(key, expected, new Entry(null, top, expected.timestamp(), top, null, expected.epoch(), expected.claim(),
         expected.ownerBin()));
     effects.dropped("dropped key " + Keys.render(key) + " written at " + top + ": peer " + peer
@@ -873,11 +1111,15 @@ final class Store {
     return lastChangeNanos;
   }
 
+  private void persist(Bytes key, Entry state) {
+    persistence.put(key, state, signatures == null ? null : proof(key, state), others(key));
+  }
+
   private void install(Bytes key, @Nullable Entry current, Entry next) {
     lastChangeNanos = System.nanoTime();
     entries.put(key, next);
     tree.replace(key, current, next);
-    persistence.put(key, next, signatures == null ? null : proof(key, next));
+    persist(key, next);
     boolean wasLive = current != null && !current.deleted();
     if (next.deleted()) {
       if (wasLive) {

@@ -150,35 +150,41 @@ final class SyncExtension implements MeshExtension {
       node.reportError("dropped anti-entropy message from " + from.id() + ": " + e.getMessage());
       return;
     }
-    // An entry equal to the state this node holds was checked when that state arrived: merging it
-    // changes nothing (states only grow), so it is neither checked again nor applied. Anti-entropy
-    // mostly re-sends such states, and checking them would hold up the live writes queued behind.
     antiEntropy.entriesArrived(from.id(), entries.entries().size());
+    // An entry equal to a state this node holds (its visible state or, with a tenure history, one
+    // of its records, §8.4) was checked when that state arrived: merging it changes nothing (states
+    // only grow), so it is neither checked again nor applied. Anti-entropy mostly re-sends such
+    // states, and checking them would hold up the live writes queued behind.
     List<ExtMessages.SignedState> fresh = new java.util.ArrayList<>(entries.entries().size());
     for (ExtMessages.SignedState e : entries.entries()) {
-      if (!e.state().entry().equals(store.entry(e.state().key()))) {
+      if (!store.holds(e.state().key(), e.state().entry())) {
         fresh.add(e);
       }
     }
     if (fresh.isEmpty()) {
       return;
     }
+    // Refusals by the entry's place: one key may come as several entries, one per record of its
+    // tenure history (§8.4), each checked on its own.
     afterCheck(from, () -> {
-      java.util.Map<Bytes, String> refused = new java.util.LinkedHashMap<>();
-      for (ExtMessages.SignedState e : fresh) {
+      java.util.Map<Integer, String> refused = new java.util.LinkedHashMap<>();
+      for (int i = 0; i < fresh.size(); i++) {
+        ExtMessages.SignedState e = fresh.get(i);
         String refusal = signing.refusal(e.state().key(), e.state().entry(), e.signed());
         if (refusal != null) {
-          refused.put(e.state().key(), "by " + e.state().entry().version().writer() + ": " + refusal);
+          refused.put(i, "by " + e.state().entry().version().writer() + ": " + refusal);
         }
       }
       return refused;
     }, refused -> {
-      for (java.util.Map.Entry<Bytes, String> r : refused.entrySet()) {
-        refuse(from, "anti-entropy entry of key " + Keys.render(r.getKey()) + " from " + from.id(), r.getValue());
+      for (java.util.Map.Entry<Integer, String> r : refused.entrySet()) {
+        refuse(from, "anti-entropy entry of key " + Keys.render(fresh.get(r.getKey()).state().key()) + " from "
+            + from.id(), r.getValue());
       }
       node.serially(store.linkDrops.attributed(store, from.id(), () -> {
-        for (ExtMessages.SignedState e : fresh) {
-          if (!refused.containsKey(e.state().key())) {
+        for (int i = 0; i < fresh.size(); i++) {
+          ExtMessages.SignedState e = fresh.get(i);
+          if (!refused.containsKey(i)) {
             store.applyRemote(e.state().key(), e.state().entry(), e.signed(), from.id(), "anti-entropy entry");
           }
         }

@@ -111,7 +111,7 @@ public final class SyncMetrics implements MeterBinder {
         s -> Math.max(0, s.droppedRemote.get() - s.forgedRemote.get() - s.busyRemote.get()),
         DROPPED);
     counter(registry, "syncmesh.takeovers.early", node, store, s -> s.earlyTakeovers.get(),
-        "secure leasing networks: takeovers applied before the owner's lease ended, as this node knows");
+        "secure leasing networks: early takeovers refused, the owner's lease being live at their claim");
 
     counter(registry, "syncmesh.events.delivered", node, stats, Extensions.Stats::callbacksRun,
         "listener events and handler calls run on the callback executor");

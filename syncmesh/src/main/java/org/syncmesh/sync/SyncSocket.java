@@ -621,6 +621,25 @@ public final class SyncSocket implements AutoCloseable {
   }
 
   /**
+   * For tests: the whole state of a secure leasing network's node, each key's visible state first,
+   * then the other records of its tenure history (§8.4), best first; the owner's msgpack type left out.
+   */
+  Map<Bytes, List<Store.Entry>> wholeState() {
+    Map<Bytes, List<Store.Entry>> out = new HashMap<>();
+    for (Map.Entry<Bytes, Store.Entry> e : snapshot().entrySet()) {
+      List<Store.Entry> states = new java.util.ArrayList<>();
+      states.add(e.getValue());
+      for (History.Record r : store.others(e.getKey())) {
+        Store.Entry s = r.state();
+        states.add(new Store.Entry(s.value(), s.version(), s.timestamp(), s.base(), s.fields(), s.epoch(), s.claim(),
+            false));
+      }
+      out.put(e.getKey(), states);
+    }
+    return out;
+  }
+
+  /**
    * The whole state, tombstones included, with the owner id's msgpack type left out (it is how a
    * peer spelled the id, not part of the state): what "identical" compares in tests.
    */
@@ -1103,7 +1122,7 @@ public final class SyncSocket implements AutoCloseable {
     return store.staleRemote.get();
   }
 
-  /** Secure leasing networks: takeovers applied although the owner's lease had not ended, as this node knew. */
+  /** Secure leasing networks: early takeovers refused (docs/extension-v1.md §8.4) since start. */
   long earlyTakeovers() {
     return store.earlyTakeovers.get();
   }

@@ -12,7 +12,9 @@
  * {@code ConcurrentMap} view through {@link org.syncmesh.sync.Codec}s ({@link org.syncmesh.sync.Codecs}
  * has the built-ins; {@code TypedSyncMap} and {@code TypedEntrySet} implement it). Inside: {@code Store} holds
  * every key's state and applies writes as steps of the node's single writer; {@code Resolution}
- * merges two states of a key and judges leases; {@code HybridClock} issues versions;
+ * merges two states of a key and judges leases; {@code History} keeps a secure leasing network's
+ * tenure records per key and shows the state they make, refusing early takeovers;
+ * {@code HybridClock} issues versions;
  * {@code DigestTree} and {@code AntiEntropy} find and repair differences with syncmesh peers;
  * {@code ExtMessages} encodes the extension's messages; {@code StoreHandler} reads 0.7 peers'
  * stores and deltas, and {@code InitialSync} sends them the dictionary. This package knows

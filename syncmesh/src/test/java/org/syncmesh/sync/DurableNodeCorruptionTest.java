@@ -273,4 +273,50 @@ final class DurableNodeCorruptionTest {
     assertThatThrownBy(() -> DiskRecords.decode(key, org.syncmesh.wire.Packets.encode(bad), "test"))
         .isInstanceOf(StorageException.class).hasMessageContaining("is corrupt");
   }
+
+  /**
+   * A secure leasing network's record of a key with a tenure history (§3, docs/extension-v1.md
+   * §8.4): 14 elements, the visible state's record of 10 padded with nil, nil, nil, then the other
+   * records, each a record of 10, 12 or 13; byte for byte as documented, read back as written. A
+   * corrupt other record stops the start as any corrupt record does: nothing is dropped silently.
+   */
+  @Test
+  void aRecordWithATenureHistory_isTheDocumentedOne_andACorruptOtherRecordStopsTheStart() {
+    Version va = new Version(org.syncmesh.Hlc.of(1_700_000_000_123L, 0), "alice");
+    Version vm = new Version(org.syncmesh.Hlc.of(1_700_000_100_000L, 0), "mallory");
+    Store.Entry visible = new Store.Entry("v", va, 1_700_000_000L, va, null, 1, va, false);
+    Store.Entry early = new Store.Entry("x", vm, 1_700_000_100L, vm, null, 2, vm, false);
+    SignedWrites.Signed sig = new SignedWrites.Signed(vm, Bytes.of(new byte[32]), Bytes.of(new byte[68]));
+    java.util.List<History.Record> others = java.util.List.of(new History.Record(early, null));
+    byte[] key = "k".getBytes(StandardCharsets.UTF_8);
+    byte[] record = DiskRecords.encode(Bytes.utf8("k"), visible, null, others);
+    assertThat(record).isEqualTo(Bytes.fromHex(DOCUMENTED_14).toByteArray());
+    DiskRecords.Loaded back = DiskRecords.decode(key, record, "docs");
+    assertThat(back.entry()).isEqualTo(visible);
+    assertThat(back.signed()).isNull();
+    assertThat(back.others()).isEqualTo(others);
+    assertThat(DiskRecords.encode(Bytes.utf8("k"), visible, null, java.util.List.of())).as("no history: a record of 10")
+        .isEqualTo(DiskRecords.encode(Bytes.utf8("k"), visible, null));
+
+    java.util.List<History.Record> signedOthers = java.util.List.of(new History.Record(early, sig));
+    DiskRecords.Loaded signedBack = DiskRecords.decode(key, DiskRecords.encode(Bytes.utf8("k"), visible,
+        new SignedWrites.Signed(va, Bytes.of(new byte[32]), Bytes.of(new byte[68])), signedOthers), "test");
+    assertThat(signedBack.others()).isEqualTo(signedOthers);
+    assertThat(signedBack.signed()).isInstanceOf(SignedWrites.Signed.class);
+
+    java.util.List<Object> bad = new java.util.ArrayList<>((java.util.List<?>) org.syncmesh.wire.Packets.decode(record));
+    java.util.List<Object> badOther = new java.util.ArrayList<>((java.util.List<?>) ((java.util.List<?>) bad.get(13)).get(0));
+    badOther.set(0, Bytes.utf8("other key"));
+    bad.set(13, java.util.List.of(badOther));
+    assertThatThrownBy(() -> DiskRecords.decode(key, org.syncmesh.wire.Packets.encode(bad), "test"))
+        .isInstanceOf(StorageException.class).hasMessageContaining("one of its other records")
+        .hasMessageContaining("it holds key \"other key\"");
+    bad.set(13, java.util.List.of());
+    assertThatThrownBy(() -> DiskRecords.decode(key, org.syncmesh.wire.Packets.encode(bad), "test"))
+        .isInstanceOf(StorageException.class).hasMessageContaining("other records");
+  }
+
+  /** docs/data-directory.md §3's record of 14. */
+  private static final String DOCUMENTED_14 = "9ec4016ba176cf018bcfe5687b0000a5616c696365ce6553f100c001cf018bcfe5687b0000"
+      + "c0c2c0c0c0919ac4016ba178cf018bcfe6eea00000a76d616c6c6f7279ce6553f164c002cf018bcfe6eea00000c0c2";
 }
