@@ -90,9 +90,8 @@ final class DiskRecords {
 
   /** A record of 14: the visible state as a record of 10, 12 or 13, then the other records (§8.4). */
   private static Loaded decodeWithHistory(byte[] key, List<?> list, String where) {
-    if (!(list.get(13) instanceof List<?> history) || history.isEmpty() || history.size() >= History.MAX_RECORDS) {
-      throw corrupt(key, where, "a record of 14 without a list of 1 to " + (History.MAX_RECORDS - 1)
-          + " other records as its last element");
+    if (!(list.get(13) instanceof List<?> history) || history.isEmpty()) {
+      throw corrupt(key, where, "a record of 14 without a list of other records (1 or more) as its last element");
     }
     List<Object> visible;
     if (list.get(12) != null) {

@@ -11,11 +11,12 @@ import org.syncmesh.Hlc;
  * of that tenure alone make with its proof, and the visible state, a function of those records.
  *
  * <p><b>Records</b> are kept best first by tenure order ({@link Resolution#compareTenure}: the
- * higher epoch, then the earlier claim), at most {@value #MAX_RECORDS}. Adding a state merges it
- * into the record of its tenure with {@link Resolution#merge}, or adds a record, then keeps the
- * {@value #MAX_RECORDS} best: a union of records joined per record, cut to the top of one total
- * order, so commutative, associative and idempotent, and replicas that received the same writes
- * hold the same records whatever the order.
+ * higher epoch, then the earlier claim), at most {@value #MAX_RECORDS_PER_CLAIMANT} per claimant.
+ * Adding a state merges it into the record of its tenure with {@link Resolution#merge}, or adds a
+ * record, then keeps each claimant's {@value #MAX_RECORDS_PER_CLAIMANT} best: a union of records
+ * joined per record, cut to the top of one total order within each claimant's, so commutative,
+ * associative and idempotent, and replicas that received the same writes hold the same records
+ * whatever the order.
  *
  * <p><b>The visible state</b> ({@link #walk}): going through the epochs in ascending order with
  * no holder, the candidates of an epoch are its records whose claim the holder's lease does not
@@ -28,8 +29,11 @@ import org.syncmesh.Hlc;
  */
 final class History {
 
-  /** Records kept per key: the best by tenure order. */
-  static final int MAX_RECORDS = 16;
+  /**
+   * Records kept per key and claimant: each claimant's best by tenure order. Per claimant, so that
+   * no member's tenures, however many it signs, push another member's record out.
+   */
+  static final int MAX_RECORDS_PER_CLAIMANT = 4;
 
   private History() {}
 
@@ -59,8 +63,8 @@ final class History {
 
   /**
    * {@code records} with {@code incoming} merged into the record of its tenure, or added; the same
-   * list instance when nothing changes (the record already holds it, or it falls below the best
-   * {@value #MAX_RECORDS}).
+   * list instance when nothing changes (the record already holds it, or it falls below its
+   * claimant's best {@value #MAX_RECORDS_PER_CLAIMANT}).
    */
   static List<Record> add(List<Record> records, Record incoming) {
     for (int i = 0; i < records.size(); i++) {
@@ -84,18 +88,22 @@ final class History {
       if (byTenure < 0) { // the first record incoming beats: its place
         List<Record> out = new ArrayList<>(records);
         out.add(i, incoming);
-        if (out.size() > MAX_RECORDS) {
-          out.remove(out.size() - 1);
-        }
-        return List.copyOf(out);
+        return bounded(out, records);
       }
-    }
-    if (records.size() >= MAX_RECORDS) {
-      return records;
     }
     List<Record> out = new ArrayList<>(records);
     out.add(incoming);
-    return List.copyOf(out);
+    return bounded(out, records);
+  }
+
+  /**
+   * {@code out} (best first) with each claimant's records past its {@value #MAX_RECORDS_PER_CLAIMANT}
+   * best dropped; {@code before} itself if that leaves it unchanged.
+   */
+  private static List<Record> bounded(List<Record> out, List<Record> before) {
+    java.util.Map<String, Integer> kept = new java.util.HashMap<>();
+    out.removeIf(r -> kept.merge(claimant(r.state()), 1, Integer::sum) > MAX_RECORDS_PER_CLAIMANT);
+    return out.equals(before) ? before : List.copyOf(out);
   }
 
   /**

@@ -129,16 +129,18 @@ final class HistoryTest {
   }
 
   @Test
-  void theHistory_keepsTheBestSixteenRecords_byTenure() {
-    List<Store.Entry> writes = new ArrayList<>();
-    for (int e = 1; e <= 20; e++) {
-      writes.add(write("v" + e, B, T + e * 4000L, e, T + e * 4000L));
+  void theHistory_keepsEachClaimantsBestFourRecords_soNoMemberPushesAnothersOut() {
+    Store.Entry owner = write("a", A, T, 1, T);
+    List<Store.Entry> writes = new ArrayList<>(List.of(owner));
+    for (int e = 2; e <= 21; e++) { // twenty early takeovers by B, each of its own tenure above the owner's
+      writes.add(write("grab" + e, B, T + e, e, T + e));
     }
     List<History.Record> h = deliver(writes);
-    assertThat(h).hasSize(History.MAX_RECORDS);
-    assertThat(h.get(0).state().epoch()).isEqualTo(20);
-    assertThat(h.get(15).state().epoch()).isEqualTo(5);
-    assertThat(History.add(h, new History.Record(writes.get(0), null))).as("below the sixteen: no change").isSameAs(h);
+    assertThat(h).hasSize(1 + History.MAX_RECORDS_PER_CLAIMANT);
+    assertThat(h.stream().filter(r -> r.state().owner().equals(B)).map(r -> r.state().epoch()))
+        .as("B's best four").containsExactly(21, 20, 19, 18);
+    assertThat(visible(writes)).as("the owner's lease holds: every grab is refused").isEqualTo(owner);
+    assertThat(History.add(h, new History.Record(writes.get(1), null))).as("below B's four: no change").isSameAs(h);
   }
 
   // ---------------------------------------------------------------- properties
