@@ -779,13 +779,8 @@ final class Store {
               + incoming.owner() + " (lease epoch " + incoming.epoch() + "): owned by " + current.owner()
               + " in epoch " + current.epoch() + ", leased until "
               + Instant.ofEpochSecond(leaseEndSeconds(current)));
-        } else if (signatures != null && "write".equals(kind) && incoming.owner().equals(current.owner())
-            && incoming.version().compareTo(current.version()) < 0) {
-          // Secure networks (§8): a signed write of its writer older than what that writer wrote since.
-          staleRemote.incrementAndGet();
-          effects.dropped("ignored write of key " + Keys.render(key) + " from " + from + " by " + incoming.owner()
-              + " at " + incoming.version() + ": older than its own write at " + current.version()
-              + " (a replay or a late copy); not relayed");
+        } else if (signatures != null) {
+          reportIfStale(key, current, incoming, from, kind);
         }
         return false;
       }
@@ -799,6 +794,20 @@ final class Store {
   }
 
   /**
+   * Secure networks (§8): counts and reports a signed write that changed nothing because its writer
+   * wrote the key since (a replay or a late copy).
+   */
+  private void reportIfStale(Bytes key, Entry current, Entry incoming, String from, String kind) {
+    if ("write".equals(kind) && incoming.owner().equals(current.owner())
+        && incoming.version().compareTo(current.version()) < 0) {
+      staleRemote.incrementAndGet();
+      effects.dropped("ignored write of key " + Keys.render(key) + " from " + from + " by " + incoming.owner()
+          + " at " + incoming.version() + ": older than its own write at " + current.version()
+          + " (a replay or a late copy); not relayed");
+    }
+  }
+
+  /**
    * Secure leasing networks (§8.4): merges a peer's signed state into the record of its tenure and
    * shows what the history's walk makes visible. A state that changes only the history (evidence,
    * or an early takeover kept as such) still counts as a change: it is saved, digested and relayed.
@@ -809,12 +818,8 @@ final class Store {
       SignedWrites.@Nullable Proof signed, String from, String kind) {
     History.Walk walk = settle(key, current, new History.Record(incoming, signed));
     if (walk == null) {
-      if (current != null && "write".equals(kind) && incoming.owner().equals(current.owner())
-          && incoming.version().compareTo(current.version()) < 0) {
-        staleRemote.incrementAndGet();
-        effects.dropped("ignored write of key " + Keys.render(key) + " from " + from + " by " + incoming.owner()
-            + " at " + incoming.version() + ": older than its own write at " + current.version()
-            + " (a replay or a late copy); not relayed");
+      if (current != null) {
+        reportIfStale(key, current, incoming, from, kind);
       }
       return false;
     }
