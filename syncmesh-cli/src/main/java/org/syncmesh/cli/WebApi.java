@@ -26,8 +26,9 @@ import org.syncmesh.sync.SyncSocket;
  * as a map that {@link Json#write} renders. Keys are shown as the command line shows them
  * ({@link JsonValues#keyText}), values as JSON text cut at {@link #MAX_VALUE_CHARS}.
  *
- * <p>{@link #keys} walks every key once per request (no sort: a heap keeps the page), so a page of a
- * large dictionary costs time on the HTTP thread only, never on the node's.
+ * <p>{@link #keys} walks every key once per request, live ({@link SyncSocket#forEach}: no copy; a heap
+ * keeps the page, no sort), so a page of a large dictionary costs time on the HTTP thread only, never
+ * on the node's.
  *
  * <p>Thread-safe (it keeps nothing but its inputs); the server calls it on its one thread.
  */
@@ -187,30 +188,30 @@ final class WebApi {
     Comparator<String> order = Comparator.naturalOrder();
     // the limit+1 smallest texts after the cursor, the largest on top: one more says another page follows
     PriorityQueue<Row> page = new PriorityQueue<>(q.limit() + 1, Comparator.comparing(Row::text, order).reversed());
-    long matched = 0;
-    for (Map.Entry<Bytes, Object> e : sync.items().entrySet()) {
-      String text = JsonValues.keyText(e.getKey());
+    long[] matched = {0};
+    sync.forEach((key, value) -> {
+      String text = JsonValues.keyText(key);
       if (!text.startsWith(q.prefix())) {
-        continue;
+        return;
       }
       MetaTuple meta = null;
       if (!q.owner().isEmpty()) {
-        meta = sync.meta(e.getKey()).orElse(null);
+        meta = sync.meta(key).orElse(null);
         if (meta == null || !meta.owner().startsWith(q.owner())) {
-          continue;
+          return;
         }
       }
-      matched++;
+      matched[0]++;
       if (q.after() != null && text.compareTo(q.after()) <= 0) {
-        continue;
+        return;
       }
       if (page.size() <= q.limit() || order.compare(text, page.peek().text()) < 0) {
-        page.add(new Row(text, e.getKey(), e.getValue(), meta));
+        page.add(new Row(text, key, value, meta));
         if (page.size() > q.limit() + 1) {
           page.poll();
         }
       }
-    }
+    });
     boolean more = page.size() > q.limit();
     if (more) {
       page.poll();
@@ -224,7 +225,7 @@ final class WebApi {
     }
     Map<String, @Nullable Object> out = new LinkedHashMap<>();
     out.put("keys", rows);
-    out.put("matched", matched);
+    out.put("matched", matched[0]);
     out.put("next", more ? sorted.get(sorted.size() - 1).text() : null);
     return out;
   }

@@ -673,6 +673,24 @@ public final class SyncSocket implements AutoCloseable {
     return List.copyOf(items().values());
   }
 
+  /**
+   * Calls {@code action} with every key that holds a value and its value, as they are while the walk
+   * goes on: nothing is copied, so a walk of a large dictionary allocates nothing of its own, and
+   * writes made meanwhile may or may not be seen (each key at most once). For a consistent copy, use
+   * {@link #items()}. Any thread; {@code action} runs on the calling thread.
+   *
+   * @throws NullPointerException if {@code action} is null
+   */
+  public void forEach(java.util.function.BiConsumer<? super Bytes, ? super Object> action) {
+    Checks.notNull(action, "action");
+    for (Map.Entry<Bytes, Store.Entry> e : store.entries()) {
+      Object value = e.getValue().value();
+      if (value != null) {
+        action.accept(e.getKey(), value);
+      }
+    }
+  }
+
   /** A snapshot of every key and value; unmodifiable. */
   public Map<Bytes, Object> items() {
     Map<Bytes, Object> copy = new HashMap<>();

@@ -45,6 +45,20 @@ final class SyncSocketTest {
   }
 
   @Test
+  void forEach_walksEveryKeyWithAValue_notTombstones_andRefusesNull() {
+    SyncSocket s = node();
+    s.set("a", "1");
+    s.set("b", java.util.List.of(2L));
+    s.set("gone", "x");
+    s.del("gone");
+    java.util.Map<org.syncmesh.Bytes, Object> seen = new java.util.HashMap<>();
+    s.forEach((k, v) -> assertThat(seen.put(k, v)).as("each key once").isNull());
+    assertThat(seen).isEqualTo(s.items());
+    assertThat(s.tombstones()).isEqualTo(1);
+    assertThatThrownBy(() -> s.forEach(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("action");
+  }
+
+  @Test
   void acceptanceStory_threeNodes() {
     FakeClock clock = new FakeClock(1_700_000_000L);
     SyncSocket a = node(x -> x.clock(clock));
