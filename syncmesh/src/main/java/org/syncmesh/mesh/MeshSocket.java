@@ -353,6 +353,14 @@ public final class MeshSocket implements AutoCloseable {
     node.disconnect(Checks.notNull(peerId, "peerId"));
   }
 
+  /**
+   * What this node's broadcasts cost so far, in frames: the flood to peers without broadcast trees
+   * and the tree's pushes, announcements, grafts and prunes (docs/extension-v2.md). Never blocks.
+   */
+  public BroadcastStats broadcastStats() {
+    return node.broadcastStats();
+  }
+
   /** A snapshot of the handshaken peers by id; never blocks, never changes under the caller. */
   public Map<String, PeerInfo> routingTable() {
     return node.routingView();
