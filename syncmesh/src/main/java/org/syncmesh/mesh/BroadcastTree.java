@@ -25,7 +25,7 @@ import org.syncmesh.wire.TreeMessage;
  * <p>Each version-2 link is <em>eager</em> (broadcasts are pushed) or <em>lazy</em> (only their
  * ids are announced); links start eager. On a broadcast's first receipt the node delivers it,
  * pushes it on its eager links and announces it on its lazy ones (never to the link it came from
- * nor to its originator), and makes the arrival link eager. A copy arriving on an eager link makes
+ * nor to its originator). A copy arriving on an eager link makes
  * that link lazy and sends a PRUNE back, so the eager links settle into a spanning tree. An
  * announced id this node has not seen within {@value #MISSING_TIMEOUT_MILLIS} ms makes it GRAFT the
  * announcer (that link becomes eager again), which answers from its cache of recent broadcasts;
@@ -117,12 +117,13 @@ final class BroadcastTree {
     }
   }
 
-  /** A broadcast's first receipt, from {@code peer}: its id is no longer missing, and the link is eager. */
-  void firstReceipt(Peer peer, Bytes id) {
+  /**
+   * A broadcast's first receipt: its id is no longer missing. Unlike the paper, the arrival link is
+   * not made eager here: under load, broadcasts pushed before a PRUNE arrived would flip pruned links
+   * back, and each flip costs another PRUNE. Links become eager by GRAFT only.
+   */
+  void firstReceipt(Bytes id) {
     missing.remove(id);
-    if (peer.treeLink()) {
-      peer.lazy = false;
-    }
   }
 
   /** A copy of a broadcast already seen arrived from {@code peer}: an eager tree link becomes lazy. */

@@ -59,7 +59,7 @@ final class ReceivePipeline {
         node.tree.duplicate(peer);
         return;
       }
-      node.tree.firstReceipt(peer, message.id());
+      node.tree.firstReceipt(message.id());
       if (!relaysItself(message)) {
         relay(peer, message);
       }
