@@ -10,6 +10,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.syncmesh.Bytes;
+import org.syncmesh.mesh.spi.Extensions;
+import org.syncmesh.mesh.spi.MeshExtension;
 import org.syncmesh.testing.NetworkTestRule;
 import org.syncmesh.testing.ScriptedPeer;
 import org.syncmesh.testing.ScriptedPeer.Frame;
@@ -195,5 +197,46 @@ final class BroadcastTreeTest {
         .containsExactly(0L, "still served");
     assertThat(node.routingTable()).containsKeys(v1.id(), v2.id());
     assertThat(node.broadcastStats().graftAnswers()).isZero();
+  }
+
+  /**
+   * As the sync layer of a secure network does (docs/extension-v1.md §8.3): broadcasts are relayed
+   * by the extension, after its check, with {@code node.broadcast}. That relay follows the tree too,
+   * and a graft gets the very bytes that arrived (a signed write's signature stays valid).
+   */
+  @Test
+  void anExtensionThatRelaysItself_relaysOverTheTree_andAGraftGetsTheArrivedBytes() {
+    MeshSocket node = net.track(Extensions.meshSocket(new MeshSocket.Builder().maxOutgoing(0), n -> new MeshExtension() {
+      @Override
+      public boolean relaysItself(InternalMessage message) {
+        return message.type() == Flags.MAIN_BROADCAST;
+      }
+
+      @Override
+      public boolean handle(Message message, PeerInfo from) {
+        if (message.wire().type() == Flags.MAIN_BROADCAST) { // "checked": relayed to all but its sender and origin
+          n.broadcast(n.frame(Extensions.wire(message)),
+              p -> !p.id().equals(from.id()) && !p.id().equals(message.sender()));
+        }
+        return true;
+      }
+    }));
+    ScriptedPeer a = v2Peer(node);
+    ScriptedPeer b = v2Peer(node);
+
+    InternalMessage one = a.message(Flags.MAIN_BROADCAST, 0L, "signed one");
+    a.writeFrame(one);
+    assertThat(nextBroadcastOrTree(b).message().body()).isEqualTo(one.body());
+    b.writeFrame(one);
+    assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Prune()));
+
+    InternalMessage two = a.message(Flags.MAIN_BROADCAST, 0L, "signed two");
+    a.writeFrame(two);
+    assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Announce(List.of(two.id()))));
+    b.send(Flags.MAIN_WHISPER, new TreeMessage.Graft(List.of(two.id())).toPayload().toArray());
+    Frame answer = nextBroadcastOrTree(b);
+    assertThat(answer.message().body()).isEqualTo(two.body());
+    assertThat(answer.message().id()).isEqualTo(two.id());
+    assertThat(node.broadcastStats().graftAnswers()).isEqualTo(1);
   }
 }

@@ -1,0 +1,103 @@
+package org.syncmesh.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.Bytes;
+import org.syncmesh.mesh.BroadcastStats;
+import org.syncmesh.mesh.Dialect;
+import org.syncmesh.testing.NetworkTestRule;
+import org.syncmesh.testing.ScriptedPeer;
+import org.syncmesh.testing.ScriptedPeer.Frame;
+import org.syncmesh.testing.ScriptedPeer.Style;
+import org.syncmesh.wire.Flags;
+
+/**
+ * The flood fallback in a mixed network (docs/extension-v2.md §4): three syncmesh nodes of this
+ * build (A, B, C, tree links between them), one with broadcast trees off (D, a version-1 node to
+ * everyone) and a scripted js2p peer J behind D. Everyone writes at once; every syncmesh node ends
+ * with every write, J receives every syncmesh write's 0.7 form exactly once and its own write
+ * reaches everyone, and only the links to D and J flood.
+ */
+final class BroadcastTreeFallbackTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final int WRITES_EACH = 30;
+
+  @RegisterExtension final NetworkTestRule net = new NetworkTestRule();
+
+  private SyncSocket node(boolean trees) {
+    return net.track(new SyncSocket.Builder().leasing(false).maxOutgoing(0).broadcastTrees(trees).build());
+  }
+
+  private static void link(SyncSocket dialler, SyncSocket target, int expectedVersion) {
+    assertThat(dialler.connect("127.0.0.1", target.port()).orTimeout(10, TimeUnit.SECONDS).join().extensionVersion())
+        .isEqualTo(expectedVersion);
+    await("both ends registered").atMost(WAIT).until(() -> target.routingTable().containsKey(dialler.id()));
+  }
+
+  @Test
+  void version1AndJs2pPeersGetTheFlood_andEveryoneGetsEverything() {
+    SyncSocket a = node(true);
+    SyncSocket b = node(true);
+    SyncSocket c = node(true);
+    SyncSocket d = node(false);
+    link(b, a, 2);
+    link(c, b, 2);
+    link(c, a, 2);
+    link(d, c, 1);
+    link(a, d, 1);
+    ScriptedPeer j = net.track(ScriptedPeer.connect(d.port(), Style.JS2P));
+    j.sendHandshake(d.protocol().id());
+    j.readMatching(f -> f.subFlag() == Flags.SUB_PEERS);
+    await("d to register j").atMost(WAIT).until(() -> d.routingTable().containsKey(j.id()));
+    assertThat(d.routingTable().get(j.id()).dialect()).isEqualTo(Dialect.JS2P);
+
+    List<SyncSocket> all = List.of(a, b, c, d);
+    List<CompletableFuture<Void>> writes = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < WRITES_EACH; i++) {
+      for (SyncSocket n : all) {
+        String key = "k" + all.indexOf(n) + "-" + i;
+        keys.add(key);
+        writes.add(n.setAsync(key, "v" + i));
+      }
+    }
+    j.send(Flags.MAIN_BROADCAST, (long) Flags.SUB_STORE, "fromJ", "j's value");
+    CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).orTimeout(20, TimeUnit.SECONDS).join();
+
+    for (SyncSocket n : all) {
+      await(n + " to hold every write").atMost(WAIT)
+          .until(() -> keys.stream().allMatch(n::containsKey) && "j's value".equals(n.get("fromJ", null)));
+    }
+    Cluster.awaitIdentical(all, WAIT, "mixed network");
+
+    a.set("last", "marker");
+    Map<String, Integer> atJ = new HashMap<>();
+    while (!atJ.containsKey("last")) {
+      Frame f = j.readMatching(x -> x.flag() == Flags.MAIN_BROADCAST);
+      assertThat(f.subFlag()).as("js2p gets 0.7 stores only, never the extension's").isEqualTo(Flags.SUB_STORE);
+      Object key = f.packets().get(1);
+      atJ.merge(key instanceof Bytes bytes ? bytes.utf8() : (String) key, 1, Integer::sum);
+    }
+    assertThat(atJ.keySet()).containsAll(keys);
+    assertThat(atJ.entrySet()).as("0.7 forms J received more than once").allMatch(e -> e.getValue() == 1);
+
+    BroadcastStats ds = d.mesh().broadcastStats();
+    assertThat(ds.eagerPushes() + ds.announcementFrames() + ds.graftsSent() + ds.prunesSent())
+        .as("a node with trees off sends no tree traffic").isZero();
+    assertThat(ds.floodSends()).isPositive();
+    BroadcastStats as = a.mesh().broadcastStats();
+    assertThat(as.eagerPushes()).as("a's tree links").isPositive();
+    assertThat(as.floodSends()).as("a's link to d floods").isPositive();
+  }
+}
