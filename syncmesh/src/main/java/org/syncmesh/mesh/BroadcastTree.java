@@ -3,10 +3,12 @@ package org.syncmesh.mesh;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,15 +24,18 @@ import org.syncmesh.wire.TreeMessage;
  * SRDS 2007) over the links that negotiated extension version 2 (docs/extension-v2.md); every
  * other link keeps the 0.7 flood. One per node, on its protocol thread.
  *
- * <p>Each version-2 link is <em>eager</em> (broadcasts are pushed) or <em>lazy</em> (only their
- * ids are announced); links start eager. On a broadcast's first receipt the node delivers it,
- * pushes it on its eager links and announces it on its lazy ones (never to the link it came from
- * nor to its originator). A copy arriving on an eager link makes
- * that link lazy and sends a PRUNE back, so the eager links settle into a spanning tree. An
- * announced id this node has not seen within {@value #MISSING_TIMEOUT_MILLIS} ms makes it GRAFT the
- * announcer (that link becomes eager again), which answers from its cache of recent broadcasts;
- * if the broadcast still does not come, the next announcer is grafted. A broken tree link repairs
- * itself this way, with no other message.
+ * <p>One tree per <em>origin</em> (a broadcast's sender), as riak_core's and Partisan's Plumtree
+ * keep one per root: for each origin, each version-2 link is <em>eager</em> (its broadcasts are
+ * pushed) or <em>lazy</em> (only their ids are announced); links start eager for every origin. On
+ * a broadcast's first receipt the node delivers it, pushes it on the links eager for its origin
+ * and announces it on the others (never to the link it came from nor to its originator). A copy
+ * arriving on an eager link makes that link lazy for the origin and sends a PRUNE back, so each
+ * origin's eager links settle into a spanning tree rooted at it. An announced id this node has not
+ * seen within {@value #MISSING_TIMEOUT_MILLIS} ms makes it GRAFT the announcer, which answers from
+ * its cache of recent broadcasts and makes the link eager for their origins; if the broadcast still
+ * does not come, the next announcer is grafted. A broken tree link repairs itself this way, with no
+ * other message. Why per origin: with one shared tree, writers on both sides of a repaired cut
+ * prune the new links from both ends at once and the tree never settles (docs/extension-v2.md §3.1).
  *
  * <p>Costs and bounds (docs/extension-v2.md §3 gives the reasons):
  * <ul>
@@ -42,7 +47,9 @@ import org.syncmesh.wire.TreeMessage;
  *       anything else is counted and ignored, and each cached broadcast is resent to one peer once;</li>
  *   <li>at most {@value #MAX_MISSING} announced-but-missing ids are tracked, each with up to
  *       {@value #MAX_ANNOUNCERS} announcers; further ids are counted and ignored (their broadcasts
- *       still come by eager links, or by anti-entropy).</li>
+ *       still come by eager links, or by anti-entropy);</li>
+ *   <li>lazy links are remembered for the {@value #MAX_ORIGINS} origins used last; a forgotten
+ *       origin starts over with every link eager (a few PRUNEs).</li>
  * </ul>
  *
  * <p>Not thread-safe: confined to the protocol thread, except the counters, which any thread may
@@ -66,11 +73,19 @@ final class BroadcastTree {
   static final long CACHE_MILLIS = 30_000;
   static final int MAX_MISSING = 8192;
   static final int MAX_ANNOUNCERS = 4;
+  static final int MAX_ORIGINS = 4096;
 
   private final MeshNode node;
   /** Announced broadcasts by message id, oldest first. */
   private final LinkedHashMap<Bytes, Cached> cache = new LinkedHashMap<>();
   private long cachedBytes;
+  /** Per origin, the links lazy for its tree; the origins used last last. */
+  private final LinkedHashMap<String, Set<Peer>> lazyByOrigin = new LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Set<Peer>> eldest) {
+      return size() > MAX_ORIGINS;
+    }
+  };
   /** Announced ids not yet received, with who announced them, first announcer first. */
   private final Map<Bytes, ArrayDeque<Peer>> missing = new HashMap<>();
 
@@ -107,7 +122,7 @@ final class BroadcastTree {
     if (!peer.treeLink()) {
       floodSends++;
       peer.send(frame);
-    } else if (!peer.lazy) {
+    } else if (!lazy(peer, frame.message().senderId())) {
       eagerPushes++;
       peer.send(frame);
     } else {
@@ -126,12 +141,17 @@ final class BroadcastTree {
     missing.remove(id);
   }
 
-  /** A copy of a broadcast already seen arrived from {@code peer}: an eager tree link becomes lazy. */
-  void duplicate(Peer peer) {
-    if (peer.treeLink() && !peer.lazy) {
-      peer.lazy = true;
+  /**
+   * A copy of {@code message}, a broadcast already seen, arrived from {@code peer}: the tree link
+   * becomes lazy for its origin, on both ends. As in the paper, a PRUNE goes back whatever this
+   * side's state: the peer pushed, so its side is eager (after a GRAFT only the answering side is).
+   */
+  void duplicate(Peer peer, InternalMessage message) {
+    String origin = message.senderId();
+    if (peer.treeLink() && TreeMessage.fitsOrigin(origin)) {
+      lazyByOrigin.computeIfAbsent(origin, o -> new HashSet<>()).add(peer);
       prunesSent++;
-      node.send(peer, Flags.MAIN_WHISPER, new TreeMessage.Prune().toPayload());
+      node.send(peer, Flags.MAIN_WHISPER, new TreeMessage.Prune(List.of(origin)).toPayload());
     }
   }
 
@@ -155,7 +175,9 @@ final class BroadcastTree {
       grafted(peer, g.ids());
     } else {
       prunesReceived++;
-      peer.lazy = true;
+      for (String origin : ((TreeMessage.Prune) tree).origins()) {
+        lazyByOrigin.computeIfAbsent(origin, o -> new HashSet<>()).add(peer);
+      }
     }
   }
 
@@ -166,6 +188,7 @@ final class BroadcastTree {
       peer.announceFlush = null;
     }
     peer.announceBatch.clear();
+    lazyByOrigin.values().forEach(lazy -> lazy.remove(peer));
   }
 
   BroadcastStats stats() {
@@ -174,6 +197,11 @@ final class BroadcastTree {
   }
 
   // ------------------------------------------------------------------ internals
+
+  private boolean lazy(Peer peer, String origin) {
+    Set<Peer> lazy = lazyByOrigin.get(origin);
+    return lazy != null && lazy.contains(peer);
+  }
 
   private void refuse(Peer peer, String why) {
     refused++;
@@ -240,7 +268,8 @@ final class BroadcastTree {
 
   /**
    * The timer of announced ids: those still missing are asked of their next announcer, one GRAFT
-   * per announcer, and looked at again after another timeout; with no announcer left an id is
+   * per announcer (which makes the link eager for their origins on its side), and looked at again
+   * after another timeout; with no announcer left an id is
    * forgotten (a later announcement starts over).
    */
   private void graftMissing(List<Bytes> ids) {
@@ -267,7 +296,6 @@ final class BroadcastTree {
     }
     for (Map.Entry<Peer, List<Bytes>> ask : asks.entrySet()) {
       Peer peer = ask.getKey();
-      peer.lazy = false;
       List<Bytes> wanted = ask.getValue();
       for (int i = 0; i < wanted.size(); i += TreeMessage.MAX_IDS) {
         graftsSent++;
@@ -283,7 +311,6 @@ final class BroadcastTree {
 
   private void grafted(Peer peer, List<Bytes> ids) {
     graftsReceived++;
-    peer.lazy = false;
     long now = node.nowMillis();
     for (Bytes id : ids) {
       Cached c = cache.get(id);
@@ -293,6 +320,10 @@ final class BroadcastTree {
         continue;
       }
       c.resentTo.add(peer);
+      Set<Peer> lazy = lazyByOrigin.get(c.frame.message().senderId());
+      if (lazy != null) {
+        lazy.remove(peer); // the grafter's side of the link stays as it was: it does not know the origin
+      }
       graftAnswers++;
       peer.send(c.frame);
     }

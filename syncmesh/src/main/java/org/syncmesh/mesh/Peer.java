@@ -34,11 +34,6 @@ final class Peer {
   boolean registered;
   @Nullable ScheduledFuture<?> handshakeTimeout;
   @Nullable OutboundFrame lastSent;
-  /**
-   * Broadcast tree (docs/extension-v2.md), on a version-2 link only: true when this node announces
-   * broadcasts to the peer instead of pushing them. Links start eager.
-   */
-  boolean lazy;
   /** Ids waiting to be announced to the peer in one frame; in insertion order. */
   final java.util.LinkedHashSet<org.syncmesh.Bytes> announceBatch = new java.util.LinkedHashSet<>();
   /** The timer that sends {@link #announceBatch}, while one is scheduled. */

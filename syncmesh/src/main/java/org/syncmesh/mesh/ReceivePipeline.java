@@ -56,7 +56,7 @@ final class ReceivePipeline {
         return;
       }
       if (!node.waterfall.firstSighting(message.id(), message.time(), now)) {
-        node.tree.duplicate(peer);
+        node.tree.duplicate(peer, message);
         return;
       }
       node.tree.firstReceipt(message.id());

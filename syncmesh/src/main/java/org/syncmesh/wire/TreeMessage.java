@@ -10,15 +10,17 @@ import org.syncmesh.Bytes;
  * between two syncmesh nodes whose link negotiated version 2, never to anyone else.
  *
  * <pre>
- * payload = [0x23, kind, ids]      kind 1 ANNOUNCE: ids of broadcasts the sender has (1..1024)
- *                                  kind 2 GRAFT:    make the link eager again; send these (0..1024)
- * payload = [0x23, 3]              kind 3 PRUNE:    make the link lazy
+ * payload = [0x23, 1, ids]         ANNOUNCE: ids of broadcasts the sender has (1..1024)
+ * payload = [0x23, 2, ids]         GRAFT:    send me these (0..1024), and push me their origins' broadcasts
+ * payload = [0x23, 3, origins]     PRUNE:    stop pushing me these origins' broadcasts (1..1024)
  * ids     = array of bin 32, each a broadcast's message id (SHA-256 of its body, protocol-0.7.md §3.4)
+ * origins = array of str, each a node id of 1..255 UTF-8 bytes: the sender of a broadcast (its tree's root)
  * </pre>
  *
  * <p>A reader accepts packets after these (a later version may append some) and refuses anything
  * else with {@link MessageShapeException}: an unknown kind, ids that are not an array of 32-byte
- * bins, an empty announcement, more than {@value #MAX_IDS} ids.
+ * bins, origins that are not an array of such strs, an empty announcement or prune, more than
+ * {@value #MAX_IDS} elements.
  *
  * <p>Immutable and thread-safe.
  */
@@ -28,6 +30,8 @@ public sealed interface TreeMessage {
   int MAX_IDS = 1024;
   /** Bytes of a message id: a SHA-256. */
   int ID_BYTES = 32;
+  /** Most UTF-8 bytes of an origin (a node id; ours are 66). */
+  int MAX_ORIGIN_BYTES = 255;
 
   /** Wire values of the kind packet; append, never renumber. */
   long ANNOUNCE_KIND = 1;
@@ -74,12 +78,33 @@ public sealed interface TreeMessage {
     }
   }
 
-  /** "Stop pushing to me; announce instead": the receiver makes the link lazy. */
-  record Prune() implements TreeMessage {
+  /**
+   * "Stop pushing me the broadcasts of these origins; announce them instead": the receiver makes
+   * the link lazy for each origin's tree, and so does the sender.
+   *
+   * @param origins 1 to {@value #MAX_IDS} node ids of 1 to {@value #MAX_ORIGIN_BYTES} UTF-8 bytes
+   */
+  record Prune(List<String> origins) implements TreeMessage {
+    /** @throws IllegalArgumentException if {@code origins} is empty, too long, or holds an unfit id */
+    public Prune {
+      List<String> copy = List.copyOf(Checks.notNull(origins, "origins"));
+      Checks.inRange(copy.size(), 1, MAX_IDS, "origins.size()");
+      for (String origin : copy) {
+        Checks.argument(fitsOrigin(origin), "origin", origin, "a node id of 1.." + MAX_ORIGIN_BYTES + " UTF-8 bytes");
+      }
+      origins = copy;
+    }
+
     @Override
     public List<Object> toPayload() {
-      return List.of(Flags.SUB_SM_TREE, PRUNE_KIND);
+      return List.of(Flags.SUB_SM_TREE, PRUNE_KIND, List.copyOf(origins));
     }
+  }
+
+  /** Whether {@code origin} may go in a {@link Prune}: 1 to {@value #MAX_ORIGIN_BYTES} UTF-8 bytes. */
+  static boolean fitsOrigin(String origin) {
+    return !origin.isEmpty() && origin.length() <= MAX_ORIGIN_BYTES
+        && origin.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_ORIGIN_BYTES;
   }
 
   /**
@@ -96,18 +121,28 @@ public sealed interface TreeMessage {
     if (!(payload.get(1) instanceof Long kind)) {
       throw new MessageShapeException("tree message: kind is " + Packets.describe(payload.get(1)) + ", not an integer");
     }
-    if (kind == PRUNE_KIND) {
-      return new Prune();
-    }
-    if (kind != ANNOUNCE_KIND && kind != GRAFT_KIND) {
+    if (kind != ANNOUNCE_KIND && kind != GRAFT_KIND && kind != PRUNE_KIND) {
       throw new MessageShapeException("tree message: unknown kind " + kind + " (expected 1, 2 or 3)");
     }
+    String what = kind == PRUNE_KIND ? "origins" : "ids";
     if (payload.size() < 3 || !(payload.get(2) instanceof List<?> list)) {
-      throw new MessageShapeException("tree message kind " + kind + ": ids missing or not an array");
+      throw new MessageShapeException("tree message kind " + kind + ": " + what + " missing or not an array");
     }
-    if (list.size() > MAX_IDS || (kind == ANNOUNCE_KIND && list.isEmpty())) {
-      throw new MessageShapeException("tree message kind " + kind + ": " + list.size() + " ids (expected "
-          + (kind == ANNOUNCE_KIND ? 1 : 0) + ".." + MAX_IDS + ")");
+    int min = kind == GRAFT_KIND ? 0 : 1;
+    if (list.size() > MAX_IDS || list.size() < min) {
+      throw new MessageShapeException("tree message kind " + kind + ": " + list.size() + " " + what + " (expected "
+          + min + ".." + MAX_IDS + ")");
+    }
+    if (kind == PRUNE_KIND) {
+      List<String> origins = new ArrayList<>(list.size());
+      for (Object origin : list) {
+        if (!(origin instanceof String o) || !fitsOrigin(o)) {
+          throw new MessageShapeException("tree message kind 3: an origin is " + Packets.describe(origin)
+              + ", not a str of 1.." + MAX_ORIGIN_BYTES + " UTF-8 bytes");
+        }
+        origins.add(o);
+      }
+      return new Prune(origins);
     }
     List<Bytes> ids = new ArrayList<>(list.size());
     for (Object id : list) {

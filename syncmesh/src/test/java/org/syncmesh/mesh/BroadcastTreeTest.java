@@ -71,7 +71,7 @@ final class BroadcastTreeTest {
     assertThat(pushed.message().body()).as("a new link is eager: pushed as it came").isEqualTo(one.body());
 
     b.writeFrame(one); // a copy on an eager link
-    assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Prune()));
+    assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(a.id()))));
 
     InternalMessage two = a.message(Flags.MAIN_BROADCAST, 0L, "two");
     a.writeFrame(two);
@@ -99,6 +99,27 @@ final class BroadcastTreeTest {
     assertThat(stats.graftsReceived()).isEqualTo(2);
     assertThat(stats.graftAnswers()).isEqualTo(1);
     assertThat(stats.floodSends()).isZero();
+  }
+
+  @Test
+  void aPruneConcernsOneOriginsTree_otherOriginsAreStillPushed() {
+    MeshSocket node = node();
+    ScriptedPeer a = v2Peer(node);
+    ScriptedPeer b = v2Peer(node);
+    ScriptedPeer c = v2Peer(node);
+    InternalMessage fromA = a.message(Flags.MAIN_BROADCAST, 0L, "a's");
+    a.writeFrame(fromA);
+    nextBroadcastOrTree(b);
+    b.writeFrame(fromA);
+    assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(a.id()))));
+
+    InternalMessage fromC = c.message(Flags.MAIN_BROADCAST, 0L, "c's");
+    c.writeFrame(fromC);
+    assertThat(nextBroadcastOrTree(b).message().body()).as("c's tree still pushes to b").isEqualTo(fromC.body());
+    InternalMessage againFromA = a.message(Flags.MAIN_BROADCAST, 0L, "a's again");
+    a.writeFrame(againFromA);
+    assertThat(nextBroadcastOrTree(b).packets()).as("a's tree announces to b")
+        .isEqualTo(tree(new TreeMessage.Announce(List.of(againFromA.id()))));
   }
 
   @Test
@@ -145,7 +166,7 @@ final class BroadcastTreeTest {
     a.writeFrame(first);
     nextBroadcastOrTree(b);
     b.writeFrame(first);
-    assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Prune()));
+    assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(a.id()))));
 
     List<Bytes> ids = new ArrayList<>();
     for (int i = 0; i < 20; i++) { // written at once: well within one batching window
@@ -172,8 +193,8 @@ final class BroadcastTreeTest {
     assertThat(node.routingTable().get(v1.id()).extensionVersion()).isEqualTo(1);
 
     v2.send(Flags.MAIN_WHISPER, (long) Flags.SUB_SM_TREE, 9L);
-    v1.send(Flags.MAIN_WHISPER, new TreeMessage.Prune().toPayload().toArray());
-    v2.send(Flags.MAIN_BROADCAST, new TreeMessage.Prune().toPayload().toArray());
+    v1.send(Flags.MAIN_WHISPER, new TreeMessage.Prune(List.of(v1.id())).toPayload().toArray());
+    v2.send(Flags.MAIN_BROADCAST, new TreeMessage.Prune(List.of(v2.id())).toPayload().toArray());
     SplittableRandom random = new SplittableRandom(7);
     for (int g = 0; g < 20; g++) { // a graft flood for ids the node never had
       List<Bytes> bogus = new ArrayList<>();
@@ -228,7 +249,7 @@ final class BroadcastTreeTest {
     a.writeFrame(one);
     assertThat(nextBroadcastOrTree(b).message().body()).isEqualTo(one.body());
     b.writeFrame(one);
-    assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Prune()));
+    assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(a.id()))));
 
     InternalMessage two = a.message(Flags.MAIN_BROADCAST, 0L, "signed two");
     a.writeFrame(two);

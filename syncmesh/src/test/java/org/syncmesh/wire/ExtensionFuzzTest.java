@@ -74,7 +74,10 @@ final class ExtensionFuzzTest {
     if (m != null) {
       Object again = Packets.decode(Packets.encode(m.toPayload()));
       assertThat(TreeMessage.read((List<?>) again)).isEqualTo(m);
-      if (!(m instanceof TreeMessage.Prune)) {
+      if (m instanceof TreeMessage.Prune p) {
+        assertThat(p.origins()).isNotEmpty().hasSizeLessThanOrEqualTo(TreeMessage.MAX_IDS)
+            .allMatch(TreeMessage::fitsOrigin);
+      } else {
         List<org.syncmesh.Bytes> ids = m instanceof TreeMessage.Announce a ? a.ids() : ((TreeMessage.Graft) m).ids();
         assertThat(ids).hasSizeLessThanOrEqualTo(TreeMessage.MAX_IDS).allMatch(id -> id.size() == TreeMessage.ID_BYTES);
       }

@@ -52,12 +52,13 @@ final class TreeVectorsTest {
   void treeMessagesEncodeToTheirPayloadAndBody_andReadBack() {
     for (Map<String, Object> v : entries("tree_messages")) {
       List<Bytes> ids = new ArrayList<>();
-      for (Object hex : Vectors.list(v.get("ids_hex"))) {
+      for (Object hex : Vectors.list(v.getOrDefault("ids_hex", List.of()))) {
         ids.add(Bytes.fromHex((String) hex));
       }
       long kind = (Long) v.get("kind");
       TreeMessage message = kind == TreeMessage.ANNOUNCE_KIND ? new TreeMessage.Announce(ids)
-          : kind == TreeMessage.GRAFT_KIND ? new TreeMessage.Graft(ids) : new TreeMessage.Prune();
+          : kind == TreeMessage.GRAFT_KIND ? new TreeMessage.Graft(ids)
+          : new TreeMessage.Prune(Vectors.list(v.get("origins")).stream().map(String.class::cast).toList());
       assertThat(Bytes.of(Packets.encode(message.toPayload())).hex()).as("%s", v.get("name"))
           .isEqualTo(v.get("payload_hex"));
       InternalMessage m = InternalMessage.create(Flags.MAIN_WHISPER, "alice", 1_700_000_000L, message.toPayload());
@@ -79,9 +80,10 @@ final class TreeVectorsTest {
 
   @Test
   void trailingPacketsAreIgnored_forALaterVersion() {
-    List<Object> payload = new ArrayList<>(new TreeMessage.Prune().toPayload());
+    List<Object> payload = new ArrayList<>(new TreeMessage.Prune(List.of("bob")).toPayload());
     payload.add("later");
-    assertThat(TreeMessage.read((List<?>) Packets.decode(Packets.encode(payload)))).isEqualTo(new TreeMessage.Prune());
+    assertThat(TreeMessage.read((List<?>) Packets.decode(Packets.encode(payload))))
+        .isEqualTo(new TreeMessage.Prune(List.of("bob")));
   }
 
   @Test
@@ -97,6 +99,11 @@ final class TreeVectorsTest {
     assertThatThrownBy(() -> TreeMessage.read(wire)).isInstanceOf(MessageShapeException.class)
         .hasMessageContaining("1025 ids");
     assertThat(new TreeMessage.Graft(Collections.nCopies(TreeMessage.MAX_IDS, id)).ids()).hasSize(TreeMessage.MAX_IDS);
+    assertThatThrownBy(() -> new TreeMessage.Prune(List.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new TreeMessage.Prune(List.of("x".repeat(256)))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("255 UTF-8 bytes");
+    assertThat(new TreeMessage.Prune(List.of("é".repeat(127))).origins()).as("254 UTF-8 bytes").hasSize(1);
+    assertThatThrownBy(() -> new TreeMessage.Prune(List.of("é".repeat(128)))).isInstanceOf(IllegalArgumentException.class);
   }
 
   private static List<Map<String, Object>> entries(String key) {
