@@ -36,7 +36,7 @@ import org.syncmesh.sync.SyncSocket;
  * so it neither repairs nor adds frames. Writes a Markdown table and a PNG plot ({@link TreePlot}).
  *
  * <pre>
- * bench/trees.sh [--nodes 10,30,100] [--keys 2000] [--rate 200] [--warmup 300] [--seed 1] [--out FILE]
+ * bench/trees.sh [--nodes 10,30,100] [--keys 2000] [--rate 200] [--warmup 300] [--seed 1] [--modes flood,tree] [--cuts 0,10] [--out FILE]
  * </pre>
  */
 public final class TreeBench {
@@ -61,6 +61,8 @@ public final class TreeBench {
     int rate = 200;
     int warmup = 300;
     long seed = 1;
+    List<String> modes = List.of("flood", "tree");
+    List<String> cuts = List.of("0", "10");
     Path out = Path.of("bench/results/" + LocalDate.now() + "-trees.md");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -70,6 +72,8 @@ public final class TreeBench {
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--seed" -> seed = Long.parseLong(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
+        case "--modes" -> modes = List.of(args[++i].split(","));
+        case "--cuts" -> cuts = List.of(args[++i].split(","));
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -78,7 +82,13 @@ public final class TreeBench {
     List<Row> rows = new ArrayList<>();
     for (int n : sizes) {
       for (boolean trees : new boolean[] {false, true}) {
+        if (!modes.contains(trees ? "tree" : "flood")) {
+          continue;
+        }
         for (boolean cut : new boolean[] {false, true}) {
+          if (!cuts.contains(cut ? "10" : "0")) {
+            continue;
+          }
           Row row = run(n, trees, cut, keys, rate, warmup, seed);
           rows.add(row);
           System.err.println("  " + row);

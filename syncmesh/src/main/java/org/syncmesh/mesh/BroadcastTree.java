@@ -224,6 +224,7 @@ final class BroadcastTree {
       peer.announceFlush.cancel(false);
       peer.announceFlush = null;
     }
+    peer.announcePostponed = false;
     if (peer.announceBatch.isEmpty() || !live(peer)) {
       peer.announceBatch.clear();
       return;
@@ -259,6 +260,13 @@ final class BroadcastTree {
       if (announcers.size() < MAX_ANNOUNCERS && !announcers.contains(peer)) {
         announcers.addLast(peer);
       }
+    }
+    if (peer.announceFlush != null && !peer.announcePostponed && !peer.announceBatch.isEmpty()) {
+      // The peer just announced to us: put ours off by one window (once), so that the ids both of
+      // us get meanwhile go in one frame of one side instead of a frame of each.
+      peer.announceFlush.cancel(false);
+      peer.announcePostponed = true;
+      peer.announceFlush = node.loop.schedule(() -> flush(peer), ANNOUNCE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
     }
     if (fresh != null) {
       List<Bytes> due = fresh;

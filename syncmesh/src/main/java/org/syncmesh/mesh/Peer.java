@@ -38,6 +38,8 @@ final class Peer {
   final java.util.LinkedHashSet<org.syncmesh.Bytes> announceBatch = new java.util.LinkedHashSet<>();
   /** The timer that sends {@link #announceBatch}, while one is scheduled. */
   @Nullable ScheduledFuture<?> announceFlush;
+  /** Whether that timer was already put off once, for the peer's own announcement (BroadcastTree). */
+  boolean announcePostponed;
   /** Futures of {@code connect()} calls waiting for this link's handshake. */
   final List<CompletableFuture<PeerInfo>> waiters = new ArrayList<>(1);
 
