@@ -52,6 +52,7 @@ final class TreePlot {
       maxY = Math.max(maxY, 1.5 * (maxN - 1));
     }
     maxY = niceCeiling(maxY);
+    g.setStroke(new BasicStroke(1));
     g.setColor(Color.BLACK);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
     g.drawString(title, left, top - 20);
