@@ -3,7 +3,7 @@
 # K writes at a steady rate; reach time p50/p99, transmissions per write, lost writes, intact and with
 # 10 % of the links cut. See bench/README.md, "Broadcast trees".
 #
-#   bench/trees.sh [--nodes 10,30,100] [--keys 2000] [--rate 200] [--warmup 300] [--seed 1] [--modes flood,tree] [--cuts 0,10] [--out FILE]
+#   bench/trees.sh [--nodes 10,30,100] [--keys 2000] [--rate 200] [--warmup 1000] [--seed 1] [--modes flood,tree] [--cuts 0,10] [--out FILE]
 #
 # Builds the library and bench/target/bench.jar as run.sh does (BENCH_SKIP_BUILD=1 skips it); writes
 # bench/results/<date>-trees.md and the plot beside it (<date>-trees.png); the run is limited to

@@ -36,7 +36,7 @@ import org.syncmesh.sync.SyncSocket;
  * so it neither repairs nor adds frames. Writes a Markdown table and a PNG plot ({@link TreePlot}).
  *
  * <pre>
- * bench/trees.sh [--nodes 10,30,100] [--keys 2000] [--rate 200] [--warmup 300] [--seed 1] [--modes flood,tree] [--cuts 0,10] [--out FILE]
+ * bench/trees.sh [--nodes 10,30,100] [--keys 2000] [--rate 200] [--warmup 1000] [--seed 1] [--modes flood,tree] [--cuts 0,10] [--out FILE]
  * </pre>
  */
 public final class TreeBench {
@@ -59,7 +59,7 @@ public final class TreeBench {
     int[] sizes = {10, 30, 100};
     int keys = 2000;
     int rate = 200;
-    int warmup = 300;
+    int warmup = 1000;
     long seed = 1;
     List<String> modes = List.of("flood", "tree");
     List<String> cuts = List.of("0", "10");
