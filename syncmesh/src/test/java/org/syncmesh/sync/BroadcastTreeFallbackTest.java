@@ -99,5 +99,20 @@ final class BroadcastTreeFallbackTest {
     BroadcastStats as = a.mesh().broadcastStats();
     assertThat(as.eagerPushes()).as("a's tree links").isPositive();
     assertThat(as.floodSends()).as("a's link to d floods").isPositive();
+
+    io.micrometer.core.instrument.MeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    new SyncMetrics(a).bindTo(registry);
+    assertMeterFollows(registry, "eager", () -> a.mesh().broadcastStats().eagerPushes());
+    assertMeterFollows(registry, "flood", () -> a.mesh().broadcastStats().floodSends());
+    assertMeterFollows(registry, "announcement", () -> a.mesh().broadcastStats().announcementFrames());
+  }
+
+  /** The meter reads the counter: between its values just before and just after (announcements may still flush). */
+  private static void assertMeterFollows(io.micrometer.core.instrument.MeterRegistry registry, String kind,
+      java.util.function.LongSupplier counter) {
+    long before = counter.getAsLong();
+    double counted = registry.get("syncmesh.broadcast.frames").tag("kind", kind).functionCounter().count();
+    long after = counter.getAsLong();
+    assertThat(counted).as("syncmesh.broadcast.frames{kind=%s}", kind).isBetween((double) before, (double) after);
   }
 }
