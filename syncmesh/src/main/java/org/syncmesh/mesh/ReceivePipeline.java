@@ -9,8 +9,8 @@ import org.syncmesh.wire.InternalMessage;
 
 /**
  * What happens to every decoded message (docs/protocol-0.7.md §6), on the protocol thread: renegotiation,
- * then de-duplication and relay of broadcasts (flood, or the {@link BroadcastTree} on version-2 links), then the mesh's own handlers, the protocol
- * handlers of a subclass, and finally the user's.
+ * then de-duplication and relay of broadcasts (flood, or the {@link BroadcastTree} on version-2
+ * links), then the mesh's own handlers, the protocol handlers of a subclass, and finally the user's.
  *
  * <p>User handlers and the {@code recv()} queue are served on the callback executor, never on
  * the protocol thread, which may be the I/O thread: a slow user handler delays other user
