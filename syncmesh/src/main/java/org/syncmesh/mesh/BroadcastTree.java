@@ -151,7 +151,7 @@ final class BroadcastTree {
     if (peer.treeLink() && TreeMessage.fitsOrigin(origin)) {
       lazyByOrigin.computeIfAbsent(origin, o -> new HashSet<>()).add(peer);
       prunesSent++;
-      node.send(peer, Flags.MAIN_WHISPER, new TreeMessage.Prune(List.of(origin)).toPayload());
+      send(peer, new TreeMessage.Prune(List.of(origin)));
     }
   }
 
@@ -212,7 +212,7 @@ final class BroadcastTree {
     if (!peer.announceBatch.add(id)) {
       return;
     }
-    if (peer.announceBatch.size() >= TreeMessage.MAX_IDS) {
+    if (peer.announceBatch.size() >= idsPerFrame()) {
       flush(peer);
     } else if (peer.announceFlush == null) {
       peer.announceFlush = node.loop.schedule(() -> flush(peer), ANNOUNCE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
@@ -233,7 +233,26 @@ final class BroadcastTree {
     peer.announceBatch.clear();
     announcementFrames++;
     announcedIds += ids.size();
-    node.send(peer, Flags.MAIN_WHISPER, new TreeMessage.Announce(ids).toPayload());
+    send(peer, new TreeMessage.Announce(ids));
+  }
+
+  /**
+   * Ids one ANNOUNCE or GRAFT may carry under this node's frame cap: each takes 34 bytes (bin 32),
+   * and 512 bytes leave room for the checksum, the header packets and a sender id of up to 100
+   * characters. 1,024 from a cap of 35 KiB up; 14 at the smallest cap, 1 KiB.
+   */
+  private int idsPerFrame() {
+    int byCap = (node.maxFrameBytes() - 512 - 4 * node.id.length()) / (TreeMessage.ID_BYTES + 2);
+    return Math.max(1, Math.min(TreeMessage.MAX_IDS, byCap));
+  }
+
+  /** Whispers {@code message}; a frame the cap refuses (a very long node id) is reported, not thrown. */
+  private void send(Peer peer, TreeMessage message) {
+    try {
+      node.send(peer, Flags.MAIN_WHISPER, message.toPayload());
+    } catch (RuntimeException e) {
+      node.reportError("tree message to " + peer + " not sent: " + e.getMessage());
+    }
   }
 
   private void announced(Peer peer, List<Bytes> ids) {
@@ -305,10 +324,10 @@ final class BroadcastTree {
     for (Map.Entry<Peer, List<Bytes>> ask : asks.entrySet()) {
       Peer peer = ask.getKey();
       List<Bytes> wanted = ask.getValue();
-      for (int i = 0; i < wanted.size(); i += TreeMessage.MAX_IDS) {
+      int perFrame = idsPerFrame();
+      for (int i = 0; i < wanted.size(); i += perFrame) {
         graftsSent++;
-        List<Bytes> chunk = wanted.subList(i, Math.min(wanted.size(), i + TreeMessage.MAX_IDS));
-        node.send(peer, Flags.MAIN_WHISPER, new TreeMessage.Graft(chunk).toPayload());
+        send(peer, new TreeMessage.Graft(wanted.subList(i, Math.min(wanted.size(), i + perFrame))));
       }
       log.debug("{}: grafted for {} missing broadcasts", peer, wanted.size());
     }

@@ -186,6 +186,33 @@ final class BroadcastTreeTest {
   }
 
   @Test
+  void announcementsFitTheFrameCap_ofASmallNode() {
+    MeshSocket node = net.track(new MeshSocket.Builder().maxOutgoing(0).maxFrameBytes(1024).build());
+    ScriptedPeer a = v2Peer(node);
+    ScriptedPeer b = v2Peer(node);
+    InternalMessage first = a.message(Flags.MAIN_BROADCAST, 0L, "first");
+    a.writeFrame(first);
+    nextBroadcastOrTree(b);
+    b.writeFrame(first);
+    nextBroadcastOrTree(b); // the prune
+
+    List<Bytes> ids = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      InternalMessage m = a.message(Flags.MAIN_BROADCAST, 0L, "m" + i);
+      ids.add(m.id());
+      a.writeFrame(m);
+    }
+    List<Object> announced = new ArrayList<>();
+    while (announced.size() < ids.size()) {
+      Frame f = nextBroadcastOrTree(b);
+      assertThat(f.payload().length).as("an announcement under the 1 KiB cap").isLessThanOrEqualTo(1024);
+      announced.addAll((List<?>) f.packets().get(2));
+    }
+    assertThat(announced).containsExactlyElementsOf(ids);
+    assertThat(node.statusErrors()).isEmpty();
+  }
+
+  @Test
   void misbehavingPeers_areRefusedCountedAndReported_andTheNodeServesOn() {
     MeshSocket node = node();
     ScriptedPeer v2 = v2Peer(node);
