@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.syncmesh.Bytes;
 import org.syncmesh.mesh.BroadcastStats;
 import org.syncmesh.mesh.Dialect;
+import org.syncmesh.testing.LineNode;
 import org.syncmesh.testing.NetworkTestRule;
 import org.syncmesh.testing.ScriptedPeer;
 import org.syncmesh.testing.ScriptedPeer.Frame;
@@ -26,7 +27,7 @@ import org.syncmesh.wire.Flags;
  * build (A, B, C, tree links between them), one with broadcast trees off (D, a version-1 node to
  * everyone) and a scripted js2p peer J behind D. Everyone writes at once; every syncmesh node ends
  * with every write, J receives every syncmesh write's 0.7 form exactly once and its own write
- * reaches everyone, and only the links to D and J flood.
+ * reaches everyone, and only the links to D and J flood; and the same with the real js2p.
  */
 final class BroadcastTreeFallbackTest {
 
@@ -105,6 +106,47 @@ final class BroadcastTreeFallbackTest {
     assertMeterFollows(registry, "eager", () -> a.mesh().broadcastStats().eagerPushes());
     assertMeterFollows(registry, "flood", () -> a.mesh().broadcastStats().floodSends());
     assertMeterFollows(registry, "announcement", () -> a.mesh().broadcastStats().announcementFrames());
+  }
+
+  /**
+   * The same mix with the real js2p 0.7.870 (interop/js2p, installed by the README's test command)
+   * dialled by a tree node and by the version-1 node: every write reaches every node, js2p's too.
+   */
+  @Test
+  void aRealJs2pNodeInTheMix_getsEveryWrite_andItsWriteReachesEveryone() {
+    SyncSocket a = node(true);
+    SyncSocket b = node(true);
+    SyncSocket c = node(true);
+    SyncSocket d = node(false);
+    link(b, a, 2);
+    link(c, b, 2);
+    link(d, c, 1);
+    LineNode j = net.track(LineNode.js2p("--no-leasing"));
+    Js2pLinks.link(a, j);
+    Js2pLinks.link(d, j);
+
+    List<SyncSocket> all = List.of(a, b, c, d);
+    List<CompletableFuture<Void>> writes = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      for (SyncSocket n : all) {
+        String key = "r" + all.indexOf(n) + "x" + i;
+        keys.add(key);
+        writes.add(n.setAsync(key, "v" + i));
+      }
+    }
+    j.call("set fromjs 7");
+    CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).orTimeout(20, TimeUnit.SECONDS).join();
+    for (SyncSocket n : all) {
+      Js2pLinks.awaitJava(n, "fromjs", 7L);
+      await(n + " to hold every write").atMost(WAIT).until(() -> keys.stream().allMatch(n::containsKey));
+    }
+    for (String key : keys) {
+      Js2pLinks.awaitJs(j, key, "v" + key.substring(key.indexOf('x') + 1));
+    }
+    assertThat(a.routingTable().get(j.id()).extensionVersion()).isZero();
+    assertThat(a.mesh().broadcastStats().floodSends()).as("a floods to js2p").isPositive();
+    assertThat(a.mesh().broadcastStats().eagerPushes()).as("and pushes on its tree link").isPositive();
   }
 
   /** The meter reads the counter: between its values just before and just after (announcements may still flush). */
