@@ -156,6 +156,7 @@ final class Connections {
     if (peer.handshakeTimeout != null) {
       peer.handshakeTimeout.cancel(false);
     }
+    node.tree.peerGone(peer);
     // An outgoing TLS link opens (and sends our handshake) only once TLS is up: closed before
     // that, with no reason of ours, the peer hung up on the TLS handshake (net drops that as no fault).
     boolean inTls = reason == null && link.outgoing() && !peer.handshakeSent

@@ -61,7 +61,7 @@ final class HandshakeHandler {
     peer.sentBinProtocolId = bin;
     List<Object> address = List.of(node.outHost(), (long) node.outPort());
     // Our methods, then the extension marker: js2p and py2p ignore an id they do not know.
-    List<Long> advertised = ExtensionOffer.THIS_BUILD.appendTo(CompressionNegotiation.ids(node.compression));
+    List<Long> advertised = node.offer.appendTo(CompressionNegotiation.ids(node.compression));
     List<Object> payload = List.of(Flags.SUB_HANDSHAKE, node.id, protocolId, address, advertised);
     peer.handshakeSent = true;
     node.send(peer, Flags.MAIN_WHISPER, payload);
@@ -142,7 +142,7 @@ final class HandshakeHandler {
     peer.port = port > 0 && port <= 65_535 ? (int) (long) port : 0;
     Optional<ExtensionOffer> offer = ExtensionOffer.find(methods);
     peer.dialect = dialect(peer.idIsBin, peer.protocolIdIsBin, offer);
-    peer.extensionVersion = offer.map(ExtensionOffer.THIS_BUILD::highestCommonVersion).orElse(0);
+    peer.extensionVersion = offer.map(node.offer::highestCommonVersion).orElse(0);
     log.debug("{}: dialect {}, extension offer {}, extension version {}", peer, peer.dialect, offer, peer.extensionVersion);
     peer.handshaken = true;
     peer.changed();

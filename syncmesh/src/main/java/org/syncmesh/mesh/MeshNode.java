@@ -40,6 +40,7 @@ import org.syncmesh.net.Network;
 import org.syncmesh.net.OutboundFrame;
 import org.syncmesh.net.SecureTls;
 import org.syncmesh.net.Tls;
+import org.syncmesh.wire.ExtensionOffer;
 import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.FrameCodec;
 import org.syncmesh.wire.InternalMessage;
@@ -68,6 +69,8 @@ final class MeshNode implements MeshExtension.Node {
   final int maxIncoming;
   final long handshakeTimeoutMillis;
   final List<Compression> compression;
+  /** The extension versions this node offers in its handshakes: 1..2, or 1..1 with broadcast trees off. */
+  final ExtensionOffer offer;
   private final String bindHost;
   private final InetSocketAddress boundAddress;
   private final String outHost;
@@ -107,6 +110,7 @@ final class MeshNode implements MeshExtension.Node {
   final PeersHandler peersHandler = new PeersHandler(this);
   final RequestHandler requests = new RequestHandler(this);
   final ReceivePipeline pipeline = new ReceivePipeline(this);
+  final BroadcastTree tree = new BroadcastTree(this);
   final Connections connections = new Connections(this);
   final Redialer redialer;
 
@@ -135,6 +139,7 @@ final class MeshNode implements MeshExtension.Node {
     this.maxIncoming = options.maxIncoming;
     this.handshakeTimeoutMillis = options.handshakeTimeout.toMillis();
     this.compression = options.compression;
+    this.offer = options.broadcastTrees ? ExtensionOffer.THIS_BUILD : ExtensionOffer.V1_ONLY;
     this.bindHost = options.host;
     this.inbox = new Inbox(this, options.recvQueueCapacity);
     this.redialer = new Redialer(this, options.reconnect, options.reconnectInitial.toMillis(),
@@ -334,10 +339,15 @@ final class MeshNode implements MeshExtension.Node {
 
   private void sendTo(OutboundFrame frame, Predicate<PeerInfo> to) {
     InternalMessage message = frame.message();
+    boolean broadcast = message.type() == Flags.MAIN_BROADCAST;
     for (Peer peer : routing.values()) {
       PeerInfo info = peer.info();
       if (to.test(info) && mayReceive(info, message)) {
-        peer.send(frame);
+        if (broadcast) {
+          tree.send(peer, frame);
+        } else {
+          peer.send(frame);
+        }
       }
     }
   }
@@ -433,6 +443,11 @@ final class MeshNode implements MeshExtension.Node {
 
   long callbacksRun() {
     return callbacks.ran();
+  }
+
+  /** The broadcast tree's counters; any thread. */
+  BroadcastStats broadcastStats() {
+    return tree.stats();
   }
 
   Map<String, PeerInfo> routingView() {

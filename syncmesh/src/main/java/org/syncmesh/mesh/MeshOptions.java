@@ -56,6 +56,7 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
   @Nullable Path tlsCas;
   @Nullable NodeIdentity identity;
   @Nullable Path denyList;
+  boolean broadcastTrees = true;
 
   protected MeshOptions() {}
 
@@ -319,6 +320,19 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
    */
   public B reconnect(boolean enabled) {
     this.reconnect = enabled;
+    return self();
+  }
+
+  /**
+   * Whether broadcasts to other syncmesh nodes of this build travel on a broadcast tree
+   * (docs/extension-v2.md): eager pushes along a spanning tree and batched announcements on the
+   * other links, so a broadcast crosses about one link per node instead of every link. Default
+   * {@code true}. With {@code false} the node offers extension version 1 only and floods every
+   * broadcast over every link, as protocol 0.7 does, for comparison or a cautious rollout. Links
+   * to js2p, py2p and version-1 syncmesh nodes flood either way.
+   */
+  public B broadcastTrees(boolean enabled) {
+    this.broadcastTrees = enabled;
     return self();
   }
 

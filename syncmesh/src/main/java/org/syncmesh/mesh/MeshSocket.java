@@ -20,7 +20,9 @@ import org.syncmesh.wire.InternalMessage;
 
 /**
  * A node of a protocol-0.7 mesh: it accepts and opens connections, exchanges handshakes and
- * peers lists, floods broadcasts with de-duplication, and queues user messages. Wire-compatible
+ * peers lists, delivers broadcasts to every node with de-duplication (flooded, as protocol 0.7
+ * does, and along broadcast trees between syncmesh nodes of extension version 2,
+ * {@link MeshOptions#broadcastTrees}), and queues user messages. Wire-compatible
  * with js2p 0.7.870 and py2p 0.7 (see docs/protocol-0.7.md); where those peers have bugs it does
  * what that document's [rec] notes say a correct node does.
  *
@@ -351,6 +353,14 @@ public final class MeshSocket implements AutoCloseable {
    */
   public void disconnect(String peerId) {
     node.disconnect(Checks.notNull(peerId, "peerId"));
+  }
+
+  /**
+   * What this node's broadcasts cost so far, in frames: the flood to peers without broadcast trees
+   * and the tree's pushes, announcements, grafts and prunes (docs/extension-v2.md). Never blocks.
+   */
+  public BroadcastStats broadcastStats() {
+    return node.broadcastStats();
   }
 
   /** A snapshot of the handshaken peers by id; never blocks, never changes under the caller. */

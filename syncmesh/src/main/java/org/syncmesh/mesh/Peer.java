@@ -34,11 +34,22 @@ final class Peer {
   boolean registered;
   @Nullable ScheduledFuture<?> handshakeTimeout;
   @Nullable OutboundFrame lastSent;
+  /** Ids waiting to be announced to the peer in one frame; in insertion order. */
+  final java.util.LinkedHashSet<org.syncmesh.Bytes> announceBatch = new java.util.LinkedHashSet<>();
+  /** The timer that sends {@link #announceBatch}, while one is scheduled. */
+  @Nullable ScheduledFuture<?> announceFlush;
+  /** Whether that timer was already put off once, for the peer's own announcement (BroadcastTree). */
+  boolean announcePostponed;
   /** Futures of {@code connect()} calls waiting for this link's handshake. */
   final List<CompletableFuture<PeerInfo>> waiters = new ArrayList<>(1);
 
   Peer(Link link) {
     this.link = link;
+  }
+
+  /** Whether this link runs the broadcast tree: extension version 2 or later. */
+  boolean treeLink() {
+    return extensionVersion >= org.syncmesh.wire.ExtensionOffer.BROADCAST_TREES;
   }
 
   boolean outgoing() {

@@ -9,8 +9,8 @@ import org.syncmesh.wire.InternalMessage;
 
 /**
  * What happens to every decoded message (docs/protocol-0.7.md §6), on the protocol thread: renegotiation,
- * then de-duplication and relay of broadcasts, then the mesh's own handlers, the protocol
- * handlers of a subclass, and finally the user's.
+ * then de-duplication and relay of broadcasts (flood, or the {@link BroadcastTree} on version-2
+ * links), then the mesh's own handlers, the protocol handlers of a subclass, and finally the user's.
  *
  * <p>User handlers and the {@code recv()} queue are served on the callback executor, never on
  * the protocol thread, which may be the I/O thread: a slow user handler delays other user
@@ -47,10 +47,19 @@ final class ReceivePipeline {
       return;
     }
     if (flag == Flags.MAIN_BROADCAST) {
-      long now = node.nowSeconds();
-      if (Waterfall.tooOld(message.time(), now) || !node.waterfall.firstSighting(message.id(), message.time(), now)) {
+      if (sub == Flags.SUB_SM_TREE) {
+        node.tree.handle(peer, message); // refused: tree messages are whispers, never relayed
         return;
       }
+      long now = node.nowSeconds();
+      if (Waterfall.tooOld(message.time(), now)) {
+        return;
+      }
+      if (!node.waterfall.firstSighting(message.id(), message.time(), now)) {
+        node.tree.duplicate(peer, message);
+        return;
+      }
+      node.tree.firstReceipt(message.id());
       if (!relaysItself(message)) {
         relay(peer, message);
       }
@@ -76,6 +85,10 @@ final class ReceivePipeline {
       }
       case Flags.SUB_RESPONSE -> {
         node.requests.handleResponse(message);
+        return;
+      }
+      case Flags.SUB_SM_TREE -> {
+        node.tree.handle(peer, message);
         return;
       }
       default -> { }
@@ -134,7 +147,10 @@ final class ReceivePipeline {
     return false;
   }
 
-  /** Relays the original bytes to every peer but the originator and the arrival link (§8.3). */
+  /**
+   * Relays the original bytes to every peer but the originator and the arrival link (§8.3): by
+   * flood, or over the broadcast tree on links that run one (docs/extension-v2.md).
+   */
   private void relay(Peer from, InternalMessage message) {
     String origin = message.senderId();
     OutboundFrame frame = null;
@@ -145,7 +161,7 @@ final class ReceivePipeline {
       if (frame == null) {
         frame = OutboundFrame.of(message, node.codec);
       }
-      peer.send(frame);
+      node.tree.send(peer, frame);
     }
   }
 }

@@ -58,6 +58,12 @@ final class Waterfall {
     return true;
   }
 
+  /** Whether {@code id} was seen (and is still remembered), without recording it. */
+  boolean seen(Bytes id, long nowSeconds) {
+    rotate(nowSeconds);
+    return current.contains(id) || previous.contains(id) || futureDated.containsKey(id);
+  }
+
   private void rotate(long nowSeconds) {
     if (nowSeconds >= rotateAt) {
       // A clock jump of more than a generation empties both; nothing kept can matter then.

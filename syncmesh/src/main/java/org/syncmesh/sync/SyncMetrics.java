@@ -122,6 +122,20 @@ public final class SyncMetrics implements MeterBinder {
         "received messages dropped, oldest first, because recv()'s queue was full");
     Gauge.builder("syncmesh.peers", stats, s -> s.links().size()).tags(node).baseUnit("peers")
         .description("peers connected and routed").strongReference(true).register(registry);
+    String frames = "frames sent for broadcasts, by kind (docs/extension-v2.md): flood, eager, announcement, graft, "
+        + "graft_answer, prune";
+    counter(registry, "syncmesh.broadcast.frames", node.and("kind", "flood"), mesh,
+        m -> m.broadcastStats().floodSends(), frames);
+    counter(registry, "syncmesh.broadcast.frames", node.and("kind", "eager"), mesh,
+        m -> m.broadcastStats().eagerPushes(), frames);
+    counter(registry, "syncmesh.broadcast.frames", node.and("kind", "announcement"), mesh,
+        m -> m.broadcastStats().announcementFrames(), frames);
+    counter(registry, "syncmesh.broadcast.frames", node.and("kind", "graft"), mesh,
+        m -> m.broadcastStats().graftsSent(), frames);
+    counter(registry, "syncmesh.broadcast.frames", node.and("kind", "graft_answer"), mesh,
+        m -> m.broadcastStats().graftAnswers(), frames);
+    counter(registry, "syncmesh.broadcast.frames", node.and("kind", "prune"), mesh,
+        m -> m.broadcastStats().prunesSent(), frames);
 
     org.syncmesh.net.Failures failures = stats.failures();
     for (String reason : org.syncmesh.net.Failures.CONNECT) {

@@ -32,8 +32,15 @@ public record ExtensionOffer(int min, int max) {
   public static final long MAGIC = 0x534D_0000L;
   /** The highest extension version any marker can name. */
   public static final int MAX_VERSION = 0xFF;
-  /** What this build speaks: version 1 only. */
-  public static final ExtensionOffer THIS_BUILD = new ExtensionOffer(1, 1);
+  /**
+   * The first version with broadcast trees (docs/extension-v2.md): a link whose version is at least
+   * this carries the tree's messages ({@link Flags#SUB_SM_TREE}) and eager/lazy broadcasts.
+   */
+  public static final int BROADCAST_TREES = 2;
+  /** What this build speaks: versions 1 and 2 (broadcast trees). */
+  public static final ExtensionOffer THIS_BUILD = new ExtensionOffer(1, BROADCAST_TREES);
+  /** What this build offers with broadcast trees turned off, and what every version-1 node offered: 1 only. */
+  public static final ExtensionOffer V1_ONLY = new ExtensionOffer(1, 1);
 
   /**
    * Checks the range.

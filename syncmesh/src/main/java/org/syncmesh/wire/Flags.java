@@ -80,6 +80,11 @@ public final class Flags {
   public static final int SUB_SM_DELTA = 0x21;
   /** syncmesh extension v1: an anti-entropy message, whispered only over links that negotiated it. */
   public static final int SUB_SM_SYNC = 0x22;
+  /**
+   * syncmesh extension v2 (docs/extension-v2.md): a broadcast tree's announcement, graft or prune
+   * ({@link TreeMessage}), whispered only over links that negotiated version 2.
+   */
+  public static final int SUB_SM_TREE = 0x23;
 
   /** First value outside the range 0x00–0x2F that both libraries reserve. */
   public static final int RESERVED_LIMIT = 0x30;

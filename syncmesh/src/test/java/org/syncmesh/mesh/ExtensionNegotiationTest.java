@@ -33,17 +33,44 @@ final class ExtensionNegotiationTest {
   }
 
   @Test
-  void twoNodesNegotiateVersion1_andBothRoutingTablesShowIt() {
+  void twoNodesNegotiateVersion2_andBothRoutingTablesShowIt() {
     MeshSocket a = node();
     MeshSocket b = node();
     PeerInfo aSeenByB = b.connect("127.0.0.1", a.port()).orTimeout(10, TimeUnit.SECONDS).join();
 
     assertThat(aSeenByB.dialect()).isEqualTo(Dialect.SYNCMESH);
-    assertThat(aSeenByB.extensionVersion()).isEqualTo(1);
-    assertThat(b.routingTable().get(a.id()).extensionVersion()).isEqualTo(1);
+    assertThat(aSeenByB.extensionVersion()).isEqualTo(2);
+    assertThat(b.routingTable().get(a.id()).extensionVersion()).isEqualTo(2);
     await("a to register b").atMost(WAIT).until(() -> a.routingTable().containsKey(b.id()));
     assertThat(a.routingTable().get(b.id()).dialect()).isEqualTo(Dialect.SYNCMESH);
-    assertThat(a.routingTable().get(b.id()).extensionVersion()).isEqualTo(1);
+    assertThat(a.routingTable().get(b.id()).extensionVersion()).isEqualTo(2);
+  }
+
+  @Test
+  void aNodeWithTreesOff_offers1Only_andAVersion2NodeTalksVersion1ToIt() {
+    MeshSocket v2 = node();
+    MeshSocket v1 = net.track(new MeshSocket.Builder().maxOutgoing(0).broadcastTrees(false).build());
+    PeerInfo v2SeenByV1 = v1.connect("127.0.0.1", v2.port()).orTimeout(10, TimeUnit.SECONDS).join();
+    await("v2 to register v1").atMost(WAIT).until(() -> v2.routingTable().containsKey(v1.id()));
+
+    assertThat(v2SeenByV1.extensionVersion()).as("min of the maxes, 1..1 and 1..2").isEqualTo(1);
+    assertThat(v2.routingTable().get(v1.id()).extensionVersion()).isEqualTo(1);
+    assertThat(v2.routingTable().get(v1.id()).dialect()).isEqualTo(Dialect.SYNCMESH);
+    v2.send("flooded");
+    v1.send("back");
+    assertThat(await().atMost(WAIT).until(v1::recv, java.util.Optional::isPresent).orElseThrow().packets())
+        .containsExactly("flooded");
+    assertThat(await().atMost(WAIT).until(v2::recv, java.util.Optional::isPresent).orElseThrow().packets())
+        .containsExactly("back");
+    assertThat(v2.broadcastStats().floodSends()).as("a version-1 link floods").isEqualTo(1);
+    assertThat(v2.broadcastStats().eagerPushes()).isZero();
+  }
+
+  @Test
+  void aScriptedVersion1Peer_seesOurMarker1To2_andGetsVersion1() {
+    MeshSocket node = node();
+    ScriptedPeer peer = Peers.handshaken(net, node, Style.SYNCMESH); // offers 1..1, as every version-1 node did
+    assertThat(node.routingTable().get(peer.id()).extensionVersion()).isEqualTo(1);
   }
 
   @Test
@@ -53,7 +80,7 @@ final class ExtensionNegotiationTest {
     PeerInfo peer = b.connect("127.0.0.1", a.port()).orTimeout(10, TimeUnit.SECONDS).join();
 
     assertThat(peer.dialect()).as("no bz2 or lzma to guess from, but the marker").isEqualTo(Dialect.SYNCMESH);
-    assertThat(peer.extensionVersion()).isEqualTo(1);
+    assertThat(peer.extensionVersion()).isEqualTo(2);
   }
 
   @Test
@@ -64,7 +91,7 @@ final class ExtensionNegotiationTest {
 
     Frame handshake = js.readHandshake();
     assertThat(handshake.packets()).hasSize(5);
-    assertThat(handshake.packets().get(4)).isEqualTo(List.of(0x20L, 0x13L, 0x11L, 0x10L, 0x12L, MAGIC | 0x0101));
+    assertThat(handshake.packets().get(4)).isEqualTo(List.of(0x20L, 0x13L, 0x11L, 0x10L, 0x12L, MAGIC | 0x0102));
     assertThat(handshake.packets().get(4))
         .isEqualTo(ExtensionOffer.THIS_BUILD.appendTo(CompressionNegotiation.ids(CompressionNegotiation.DEFAULT_PREFERENCE)));
   }
@@ -103,16 +130,30 @@ final class ExtensionNegotiationTest {
   }
 
   @Test
-  void aLaterNodeThatStillSpeaks1_gets1() {
+  void aLaterNodeThatStillSpeaks1And2_gets2() {
     PeerInfo info = handshakeWith(node(), Style.SYNCMESH, List.of(0x13L, MAGIC | 0x0103));
 
     assertThat(info.dialect()).isEqualTo(Dialect.SYNCMESH);
-    assertThat(info.extensionVersion()).isEqualTo(1);
+    assertThat(info.extensionVersion()).isEqualTo(2);
   }
 
   @Test
-  void aLaterNodeThatDropped1_isStillSyncmeshButTheLinkIsPlain07() {
+  void aNodeThatSpeaksOnly2_gets2_andOneThatSpeaksOnly3_isPlain07() {
+    assertThat(handshakeWith(node(), Style.SYNCMESH, List.of(MAGIC | 0x0202)).extensionVersion()).isEqualTo(2);
+    assertThat(handshakeWith(node(), Style.SYNCMESH, List.of(MAGIC | 0x0303)).extensionVersion()).isZero();
+  }
+
+  @Test
+  void aLaterNodeThatDropped1_gets2() {
     PeerInfo info = handshakeWith(node(), Style.SYNCMESH, List.of(0x13L, MAGIC | 0x0205));
+
+    assertThat(info.dialect()).isEqualTo(Dialect.SYNCMESH);
+    assertThat(info.extensionVersion()).isEqualTo(2);
+  }
+
+  @Test
+  void aLaterNodeThatDropped1And2_isStillSyncmeshButTheLinkIsPlain07() {
+    PeerInfo info = handshakeWith(node(), Style.SYNCMESH, List.of(0x13L, MAGIC | 0x0305));
 
     assertThat(info.dialect()).as("it announced itself").isEqualTo(Dialect.SYNCMESH);
     assertThat(info.extensionVersion()).as("no common version").isZero();

@@ -64,9 +64,10 @@ public final class ScriptedPeer implements AutoCloseable {
     PY2P_0_7_878(true, true, List.of(0x13L, 0x11L, 0x10L, 0x12L)),
     /**
      * Another syncmesh node as it looks on the wire when it dials: str ids, str protocol id, and a
-     * compression list that ends with the extension marker of versions 1..1 (docs/extension-v1.md).
+     * compression list that ends with the extension marker of versions 1..1 (docs/extension-v1.md):
+     * a version-1 node, so a link to it floods and carries no broadcast-tree messages.
      */
-    SYNCMESH(false, false, List.of(0x13L, 0x11L, 0x10L, 0x12L, ExtensionOffer.THIS_BUILD.markerId()));
+    SYNCMESH(false, false, List.of(0x13L, 0x11L, 0x10L, 0x12L, ExtensionOffer.V1_ONLY.markerId()));
 
     final boolean binIds;
     final boolean binProtocolId;

@@ -16,11 +16,12 @@ import org.junit.jupiter.api.Timeout;
  * Fuzz tests of the syncmesh extension's parsers (docs/extension-v1.md) on msgpack bytes as a peer
  * could send them: {@link ExtensionOffer#find} on a handshake's compression list never throws, and
  * what it finds is the first element that encodes to it; {@link Version#fromPacket} returns a
- * version or throws {@link MessageShapeException}, and a version round-trips through its bytes.
+ * version or throws {@link MessageShapeException}, and a version round-trips through its bytes;
+ * {@link TreeMessage#read} (docs/extension-v2.md) likewise.
  *
  * <p>{@code mvn verify} runs them as regression tests on the files in
  * {@code src/test/resources/org/syncmesh/wire/ExtensionFuzzTestInputs/<method>/} (the golden
- * vectors of extension-v1-vectors.json, and any finding committed since). To fuzz one:
+ * vectors of extension-v1-vectors.json and extension-v2-vectors.json, and any finding committed since). To fuzz one:
  *
  * <pre>JAZZER_FUZZ=1 mvn -B -pl syncmesh test -Dtest='ExtensionFuzzTest#compressionList' -Djazzer.max_duration=30s</pre>
  */
@@ -54,6 +55,32 @@ final class ExtensionFuzzTest {
     if (v != null) {
       assertThat(Versions.fromPacket(Packets.decode(Packets.encode(v.toPacket())))).isEqualTo(v);
       assertThat(v.compareTo(new Version(v.hlc(), v.writer()))).isZero();
+    }
+  }
+
+  /**
+   * {@link TreeMessage#read} on a payload as a peer could send it returns a message or throws
+   * {@link MessageShapeException}; what it returns encodes to a payload that reads back equal.
+   */
+  @FuzzTest(maxDuration = "2m")
+  @Timeout(value = 10, unit = TimeUnit.SECONDS)
+  void treeMessage(byte[] msgpack) {
+    Object value = decoded(msgpack);
+    if (!(value instanceof List<?> payload)) {
+      return;
+    }
+    TreeMessage m = WireChecks.decodes(WireChecks.msgpackBudget(msgpack.length), () -> TreeMessage.read(payload),
+        MessageShapeException.class);
+    if (m != null) {
+      Object again = Packets.decode(Packets.encode(m.toPayload()));
+      assertThat(TreeMessage.read((List<?>) again)).isEqualTo(m);
+      if (m instanceof TreeMessage.Prune p) {
+        assertThat(p.origins()).isNotEmpty().hasSizeLessThanOrEqualTo(TreeMessage.MAX_IDS)
+            .allMatch(TreeMessage::fitsOrigin);
+      } else {
+        List<org.syncmesh.Bytes> ids = m instanceof TreeMessage.Announce a ? a.ids() : ((TreeMessage.Graft) m).ids();
+        assertThat(ids).hasSizeLessThanOrEqualTo(TreeMessage.MAX_IDS).allMatch(id -> id.size() == TreeMessage.ID_BYTES);
+      }
     }
   }
 

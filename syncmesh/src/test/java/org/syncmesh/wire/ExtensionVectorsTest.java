@@ -43,15 +43,16 @@ final class ExtensionVectorsTest {
       List<Object> ids = Vectors.list(v.get("ids"));
       assertThat(Bytes.of(Packets.encode(ids)).hex()).as("%s", v.get("name")).isEqualTo(v.get("msgpack_hex"));
       List<?> decoded = (List<?>) Packets.decode(Bytes.fromHex((String) v.get("msgpack_hex")).toByteArray());
-      assertThat(ExtensionOffer.find(decoded)).contains(ExtensionOffer.THIS_BUILD);
+      assertThat(ExtensionOffer.find(decoded)).contains(ExtensionOffer.V1_ONLY);
       assertThat(CompressionNegotiation.decodeOrder(decoded, List.of(Compression.values())))
           .as("methods in %s", v.get("name")).hasSize(ids.size() - 1);
     }
   }
 
+  /** A version-1 node's default list, and ours with broadcast trees off (extension-v2-vectors.json has ours). */
   @Test
-  void ourDefaultHandshakeListIsTheFirstVector() {
-    List<Long> ours = ExtensionOffer.THIS_BUILD.appendTo(CompressionNegotiation.ids(CompressionNegotiation.DEFAULT_PREFERENCE));
+  void aVersion1DefaultHandshakeListIsTheFirstVector() {
+    List<Long> ours = ExtensionOffer.V1_ONLY.appendTo(CompressionNegotiation.ids(CompressionNegotiation.DEFAULT_PREFERENCE));
     assertThat(Bytes.of(Packets.encode(ours)).hex()).isEqualTo(entries("compression_lists").get(0).get("msgpack_hex"));
   }
 
@@ -66,7 +67,7 @@ final class ExtensionVectorsTest {
       FrameCodec codec = new FrameCodec();
       InternalMessage back = codec.decodeFrame(codec.encodeFrame(m, null), List.of());
       assertThat(back.payload()).hasSize(5); // still the five-packet handshake js2p and py2p require (fact 1)
-      assertThat(ExtensionOffer.find((List<?>) back.payload().get(4))).contains(ExtensionOffer.THIS_BUILD);
+      assertThat(ExtensionOffer.find((List<?>) back.payload().get(4))).contains(ExtensionOffer.V1_ONLY);
     }
   }
 

@@ -1,0 +1,388 @@
+package org.syncmesh.mesh;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.syncmesh.Bytes;
+import org.syncmesh.net.OutboundFrame;
+import org.syncmesh.wire.Flags;
+import org.syncmesh.wire.InternalMessage;
+import org.syncmesh.wire.MessageShapeException;
+import org.syncmesh.wire.TreeMessage;
+
+/**
+ * Plumtree-style broadcast trees (Leitão, Pereira, Rodrigues, <i>Epidemic Broadcast Trees</i>,
+ * SRDS 2007) over the links that negotiated extension version 2 (docs/extension-v2.md); every
+ * other link keeps the 0.7 flood. One per node, on its protocol thread.
+ *
+ * <p>One tree per <em>origin</em> (a broadcast's sender), as riak_core's and Partisan's Plumtree
+ * keep one per root: for each origin, each version-2 link is <em>eager</em> (its broadcasts are
+ * pushed) or <em>lazy</em> (only their ids are announced); links start eager for every origin. On
+ * a broadcast's first receipt the node delivers it, pushes it on the links eager for its origin
+ * and announces it on the others (never to the link it came from nor to its originator). A copy
+ * arriving on an eager link makes that link lazy for the origin and sends a PRUNE back, so each
+ * origin's eager links settle into a spanning tree rooted at it. An announced id this node has not
+ * seen within {@value #MISSING_TIMEOUT_MILLIS} ms makes it GRAFT the announcer, which answers from
+ * its cache of recent broadcasts and makes the link eager for their origins; if the broadcast still
+ * does not come, the next announcer is grafted. A broken tree link repairs itself this way, with no
+ * other message. Why per origin: with one shared tree, writers on both sides of a repaired cut
+ * prune the new links from both ends at once and the tree never settles (docs/extension-v2.md §3.1).
+ *
+ * <p>Costs and bounds (docs/extension-v2.md §3 gives the reasons):
+ * <ul>
+ *   <li>announcements to a link are gathered for {@value #ANNOUNCE_DELAY_MILLIS} ms (or until
+ *       {@value TreeMessage#MAX_IDS} ids) and go out as one frame; an id the peer announced to this
+ *       node meanwhile is left out, as the peer evidently has it;</li>
+ *   <li>the cache keeps the last {@value #MAX_CACHED} announced broadcasts, at most
+ *       {@value #MAX_CACHED_BYTES} payload bytes and {@value #CACHE_MILLIS} ms each; a graft for
+ *       anything else is counted and ignored, and each cached broadcast is resent to one peer once;</li>
+ *   <li>at most {@value #MAX_MISSING} announced-but-missing ids are tracked, each with up to
+ *       {@value #MAX_ANNOUNCERS} announcers; further ids are counted and ignored (their broadcasts
+ *       still come by eager links, or by anti-entropy);</li>
+ *   <li>lazy links are remembered for the {@value #MAX_ORIGINS} origins used last; a forgotten
+ *       origin starts over with every link eager (a few PRUNEs).</li>
+ * </ul>
+ *
+ * <p>Not thread-safe: confined to the protocol thread, except the counters, which any thread may
+ * read ({@link #stats()}).
+ */
+final class BroadcastTree {
+
+  private static final Logger log = LoggerFactory.getLogger(BroadcastTree.class);
+
+  /** How long announcements to one link are gathered before they go out as one frame. */
+  static final long ANNOUNCE_DELAY_MILLIS = 40;
+  /**
+   * How long an announced id may stay missing before the announcer is grafted: well above an
+   * eager path's latency across a loaded machine (so a broadcast on its way is not asked for
+   * twice), well below anything a user would call lost.
+   */
+  static final long MISSING_TIMEOUT_MILLIS = 150;
+  static final int MAX_CACHED = 8192;
+  static final long MAX_CACHED_BYTES = 32L * 1024 * 1024;
+  /** Half the waterfall's 60 s: a graft answered later would be refused as too old anyway. */
+  static final long CACHE_MILLIS = 30_000;
+  static final int MAX_MISSING = 8192;
+  static final int MAX_ANNOUNCERS = 4;
+  static final int MAX_ORIGINS = 4096;
+
+  private final MeshNode node;
+  /** Announced broadcasts by message id, oldest first. */
+  private final LinkedHashMap<Bytes, Cached> cache = new LinkedHashMap<>();
+  private long cachedBytes;
+  /** Per origin, the links lazy for its tree; the origins used last last. */
+  private final LinkedHashMap<String, Set<Peer>> lazyByOrigin = new LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Set<Peer>> eldest) {
+      return size() > MAX_ORIGINS;
+    }
+  };
+  /** Announced ids not yet received, with who announced them, first announcer first. */
+  private final Map<Bytes, ArrayDeque<Peer>> missing = new HashMap<>();
+
+  // Written on the protocol thread only, read by any thread.
+  private volatile long floodSends;
+  private volatile long eagerPushes;
+  private volatile long announcementFrames;
+  private volatile long announcedIds;
+  private volatile long graftsSent;
+  private volatile long graftsReceived;
+  private volatile long graftAnswers;
+  private volatile long prunesSent;
+  private volatile long prunesReceived;
+  private volatile long refused;
+
+  private static final class Cached {
+    final OutboundFrame frame;
+    final long atMillis;
+    /** Peers it was resent to after a graft: each gets it once. */
+    final List<Peer> resentTo = new ArrayList<>(1);
+
+    Cached(OutboundFrame frame, long atMillis) {
+      this.frame = frame;
+      this.atMillis = atMillis;
+    }
+  }
+
+  BroadcastTree(MeshNode node) {
+    this.node = node;
+  }
+
+  /** Sends the broadcast {@code frame} to {@code peer}: pushed, or announced on a lazy tree link. */
+  void send(Peer peer, OutboundFrame frame) {
+    if (!peer.treeLink()) {
+      floodSends++;
+      peer.send(frame);
+    } else if (!lazy(peer, frame.message().senderId())) {
+      eagerPushes++;
+      peer.send(frame);
+    } else {
+      Bytes id = frame.message().id();
+      remember(id, frame);
+      announce(peer, id);
+    }
+  }
+
+  /**
+   * A broadcast's first receipt: its id is no longer missing. Unlike the paper, the arrival link is
+   * not made eager here: under load, broadcasts pushed before a PRUNE arrived would flip pruned links
+   * back, and each flip costs another PRUNE. Links become eager by GRAFT only.
+   */
+  void firstReceipt(Bytes id) {
+    missing.remove(id);
+  }
+
+  /**
+   * A copy of {@code message}, a broadcast already seen, arrived from {@code peer}: the tree link
+   * becomes lazy for its origin, on both ends. As in the paper, a PRUNE goes back whatever this
+   * side's state: the peer pushed, so its side is eager (after a GRAFT only the answering side is).
+   */
+  void duplicate(Peer peer, InternalMessage message) {
+    String origin = message.senderId();
+    if (peer.treeLink() && TreeMessage.fitsOrigin(origin)) {
+      lazyByOrigin.computeIfAbsent(origin, o -> new HashSet<>()).add(peer);
+      prunesSent++;
+      send(peer, new TreeMessage.Prune(List.of(origin)));
+    }
+  }
+
+  /** A tree message (sub-flag 0x23) from {@code peer}. */
+  void handle(Peer peer, InternalMessage message) {
+    if (message.type() != Flags.MAIN_WHISPER || !peer.treeLink()) {
+      refuse(peer, "a tree message " + (message.type() != Flags.MAIN_WHISPER ? "as main flag " + message.type()
+          : "on a link with extension version " + peer.extensionVersion + " (needs 2)"));
+      return;
+    }
+    TreeMessage tree;
+    try {
+      tree = TreeMessage.read(message.payload());
+    } catch (MessageShapeException e) {
+      refuse(peer, e.getMessage());
+      return;
+    }
+    if (tree instanceof TreeMessage.Announce a) {
+      announced(peer, a.ids());
+    } else if (tree instanceof TreeMessage.Graft g) {
+      grafted(peer, g.ids());
+    } else {
+      prunesReceived++;
+      for (String origin : ((TreeMessage.Prune) tree).origins()) {
+        lazyByOrigin.computeIfAbsent(origin, o -> new HashSet<>()).add(peer);
+      }
+    }
+  }
+
+  /** The link to {@code peer} closed: its pending announcements go. */
+  void peerGone(Peer peer) {
+    if (peer.announceFlush != null) {
+      peer.announceFlush.cancel(false);
+      peer.announceFlush = null;
+    }
+    peer.announceBatch.clear();
+    lazyByOrigin.values().forEach(lazy -> lazy.remove(peer));
+  }
+
+  BroadcastStats stats() {
+    return new BroadcastStats(floodSends, eagerPushes, announcementFrames, announcedIds, graftsSent, graftsReceived,
+        graftAnswers, prunesSent, prunesReceived, refused);
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private boolean lazy(Peer peer, String origin) {
+    Set<Peer> lazy = lazyByOrigin.get(origin);
+    return lazy != null && lazy.contains(peer);
+  }
+
+  private void refuse(Peer peer, String why) {
+    refused++;
+    node.reportError("dropped tree message from " + peer + ": " + why);
+  }
+
+  private void announce(Peer peer, Bytes id) {
+    if (!peer.announceBatch.add(id)) {
+      return;
+    }
+    if (peer.announceBatch.size() >= idsPerFrame()) {
+      flush(peer);
+    } else if (peer.announceFlush == null) {
+      peer.announceFlush = node.loop.schedule(() -> flush(peer), ANNOUNCE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void flush(Peer peer) {
+    if (peer.announceFlush != null) {
+      peer.announceFlush.cancel(false);
+      peer.announceFlush = null;
+    }
+    peer.announcePostponed = false;
+    if (peer.announceBatch.isEmpty() || !live(peer)) {
+      peer.announceBatch.clear();
+      return;
+    }
+    List<Bytes> ids = List.copyOf(peer.announceBatch);
+    peer.announceBatch.clear();
+    announcementFrames++;
+    announcedIds += ids.size();
+    send(peer, new TreeMessage.Announce(ids));
+  }
+
+  /**
+   * Ids one ANNOUNCE or GRAFT may carry under this node's frame cap: each takes 34 bytes (bin 32),
+   * and 512 bytes leave room for the checksum, the header packets and a sender id of up to 100
+   * characters. 1,024 from a cap of 35 KiB up; 14 at the smallest cap, 1 KiB.
+   */
+  private int idsPerFrame() {
+    int byCap = (node.maxFrameBytes() - 512 - 4 * node.id.length()) / (TreeMessage.ID_BYTES + 2);
+    return Math.max(1, Math.min(TreeMessage.MAX_IDS, byCap));
+  }
+
+  /** Whispers {@code message}; a frame the cap refuses (a very long node id) is reported, not thrown. */
+  private void send(Peer peer, TreeMessage message) {
+    try {
+      node.send(peer, Flags.MAIN_WHISPER, message.toPayload());
+    } catch (RuntimeException e) {
+      node.reportError("tree message to " + peer + " not sent: " + e.getMessage());
+    }
+  }
+
+  private void announced(Peer peer, List<Bytes> ids) {
+    long now = node.nowSeconds();
+    List<Bytes> fresh = null;
+    for (Bytes id : ids) {
+      if (node.waterfall.seen(id, now)) {
+        peer.announceBatch.remove(id); // it has it: announcing it back would tell it nothing
+        continue;
+      }
+      ArrayDeque<Peer> announcers = missing.get(id);
+      if (announcers == null) {
+        if (missing.size() >= MAX_MISSING) {
+          refused++;
+          continue;
+        }
+        announcers = new ArrayDeque<>(2);
+        missing.put(id, announcers);
+        if (fresh == null) {
+          fresh = new ArrayList<>();
+        }
+        fresh.add(id);
+      }
+      if (announcers.size() < MAX_ANNOUNCERS && !announcers.contains(peer)) {
+        announcers.addLast(peer);
+      }
+    }
+    if (peer.announceFlush != null && !peer.announcePostponed && !peer.announceBatch.isEmpty()) {
+      // The peer just announced to us: put ours off by one window (once), so that the ids both of
+      // us get meanwhile go in one frame of one side instead of a frame of each.
+      peer.announceFlush.cancel(false);
+      peer.announcePostponed = true;
+      peer.announceFlush = node.loop.schedule(() -> flush(peer), ANNOUNCE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+    if (fresh != null) {
+      List<Bytes> due = fresh;
+      node.loop.schedule(() -> graftMissing(due), MISSING_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * The timer of announced ids: those still missing are asked of their next announcer, one GRAFT
+   * per announcer (which makes the link eager for their origins on its side), and looked at again
+   * after another timeout; with no announcer left an id is
+   * forgotten (a later announcement starts over).
+   */
+  private void graftMissing(List<Bytes> ids) {
+    Map<Peer, List<Bytes>> asks = new LinkedHashMap<>();
+    List<Bytes> again = new ArrayList<>();
+    for (Bytes id : ids) {
+      ArrayDeque<Peer> announcers = missing.get(id);
+      if (announcers == null) {
+        continue;
+      }
+      Peer from = null;
+      while (from == null && !announcers.isEmpty()) {
+        Peer p = announcers.pollFirst();
+        if (live(p)) {
+          from = p;
+        }
+      }
+      if (from == null) {
+        missing.remove(id);
+        continue;
+      }
+      asks.computeIfAbsent(from, p -> new ArrayList<>()).add(id);
+      again.add(id);
+    }
+    for (Map.Entry<Peer, List<Bytes>> ask : asks.entrySet()) {
+      Peer peer = ask.getKey();
+      List<Bytes> wanted = ask.getValue();
+      int perFrame = idsPerFrame();
+      for (int i = 0; i < wanted.size(); i += perFrame) {
+        graftsSent++;
+        send(peer, new TreeMessage.Graft(wanted.subList(i, Math.min(wanted.size(), i + perFrame))));
+      }
+      log.debug("{}: grafted for {} missing broadcasts", peer, wanted.size());
+    }
+    if (!again.isEmpty()) {
+      node.loop.schedule(() -> graftMissing(again), MISSING_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void grafted(Peer peer, List<Bytes> ids) {
+    graftsReceived++;
+    long now = node.nowMillis();
+    for (Bytes id : ids) {
+      Cached c = cache.get(id);
+      if (c == null || now - c.atMillis > CACHE_MILLIS || c.resentTo.contains(peer)
+          || !node.mayReceive(peer.info(), c.frame.message())) {
+        refused++; // unknown, expired, asked twice, or not for this peer: nothing to send
+        continue;
+      }
+      c.resentTo.add(peer);
+      Set<Peer> lazy = lazyByOrigin.get(c.frame.message().senderId());
+      if (lazy != null) {
+        lazy.remove(peer); // the grafter's side of the link stays as it was: it does not know the origin
+      }
+      graftAnswers++;
+      peer.send(c.frame);
+    }
+  }
+
+  private void remember(Bytes id, OutboundFrame frame) {
+    if (cache.containsKey(id)) {
+      return;
+    }
+    long now = node.nowMillis();
+    cache.put(id, new Cached(frame, now));
+    cachedBytes += frame.payloadSize();
+    Iterator<Cached> oldest = cache.values().iterator();
+    while (oldest.hasNext()) {
+      Cached c = oldest.next();
+      if (cache.size() <= MAX_CACHED && cachedBytes <= MAX_CACHED_BYTES && now - c.atMillis <= CACHE_MILLIS) {
+        break;
+      }
+      cachedBytes -= c.frame.payloadSize();
+      oldest.remove();
+    }
+  }
+
+  private boolean live(Peer peer) {
+    return peer.registered && peer.id != null && node.routing.get(peer.id) == peer;
+  }
+
+  int cachedCount() {
+    return cache.size();
+  }
+
+  int missingCount() {
+    return missing.size();
+  }
+}

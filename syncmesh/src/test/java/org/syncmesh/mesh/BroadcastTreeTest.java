@@ -1,0 +1,290 @@
+package org.syncmesh.mesh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.syncmesh.mesh.Peers.WAIT;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncmesh.Bytes;
+import org.syncmesh.mesh.spi.Extensions;
+import org.syncmesh.mesh.spi.MeshExtension;
+import org.syncmesh.testing.NetworkTestRule;
+import org.syncmesh.testing.ScriptedPeer;
+import org.syncmesh.testing.ScriptedPeer.Frame;
+import org.syncmesh.testing.ScriptedPeer.Style;
+import org.syncmesh.wire.ExtensionOffer;
+import org.syncmesh.wire.Flags;
+import org.syncmesh.wire.InternalMessage;
+import org.syncmesh.wire.TreeMessage;
+
+/**
+ * The broadcast tree's protocol (docs/extension-v2.md §2–§3) as a peer sees it, against scripted
+ * version-2 peers: eager push, prune on a duplicate, batched announcements, graft and its answer
+ * from the cache, graft of an announced id that does not come, and refusals of misbehaving peers.
+ * "Nothing else arrived" is shown by the next broadcast or tree frame on the link: frames keep
+ * their order per link.
+ */
+final class BroadcastTreeTest {
+
+  @RegisterExtension final NetworkTestRule net = new NetworkTestRule();
+
+  private MeshSocket node() {
+    return net.track(new MeshSocket.Builder().maxOutgoing(0).build());
+  }
+
+  /** A scripted syncmesh peer offering 1..2: its link runs the tree. */
+  private ScriptedPeer v2Peer(MeshSocket node) {
+    ScriptedPeer peer = net.track(ScriptedPeer.connect(node.port(), Style.SYNCMESH));
+    peer.writeFrame(peer.handshake(node.protocol().id(), List.of(0x13L, ExtensionOffer.THIS_BUILD.markerId())));
+    peer.readMatching(f -> f.subFlag() == Flags.SUB_PEERS);
+    await("node to register " + peer).atMost(WAIT).until(() -> node.routingTable().containsKey(peer.id()));
+    assertThat(node.routingTable().get(peer.id()).extensionVersion()).isEqualTo(2);
+    return peer;
+  }
+
+  /** The next frame on the link that is a broadcast or a tree message. */
+  private static Frame nextBroadcastOrTree(ScriptedPeer peer) {
+    return peer.readMatching(f -> f.flag() == Flags.MAIN_BROADCAST || f.subFlag() == Flags.SUB_SM_TREE);
+  }
+
+  private static List<Object> tree(TreeMessage m) {
+    List<Object> out = new ArrayList<>();
+    for (Object p : m.toPayload()) {
+      out.add(p instanceof Integer i ? (Object) (long) i : p);
+    }
+    return out;
+  }
+
+  @Test
+  void pushedEagerly_prunedOnADuplicate_thenAnnounced_andAGraftGetsTheSameBytesOnce() {
+    MeshSocket node = node();
+    ScriptedPeer a = v2Peer(node);
+    ScriptedPeer b = v2Peer(node);
+
+    InternalMessage one = a.message(Flags.MAIN_BROADCAST, 0L, "one");
+    a.writeFrame(one);
+    Frame pushed = nextBroadcastOrTree(b);
+    assertThat(pushed.message().body()).as("a new link is eager: pushed as it came").isEqualTo(one.body());
+
+    b.writeFrame(one); // a copy on an eager link
+    assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(a.id()))));
+
+    InternalMessage two = a.message(Flags.MAIN_BROADCAST, 0L, "two");
+    a.writeFrame(two);
+    Frame announced = nextBroadcastOrTree(b);
+    assertThat(announced.packets()).as("a lazy link gets the id only")
+        .isEqualTo(tree(new TreeMessage.Announce(List.of(two.id()))));
+
+    b.send(Flags.MAIN_WHISPER, new TreeMessage.Graft(List.of(two.id())).toPayload().toArray());
+    assertThat(nextBroadcastOrTree(b).message().body()).as("the cached broadcast, byte for byte").isEqualTo(two.body());
+
+    long refusedBefore = node.broadcastStats().refused();
+    b.send(Flags.MAIN_WHISPER, new TreeMessage.Graft(List.of(two.id())).toPayload().toArray());
+    await("the second graft of one id to be refused").atMost(WAIT)
+        .until(() -> node.broadcastStats().refused() == refusedBefore + 1);
+    InternalMessage three = a.message(Flags.MAIN_BROADCAST, 0L, "three");
+    a.writeFrame(three);
+    assertThat(nextBroadcastOrTree(b).message().body()).as("grafted: eager again, and 'two' was not sent twice")
+        .isEqualTo(three.body());
+
+    BroadcastStats stats = node.broadcastStats();
+    assertThat(stats.eagerPushes()).isEqualTo(2);
+    assertThat(stats.prunesSent()).isEqualTo(1);
+    assertThat(stats.announcementFrames()).isEqualTo(1);
+    assertThat(stats.announcedIds()).isEqualTo(1);
+    assertThat(stats.graftsReceived()).isEqualTo(2);
+    assertThat(stats.graftAnswers()).isEqualTo(1);
+    assertThat(stats.floodSends()).isZero();
+  }
+
+  @Test
+  void aPruneConcernsOneOriginsTree_otherOriginsAreStillPushed() {
+    MeshSocket node = node();
+    ScriptedPeer a = v2Peer(node);
+    ScriptedPeer b = v2Peer(node);
+    ScriptedPeer c = v2Peer(node);
+    InternalMessage fromA = a.message(Flags.MAIN_BROADCAST, 0L, "a's");
+    a.writeFrame(fromA);
+    nextBroadcastOrTree(b);
+    b.writeFrame(fromA);
+    assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(a.id()))));
+
+    InternalMessage fromC = c.message(Flags.MAIN_BROADCAST, 0L, "c's");
+    c.writeFrame(fromC);
+    assertThat(nextBroadcastOrTree(b).message().body()).as("c's tree still pushes to b").isEqualTo(fromC.body());
+    InternalMessage againFromA = a.message(Flags.MAIN_BROADCAST, 0L, "a's again");
+    a.writeFrame(againFromA);
+    assertThat(nextBroadcastOrTree(b).packets()).as("a's tree announces to b")
+        .isEqualTo(tree(new TreeMessage.Announce(List.of(againFromA.id()))));
+  }
+
+  @Test
+  void anAnnouncedIdThatDoesNotCome_isGraftedFromTheAnnouncerAfterTheTimeout() {
+    MeshSocket node = node();
+    ScriptedPeer a = v2Peer(node);
+    InternalMessage missing = a.message(Flags.MAIN_BROADCAST, 0L, "missed");
+
+    long announcedAt = System.nanoTime();
+    a.send(Flags.MAIN_WHISPER, new TreeMessage.Announce(List.of(missing.id())).toPayload().toArray());
+    Frame graft = a.readMatching(f -> f.subFlag() == Flags.SUB_SM_TREE);
+    long waitedMillis = (System.nanoTime() - announcedAt) / 1_000_000;
+
+    assertThat(graft.packets()).isEqualTo(tree(new TreeMessage.Graft(List.of(missing.id()))));
+    assertThat(waitedMillis).as("the missing-message timeout").isGreaterThanOrEqualTo(
+        BroadcastTree.MISSING_TIMEOUT_MILLIS - 10);
+    a.writeFrame(missing);
+    assertThat(MeshSocketTest.awaitMessage(node).packets()).containsExactly("missed");
+    assertThat(node.broadcastStats().graftsSent()).isEqualTo(1);
+  }
+
+  @Test
+  void anAnnouncementOfABroadcastAlreadyHeld_isNotGrafted() {
+    MeshSocket node = node();
+    ScriptedPeer a = v2Peer(node);
+    InternalMessage held = a.message(Flags.MAIN_BROADCAST, 0L, "held");
+    a.writeFrame(held);
+    assertThat(MeshSocketTest.awaitMessage(node).packets()).containsExactly("held");
+
+    InternalMessage other = a.message(Flags.MAIN_BROADCAST, 0L, "other");
+    a.send(Flags.MAIN_WHISPER, new TreeMessage.Announce(List.of(held.id())).toPayload().toArray());
+    a.send(Flags.MAIN_WHISPER, new TreeMessage.Announce(List.of(other.id())).toPayload().toArray());
+
+    assertThat(a.readMatching(f -> f.subFlag() == Flags.SUB_SM_TREE).packets()).as("only the unknown id")
+        .isEqualTo(tree(new TreeMessage.Graft(List.of(other.id()))));
+  }
+
+  @Test
+  void announcementsToOneLinkGoOutTogether() {
+    MeshSocket node = node();
+    ScriptedPeer a = v2Peer(node);
+    ScriptedPeer b = v2Peer(node);
+    InternalMessage first = a.message(Flags.MAIN_BROADCAST, 0L, "first");
+    a.writeFrame(first);
+    nextBroadcastOrTree(b);
+    b.writeFrame(first);
+    assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(a.id()))));
+
+    List<Bytes> ids = new ArrayList<>();
+    for (int i = 0; i < 20; i++) { // written at once: well within one batching window
+      InternalMessage m = a.message(Flags.MAIN_BROADCAST, 0L, "m" + i);
+      ids.add(m.id());
+      a.writeFrame(m);
+    }
+    List<Object> announced = new ArrayList<>();
+    while (announced.size() < ids.size()) {
+      Frame f = nextBroadcastOrTree(b);
+      assertThat(f.subFlag()).as("only announcements on a lazy link").isEqualTo(Flags.SUB_SM_TREE);
+      announced.addAll((List<?>) f.packets().get(2));
+    }
+    assertThat(announced).containsExactlyElementsOf(ids);
+    assertThat(node.broadcastStats().announcementFrames()).as("20 ids in a few frames, not 20")
+        .isLessThanOrEqualTo(5);
+  }
+
+  @Test
+  void announcementsFitTheFrameCap_ofASmallNode() {
+    MeshSocket node = net.track(new MeshSocket.Builder().maxOutgoing(0).maxFrameBytes(1024).build());
+    ScriptedPeer a = v2Peer(node);
+    ScriptedPeer b = v2Peer(node);
+    InternalMessage first = a.message(Flags.MAIN_BROADCAST, 0L, "first");
+    a.writeFrame(first);
+    nextBroadcastOrTree(b);
+    b.writeFrame(first);
+    nextBroadcastOrTree(b); // the prune
+
+    List<Bytes> ids = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      InternalMessage m = a.message(Flags.MAIN_BROADCAST, 0L, "m" + i);
+      ids.add(m.id());
+      a.writeFrame(m);
+    }
+    List<Object> announced = new ArrayList<>();
+    while (announced.size() < ids.size()) {
+      Frame f = nextBroadcastOrTree(b);
+      assertThat(f.payload().length).as("an announcement under the 1 KiB cap").isLessThanOrEqualTo(1024);
+      announced.addAll((List<?>) f.packets().get(2));
+    }
+    assertThat(announced).containsExactlyElementsOf(ids);
+    assertThat(node.statusErrors()).isEmpty();
+  }
+
+  @Test
+  void misbehavingPeers_areRefusedCountedAndReported_andTheNodeServesOn() {
+    MeshSocket node = node();
+    ScriptedPeer v2 = v2Peer(node);
+    ScriptedPeer v1 = Peers.handshaken(net, node, Style.SYNCMESH);
+    assertThat(node.routingTable().get(v1.id()).extensionVersion()).isEqualTo(1);
+
+    v2.send(Flags.MAIN_WHISPER, (long) Flags.SUB_SM_TREE, 9L);
+    v1.send(Flags.MAIN_WHISPER, new TreeMessage.Prune(List.of(v1.id())).toPayload().toArray());
+    v2.send(Flags.MAIN_BROADCAST, new TreeMessage.Prune(List.of(v2.id())).toPayload().toArray());
+    SplittableRandom random = new SplittableRandom(7);
+    for (int g = 0; g < 20; g++) { // a graft flood for ids the node never had
+      List<Bytes> bogus = new ArrayList<>();
+      for (int i = 0; i < TreeMessage.MAX_IDS; i++) {
+        byte[] id = new byte[TreeMessage.ID_BYTES];
+        random.nextBytes(id);
+        bogus.add(Bytes.of(id));
+      }
+      v2.send(Flags.MAIN_WHISPER, new TreeMessage.Graft(bogus).toPayload().toArray());
+    }
+
+    long expected = 3 + 20L * TreeMessage.MAX_IDS;
+    await("every bad message and id counted").atMost(WAIT).until(() -> node.broadcastStats().refused() == expected);
+    assertThat(Peers.statusMentioning(node, "dropped tree message")).hasSize(3)
+        .anyMatch(s -> s.contains("unknown kind 9"))
+        .anyMatch(s -> s.contains("extension version 1 (needs 2)"))
+        .anyMatch(s -> s.contains("main flag 0"));
+    v2.send(Flags.MAIN_BROADCAST, 0L, "still served");
+    assertThat(MeshSocketTest.awaitMessage(node).packets()).containsExactly("still served");
+    assertThat(v1.readMatching(f -> f.flag() == Flags.MAIN_BROADCAST).packets()).as("flooded to the v1 peer")
+        .containsExactly(0L, "still served");
+    assertThat(node.routingTable()).containsKeys(v1.id(), v2.id());
+    assertThat(node.broadcastStats().graftAnswers()).isZero();
+  }
+
+  /**
+   * As the sync layer of a secure network does (docs/extension-v1.md §8.3): broadcasts are relayed
+   * by the extension, after its check, with {@code node.broadcast}. That relay follows the tree too,
+   * and a graft gets the very bytes that arrived (a signed write's signature stays valid).
+   */
+  @Test
+  void anExtensionThatRelaysItself_relaysOverTheTree_andAGraftGetsTheArrivedBytes() {
+    MeshSocket node = net.track(Extensions.meshSocket(new MeshSocket.Builder().maxOutgoing(0), n -> new MeshExtension() {
+      @Override
+      public boolean relaysItself(InternalMessage message) {
+        return message.type() == Flags.MAIN_BROADCAST;
+      }
+
+      @Override
+      public boolean handle(Message message, PeerInfo from) {
+        if (message.wire().type() == Flags.MAIN_BROADCAST) { // "checked": relayed to all but its sender and origin
+          n.broadcast(n.frame(Extensions.wire(message)),
+              p -> !p.id().equals(from.id()) && !p.id().equals(message.sender()));
+        }
+        return true;
+      }
+    }));
+    ScriptedPeer a = v2Peer(node);
+    ScriptedPeer b = v2Peer(node);
+
+    InternalMessage one = a.message(Flags.MAIN_BROADCAST, 0L, "signed one");
+    a.writeFrame(one);
+    assertThat(nextBroadcastOrTree(b).message().body()).isEqualTo(one.body());
+    b.writeFrame(one);
+    assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(a.id()))));
+
+    InternalMessage two = a.message(Flags.MAIN_BROADCAST, 0L, "signed two");
+    a.writeFrame(two);
+    assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Announce(List.of(two.id()))));
+    b.send(Flags.MAIN_WHISPER, new TreeMessage.Graft(List.of(two.id())).toPayload().toArray());
+    Frame answer = nextBroadcastOrTree(b);
+    assertThat(answer.message().body()).isEqualTo(two.body());
+    assertThat(answer.message().id()).isEqualTo(two.id());
+    assertThat(node.broadcastStats().graftAnswers()).isEqualTo(1);
+  }
+}

@@ -1,0 +1,112 @@
+package org.syncmesh.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.syncmesh.Bytes;
+
+/**
+ * Byte-exact agreement with the golden vectors of the extension's version 2
+ * ({@code src/test/resources/protocol/extension-v2-vectors.json}, docs/extension-v2.md): this
+ * build's marker and handshake, and the broadcast tree's messages, both ways.
+ */
+final class TreeVectorsTest {
+  private static final Map<String, Object> VECTORS = Vectors.load("/protocol/extension-v2-vectors.json");
+
+  @Test
+  void thisBuildsMarkerIs1To2() {
+    Map<String, Object> v = entries("markers").get(0);
+    assertThat(ExtensionOffer.THIS_BUILD.markerId()).isEqualTo(v.get("id"));
+    assertThat(Bytes.of(Packets.encode(ExtensionOffer.THIS_BUILD.markerId())).hex()).isEqualTo(v.get("msgpack_hex"));
+  }
+
+  @Test
+  void ourDefaultHandshakeListIsTheFirstVector_andEveryListYieldsOurOffer() {
+    List<Long> ours = ExtensionOffer.THIS_BUILD.appendTo(CompressionNegotiation.ids(CompressionNegotiation.DEFAULT_PREFERENCE));
+    assertThat(Bytes.of(Packets.encode(ours)).hex()).isEqualTo(entries("compression_lists").get(0).get("msgpack_hex"));
+    for (Map<String, Object> v : entries("compression_lists")) {
+      assertThat(Bytes.of(Packets.encode(Vectors.list(v.get("ids")))).hex()).as("%s", v.get("name"))
+          .isEqualTo(v.get("msgpack_hex"));
+      List<?> decoded = (List<?>) Packets.decode(Bytes.fromHex((String) v.get("msgpack_hex")).toByteArray());
+      assertThat(ExtensionOffer.find(decoded)).as("%s", v.get("name")).contains(ExtensionOffer.THIS_BUILD);
+    }
+  }
+
+  @Test
+  void handshakesEncodeToTheirBodyAndChecksum() {
+    for (Map<String, Object> v : entries("handshakes")) {
+      InternalMessage m = InternalMessage.create(Flags.MAIN_WHISPER, v.get("sender"), (Long) v.get("time"),
+          List.of(Flags.SUB_HANDSHAKE, v.get("sender"), v.get("protocol_id"), List.of(v.get("host"), v.get("port")),
+              v.get("compression")));
+      assertThat(m.body().hex()).as("%s", v.get("name")).isEqualTo(v.get("body_hex"));
+      assertThat(m.id().hex()).as("%s", v.get("name")).isEqualTo(v.get("sha256_hex"));
+    }
+  }
+
+  @Test
+  void treeMessagesEncodeToTheirPayloadAndBody_andReadBack() {
+    for (Map<String, Object> v : entries("tree_messages")) {
+      List<Bytes> ids = new ArrayList<>();
+      for (Object hex : Vectors.list(v.getOrDefault("ids_hex", List.of()))) {
+        ids.add(Bytes.fromHex((String) hex));
+      }
+      long kind = (Long) v.get("kind");
+      TreeMessage message = kind == TreeMessage.ANNOUNCE_KIND ? new TreeMessage.Announce(ids)
+          : kind == TreeMessage.GRAFT_KIND ? new TreeMessage.Graft(ids)
+          : new TreeMessage.Prune(Vectors.list(v.get("origins")).stream().map(String.class::cast).toList());
+      assertThat(Bytes.of(Packets.encode(message.toPayload())).hex()).as("%s", v.get("name"))
+          .isEqualTo(v.get("payload_hex"));
+      InternalMessage m = InternalMessage.create(Flags.MAIN_WHISPER, "alice", 1_700_000_000L, message.toPayload());
+      assertThat(m.body().hex()).as("%s", v.get("name")).isEqualTo(v.get("body_hex"));
+      InternalMessage back = InternalMessage.decodeBody(Bytes.fromHex((String) v.get("body_hex")));
+      assertThat(back.subFlag()).isEqualTo(Flags.SUB_SM_TREE);
+      assertThat(TreeMessage.read(back.payload())).as("%s", v.get("name")).isEqualTo(message);
+    }
+  }
+
+  @Test
+  void notTreeMessagesAreRefusedWithAShapeError() {
+    for (Map<String, Object> v : entries("not_tree_messages")) {
+      List<?> payload = (List<?>) Packets.decode(Bytes.fromHex((String) v.get("payload_hex")).toByteArray());
+      assertThatThrownBy(() -> TreeMessage.read(payload)).as("%s", v.get("name"))
+          .isInstanceOf(MessageShapeException.class).hasMessageContaining("tree message");
+    }
+  }
+
+  @Test
+  void trailingPacketsAreIgnored_forALaterVersion() {
+    List<Object> payload = new ArrayList<>(new TreeMessage.Prune(List.of("bob")).toPayload());
+    payload.add("later");
+    assertThat(TreeMessage.read((List<?>) Packets.decode(Packets.encode(payload))))
+        .isEqualTo(new TreeMessage.Prune(List.of("bob")));
+  }
+
+  @Test
+  void idCountsAreBounded_bothWays() {
+    Bytes id = Bytes.of(new byte[TreeMessage.ID_BYTES]);
+    List<Bytes> tooMany = Collections.nCopies(TreeMessage.MAX_IDS + 1, id);
+    assertThatThrownBy(() -> new TreeMessage.Announce(tooMany)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ids.size()");
+    assertThatThrownBy(() -> new TreeMessage.Announce(List.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new TreeMessage.Graft(List.of(Bytes.of(new byte[31]))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("32 bytes");
+    List<Object> wire = List.of((long) Flags.SUB_SM_TREE, TreeMessage.GRAFT_KIND, List.copyOf(tooMany));
+    assertThatThrownBy(() -> TreeMessage.read(wire)).isInstanceOf(MessageShapeException.class)
+        .hasMessageContaining("1025 ids");
+    assertThat(new TreeMessage.Graft(Collections.nCopies(TreeMessage.MAX_IDS, id)).ids()).hasSize(TreeMessage.MAX_IDS);
+    assertThatThrownBy(() -> new TreeMessage.Prune(List.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new TreeMessage.Prune(List.of("x".repeat(256)))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("255 UTF-8 bytes");
+    assertThat(new TreeMessage.Prune(List.of("é".repeat(127))).origins()).as("254 UTF-8 bytes").hasSize(1);
+    assertThatThrownBy(() -> new TreeMessage.Prune(List.of("é".repeat(128)))).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static List<Map<String, Object>> entries(String key) {
+    return Vectors.list(VECTORS.get(key)).stream().map(Vectors::map).toList();
+  }
+}
