@@ -59,8 +59,11 @@ final class WebEvents {
 
   /** Events held between two flushes; more are counted, not kept. */
   static final int BUFFER = 4096;
-  /** Most events one flush writes to one client. */
-  static final int MAX_PER_BATCH = 100;
+  /**
+   * Most events one flush writes to one client: 100 a second, more than a person reads, and few
+   * enough that a browser showing them on the node's own machine takes little of its CPU.
+   */
+  static final int MAX_PER_BATCH = 20;
   /** How often the buffer goes out to the clients. */
   static final long FLUSH_MILLIS = 200;
   /** How often a {@code tick} is sent (and new status lines looked for). */

@@ -163,7 +163,7 @@ $('prev').addEventListener('click', () => {
   loadKeys().catch(showError);
 });
 
-// Changes come faster than a table should redraw: one reload of the shown page at most every 300 ms,
+// Changes come faster than a table should redraw: one reload of the shown page at most every second,
 // and never more than 1/20 of the time busy with it (each reload walks the whole dictionary on the
 // node's HTTP thread, so a large dictionary under a stream of writes is reloaded less often).
 let keysTimer = null;
@@ -174,7 +174,7 @@ function keysChanged() {
       keysTimer = null;
       const started = performance.now();
       loadKeys().then(() => { keysLoadMs = performance.now() - started; }).catch(showError);
-    }, Math.max(300, 20 * keysLoadMs));
+    }, Math.max(1000, 20 * keysLoadMs));
   }
 }
 
