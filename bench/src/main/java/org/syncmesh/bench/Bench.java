@@ -109,6 +109,12 @@ public final class Bench {
         case "--budget-s" -> budgetS = Long.parseLong(args[++i]);
         case "--jvm-opts" -> jvmOpts = args[++i];
         case "--syncmesh-cli" -> syncmeshCli = true;
+        case "--page-client" -> {
+          pageClient = args[++i];
+          if (!List.of("browser", "http", "none").contains(pageClient)) {
+            throw new IllegalArgumentException("--page-client: browser, http or none, not " + pageClient);
+          }
+        }
         case "--js2p-100k" -> js2p100k = true;
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--k" -> ks = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
@@ -117,7 +123,7 @@ public final class Bench {
         case "--help", "-h" -> {
           System.out.println("usage: Bench [--quick] [--runs N] [--systems syncmesh,syncmesh-secure,js2p,hazelcast] [--repo DIR]"
               + " [--jar bench.jar] [--out FILE.md] [--logs DIR] [--budget-s S] [--jvm-opts '-Xmx256m']"
-              + " [--syncmesh-cli] [--js2p-100k] [--warmup N] [--k 10000,100000] [--js2p-k 10000] [--paced 2000]");
+              + " [--syncmesh-cli] [--page-client browser|http|none] [--js2p-100k] [--warmup N] [--k 10000,100000] [--js2p-k 10000] [--paced 2000]");
           return false;
         }
         default -> throw new IllegalArgumentException("unknown option: " + a);
@@ -328,8 +334,61 @@ public final class Bench {
     }
   }
 
+  /**
+   * syncmesh-page with {@code --page-client http}: what the page asks of the node, asked from this
+   * process instead of a browser (the event stream held open, the peers and the first page of keys
+   * fetched every second), so that the figure is the node's cost alone, not a browser's drawing on
+   * the same two cores.
+   */
+  private static final class PageWatcher implements AutoCloseable {
+    private final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    private final java.util.concurrent.ScheduledExecutorService timer =
+        java.util.concurrent.Executors.newScheduledThreadPool(2, r -> {
+          Thread t = new Thread(r, "page-watcher");
+          t.setDaemon(true);
+          return t;
+        });
+    private final java.util.concurrent.atomic.AtomicLong eventLines = new java.util.concurrent.atomic.AtomicLong();
+
+    PageWatcher(String base) {
+      java.net.URI events = java.net.URI.create(base + "api/events");
+      timer.execute(() -> {
+        try {
+          http.send(java.net.http.HttpRequest.newBuilder(events).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofLines()).body().forEach(l -> eventLines.incrementAndGet());
+        } catch (IOException | InterruptedException | RuntimeException e) {
+          // closed with the session
+        }
+      });
+      timer.scheduleAtFixedRate(() -> {
+        for (String path : List.of("api/peers", "api/keys?limit=50")) {
+          try {
+            http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path)).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+          } catch (IOException | InterruptedException | RuntimeException e) {
+            return;
+          }
+        }
+      }, 0, 1, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+      timer.shutdownNow();
+    }
+  }
+
+  private PageWatcher watcher;
+  private String pageClient = "browser";
+
   /** Opens C's page in a headless Chromium, which then follows the node live until {@link #stopAll}. */
   private void openPage(String tag) throws IOException {
+    if (pageClient.equals("http")) {
+      watcher = new PageWatcher(pageUrl);
+      return;
+    } else if (pageClient.equals("none")) {
+      return; // the server is up, nobody watches: what --http costs by itself
+    }
     browser = Child.start("browser-" + tag, List.of("node", repo.resolve("interop/browser/driver.js").toString()),
         logs.resolve(tag + "-browser.log"), bounded(30_000));
     browser.quitCommand = "{\"cmd\":\"quit\"}";
@@ -592,6 +651,10 @@ public final class Bench {
     if (browser != null) {
       browser.close();
       browser = null;
+    }
+    if (watcher != null) {
+      watcher.close();
+      watcher = null;
     }
     for (int i = nodes.size() - 1; i >= 0; i--) {
       nodes.get(i).close();
@@ -883,10 +946,15 @@ public final class Bench {
     }
     if (systems.contains(Sys.SYNCMESH_PAGE)) {
       md.append("- syncmesh-page: B, C and D are `syncmesh node --json --http 127.0.0.1:PORT` (the node's live page, "
-          + "docs/http.md), and C's page is open in a headless Chromium (interop/browser/driver.js) for the whole "
-          + "session: it holds the event stream and polls the API as a person watching would, on the same two cores. "
-          + "page/off is its median divided by syncmesh's" + (syncmeshCli ? "" : ", whose B, C and D are bench SmNodes "
-          + "unless --syncmesh-cli is given (give it, so that the two differ only by the page)") + ".\n");
+          + "docs/http.md), and C's page is"
+          + (pageClient.equals("none") ? " watched by nobody (--page-client none: what serving costs by itself)"
+              : pageClient.equals("http") ? " watched for the whole session by an HTTP client in the orchestrator (--page-client http): the event "
+              + "stream held open, /api/peers and the first page of /api/keys fetched every second, as the page "
+              + "does, without a browser drawing on the same two cores"
+              : " open for the whole session in a headless Chromium (interop/browser/driver.js): it holds the event stream and fetches the API "
+              + "as a person watching would, on the same two cores")
+          + ". page/off is its median divided by syncmesh's" + (syncmeshCli ? "" : ", whose B, C and D are bench "
+          + "SmNodes unless --syncmesh-cli is given (give it, so that the two differ only by the page)") + ".\n");
     }
     for (String n : notes) {
       md.append("- ").append(n).append("\n");
