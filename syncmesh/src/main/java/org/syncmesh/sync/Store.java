@@ -760,13 +760,13 @@ final class Store {
             + ": this node holds its limit of " + limits.maxEntries() + " keys and tombstones");
         return false;
       }
-      if (keepsHistory()) {
-        return applyRecord(key, null, intern(incoming), signed, from, kind);
-      }
+      // A key this node does not hold has no history either: the incoming state is its only record.
       next = intern(incoming);
-    } else if (keepsHistory()) {
+    } else if (keepsHistory() && (Resolution.compareTenure(current, incoming) != 0 || !others(key).isEmpty())) {
       return applyRecord(key, current, intern(incoming), signed, from, kind);
     } else {
+      // Without leasing, or (secure leasing networks) a write of the shown tenure to a key with no
+      // other record: its one record merges as the history would merge it (History.add), cheaply.
       next = Resolution.merge(current, incoming, leasing);
       if (next == incoming) {
         next = intern(incoming);
