@@ -191,12 +191,13 @@ final class SignedWritesTest {
     link(m, a);
     b.set(VICTIM_KEY, "owned");
     Store.Entry held = awaitHeldEverywhere(List.of(a, b, m), "owned");
-    long nowMillis = System.currentTimeMillis();
-    Version mine = new Version(Hlc.of(nowMillis + 1, 0), m.id());
+    long grabMillis = System.currentTimeMillis() + 1;
+    long second = grabMillis / 1000; // the version's own second: a write is sent at it (§3.1)
+    Version mine = new Version(Hlc.of(grabMillis, 0), m.id());
     Resolution.Tenure next = new Resolution.Tenure(held.epoch() + 1, mine);
     SignedWrites.Signed grab = new SignedWrites(evilKey, a.protocol().id(), id -> false)
-        .sign(VICTIM_KEY, "taken early", mine, nowMillis / 1000, next);
-    broadcast(m.node(), ExtMessages.signedWrite(m.id(), nowMillis / 1000, Flags.SUB_SM_WRITE, VICTIM_KEY, "taken early",
+        .sign(VICTIM_KEY, "taken early", mine, second, next);
+    broadcast(m.node(), ExtMessages.signedWrite(m.id(), second, Flags.SUB_SM_WRITE, VICTIM_KEY, "taken early",
         mine.hlc(), next.epoch(), mine, grab));
     for (SyncSocket n : List.of(a, b)) {
       Awaitility.await(n + " to refuse the takeover").atMost(WAIT).until(() -> n.earlyTakeovers() == 1);
