@@ -47,8 +47,6 @@ final class WebApi {
    * this cannot be a cursor (known limit; such keys are rare, and a request line must stay bounded).
    */
   static final int MAX_PARAM_CHARS = 16 * 1024;
-  /** A lease lasts this long after its owner's last write (docs/protocol-0.7.md §10.3). */
-  static final long LEASE_SECONDS = 3600;
 
   private final NodeSession session;
   private final MeterRegistry registry;
@@ -242,7 +240,7 @@ final class WebApi {
       row.put("owner", meta.owner());
       row.put("timestamp", meta.timestamp());
       if (leasing) {
-        row.put("leaseExpires", meta.timestamp() + LEASE_SECONDS);
+        row.put("leaseExpires", meta.leaseEndSeconds());
       }
     }
     return row;

@@ -39,4 +39,12 @@ public record MetaTuple(String owner, long timestamp, @Nullable Version version,
   public Instant time() {
     return Instant.ofEpochSecond(timestamp);
   }
+
+  /**
+   * The last second, inclusive, in which the owner's lease on a leasing network holds after this
+   * change: {@link #timestamp()} plus {@value LeasePolicy#LEASE_SECONDS} seconds.
+   */
+  public long leaseEndSeconds() {
+    return timestamp + LeasePolicy.LEASE_SECONDS;
+  }
 }
