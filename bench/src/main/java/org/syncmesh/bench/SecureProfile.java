@@ -25,6 +25,9 @@ import jdk.jfr.consumer.RecordingFile;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.syncmesh.NodeIdentity;
 import org.syncmesh.mesh.NodeCertificates;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.syncmesh.sync.SyncMetrics;
 import org.syncmesh.sync.SyncSocket;
 import org.syncmesh.wire.NodeId;
 
@@ -207,6 +210,9 @@ public final class SecureProfile {
         a.set(Gen.key("w", i), vs[i]);
       }
       waitForLong(() -> c.size() >= 2_000, 120_000);
+      SimpleMeterRegistry meters = new SimpleMeterRegistry();
+      new SyncMetrics(b).bindTo(meters);
+      double[] linkB0 = linkTraffic(meters);
       ThreadMXBean tmx = ManagementFactory.getThreadMXBean();
       Map<Long, Long> cpu0 = threadCpu(tmx);
       Path jfrFile = dir.resolve(kind + "-round" + round + ".jfr");
@@ -228,6 +234,7 @@ public final class SecureProfile {
         rec.stop();
       }
       Map<String, Double> cpuByGroup = cpuByGroup(tmx, cpu0);
+      double[] linkB1 = linkTraffic(meters);
       double totalCpu = cpuByGroup.values().stream().mapToDouble(Double::doubleValue).sum();
       say(String.format(Locale.ROOT, "bulk %s round %d, K=%,d in one JVM (A—B—C): A's set() rate %,.0f/s; B holds all "
           + "after %.2f s; C after %.2f s = %,.0f keys/s at C; CPU of all threads %.1f s", kind, round, keys,
@@ -236,6 +243,9 @@ public final class SecureProfile {
       cpuByGroup.entrySet().stream().sorted((x, y) -> Double.compare(y.getValue(), x.getValue()))
           .forEach(e -> sb.append(String.format(Locale.ROOT, " %s %.2f;", e.getKey(), e.getValue())));
       say(sb.toString());
+      say(String.format(Locale.ROOT, "   B's links, both peers, during the round: %,.0f frames / %,.0f bytes in, %,.0f frames / "
+          + "%,.0f bytes out (%.0f bytes per key in, %.0f out)", linkB1[0] - linkB0[0], linkB1[1] - linkB0[1],
+          linkB1[2] - linkB0[2], linkB1[3] - linkB0[3], (linkB1[1] - linkB0[1]) / keys, (linkB1[3] - linkB0[3]) / keys));
       if (rec != null) {
         rec.close();
         rec = null;
@@ -249,6 +259,19 @@ public final class SecureProfile {
       b.close();
       a.close();
     }
+  }
+
+  /** Frames in, bytes in, frames out, bytes out summed over a node's links (SyncMetrics' counters). */
+  private static double[] linkTraffic(SimpleMeterRegistry meters) {
+    double[] t = new double[4];
+    for (String name : List.of("syncmesh.link.frames", "syncmesh.link.bytes")) {
+      for (FunctionCounter c : meters.find(name).functionCounters()) {
+        boolean in = "in".equals(c.getId().getTag("direction"));
+        int i = (name.endsWith("frames") ? 0 : 1) + (in ? 0 : 2);
+        t[i] += c.count();
+      }
+    }
+    return t;
   }
 
   private static Map<Long, Long> threadCpu(ThreadMXBean tmx) {

@@ -1,8 +1,10 @@
 package org.syncmesh.net;
 
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -24,6 +26,11 @@ import org.syncmesh.wire.Checks;
  * and key and trusting every CA in the CA file. Peers are identified by the node id their
  * certificate names, so no host name is verified. Expired and not-yet-valid certificates fail
  * the PKIX checks of the JDK's trust manager.
+ *
+ * <p>Provider: BoringSSL when netty-tcnative-boringssl-static is on the class path and loads (Netty's
+ * {@code -Dio.netty.handler.ssl.noOpenSsl=true} turns it off), else the JDK's. Both enforce the
+ * same rules; BoringSSL seals records in native code, where the JDK's AES-GCM needs its JIT-compiled
+ * intrinsics, which a busy node on few cores gets only after seconds (docs/security.md).
  *
  * <p>Reload: the three files are stat'ed (modification time and size) at most once per
  * {@value #CHECK_INTERVAL_MILLIS} ms, when a link asks for a context; if one changed the contexts
@@ -77,6 +84,16 @@ public final class SecureTls {
           + " and " + cas + ": " + e.getMessage(), e);
     }
     this.lastCheckNanos = nanoClock.getAsLong();
+    log.info("secure network: TLS 1.3 by {}", providerName());
+  }
+
+  /** Who seals this node's TLS records: "BoringSSL (netty-tcnative)" or "the JDK". */
+  public static String providerName() {
+    return provider() == SslProvider.OPENSSL ? "BoringSSL (netty-tcnative)" : "the JDK";
+  }
+
+  private static SslProvider provider() {
+    return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
   }
 
   /** The context for accepted links, reloaded first if a file changed. */
@@ -156,11 +173,13 @@ public final class SecureTls {
     }
     try {
       SslContext server = SslContextBuilder.forServer(certificate.toFile(), key.toFile())
+          .sslProvider(provider())
           .trustManager(cas.toFile())
           .clientAuth(ClientAuth.REQUIRE)
           .protocols("TLSv1.3")
           .build();
       SslContext client = SslContextBuilder.forClient()
+          .sslProvider(provider())
           .keyManager(certificate.toFile(), key.toFile())
           .trustManager(cas.toFile())
           .endpointIdentificationAlgorithm(null) // peers are identified by node id, not host name

@@ -4,9 +4,10 @@ import io.netty.handler.ssl.NotSslRecordException;
 import java.util.Locale;
 
 /**
- * Plain words for why a TLS handshake failed: the JSSE messages of the usual refusals (no
- * certificate, another CA, an expired certificate, a plaintext peer) turned into one sentence a
- * person running a node understands. Stateless; thread-safe.
+ * Plain words for why a TLS handshake failed: the messages of the usual refusals (no
+ * certificate, another CA, an expired certificate, a plaintext peer), as the JDK's provider
+ * (JSSE) or BoringSSL (netty-tcnative) words them, turned into one sentence a person running a
+ * node understands. Stateless; thread-safe.
  */
 final class TlsFailures {
 
@@ -18,10 +19,13 @@ final class TlsFailures {
       return "the peer does not speak TLS (a plaintext node?)";
     }
     String text = allMessages(failure).toLowerCase(Locale.ROOT);
-    // Alerts received: the far end refused this node (or gave up on it).
-    if (text.contains("received fatal alert")) {
+    // Alerts received: the far end refused this node (or gave up on it). JSSE says "Received fatal
+    // alert: certificate_expired", BoringSSL "SSLV3_ALERT_CERTIFICATE_EXPIRED"; the names match.
+    if (text.contains("received fatal alert") || text.contains("sslv3_alert_") || text.contains("tlsv1_alert_")) {
       if (text.contains("certificate_required")) {
-        return "the peer requires a certificate and this node presented none";
+        // Both providers present only a certificate from a CA the server names as trusted.
+        return "the peer refused this node's certificate: it requires one from a CA it trusts, and this node "
+            + "has none or only one from another CA";
       }
       if (text.contains("unknown_ca")) {
         return "the peer refused this node's certificate: not issued by a CA it trusts";
@@ -44,7 +48,8 @@ final class TlsFailures {
     }
     // Failures found here: the peer's certificate, or its absence.
     if (text.contains("empty client certificate chain") || text.contains("empty server certificate chain")
-        || text.contains("certificate_required") || text.contains("peer not authenticated")) {
+        || text.contains("certificate_required") || text.contains("peer not authenticated")
+        || text.contains("peer_did_not_return_a_certificate")) {
       // A JSSE client presents only a certificate from a CA the server names as trusted: one
       // from another CA looks the same as none.
       return "the peer presented no certificate from a CA this node trusts (none, or one from another CA): "
