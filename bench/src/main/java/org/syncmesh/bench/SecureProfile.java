@@ -61,6 +61,7 @@ public final class SecureProfile {
   private int reps = 15;
   private int rounds = 1;
   private boolean jfr = true;
+  private int paced = 0;
   private Path dir = Path.of("bench/target/secure-profile");
   private NodeCertificates.Issued ca;
   private int nodes;
@@ -74,6 +75,7 @@ public final class SecureProfile {
         case "--rounds" -> p.rounds = Integer.parseInt(args[++i]);
         case "--dir" -> p.dir = Path.of(args[++i]);
         case "--no-jfr" -> p.jfr = false;
+        case "--paced" -> p.paced = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown option: " + args[i]);
       }
     }
@@ -91,6 +93,10 @@ public final class SecureProfile {
     for (int r = 1; r <= rounds; r++) {
       bulk(false, r);
       bulk(true, r);
+    }
+    if (paced > 0) {
+      paced(false);
+      paced(true);
     }
     say("load average after: " + loadavg());
   }
@@ -272,6 +278,59 @@ public final class SecureProfile {
       }
     }
     return t;
+  }
+
+  /**
+   * (4) Hop latency when warm: a line A—B—C, 20,000 unmeasured keys, then {@code paced} keys one
+   * every 5 ms; time from A's set() to C's update listener (same JVM, same clock).
+   */
+  private void paced(boolean secure) throws Exception {
+    String kind = secure ? "secure" : "open";
+    SyncSocket a = node(secure);
+    SyncSocket b = node(secure);
+    SyncSocket c = node(secure);
+    try {
+      b.connect("127.0.0.1", a.port()).join();
+      c.connect("127.0.0.1", b.port()).join();
+      waitFor(() -> a.routingTable().size() == 1 && b.routingTable().size() == 2 && c.routingTable().size() == 1);
+      int warm = 20_000;
+      for (int i = 0; i < warm; i++) {
+        a.set(Gen.key("w", i), Gen.value(i, 100));
+      }
+      waitForLong(() -> c.size() >= warm, 120_000);
+      long[] sent = new long[paced];
+      long[] arrived = new long[paced];
+      java.util.concurrent.ConcurrentHashMap<String, Integer> index = new java.util.concurrent.ConcurrentHashMap<>();
+      c.onUpdate((key, old, value) -> {
+        Integer i = index.get(key.utf8());
+        if (i != null && arrived[i] == 0) {
+          arrived[i] = System.nanoTime();
+        }
+      });
+      for (int i = 0; i < paced; i++) {
+        String k = Gen.key("p", i);
+        index.put(k, i);
+        long due = System.nanoTime() + 5_000_000;
+        sent[i] = System.nanoTime();
+        a.set(k, Gen.value(i, 100));
+        while (System.nanoTime() < due) {
+          java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime());
+        }
+      }
+      waitForLong(() -> c.size() >= warm + paced, 60_000);
+      double[] ms = new double[paced];
+      for (int i = 0; i < paced; i++) {
+        ms[i] = (arrived[i] - sent[i]) / 1e6;
+      }
+      Arrays.sort(ms);
+      say(String.format(Locale.ROOT, "paced %s (warm, %,d keys before), A→C: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, "
+          + "max %.3f ms (%,d keys, one every 5 ms)", kind, warm, ms[paced / 2], ms[paced * 9 / 10], ms[paced * 99 / 100],
+          ms[paced - 1], paced));
+    } finally {
+      c.close();
+      b.close();
+      a.close();
+    }
   }
 
   private static Map<Long, Long> threadCpu(ThreadMXBean tmx) {
