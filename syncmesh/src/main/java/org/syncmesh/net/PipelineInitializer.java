@@ -61,7 +61,7 @@ final class PipelineInitializer extends ChannelInitializer<SocketChannel> {
       p.addLast("tls", tls);
     }
     // Tail side of TLS: SslHandler seals a record per flush it sees, so flushes are merged
-    // before it, not after (one record per message made TLS most of a secure node's CPU).
+    // before it and a burst of sends leaves in as few records as its bytes need.
     p.addLast("flush", new FlushConsolidationHandler(256, true));
     p.addLast("idle", new IdleStateHandler(config.stalledFrameTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
     p.addLast("framer", new FrameDecoder(config.maxFrameBytes()));
