@@ -46,8 +46,8 @@ import org.syncmesh.wire.InternalMessage;
  * refused local write throws {@link LeaseException} before anything is stored or sent; a refused
  * remote write is dropped, counted and reported in the socket's status. In a secure leasing
  * network each key also keeps its tenure history ({@link History}, §8.4): every record received,
- * one per tenure, and shows the state their walk makes, so a member's early takeover is refused
- * by every node alike and kept as evidence.
+ * one per tenure (those not shown in {@link OtherRecords}), and shows the state their walk makes,
+ * so a member's early takeover is refused by every node alike and kept as evidence.
  */
 final class Store {
 
@@ -182,7 +182,7 @@ final class Store {
    * best first by tenure order; keys with one record have none here. Written by the writer's
    * steps, read by any thread.
    */
-  private final ConcurrentHashMap<Bytes, List<History.Record>> history = new ConcurrentHashMap<>();
+  private final OtherRecords history = new OtherRecords(tree);
 
   final AtomicLong refusedRemote = new AtomicLong();
   final AtomicLong droppedRemote = new AtomicLong();
@@ -245,7 +245,7 @@ final class Store {
 
   /** {@code key}'s records other than its visible state, best first; empty for most keys. Any thread. */
   List<History.Record> others(Bytes key) {
-    return history.getOrDefault(key, List.of());
+    return history.of(key);
   }
 
   /**
@@ -253,33 +253,17 @@ final class Store {
    * digest, XOR those of its other records (§5.1), so replicas with different histories differ.
    */
   long keyDigest(Bytes key, long keyHash, Entry e) {
-    long d = DigestTree.entryDigest(keyHash, e);
-    for (History.Record r : others(key)) {
-      d ^= DigestTree.entryDigest(keyHash, r.state());
-    }
-    return d;
+    return history.digest(key, keyHash, e);
   }
 
   /** The highest hlc among {@code key}'s records, {@code e} its visible state. */
   long maxHlc(Bytes key, Entry e) {
-    long max = e.version().hlc();
-    for (History.Record r : others(key)) {
-      max = Math.max(max, r.state().version().hlc());
-    }
-    return max;
+    return history.maxHlc(key, e);
   }
 
   /** Whether {@code key} holds {@code state} already, as its visible state or one of its records. Any thread. */
   boolean holds(Bytes key, Entry state) {
-    if (state.equals(entries.get(key))) {
-      return true;
-    }
-    for (History.Record r : others(key)) {
-      if (r.state().equals(state)) {
-        return true;
-      }
-    }
-    return false;
+    return state.equals(entries.get(key)) || history.contains(key, state);
   }
 
   /** The proof of {@code e}, {@code key}'s state, if this node holds it; any thread. */
@@ -356,12 +340,9 @@ final class Store {
 
   /** As {@link #load(Bytes, Entry, SignedWrites.Proof)}, with the key's other records (§8.4) saved with it. */
   void load(Bytes key, Entry state, SignedWrites.@Nullable Proof signed, List<History.Record> others) {
-    if (!others.isEmpty()) {
-      history.put(key, List.copyOf(others));
-      for (History.Record r : others) {
-        tree.toggle(key, r.state());
-        clock.restore(r.state().version().hlc());
-      }
+    history.replace(key, others);
+    for (History.Record r : others) {
+      clock.restore(r.state().version().hlc());
     }
     Entry shared = intern(state);
     if (signed instanceof SignedWrites.Signed s) {
@@ -581,7 +562,7 @@ final class Store {
       return;
     }
     for (SignedWrites.KeyedWrite w : signed) {
-      boolean changed = signOthers(w);
+      boolean changed = history.sign(w);
       SignedWrites.Proof p = sigs.get(w.key());
       SignedWrites.Proof withSignature = p == null ? null : SignedWrites.withSignature(p, w.write());
       if (withSignature != p) {
@@ -593,25 +574,6 @@ final class Store {
         persist(w.key(), state);
       }
     }
-  }
-
-  /** Puts {@code w}'s signature in the other records of its key (§8.4) that wait for it; whether any did. */
-  private boolean signOthers(SignedWrites.KeyedWrite w) {
-    List<History.Record> others = history.get(w.key());
-    if (others == null) {
-      return false;
-    }
-    List<History.Record> out = new ArrayList<>(others.size());
-    boolean changed = false;
-    for (History.Record r : others) {
-      SignedWrites.Proof p = r.proof() == null ? null : SignedWrites.withSignature(r.proof(), w.write());
-      changed |= p != r.proof();
-      out.add(p == r.proof() ? r : new History.Record(r.state(), p));
-    }
-    if (changed) {
-      history.put(w.key(), List.copyOf(out));
-    }
-    return changed;
   }
 
   /**
@@ -634,17 +596,7 @@ final class Store {
         }
       }
     }
-    for (Map.Entry<Bytes, List<History.Record>> e : history.entrySet()) {
-      for (History.Record r : e.getValue()) {
-        if (r.proof() != null && SignedWrites.pending(r.proof())) {
-          for (SignedWrites.Write w : SignedWrites.pendingWrites(r.state(), r.proof())) {
-            if (w.version().writer().equals(selfId)) {
-              out.add(new SignedWrites.KeyedWrite(e.getKey(), w));
-            }
-          }
-        }
-      }
-    }
+    history.pendingWrites(selfId, out);
     return out;
   }
 
@@ -875,7 +827,7 @@ final class Store {
         others.add(r);
       }
     }
-    setOthers(key, others);
+    history.replace(key, others);
     Entry next = walk.visible().state();
     signed(key, walk.visible().proof());
     if (next.equals(current)) { // the history alone changed
@@ -887,50 +839,9 @@ final class Store {
     return walk;
   }
 
-  /** Replaces {@code key}'s other records, and their digests in the tree. */
-  private void setOthers(Bytes key, List<History.Record> others) {
-    List<History.Record> old = others(key);
-    if (old.equals(others)) {
-      if (!old.isEmpty()) {
-        history.put(key, List.copyOf(others)); // proofs may differ
-      }
-      return;
-    }
-    for (History.Record r : old) {
-      tree.toggle(key, r.state());
-    }
-    for (History.Record r : others) {
-      tree.toggle(key, r.state());
-    }
-    if (others.isEmpty()) {
-      history.remove(key);
-    } else {
-      history.put(key, List.copyOf(others));
-    }
-  }
-
   /** {@code key}'s records, best first: its visible state {@code current} (if any) among the others. */
   private List<History.Record> records(Bytes key, @Nullable Entry current) {
-    if (current == null) {
-      return List.of();
-    }
-    History.Record visible = new History.Record(current, proof(key, current));
-    List<History.Record> others = others(key);
-    if (others.isEmpty()) {
-      return List.of(visible);
-    }
-    List<History.Record> all = new ArrayList<>(others.size() + 1);
-    for (History.Record r : others) {
-      if (visible != null && Resolution.compareTenure(current, r.state()) > 0) {
-        all.add(visible);
-        visible = null;
-      }
-      all.add(r);
-    }
-    if (visible != null) {
-      all.add(visible);
-    }
-    return all;
+    return current == null ? List.of() : history.withVisible(key, new History.Record(current, proof(key, current)));
   }
 
   /**
@@ -1074,7 +985,7 @@ final class Store {
           millis = Math.max(millis, Hlc.millis(r.state().version().hlc()));
           epochFloor.accumulateAndGet(r.state().epoch(), Math::max);
         }
-        setOthers(e.getKey(), List.of());
+        history.replace(e.getKey(), List.of());
         newest = Math.max(newest, millis);
         epochFloor.accumulateAndGet(state.epoch(), Math::max);
         persistence.remove(e.getKey());
@@ -1101,7 +1012,7 @@ final class Store {
     }
     Version top = expected.version();
     signed(key, null); // a tombstone nobody signed: collected at once, being older than the grace
-    setOthers(key, List.of()); // the key goes whole, its history (§8.4) with it: the peer holds none of it
+    history.replace(key, List.of()); // the key goes whole, its history (§8.4) with it: the peer holds none of it
     install(key, expected, new Entry(null, top, expected.timestamp(), top, null, expected.epoch(), expected.claim(),
         expected.ownerBin()));
     effects.dropped("dropped key " + Keys.render(key) + " written at " + top + ": peer " + peer
