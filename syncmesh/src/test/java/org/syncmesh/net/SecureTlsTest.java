@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
-import org.syncmesh.mesh.NodeCertificates;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -28,19 +27,14 @@ final class SecureTlsTest {
 
   @Test
   void reloadsAChangedCertificateAtTheNextCheckAndKeepsTheOldOneWhenTheNewCannotLoad() throws Exception {
-    Issued ca = NodeCertificates.authority("CA", Duration.ofDays(1));
+    NodeTlsFiles files = NodeTlsFiles.in(dir);
     String id = NodeIdentity.generate().id();
-    Path cert = dir.resolve("n.crt");
-    Path key = dir.resolve("n.key");
-    Path cas = dir.resolve("ca.pem");
-    Files.writeString(cas, NodeCertificates.pem(ca.certificate()));
-    Issued first = NodeCertificates.node(ca, id, Duration.ofDays(1));
-    NodeCertificates.write(first, cert, key);
-    SecureTls tls = new SecureTls(cert, key, cas, id, nanos::get);
+    Path cert = files.cert();
+    files.issue(id);
+    SecureTls tls = new SecureTls(cert, files.key(), files.cas(), id, nanos::get);
     SslContext server = tls.server();
 
-    Issued second = NodeCertificates.node(ca, id, Duration.ofDays(1));
-    NodeCertificates.write(second, cert, key);
+    Issued second = files.issue(id);
     bump(cert, 10);
     assertThat(tls.server()).as("not checked again within 500 ms").isSameAs(server);
     nanos.addAndGet(Duration.ofMillis(SecureTls.CHECK_INTERVAL_MILLIS).toNanos());
@@ -54,7 +48,7 @@ final class SecureTlsTest {
     assertThat(tls.server()).as("a broken file keeps the previous contexts").isSameAs(renewed);
     assertThat(tls.certificate()).isEqualTo(second.certificate());
 
-    NodeCertificates.write(NodeCertificates.node(ca, NodeIdentity.generate().id(), Duration.ofDays(1)), cert, key);
+    files.issue(NodeIdentity.generate().id());
     bump(cert, 30);
     nanos.addAndGet(Duration.ofSeconds(1).toNanos());
     assertThat(tls.server()).as("another node's certificate is not used").isSameAs(renewed);
@@ -62,15 +56,11 @@ final class SecureTlsTest {
 
   @Test
   void refusesAtStartACertificateThatNamesAnotherNode() throws Exception {
-    Issued ca = NodeCertificates.authority("CA", Duration.ofDays(1));
-    Path cert = dir.resolve("n.crt");
-    Path key = dir.resolve("n.key");
-    Path cas = dir.resolve("ca.pem");
-    Files.writeString(cas, NodeCertificates.pem(ca.certificate()));
+    NodeTlsFiles files = NodeTlsFiles.in(dir);
     String other = NodeIdentity.generate().id();
-    NodeCertificates.write(NodeCertificates.node(ca, other, Duration.ofDays(1)), cert, key);
+    files.issue(other);
 
-    assertThatThrownBy(() -> new SecureTls(cert, key, cas, NodeIdentity.generate().id()))
+    assertThatThrownBy(() -> new SecureTls(files.cert(), files.key(), files.cas(), NodeIdentity.generate().id()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("names node " + other);
   }
 }

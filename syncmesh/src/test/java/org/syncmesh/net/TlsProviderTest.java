@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.handler.ssl.SslContext;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.syncmesh.NodeIdentity;
-import org.syncmesh.mesh.NodeCertificates;
-import org.syncmesh.mesh.NodeCertificates.Issued;
 
 /**
  * Which TLS provider a secure node uses, and the refusals of both providers in plain words. The
@@ -32,15 +28,11 @@ final class TlsProviderTest {
     // on x86-64, where it must load: elsewhere the JDK may rightly serve.
     assumeTrue(NETTY_TOLD_NO_OPENSSL || ("Linux".equals(System.getProperty("os.name"))
         && "amd64".equals(System.getProperty("os.arch"))), "BoringSSL is required to load on linux-x86_64 only");
-    Issued ca = NodeCertificates.authority("CA", Duration.ofDays(1));
+    NodeTlsFiles files = NodeTlsFiles.in(dir);
     String id = NodeIdentity.generate().id();
-    Path cert = dir.resolve("n.crt");
-    Path key = dir.resolve("n.key");
-    Path cas = dir.resolve("ca.pem");
-    Files.writeString(cas, NodeCertificates.pem(ca.certificate()));
-    NodeCertificates.write(NodeCertificates.node(ca, id, Duration.ofDays(1)), cert, key);
+    files.issue(id);
 
-    SslContext server = new SecureTls(cert, key, cas, id).server();
+    SslContext server = new SecureTls(files.cert(), files.key(), files.cas(), id).server();
 
     String expected = NETTY_TOLD_NO_OPENSSL ? "the JDK" : "BoringSSL (netty-tcnative)";
     assertThat(SecureTls.providerName()).isEqualTo(expected);
