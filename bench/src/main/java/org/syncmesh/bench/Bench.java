@@ -940,7 +940,9 @@ public final class Bench {
       md.append("- syncmesh-secure: the same SmNodes in a secure network (docs/security.md): each node gets "
           + "`--tls-cert/--tls-key/--tls-ca/--identity`, minted by the orchestrator in " + (certDir == null ? "bench/target"
           : repo.relativize(certDir)) + " (one CA for the suite; per node a fresh Ed25519 identity key and a "
-          + "certificate naming its id), so every link is mutual TLS 1.3 and every write is signed by A and verified "
+          + "certificate naming its id), so every link is mutual TLS 1.3 (sealed by BoringSSL: the bench, like the command "
+          + "line, carries netty-tcnative; -Dio.netty.handler.ssl.noOpenSsl=true in BENCH_JVM_OPTS gives the JDK's TLS) "
+          + "and every write is signed by A and verified "
           + "by B, C and D before they apply and relay it. Same scenarios, same processes layout, interleaved with open "
           + "syncmesh in every run. Its (c) includes D's TLS handshake with C.\n");
     }
