@@ -65,7 +65,7 @@ final class TlsProviderTest {
 
   @Test
   void aLocalCertificateCheckIsNotMistakenForAnAlert() {
-    // Our trust manager's verdict arrives as the cause of a generic engine failure.
+    // With BoringSSL the trust manager's verdict (the JDK's PKIX checks) comes as the cause of a generic failure.
     SSLHandshakeException failure = new SSLHandshakeException("General OpenSslEngine problem");
     failure.initCause(new java.security.cert.CertificateExpiredException("NotAfter: Thu Dec 03 2026"));
 
