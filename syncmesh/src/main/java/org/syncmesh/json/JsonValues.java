@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.syncmesh.Bytes;
+import org.syncmesh.wire.BytesInternals;
 
 /**
  * Converts between the wire layer's msgpack values (see {@code org.syncmesh.wire.Packets}) and
@@ -133,6 +134,12 @@ public final class JsonValues {
 
   /** The bytes as text if they are valid UTF-8, else null. */
   public static @Nullable String strictUtf8(Bytes bytes) {
+    byte[] array = BytesInternals.array(bytes);
+    if (isAscii(array)) {
+      // Most keys: valid as they are, and one copy instead of a decoder made per call (the web
+      // page's key listing reads every key of the dictionary this way).
+      return new String(array, StandardCharsets.ISO_8859_1);
+    }
     try {
       return StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
@@ -141,5 +148,14 @@ public final class JsonValues {
     } catch (CharacterCodingException e) {
       return null;
     }
+  }
+
+  private static boolean isAscii(byte[] array) {
+    for (byte b : array) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 }

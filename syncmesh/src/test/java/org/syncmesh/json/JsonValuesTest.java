@@ -64,4 +64,15 @@ final class JsonValuesTest {
   void toJson_unknownType_isAnError() {
     assertThatThrownBy(() -> JsonValues.toJson(new Object())).hasMessageStartingWith("cannot show java.lang.Object");
   }
+
+  @Test
+  void strictUtf8_readsAsciiMultiByteAndNothingInvalid() {
+    assertThat(JsonValues.strictUtf8(Bytes.utf8("plain/key-1"))).isEqualTo("plain/key-1");
+    assertThat(JsonValues.strictUtf8(Bytes.EMPTY)).isEmpty();
+    assertThat(JsonValues.strictUtf8(Bytes.utf8("clé/鍵/\uD83D\uDD11"))).isEqualTo("clé/鍵/\uD83D\uDD11");
+    assertThat(JsonValues.strictUtf8(Bytes.fromHex("6b65ff"))).as("0xff is never UTF-8").isNull();
+    assertThat(JsonValues.strictUtf8(Bytes.fromHex("c3"))).as("a cut sequence").isNull();
+    assertThat(JsonValues.strictUtf8(Bytes.fromHex("eda080"))).as("a lone surrogate").isNull();
+    assertThat(JsonValues.keyText(Bytes.fromHex("00ff"))).startsWith(JsonValues.BIN_KEY_PREFIX);
+  }
 }
