@@ -112,6 +112,20 @@ final class WebPageIT {
       browser.waitFor("#page-number", "page 1");
       browser.call("waitCount", "selector", "#keys-body tr", "count", 50);
 
+      // unfiltered and full, the page skips reloads for keys after its last row, and still follows its own rows
+      browser.call("fill", "selector", "#prefix", "value", "");
+      browser.call("click", "selector", "#filter button");
+      browser.waitFor("#keys-info", "(63)");
+      assertThat(browser.texts("#keys-body tr td:first-child")).hasSize(50).startsWith("fruit/<b>pear</b>", "n/00")
+          .endsWith("n/48");
+      b.sync().set("zz/after", 1L);
+      browser.waitFor("#keys-info", "(64)"); // the count from the stream's tick
+      b.sync().set("n/05", 500L);
+      b.sync().del("n/07");
+      browser.waitFor("#keys-body tr[data-key='n/05'] td:nth-child(2)", "500");
+      browser.call("waitCount", "selector", "#keys-body tr[data-key='n/07']", "count", 0);
+      assertThat(browser.texts("#keys-body tr td:first-child")).hasSize(50).endsWith("n/49");
+
       webB.close();
       b.close();
       browser.waitFor("#events-list li[data-kind=peer]", "left " + shortB);

@@ -6,6 +6,7 @@
 const MAX_EVENTS = 200;        // lines kept in the events list
 const CHART_SECONDS = 60;      // samples a chart shows
 const PAGE_SIZE = 50;          // rows of the dictionary table
+const MAX_KEY_CHARS = 1024;    // the node cuts longer keys in what it sends (docs/http.md)
 
 // The token: from the URL the node printed (then taken out of the address bar), or kept for this tab.
 const token = (() => {
@@ -114,7 +115,7 @@ async function loadPeers() {
 
 // ---------------------------------------------------------------- dictionary
 
-const view = { prefix: '', owner: '', cursors: [null], page: 0, next: null };
+const view = { prefix: '', owner: '', cursors: [null], page: 0, next: null, lastKey: null };
 
 async function loadKeys() {
   const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
@@ -124,6 +125,10 @@ async function loadKeys() {
   if (after != null) q.set('after', after);
   const result = await api('/api/keys?' + q);
   view.next = result.next;
+  // The last row's key, when the page is full and its keys are whole: a change to a key sorting after
+  // it (or before the page's cursor) cannot change the rows shown (see keysChanged).
+  const whole = result.keys.length === PAGE_SIZE && result.keys.every((k) => !k.keyTruncated);
+  view.lastKey = whole ? result.keys[result.keys.length - 1].key : null;
   const body = $('keys-body');
   body.replaceChildren(...result.keys.map((k) => {
     const tr = document.createElement('tr');
@@ -166,9 +171,13 @@ $('prev').addEventListener('click', () => {
 // Changes come faster than a table should redraw: one reload of the shown page at most every second,
 // and never more than 1/20 of the time busy with it (each reload walks the whole dictionary on the
 // node's HTTP thread, so a large dictionary under a stream of writes is reloaded less often).
+// Unfiltered, a change the rows cannot show is not reloaded for at all: a key sorting after a full
+// page's last row, or before its cursor (the count comes from the stream's tick). Keys compare as the
+// node sorts them, by UTF-16 code units. A gap in the stream (dropped events) always reloads.
 let keysTimer = null;
 let keysLoadMs = 0;
-function keysChanged() {
+function keysChanged(key) {
+  if (key !== undefined && cannotShow(key)) return;
   if (keysTimer == null) {
     keysTimer = setTimeout(() => {
       keysTimer = null;
@@ -176,6 +185,13 @@ function keysChanged() {
       loadKeys().then(() => { keysLoadMs = performance.now() - started; }).catch(showError);
     }, Math.max(1000, 20 * keysLoadMs));
   }
+}
+
+function cannotShow(key) {
+  // a key of MAX_KEY_CHARS or more may be cut (a delete event does not say): it decides nothing
+  if (view.prefix || view.owner || view.lastKey == null || key.length >= MAX_KEY_CHARS) return false;
+  const after = view.cursors[view.page];
+  return key > view.lastKey || (after != null && key <= after);
 }
 
 // ---------------------------------------------------------------- events
@@ -241,6 +257,7 @@ function tick(t) {
   }
   lastTick = t;
   $('node-keys').textContent = t.keys;
+  if (!view.prefix && !view.owner) $('keys-info').textContent = '(' + t.keys + ')';
   $('node-tombstones').textContent = t.tombstones;
   if (node) $('node-uptime').textContent = duration(Math.max(0, Math.round((t.time - Date.parse(node.startedAt)) / 1000)));
   loadPeers().catch(showError); // traffic counters change every second
@@ -267,11 +284,11 @@ function listen() {
   on('update', (d) => {
     addEvent('update', d.key + (d.keyTruncated ? '…' : '') + ' = ' + d.value + (d.valueTruncated ? '…' : '')
       + '  by ' + (d.owner || '?').slice(0, 10));
-    keysChanged();
+    keysChanged(d.keyTruncated ? undefined : d.key);
   });
   on('delete', (d) => {
     addEvent('delete', d.key);
-    keysChanged();
+    keysChanged(d.keyTruncated ? undefined : d.key);
   });
   on('peer', (d) => {
     addEvent('peer', d.event + ' ' + d.shortId + ' ' + d.address + ' (' + d.dialect + ')');
@@ -282,7 +299,10 @@ function listen() {
     addEvent('refused', d.line);
     loadNode().catch(showError);
   });
-  on('dropped', (d) => addEvent('dropped', d.count + ' events not shown (the node writes faster than this page shows)'));
+  on('dropped', (d) => {
+    addEvent('dropped', d.count + ' events not shown (the node writes faster than this page shows)');
+    keysChanged(); // what was missed may be on the shown page
+  });
   on('tick', tick);
 }
 
