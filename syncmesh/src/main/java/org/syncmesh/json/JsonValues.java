@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.syncmesh.Bytes;
-import org.syncmesh.wire.BytesInternals;
 
 /**
  * Converts between the wire layer's msgpack values (see {@code org.syncmesh.wire.Packets}) and
@@ -134,11 +133,10 @@ public final class JsonValues {
 
   /** The bytes as text if they are valid UTF-8, else null. */
   public static @Nullable String strictUtf8(Bytes bytes) {
-    byte[] array = BytesInternals.array(bytes);
-    if (isAscii(array)) {
-      // Most keys: valid as they are, and one copy instead of a decoder made per call (the web
-      // page's key listing reads every key of the dictionary this way).
-      return new String(array, StandardCharsets.ISO_8859_1);
+    if (isAscii(bytes)) {
+      // Most keys: valid as they are, so the plain decode (no decoder made per call) reads them the
+      // same (the web page's key listing reads every key of the dictionary this way).
+      return bytes.utf8();
     }
     try {
       return StandardCharsets.UTF_8.newDecoder()
@@ -150,9 +148,9 @@ public final class JsonValues {
     }
   }
 
-  private static boolean isAscii(byte[] array) {
-    for (byte b : array) {
-      if (b < 0) {
+  private static boolean isAscii(Bytes bytes) {
+    for (int i = 0, n = bytes.size(); i < n; i++) {
+      if (bytes.byteAt(i) < 0) {
         return false;
       }
     }
