@@ -16,7 +16,6 @@ import org.syncmesh.Bytes;
 import org.syncmesh.Hlc;
 import org.syncmesh.Version;
 import org.syncmesh.net.OutboundFrame;
-import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.InternalMessage;
 
 /**
@@ -182,7 +181,7 @@ final class Store {
    * best first by tenure order; keys with one record have none here. Written by the writer's
    * steps, read by any thread.
    */
-  private final OtherRecords history = new OtherRecords(tree);
+  private final OtherRecords otherRecords = new OtherRecords(tree);
 
   final AtomicLong refusedRemote = new AtomicLong();
   final AtomicLong droppedRemote = new AtomicLong();
@@ -245,7 +244,7 @@ final class Store {
 
   /** {@code key}'s records other than its visible state, best first; empty for most keys. Any thread. */
   List<History.Record> others(Bytes key) {
-    return history.of(key);
+    return otherRecords.of(key);
   }
 
   /**
@@ -253,17 +252,17 @@ final class Store {
    * digest, XOR those of its other records (§5.1), so replicas with different histories differ.
    */
   long keyDigest(Bytes key, long keyHash, Entry e) {
-    return history.digest(key, keyHash, e);
+    return otherRecords.digest(key, keyHash, e);
   }
 
   /** The highest hlc among {@code key}'s records, {@code e} its visible state. */
   long maxHlc(Bytes key, Entry e) {
-    return history.maxHlc(key, e);
+    return otherRecords.maxHlc(key, e);
   }
 
   /** Whether {@code key} holds {@code state} already, as its visible state or one of its records. Any thread. */
   boolean holds(Bytes key, Entry state) {
-    return state.equals(entries.get(key)) || history.contains(key, state);
+    return state.equals(entries.get(key)) || otherRecords.contains(key, state);
   }
 
   /** The proof of {@code e}, {@code key}'s state, if this node holds it; any thread. */
@@ -340,7 +339,7 @@ final class Store {
 
   /** As {@link #load(Bytes, Entry, SignedWrites.Proof)}, with the key's other records (§8.4) saved with it. */
   void load(Bytes key, Entry state, SignedWrites.@Nullable Proof signed, List<History.Record> others) {
-    history.replace(key, others);
+    otherRecords.replace(key, others);
     for (History.Record r : others) {
       clock.restore(r.state().version().hlc());
     }
@@ -562,7 +561,7 @@ final class Store {
       return;
     }
     for (SignedWrites.KeyedWrite w : signed) {
-      boolean changed = history.sign(w);
+      boolean changed = otherRecords.sign(w);
       SignedWrites.Proof p = sigs.get(w.key());
       SignedWrites.Proof withSignature = p == null ? null : SignedWrites.withSignature(p, w.write());
       if (withSignature != p) {
@@ -596,7 +595,7 @@ final class Store {
         }
       }
     }
-    history.pendingWrites(selfId, out);
+    otherRecords.pendingWrites(selfId, out);
     return out;
   }
 
@@ -827,7 +826,7 @@ final class Store {
         others.add(r);
       }
     }
-    history.replace(key, others);
+    otherRecords.replace(key, others);
     Entry next = walk.visible().state();
     signed(key, walk.visible().proof());
     if (next.equals(current)) { // the history alone changed
@@ -841,7 +840,7 @@ final class Store {
 
   /** {@code key}'s records, best first: its visible state {@code current} (if any) among the others. */
   private List<History.Record> records(Bytes key, @Nullable Entry current) {
-    return current == null ? List.of() : history.withVisible(key, new History.Record(current, proof(key, current)));
+    return current == null ? List.of() : otherRecords.withVisible(key, new History.Record(current, proof(key, current)));
   }
 
   /**
@@ -985,7 +984,7 @@ final class Store {
           millis = Math.max(millis, Hlc.millis(r.state().version().hlc()));
           epochFloor.accumulateAndGet(r.state().epoch(), Math::max);
         }
-        history.replace(e.getKey(), List.of());
+        otherRecords.replace(e.getKey(), List.of());
         newest = Math.max(newest, millis);
         epochFloor.accumulateAndGet(state.epoch(), Math::max);
         persistence.remove(e.getKey());
@@ -1012,7 +1011,7 @@ final class Store {
     }
     Version top = expected.version();
     signed(key, null); // a tombstone nobody signed: collected at once, being older than the grace
-    history.replace(key, List.of()); // the key goes whole, its history (§8.4) with it: the peer holds none of it
+    otherRecords.replace(key, List.of()); // the key goes whole, its history (§8.4) with it: the peer holds none of it
     install(key, expected, new Entry(null, top, expected.timestamp(), top, null, expected.epoch(), expected.claim(),
         expected.ownerBin()));
     effects.dropped("dropped key " + Keys.render(key) + " written at " + top + ": peer " + peer
