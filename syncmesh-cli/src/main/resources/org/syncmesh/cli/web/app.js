@@ -288,7 +288,7 @@ function listen() {
   });
   on('delete', (d) => {
     addEvent('delete', d.key);
-    keysChanged(d.keyTruncated ? undefined : d.key);
+    keysChanged(d.key); // a delete does not say whether its key was cut: cannotShow checks the length
   });
   on('peer', (d) => {
     addEvent('peer', d.event + ' ' + d.shortId + ' ' + d.address + ' (' + d.dialect + ')');
