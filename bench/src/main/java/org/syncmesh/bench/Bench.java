@@ -533,12 +533,14 @@ public final class Bench {
       d.call("connect " + c.host() + " " + c.port(), bounded(60_000));
       long dSeen = waitCount(sys, d, k, sys == Sys.JS2P ? 300_000 : 120_000);
       long dLast = 0;
+      long dFirst = Long.MAX_VALUE;
       Set<Integer> dDistinct = new HashSet<>();
       for (Object e : Json.list(d.call("arrivals", bounded(60_000)))) {
         int i = Gen.index("a", Json.text(e, "key"));
         if (i >= 0 && i < k) {
           dDistinct.add(i);
           dLast = Math.max(dLast, Json.number(e, "t_ns"));
+          dFirst = Math.min(dFirst, Json.number(e, "t_ns"));
         }
       }
       String how;
@@ -553,7 +555,8 @@ public final class Bench {
       if (run == 1) {
         note(rowJoin(k), sys, "end = " + how);
       }
-      say(String.format(Locale.ROOT, "   late joiner D holds all %d keys after %.3f s (%s)", k, join, how));
+      say(String.format(Locale.ROOT, "   late joiner D holds all %d keys after %.3f s (%s; first key after %.3f s)", k,
+          join, how, dFirst == Long.MAX_VALUE ? Double.NaN : (dFirst - j0) / 1e9));
 
       // (d) RSS and CPU of every node, read before they exit
       double maxRss = 0;
