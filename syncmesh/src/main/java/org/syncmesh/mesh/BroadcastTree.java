@@ -39,9 +39,10 @@ import org.syncmesh.wire.TreeMessage;
  *
  * <p>Costs and bounds (docs/extension-v2.md §3 gives the reasons):
  * <ul>
- *   <li>announcements to a link are gathered for {@value #ANNOUNCE_DELAY_MILLIS} ms (or until
- *       {@value TreeMessage#MAX_IDS} ids) and go out as one frame; an id the peer announced to this
- *       node meanwhile is left out, as the peer evidently has it;</li>
+ *   <li>announcements to a link are gathered for {@value #ANNOUNCE_DELAY_MILLIS} ms, longer (up to
+ *       {@value #ANNOUNCE_MAX_DELAY_MILLIS} ms) while fewer than {@value #ANNOUNCE_MIN_IDS} ids wait,
+ *       or until {@value TreeMessage#MAX_IDS} ids, and go out as one frame; an id the peer announced
+ *       to this node meanwhile is left out, as the peer evidently has it;</li>
  *   <li>the cache keeps the last {@value #MAX_CACHED} announced broadcasts, at most
  *       {@value #MAX_CACHED_BYTES} payload bytes and {@value #CACHE_MILLIS} ms each; a graft for
  *       anything else is counted and ignored, and each cached broadcast is resent to one peer once;</li>
@@ -59,8 +60,16 @@ final class BroadcastTree {
 
   private static final Logger log = LoggerFactory.getLogger(BroadcastTree.class);
 
-  /** How long announcements to one link are gathered before they go out as one frame. */
+  /** How long announcements to one link are gathered at least before they go out as one frame. */
   static final long ANNOUNCE_DELAY_MILLIS = 40;
+  /** Fewer ids than this wait for more, up to {@link #ANNOUNCE_MAX_DELAY_MILLIS}. */
+  static final int ANNOUNCE_MIN_IDS = 8;
+  /**
+   * How long a batch of fewer than {@link #ANNOUNCE_MIN_IDS} ids may wait: at a low write rate a
+   * frame per id would cost each write more frames than its pushes, and a repair waits this long
+   * at most.
+   */
+  static final long ANNOUNCE_MAX_DELAY_MILLIS = 200;
   /**
    * How long an announced id may stay missing before the announcer is grafted: well above an
    * eager path's latency across a loaded machine (so a broadcast on its way is not asked for
@@ -215,7 +224,23 @@ final class BroadcastTree {
     if (peer.announceBatch.size() >= idsPerFrame()) {
       flush(peer);
     } else if (peer.announceFlush == null) {
-      peer.announceFlush = node.loop.schedule(() -> flush(peer), ANNOUNCE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+      peer.announceSinceNanos = System.nanoTime();
+      flushIn(peer, ANNOUNCE_DELAY_MILLIS);
+    }
+  }
+
+  private void flushIn(Peer peer, long millis) {
+    peer.announceFlush = node.loop.schedule(() -> flushIfDue(peer), millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** The batch's timer: a few ids wait for more, until the batch is {@value #ANNOUNCE_MAX_DELAY_MILLIS} ms old. */
+  private void flushIfDue(Peer peer) {
+    // Monotonic: a step of the wall clock must not hold a batch back.
+    long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - peer.announceSinceNanos);
+    if (peer.announceBatch.size() < ANNOUNCE_MIN_IDS && waited < ANNOUNCE_MAX_DELAY_MILLIS && live(peer)) {
+      flushIn(peer, Math.min(ANNOUNCE_DELAY_MILLIS, ANNOUNCE_MAX_DELAY_MILLIS - waited));
+    } else {
+      flush(peer);
     }
   }
 
@@ -285,7 +310,7 @@ final class BroadcastTree {
       // us get meanwhile go in one frame of one side instead of a frame of each.
       peer.announceFlush.cancel(false);
       peer.announcePostponed = true;
-      peer.announceFlush = node.loop.schedule(() -> flush(peer), ANNOUNCE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+      flushIn(peer, ANNOUNCE_DELAY_MILLIS);
     }
     if (fresh != null) {
       List<Bytes> due = fresh;

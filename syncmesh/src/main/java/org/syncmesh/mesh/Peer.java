@@ -40,6 +40,8 @@ final class Peer {
   @Nullable ScheduledFuture<?> announceFlush;
   /** Whether that timer was already put off once, for the peer's own announcement (BroadcastTree). */
   boolean announcePostponed;
+  /** When the first id of {@link #announceBatch} went in ({@link System#nanoTime()}). */
+  long announceSinceNanos;
   /** Futures of {@code connect()} calls waiting for this link's handshake. */
   final List<CompletableFuture<PeerInfo>> waiters = new ArrayList<>(1);
 

@@ -186,6 +186,27 @@ final class BroadcastTreeTest {
   }
 
   @Test
+  void aLoneAnnouncementWaitsForCompany_untilTheLongestDelay() {
+    MeshSocket node = node();
+    ScriptedPeer a = v2Peer(node);
+    ScriptedPeer b = v2Peer(node);
+    InternalMessage first = a.message(Flags.MAIN_BROADCAST, 0L, "first");
+    a.writeFrame(first);
+    nextBroadcastOrTree(b);
+    b.writeFrame(first);
+    assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(a.id()))));
+
+    InternalMessage lone = a.message(Flags.MAIN_BROADCAST, 0L, "lone");
+    long sentAt = System.nanoTime();
+    a.writeFrame(lone);
+    Frame announced = nextBroadcastOrTree(b);
+    long waitedMillis = (System.nanoTime() - sentAt) / 1_000_000;
+    assertThat(announced.packets()).isEqualTo(tree(new TreeMessage.Announce(List.of(lone.id()))));
+    assertThat(waitedMillis).as("fewer than %d ids wait up to %d ms", BroadcastTree.ANNOUNCE_MIN_IDS,
+        BroadcastTree.ANNOUNCE_MAX_DELAY_MILLIS).isGreaterThanOrEqualTo(BroadcastTree.ANNOUNCE_MAX_DELAY_MILLIS - 10);
+  }
+
+  @Test
   void announcementsFitTheFrameCap_ofASmallNode() {
     MeshSocket node = net.track(new MeshSocket.Builder().maxOutgoing(0).maxFrameBytes(1024).build());
     ScriptedPeer a = v2Peer(node);
