@@ -56,7 +56,14 @@ public final class Bench {
   private int pacedN = 2_000;
   private double pacedIntervalMs = 5;
   private int valueSize = 100;
-  private int warmup = 500;
+  /**
+   * Keys written before (b)'s measured ones; -1: per system, {@link #JVM_WARMUP} for the Java
+   * ones (their JIT compilers are still busy after a few hundred) and {@link #JS2P_WARMUP} for
+   * js2p (whose linearly scanned list of recent broadcasts a long warm-up would slow).
+   */
+  private int warmup = -1;
+  static final int JVM_WARMUP = 20_000;
+  static final int JS2P_WARMUP = 500;
   private static final long SETTLE_MS = 1_000;
 
   private long deadlineNs;
@@ -437,6 +444,10 @@ public final class Bench {
     return line;
   }
 
+  private int warmupFor(Sys sys) {
+    return warmup >= 0 ? warmup : sys == Sys.JS2P ? JS2P_WARMUP : JVM_WARMUP;
+  }
+
   // ---- (b) propagation latency -----------------------------------------------------------------------
   private void latencySession(Sys sys, int run) {
     String tag = "run" + run + "-" + sys.label + "-latency";
@@ -446,6 +457,7 @@ public final class Bench {
       line = startLine(sys, tag);
       Child a = line.get(0);
       Child c = line.get(2);
+      int warmup = warmupFor(sys);
       if (warmup > 0) {
         // warm-up (JIT, connections, buffers): N keys with another prefix, not measured
         a.call(String.format(Locale.ROOT, "bulkset %d w %d", warmup, valueSize), bounded(300_000));
@@ -569,7 +581,8 @@ public final class Bench {
           maxRss = Math.max(maxRss, mib);
         }
         cpu += st.cpuSeconds();
-        per.append(String.format(Locale.ROOT, " %s %.1f MiB %.2f s;", n.name, mib, st.cpuSeconds()));
+        per.append(String.format(Locale.ROOT, " %s %.1f MiB %.2f s (JIT %.2f);", n.name, mib, st.cpuSeconds(),
+            st.jitSeconds()));
         if (n == a) {
           add(rowRssWriter(k), sys, mib);
         }
@@ -930,10 +943,12 @@ public final class Bench {
     md.append("- Writers are in-process: syncmesh's A is a bench JVM embedding SyncSocket, js2p's A runs `bulkset`/`paceset` "
         + "inside driver.js, Hazelcast's A is a member JVM calling ReplicatedMap.put. Times at C and D come from their "
         + "update/entry listeners, on CLOCK_MONOTONIC (System.nanoTime, process.hrtime) shared by all processes.\n");
-    md.append("- (b) starts after a warm-up of " + warmup + " keys written by A with another prefix (not measured), so "
-        + "that JIT compilers and connections are warm; (a) and (c) start on fresh processes (cold), as a first bulk load "
-        + "would. js2p keeps every broadcast of the last 60 s in a linearly scanned list, so the warm-up keys slow its "
-        + "(b) a little too.\n");
+    md.append("- (b) starts after a warm-up written by A with another prefix (not measured): "
+        + (warmup >= 0 ? warmup + " keys" : String.format(Locale.ROOT, "%,d keys for the Java systems, so that their JIT "
+            + "compilers have done the hot paths (after a few hundred they are still compiling, and the C2 compiler's "
+            + "CPU then competes with the measured writes), %,d for js2p", JVM_WARMUP, JS2P_WARMUP))
+        + "; (a) and (c) start on fresh processes (cold), as a first bulk load would. js2p keeps every broadcast of the "
+        + "last 60 s in a linearly scanned list, so warm-up keys slow its (b) a little too.\n");
     md.append("- Hazelcast's entry listeners are cluster-wide registrations: an event for C is sent by the member that "
         + "applied the put, not fired when C's replica changes. (a)'s time is still cross-checked by polling C's own "
         + "replica (see the per-session detail).\n");

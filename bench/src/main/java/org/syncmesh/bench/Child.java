@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -135,8 +136,11 @@ final class Child implements AutoCloseable {
     return s.length() > 120 ? s.substring(0, 120) + "…" : s;
   }
 
-  /** Peak RSS (VmHWM) in bytes and CPU seconds (utime+stime), read from /proc while alive. */
-  record ProcStats(long peakRssBytes, double cpuSeconds) {}
+  /**
+   * Peak RSS (VmHWM) in bytes, CPU seconds (utime+stime), and the part of them the JVM's JIT
+   * compiler threads took (0 for node), read from /proc while alive.
+   */
+  record ProcStats(long peakRssBytes, double cpuSeconds, double jitSeconds) {}
 
   ProcStats stats(long clockTicks) {
     try {
@@ -149,10 +153,21 @@ final class Child implements AutoCloseable {
       String stat = Files.readString(Path.of("/proc/" + pid() + "/stat"));
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
       long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-      return new ProcStats(hwmKb * 1024, ticks / (double) clockTicks);
+      return new ProcStats(hwmKb * 1024, ticks / (double) clockTicks, compilerTicks() / (double) clockTicks);
     } catch (IOException | RuntimeException e) {
       throw new Failure(name + ": cannot read /proc/" + pid() + ": " + e);
     }
+  }
+
+  /** CPU ticks of the live threads of HotSpot's JIT compilers. */
+  private long compilerTicks() throws IOException {
+    long ticks = 0;
+    for (Map.Entry<String, Long> t : ProcThreads.ticksByName(Path.of("/proc/" + pid())).entrySet()) {
+      if (ProcThreads.isJitCompiler(t.getKey())) {
+        ticks += t.getValue();
+      }
+    }
+    return ticks;
   }
 
   /** The command that ends the child: the node line protocol's quit, or another driver's. */
