@@ -21,12 +21,17 @@ public final class Main implements Runnable {
 
   /** Runs the command line and exits with its exit code. */
   public static void main(String[] args) {
+    prepareProcess();
+    System.exit(newCommandLine().execute(args));
+  }
+
+  /** What the process sets before any command runs (also for {@link CdsTraining}, so that it loads the same classes). */
+  static void prepareProcess() {
     // The node does not use Netty's allocator JFR events, whose registration costs ~150 ms of
     // start-up; -Dio.netty.jfr.enabled=true brings them back for a profiling session.
     if (System.getProperty("io.netty.jfr.enabled") == null) {
       System.setProperty("io.netty.jfr.enabled", "false");
     }
-    System.exit(newCommandLine().execute(args));
   }
 
   /** The configured picocli command line; tests parse and execute through it without exiting. */

@@ -92,6 +92,18 @@ public final class LineNode implements AutoCloseable {
     return new LineNode("java node", command, stderr).started();
   }
 
+  /**
+   * The Java node on 127.0.0.1 with an ephemeral port, started, its JVM given {@code jvmOptions}
+   * before {@code -jar}.
+   */
+  public static LineNode javaWithJvmOptions(List<String> jvmOptions, String... options) {
+    List<String> command = new ArrayList<>(List.of(javaBinary()));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar().toString(), "node", "--json", "--host", "127.0.0.1", "--port", "0"));
+    command.addAll(List.of(options));
+    return new LineNode("java node", command).started();
+  }
+
   /** The Java node on 127.0.0.1 with an ephemeral port, started (its start line read). */
   public static LineNode java(String... options) {
     List<String> all = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0"));
