@@ -244,7 +244,13 @@ public final class Bench {
         cmd.add(java());
         cmd.addAll(split(jvmOpts));
         if (cliNode) {
-          cmd.addAll(List.of("-jar", repo.resolve("syncmesh-cli/target/syncmesh.jar").toString(), "node", "--json"));
+          Path jar = repo.resolve("syncmesh-cli/target/syncmesh.jar");
+          Path archive = jar.resolveSibling("syncmesh.jsa");
+          // as bin/syncmesh starts the product: with the build's class-data-sharing archive when it is current
+          if (Files.isRegularFile(archive) && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) >= 0) {
+            cmd.add("-XX:SharedArchiveFile=" + archive);
+          }
+          cmd.addAll(List.of("-jar", jar.toString(), "node", "--json"));
         } else {
           cmd.addAll(List.of("-cp", classpath(), SmNode.class.getName(), "--ttl-s", String.valueOf(budgetS + 120)));
         }
@@ -932,7 +938,8 @@ public final class Bench {
         + "ReplicatedMap cannot be a line: every member replicates to every other (a full mesh), so B and C only name whom "
         + "they ask to join, and A's writes reach C in one hop instead of two. That favours Hazelcast in (a) and (b).\n");
     md.append(syncmeshCli
-        ? "- syncmesh's B, C, D are `syncmesh node --json` (the product's command; --syncmesh-cli); A is a bench SmNode.\n"
+        ? "- syncmesh's B, C, D are `syncmesh node --json` (the product's command; --syncmesh-cli), started as bin/syncmesh "
+            + "starts it: with the build's class-data-sharing archive when it is current; A is a bench SmNode.\n"
         : "- syncmesh's nodes are bench SmNodes (a JVM embedding SyncSocket behind the line protocol, maxOutgoing 0), not "
             + "`syncmesh node --json`: the same thin wrapper as Hazelcast's HzNode, so RSS and CPU compare library with "
             + "library, with the same JVM options; `--syncmesh-cli` runs B, C, D as the command instead.\n");
