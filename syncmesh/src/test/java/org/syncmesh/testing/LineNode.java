@@ -76,9 +76,16 @@ public final class LineNode implements AutoCloseable {
 
   /** The Java node, not yet past its start line; {@code options} follow {@code node --json}. */
   public static LineNode javaUnstarted(String... options) {
-    List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", jar().toString(), "node", "--json"));
-    command.addAll(List.of(options));
-    return new LineNode("java node", command);
+    return new LineNode("java node", javaCommand(List.of(), List.of(options)));
+  }
+
+  /** {@code java JVM_OPTIONS -jar syncmesh.jar node --json NODE_OPTIONS}. */
+  private static List<String> javaCommand(List<String> jvmOptions, List<String> nodeOptions) {
+    List<String> command = new ArrayList<>(List.of(javaBinary()));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar().toString(), "node", "--json"));
+    command.addAll(nodeOptions);
+    return command;
   }
 
   /**
@@ -86,10 +93,7 @@ public final class LineNode implements AutoCloseable {
    * appended to {@code stderr} instead of the shared log, so a test can read them.
    */
   public static LineNode javaLoggingTo(Path stderr, String... options) {
-    List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", jar().toString(), "node", "--json",
-        "--host", "127.0.0.1", "--port", "0"));
-    command.addAll(List.of(options));
-    return new LineNode("java node", command, stderr).started();
+    return new LineNode("java node", javaCommand(List.of(), onLoopback(options)), stderr).started();
   }
 
   /**
@@ -97,18 +101,19 @@ public final class LineNode implements AutoCloseable {
    * before {@code -jar}.
    */
   public static LineNode javaWithJvmOptions(List<String> jvmOptions, String... options) {
-    List<String> command = new ArrayList<>(List.of(javaBinary()));
-    command.addAll(jvmOptions);
-    command.addAll(List.of("-jar", jar().toString(), "node", "--json", "--host", "127.0.0.1", "--port", "0"));
-    command.addAll(List.of(options));
-    return new LineNode("java node", command).started();
+    return new LineNode("java node", javaCommand(jvmOptions, onLoopback(options))).started();
   }
 
   /** The Java node on 127.0.0.1 with an ephemeral port, started (its start line read). */
   public static LineNode java(String... options) {
+    return new LineNode("java node", javaCommand(List.of(), onLoopback(options))).started();
+  }
+
+  /** {@code --host 127.0.0.1 --port 0}, then {@code options}. */
+  private static List<String> onLoopback(String... options) {
     List<String> all = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0"));
     all.addAll(List.of(options));
-    return javaUnstarted(all.toArray(String[]::new)).started();
+    return all;
   }
 
   /** The js2p driver on 127.0.0.1 with an ephemeral port, started. */
