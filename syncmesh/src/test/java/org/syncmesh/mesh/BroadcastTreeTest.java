@@ -46,6 +46,21 @@ final class BroadcastTreeTest {
     return peer;
   }
 
+  /**
+   * Peers a and b, both version 2, with the node's link to b lazy for a's broadcasts: a's first
+   * broadcast was pushed to b, b sent it back, and the node pruned.
+   */
+  private ScriptedPeer[] lazyForA(MeshSocket node) {
+    ScriptedPeer a = v2Peer(node);
+    ScriptedPeer b = v2Peer(node);
+    InternalMessage first = a.message(Flags.MAIN_BROADCAST, 0L, "first");
+    a.writeFrame(first);
+    nextBroadcastOrTree(b);
+    b.writeFrame(first);
+    assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(a.id()))));
+    return new ScriptedPeer[] {a, b};
+  }
+
   /** The next frame on the link that is a broadcast or a tree message. */
   private static Frame nextBroadcastOrTree(ScriptedPeer peer) {
     return peer.readMatching(f -> f.flag() == Flags.MAIN_BROADCAST || f.subFlag() == Flags.SUB_SM_TREE);
@@ -104,14 +119,10 @@ final class BroadcastTreeTest {
   @Test
   void aPruneConcernsOneOriginsTree_otherOriginsAreStillPushed() {
     MeshSocket node = node();
-    ScriptedPeer a = v2Peer(node);
-    ScriptedPeer b = v2Peer(node);
+    ScriptedPeer[] ab = lazyForA(node);
+    ScriptedPeer a = ab[0];
+    ScriptedPeer b = ab[1];
     ScriptedPeer c = v2Peer(node);
-    InternalMessage fromA = a.message(Flags.MAIN_BROADCAST, 0L, "a's");
-    a.writeFrame(fromA);
-    nextBroadcastOrTree(b);
-    b.writeFrame(fromA);
-    assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(a.id()))));
 
     InternalMessage fromC = c.message(Flags.MAIN_BROADCAST, 0L, "c's");
     c.writeFrame(fromC);
@@ -160,13 +171,9 @@ final class BroadcastTreeTest {
   @Test
   void announcementsToOneLinkGoOutTogether() {
     MeshSocket node = node();
-    ScriptedPeer a = v2Peer(node);
-    ScriptedPeer b = v2Peer(node);
-    InternalMessage first = a.message(Flags.MAIN_BROADCAST, 0L, "first");
-    a.writeFrame(first);
-    nextBroadcastOrTree(b);
-    b.writeFrame(first);
-    assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(a.id()))));
+    ScriptedPeer[] ab = lazyForA(node);
+    ScriptedPeer a = ab[0];
+    ScriptedPeer b = ab[1];
 
     List<Bytes> ids = new ArrayList<>();
     for (int i = 0; i < 20; i++) { // written at once: well within one batching window
@@ -188,13 +195,9 @@ final class BroadcastTreeTest {
   @Test
   void aLoneAnnouncementWaitsForCompany_untilTheLongestDelay() {
     MeshSocket node = node();
-    ScriptedPeer a = v2Peer(node);
-    ScriptedPeer b = v2Peer(node);
-    InternalMessage first = a.message(Flags.MAIN_BROADCAST, 0L, "first");
-    a.writeFrame(first);
-    nextBroadcastOrTree(b);
-    b.writeFrame(first);
-    assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(a.id()))));
+    ScriptedPeer[] ab = lazyForA(node);
+    ScriptedPeer a = ab[0];
+    ScriptedPeer b = ab[1];
 
     InternalMessage lone = a.message(Flags.MAIN_BROADCAST, 0L, "lone");
     long sentAt = System.nanoTime();
@@ -209,13 +212,9 @@ final class BroadcastTreeTest {
   @Test
   void announcementsFitTheFrameCap_ofASmallNode() {
     MeshSocket node = net.track(new MeshSocket.Builder().maxOutgoing(0).maxFrameBytes(1024).build());
-    ScriptedPeer a = v2Peer(node);
-    ScriptedPeer b = v2Peer(node);
-    InternalMessage first = a.message(Flags.MAIN_BROADCAST, 0L, "first");
-    a.writeFrame(first);
-    nextBroadcastOrTree(b);
-    b.writeFrame(first);
-    nextBroadcastOrTree(b); // the prune
+    ScriptedPeer[] ab = lazyForA(node);
+    ScriptedPeer a = ab[0];
+    ScriptedPeer b = ab[1];
 
     List<Bytes> ids = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
