@@ -463,11 +463,11 @@ public final class Bench {
       line = startLine(sys, tag);
       Child a = line.get(0);
       Child c = line.get(2);
-      int warmup = warmupFor(sys);
-      if (warmup > 0) {
+      int warmKeys = warmupFor(sys);
+      if (warmKeys > 0) {
         // warm-up (JIT, connections, buffers): N keys with another prefix, not measured
-        a.call(String.format(Locale.ROOT, "bulkset %d w %d", warmup, valueSize), bounded(300_000));
-        waitCount(sys, c, warmup, sys == Sys.JS2P ? 300_000 : 120_000);
+        a.call(String.format(Locale.ROOT, "bulkset %d w %d", warmKeys, valueSize), bounded(300_000));
+        waitCount(sys, c, warmKeys, sys == Sys.JS2P ? 300_000 : 120_000);
       }
       c.call("events on", bounded(10_000));
       long paceMs = (long) (pacedN * pacedIntervalMs) + 60_000;
@@ -477,7 +477,7 @@ public final class Bench {
       for (int i = 0; i < pacedN; i++) {
         sends[i] = Json.number(sent.get(i));
       }
-      waitCount(sys, c, warmup + pacedN, sys == Sys.JS2P ? 120_000 : 60_000);
+      waitCount(sys, c, warmKeys + pacedN, sys == Sys.JS2P ? 120_000 : 60_000);
       long[] firstArrival = new long[pacedN];
       for (Object e : Json.list(c.call("arrivals", bounded(30_000)))) {
         int i = Gen.index("p", Json.text(e, "key"));
