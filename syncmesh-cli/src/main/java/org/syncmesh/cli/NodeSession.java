@@ -2,14 +2,12 @@ package org.syncmesh.cli;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.syncmesh.Bytes;
-import org.syncmesh.json.JsonValues;
 import org.syncmesh.mesh.MeshSocket;
 import org.syncmesh.mesh.Message;
 import org.syncmesh.mesh.PeerInfo;
@@ -40,15 +38,12 @@ final class NodeSession implements AutoCloseable {
     default void message(Message message) {}
   }
 
-  /** One recorded update arrival: the key and {@link System#nanoTime()} when it was seen. */
-  record Arrival(String key, long nanos) {}
-
   private final MeshSocket socket;
   private final @Nullable SyncSocket sync;
   private final String host;
   private final List<String> errors = new CopyOnWriteArrayList<>();
   private final List<Events> events = new CopyOnWriteArrayList<>();
-  private final ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
+  private final ArrivalLog arrivals = new ArrivalLog();
   private final Object keysChanged = new Object();
   private volatile boolean recording;
 
@@ -61,7 +56,7 @@ final class NodeSession implements AutoCloseable {
         @Override
         public void onUpdate(SyncSocket s, Bytes key, Object value, MetaTuple meta) {
           if (recording) {
-            arrivals.add(new Arrival(JsonValues.keyText(key), System.nanoTime()));
+            arrivals.add(key, System.nanoTime());
           }
           synchronized (keysChanged) {
             keysChanged.notifyAll();
@@ -191,12 +186,8 @@ final class NodeSession implements AutoCloseable {
   }
 
   /** The recorded arrivals since the last call, oldest first. */
-  List<Arrival> takeArrivals() {
-    List<Arrival> out = new ArrayList<>();
-    for (Arrival a; (a = arrivals.poll()) != null; ) {
-      out.add(a);
-    }
-    return out;
+  List<ArrivalLog.Arrival> takeArrivals() {
+    return arrivals.take();
   }
 
   /**
