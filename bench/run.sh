@@ -12,6 +12,7 @@
 # stops by itself: the suite has a time budget (19 min, quick 2.5 min), the whole script a hard
 # limit (BENCH_LIMIT_S), every node a --ttl-s, and every child is killed on exit.
 # Environment: BENCH_SKIP_BUILD=1 (use the jars as they are), BENCH_JVM_OPTS (default -Xmx256m),
+# BENCH_CLI_JVM_OPTS (--syncmesh-cli nodes: after the launcher's own options, as SYNCMESH_JAVA_OPTS),
 # BENCH_LIMIT_S (hard limit of the run after the build, default 1320; quick 300).
 set -euo pipefail
 
@@ -25,6 +26,7 @@ for a in "$@"; do
 done
 if [ "$QUICK" = 1 ]; then LIMIT_S=${BENCH_LIMIT_S:-300}; else LIMIT_S=${BENCH_LIMIT_S:-1320}; fi
 JVM_OPTS=${BENCH_JVM_OPTS:--Xmx256m}
+CLI_JVM_OPTS=${BENCH_CLI_JVM_OPTS:-}
 
 BENCH_PID=""
 descendants() {
@@ -72,7 +74,7 @@ fi
 echo "bench: running (hard limit ${LIMIT_S} s)" >&2
 # shellcheck disable=SC2086
 timeout --signal=TERM --kill-after=15 "$LIMIT_S" \
-    java -Xmx512m -cp "$ROOT/syncmesh/target/classes:$JAR" org.syncmesh.bench.Bench --repo "$ROOT" --jar "$JAR" --jvm-opts "$JVM_OPTS" "$@" &
+    java -Xmx512m -cp "$ROOT/syncmesh/target/classes:$JAR" org.syncmesh.bench.Bench --repo "$ROOT" --jar "$JAR" --jvm-opts "$JVM_OPTS" --cli-jvm-opts "$CLI_JVM_OPTS" "$@" &
 BENCH_PID=$!
 wait "$BENCH_PID"
 status=$?

@@ -49,6 +49,8 @@ public final class Bench {
   private Path logs;
   private long budgetS = 19 * 60;
   private String jvmOpts = "-Xmx256m";
+  /** Command-line nodes' options after the launcher's own, as SYNCMESH_JAVA_OPTS is for bin/syncmesh. */
+  private String cliJvmOpts = "";
   private boolean syncmeshCli;
   private boolean js2p100k;
   private int[] ks = {10_000, 100_000};
@@ -115,6 +117,7 @@ public final class Bench {
         case "--logs" -> logs = Path.of(args[++i]).toAbsolutePath();
         case "--budget-s" -> budgetS = Long.parseLong(args[++i]);
         case "--jvm-opts" -> jvmOpts = args[++i];
+        case "--cli-jvm-opts" -> cliJvmOpts = args[++i];
         case "--syncmesh-cli" -> syncmeshCli = true;
         case "--page-client" -> {
           pageClient = args[++i];
@@ -242,16 +245,12 @@ public final class Bench {
     switch (sys) {
       case SYNCMESH, SYNCMESH_SECURE, SYNCMESH_PAGE -> {
         cmd.add(java());
-        cmd.addAll(split(jvmOpts));
         if (cliNode) {
           Path jar = repo.resolve("syncmesh-cli/target/syncmesh.jar");
-          Path archive = jar.resolveSibling("syncmesh.jsa");
-          // as bin/syncmesh starts the product: with the build's class-data-sharing archive when it is current
-          if (Files.isRegularFile(archive) && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) >= 0) {
-            cmd.add("-XX:SharedArchiveFile=" + archive);
-          }
+          cmd.addAll(LauncherOptions.of(repo, jar, split(cliJvmOpts)));
           cmd.addAll(List.of("-jar", jar.toString(), "node", "--json"));
         } else {
+          cmd.addAll(split(jvmOpts));
           cmd.addAll(List.of("-cp", classpath(), SmNode.class.getName(), "--ttl-s", String.valueOf(budgetS + 120)));
         }
         if (sys == Sys.SYNCMESH_SECURE) {
@@ -859,7 +858,10 @@ public final class Bench {
     md.append("| Hazelcast | ").append(safe(() -> com.hazelcast.instance.BuildInfoProvider.getBuildInfo().getVersion())).append(" (ReplicatedMap) |\n");
     md.append("| syncmesh | ").append(safe(() -> sh("git", "-C", repo.toString(), "describe", "--always", "--dirty").trim()))
         .append(syncmeshCli ? " (B, C, D: `syncmesh node --json`)" : " (every node: bench SmNode embedding SyncSocket)").append(" |\n");
-    md.append("| JVM options of every Java node | `").append(jvmOpts).append("` (Hazelcast members also get its recommended --add-opens) |\n");
+    md.append("| JVM options of every Java node | `").append(jvmOpts).append("` (Hazelcast members also get its recommended --add-opens)")
+        .append(syncmeshCli ? "; command-line nodes instead: `" + safe(() -> String.join(" ",
+            LauncherOptions.of(repo, repo.resolve("syncmesh-cli/target/syncmesh.jar"), split(cliJvmOpts)))) + "`" : "")
+        .append(" |\n");
     md.append("| load average before / after | ").append(loadBefore).append(" / ").append(loadAfter).append(" |\n");
     md.append("| runs per figure | ").append(runs).append(" (median, with min–max when more than one) |\n");
     md.append("| wall time of the suite | ").append(String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - startedNs) / 1e9)).append(" |\n\n");
@@ -939,7 +941,9 @@ public final class Bench {
         + "they ask to join, and A's writes reach C in one hop instead of two. That favours Hazelcast in (a) and (b).\n");
     md.append(syncmeshCli
         ? "- syncmesh's B, C, D are `syncmesh node --json` (the product's command; --syncmesh-cli), started as bin/syncmesh "
-            + "starts it: with the build's class-data-sharing archive when it is current; A is a bench SmNode.\n"
+            + "starts it: with its JVM options (bin/jvm.options, bin/jvm-collector.options) and the build's class-data-sharing "
+            + "archive when it is current, then --cli-jvm-opts (BENCH_CLI_JVM_OPTS) as its SYNCMESH_JAVA_OPTS; A is a bench "
+            + "SmNode with the options of every Java node.\n"
         : "- syncmesh's nodes are bench SmNodes (a JVM embedding SyncSocket behind the line protocol, maxOutgoing 0), not "
             + "`syncmesh node --json`: the same thin wrapper as Hazelcast's HzNode, so RSS and CPU compare library with "
             + "library, with the same JVM options; `--syncmesh-cli` runs B, C, D as the command instead.\n");

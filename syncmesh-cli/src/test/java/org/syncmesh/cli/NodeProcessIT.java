@@ -224,4 +224,28 @@ final class NodeProcessIT {
       p.destroyForcibly();
     }
   }
+
+  @Test
+  void launcher_givesTheSerialCollector_unlessTheUserNamesOne() throws IOException, InterruptedException {
+    assertThat(launcherOutput("-Xlog:gc:stdout")).contains("Using Serial").contains("syncmesh ");
+    // the JVM refuses two collectors: the launcher must leave its own out, not fail to start
+    assertThat(launcherOutput("-XX:+UseG1GC -Xlog:gc:stdout")).contains("Using G1").doesNotContain("Serial")
+        .contains("syncmesh ");
+  }
+
+  /** What {@code bin/syncmesh --version} prints, on both streams, with SYNCMESH_JAVA_OPTS {@code javaOpts}. */
+  private static String launcherOutput(String javaOpts) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(LineNode.projectDir().resolve("bin/syncmesh").toString(), "--version")
+        .redirectErrorStream(true);
+    pb.environment().put("SYNCMESH_JAVA_OPTS", javaOpts);
+    Process p = pb.start();
+    try {
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.exitValue()).as(out).isZero();
+      return out;
+    } finally {
+      p.destroyForcibly();
+    }
+  }
 }

@@ -1,0 +1,36 @@
+package org.syncmesh.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The JVM options {@code bin/syncmesh} gives a node, so that the bench starts command-line nodes as
+ * users do: {@code bin/jvm.options}, then {@code bin/jvm-collector.options} unless the user's options
+ * name a collector ({@code -XX:+Use…GC}), then the build's class-data-sharing archive when it is newer
+ * than the jar, then the user's options ({@code SYNCMESH_JAVA_OPTS} there). Kept in step with the
+ * launcher by hand; {@code NodeProcessIT} checks the launcher's side.
+ */
+final class LauncherOptions {
+
+  private LauncherOptions() {}
+
+  static List<String> of(Path repo, Path jar, List<String> userOptions) throws IOException {
+    List<String> options = new ArrayList<>(read(repo.resolve("bin/jvm.options")));
+    if (userOptions.stream().noneMatch(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"))) {
+      options.addAll(read(repo.resolve("bin/jvm-collector.options")));
+    }
+    Path archive = jar.resolveSibling("syncmesh.jsa");
+    if (Files.isRegularFile(archive) && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0) {
+      options.add("-XX:SharedArchiveFile=" + archive);
+    }
+    options.addAll(userOptions);
+    return options;
+  }
+
+  private static List<String> read(Path file) throws IOException {
+    return Files.readAllLines(file).stream().filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+  }
+}
