@@ -13,11 +13,13 @@ import org.syncmesh.wire.IdSet;
  * {@value #MAX_AGE_SECONDS} s by the local clock are refused before the check, as both peers do,
  * so an id only needs remembering while its message could still pass that check.
  *
- * <p>Design: ids live in two generations of a primitive open-addressing set keyed by the first 16
- * bytes of the SHA-256 id (a collision needs 2<sup>64</sup> messages). New ids enter the current
- * generation; every {@value #KEEP_SECONDS} s the current one becomes the previous one and the old
- * previous one is emptied. So every id is kept at least {@value #KEEP_SECONDS} s and at most twice
- * that, lookups touch two arrays, and nothing is allocated per message. The rare future-dated
+ * <p>Design: ids live in a primitive open-addressing set keyed by the first 16 bytes of the SHA-256
+ * id (a collision needs 2<sup>64</sup> messages), which holds two generations in one table. New ids
+ * enter the current generation; every {@value #KEEP_SECONDS} s the previous one is dropped and the
+ * current one becomes the previous one ({@link IdSet#nextGeneration}). So every id is kept at least
+ * {@value #KEEP_SECONDS} s and at most twice that, a new id costs one probe sequence (two tables
+ * cost two, each a cache miss once they outgrow the cache), and nothing is allocated per message
+ * but the table's rebuild once a generation. The rare future-dated
  * message (time ahead of the local clock) goes to a small map kept until
  * {@value #KEEP_SECONDS} s past its time, capped at {@value #FUTURE_CAP_SECONDS} s ahead so a
  * hostile peer cannot pin entries forever. Expiry depends on no timer.
@@ -30,8 +32,7 @@ final class Waterfall {
   static final long KEEP_SECONDS = 61;
   static final long FUTURE_CAP_SECONDS = 600;
 
-  private IdSet current = new IdSet(1024);
-  private IdSet previous = new IdSet(1024);
+  private final IdSet recent = new IdSet(2048);
   private long rotateAt = Long.MIN_VALUE;
   private final Map<Bytes, Long> futureDated = new HashMap<>();
 
@@ -46,40 +47,39 @@ final class Waterfall {
    */
   boolean firstSighting(Bytes id, long messageTime, long nowSeconds) {
     rotate(nowSeconds);
-    if (current.contains(id) || previous.contains(id) || futureDated.containsKey(id)) {
+    if (!futureDated.isEmpty() && futureDated.containsKey(id)) {
       return false;
     }
     if (messageTime > nowSeconds + 1) {
+      if (recent.contains(id)) {
+        return false;
+      }
       long keepUntil = Math.min(messageTime, nowSeconds + FUTURE_CAP_SECONDS) + KEEP_SECONDS;
       futureDated.put(id, keepUntil);
-    } else {
-      current.add(id);
+      return true;
     }
-    return true;
+    return recent.add(id);
   }
 
   /** Whether {@code id} was seen (and is still remembered), without recording it. */
   boolean seen(Bytes id, long nowSeconds) {
     rotate(nowSeconds);
-    return current.contains(id) || previous.contains(id) || futureDated.containsKey(id);
+    return recent.contains(id) || futureDated.containsKey(id);
   }
 
   private void rotate(long nowSeconds) {
     if (nowSeconds >= rotateAt) {
-      // A clock jump of more than a generation empties both; nothing kept can matter then.
-      IdSet emptied = previous;
       if (nowSeconds >= rotateAt + KEEP_SECONDS) {
-        previous = current.cleared(0);
+        recent.cleared(0); // a clock jump of more than a generation: nothing kept can matter then
       } else {
-        previous = current;
+        recent.nextGeneration();
       }
-      current = emptied.cleared(previous.size());
       rotateAt = nowSeconds + KEEP_SECONDS;
       futureDated.values().removeIf(until -> until <= nowSeconds);
     }
   }
 
   int size() {
-    return current.size() + previous.size() + futureDated.size();
+    return recent.size() + futureDated.size();
   }
 }

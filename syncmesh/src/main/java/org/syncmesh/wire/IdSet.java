@@ -10,9 +10,11 @@ import org.syncmesh.Bytes;
 /**
  * A set of message ids (the SHA-256 of a body, §3.4) keyed by their first 16 bytes: a false match
  * needs about 2<sup>64</sup> ids. Open addressing with linear probing over one {@code long[]}, so
- * adding allocates nothing until the table grows; there is no removal, only {@link #cleared}.
- * Built for the two places that remember recent ids: the mesh's de-duplication and the sync
- * socket's outbox. Not thread-safe.
+ * adding allocates nothing until the table grows; there is no removal of one id, only of all
+ * ({@link #cleared}) or of a generation ({@link #nextGeneration}). Built for the two places that
+ * remember recent ids: the mesh's de-duplication, which keeps two generations in one table so
+ * that a new id costs one probe sequence and not one per generation, and the sync socket's outbox.
+ * Not thread-safe.
  */
 public final class IdSet {
 
@@ -22,9 +24,11 @@ public final class IdSet {
   /** Random per set: a peer can mint ids whose low bits collide, not ones that collide here. */
   private final long seed = ThreadLocalRandom.current().nextLong() | 1;
   private long[] keys; // k0, k1 pairs; (0, 0) marks an empty slot
+  private long[] generations; // bit i: the generation (0 or 1) slot i's id was added in
   private int mask;
-  private int size;
-  private boolean hasZero;
+  private final int[] sizes = new int[2]; // ids in the table per generation
+  private int generation; // of ids added now
+  private int zeroGeneration = -1; // the all-zero id: -1 absent, else its generation
 
   /** An empty set with room for about {@code expected} ids before it grows. */
   public IdSet(int expected) {
@@ -33,7 +37,7 @@ public final class IdSet {
 
   /** How many ids the set holds. */
   public int size() {
-    return size + (hasZero ? 1 : 0);
+    return sizes[0] + sizes[1] + (zeroGeneration >= 0 ? 1 : 0);
   }
 
   /** Whether an id with the same first 16 bytes was added. */
@@ -41,7 +45,7 @@ public final class IdSet {
     long k0 = word(id, 0);
     long k1 = word(id, 8);
     if (k0 == 0 && k1 == 0) {
-      return hasZero;
+      return zeroGeneration >= 0;
     }
     for (int i = slot(k0, k1); ; i = (i + 1) & mask) {
       long a = keys[2 * i];
@@ -55,18 +59,24 @@ public final class IdSet {
     }
   }
 
-  /** Adds {@code id}; no effect if it is already there. */
-  public void add(Bytes id) {
+  /**
+   * Adds {@code id} to the current generation and returns true, or returns false if it is already
+   * there (in either generation, which it keeps).
+   */
+  public boolean add(Bytes id) {
     long k0 = word(id, 0);
     long k1 = word(id, 8);
     if (k0 == 0 && k1 == 0) {
-      hasZero = true;
-      return;
+      if (zeroGeneration >= 0) {
+        return false;
+      }
+      zeroGeneration = generation;
+      return true;
     }
-    if (2 * (size + 1) > mask + 1) {
+    if (2 * (sizes[0] + sizes[1] + 1) > mask + 1) {
       grow();
     }
-    insert(k0, k1);
+    return insert(k0, k1, generation);
   }
 
   /** Empties the set, sized for about {@code expected} ids (so it shrinks after a burst); returns it. */
@@ -74,12 +84,36 @@ public final class IdSet {
     int capacity = capacityFor(expected);
     if (capacity == mask + 1) {
       Arrays.fill(keys, 0);
-      size = 0;
-      hasZero = false;
+      Arrays.fill(generations, 0);
+      sizes[0] = 0;
+      sizes[1] = 0;
     } else {
       allocate(capacity);
     }
+    zeroGeneration = -1;
     return this;
+  }
+
+  /**
+   * Starts a new generation: the ids added before the previous call are forgotten, those added
+   * since are kept, and ids added from now on are the new generation. So with a call every T
+   * seconds an id is kept at least T and at most 2T. The table is rebuilt for what it keeps
+   * (and as many more), so it shrinks after a burst.
+   */
+  public void nextGeneration() {
+    int kept = generation;
+    long[] oldKeys = keys;
+    long[] oldGenerations = generations;
+    allocate(capacityFor(2 * sizes[kept]));
+    for (int i = 0; i < oldKeys.length; i += 2) {
+      if ((oldKeys[i] != 0 || oldKeys[i + 1] != 0) && generationOf(oldGenerations, i / 2) == kept) {
+        insert(oldKeys[i], oldKeys[i + 1], kept);
+      }
+    }
+    if (zeroGeneration != kept) {
+      zeroGeneration = -1;
+    }
+    generation = kept ^ 1;
   }
 
   private static int capacityFor(int expected) {
@@ -90,11 +124,17 @@ public final class IdSet {
     return capacity;
   }
 
+  /** A fresh, empty table; the all-zero id, kept beside it, is the caller's to keep or drop. */
   private void allocate(int capacity) {
     keys = new long[capacity * 2];
+    generations = new long[(capacity + 63) / 64];
     mask = capacity - 1;
-    size = 0;
-    hasZero = false;
+    sizes[0] = 0;
+    sizes[1] = 0;
+  }
+
+  private static int generationOf(long[] generations, int slot) {
+    return (int) (generations[slot >>> 6] >>> slot) & 1; // a long shift takes the slot's low 6 bits
   }
 
   private int slot(long k0, long k1) {
@@ -102,28 +142,32 @@ public final class IdSet {
     return (int) (h ^ (h >>> 32)) & mask;
   }
 
-  private void insert(long k0, long k1) {
+  private boolean insert(long k0, long k1, int inGeneration) {
     for (int i = slot(k0, k1); ; i = (i + 1) & mask) {
       long a = keys[2 * i];
       long b = keys[2 * i + 1];
       if (a == 0 && b == 0) {
         keys[2 * i] = k0;
         keys[2 * i + 1] = k1;
-        size++;
-        return;
+        if (inGeneration == 1) {
+          generations[i >>> 6] |= 1L << i;
+        }
+        sizes[inGeneration]++;
+        return true;
       }
       if (a == k0 && b == k1) {
-        return;
+        return false;
       }
     }
   }
 
   private void grow() {
-    long[] old = keys;
+    long[] oldKeys = keys;
+    long[] oldGenerations = generations;
     allocate((mask + 1) * 2);
-    for (int i = 0; i < old.length; i += 2) {
-      if (old[i] != 0 || old[i + 1] != 0) {
-        insert(old[i], old[i + 1]);
+    for (int i = 0; i < oldKeys.length; i += 2) {
+      if (oldKeys[i] != 0 || oldKeys[i + 1] != 0) {
+        insert(oldKeys[i], oldKeys[i + 1], generationOf(oldGenerations, i / 2));
       }
     }
   }
