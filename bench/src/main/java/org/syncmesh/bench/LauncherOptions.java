@@ -5,21 +5,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The JVM options {@code bin/syncmesh} gives a node, so that the bench starts command-line nodes as
  * users do: {@code bin/jvm.options}, then {@code bin/jvm-collector.options} unless the user's options
- * name a collector ({@code -XX:+Use…GC}), then the build's class-data-sharing archive when it is newer
+ * name a collector ({@code -XX:+UseG1GC} and the like), then the build's class-data-sharing archive when it is newer
  * than the jar, then the user's options ({@code SYNCMESH_JAVA_OPTS} there). Kept in step with the
  * launcher by hand; {@code NodeProcessIT} checks the launcher's side.
  */
 final class LauncherOptions {
 
+  private static final Pattern COLLECTOR = Pattern.compile("-XX:\\+Use(Serial|Parallel|G1|Z|Shenandoah|Epsilon)GC");
+
   private LauncherOptions() {}
 
   static List<String> of(Path repo, Path jar, List<String> userOptions) throws IOException {
     List<String> options = new ArrayList<>(read(repo.resolve("bin/jvm.options")));
-    if (userOptions.stream().noneMatch(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"))) {
+    if (userOptions.stream().noneMatch(o -> COLLECTOR.matcher(o).matches())) {
       options.addAll(read(repo.resolve("bin/jvm-collector.options")));
     }
     Path archive = jar.resolveSibling("syncmesh.jsa");
