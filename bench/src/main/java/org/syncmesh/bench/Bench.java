@@ -248,7 +248,8 @@ public final class Bench {
         if (cliNode) {
           Path jar = repo.resolve("syncmesh-cli/target/syncmesh.jar");
           cmd.addAll(LauncherOptions.of(repo, jar, split(cliJvmOpts)));
-          cmd.addAll(List.of("-jar", jar.toString(), "node", "--json"));
+          // --max-outgoing 0, as SmNode's maxOutgoing(0): a node that dials whom peers lists name would not keep the line
+          cmd.addAll(List.of("-jar", jar.toString(), "node", "--json", "--max-outgoing", "0"));
         } else {
           cmd.addAll(split(jvmOpts));
           cmd.addAll(List.of("-cp", classpath(), SmNode.class.getName(), "--ttl-s", String.valueOf(budgetS + 120)));
@@ -936,7 +937,7 @@ public final class Bench {
     }
     md.append("## Notes\n\n");
     md.append("- Topology: syncmesh and js2p run a strict line A—B—C (B dialled A, C dialled B, D dialled C; syncmesh "
-        + "nodes have maxOutgoing 0, and js2p never auto-connects on one host), checked with `peers`. Hazelcast's "
+        + "nodes have maxOutgoing 0 (command-line nodes --max-outgoing 0), and js2p never auto-connects on one host), checked with `peers`. Hazelcast's "
         + "ReplicatedMap cannot be a line: every member replicates to every other (a full mesh), so B and C only name whom "
         + "they ask to join, and A's writes reach C in one hop instead of two. That favours Hazelcast in (a) and (b).\n");
     md.append(syncmeshCli
