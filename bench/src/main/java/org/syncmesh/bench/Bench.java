@@ -327,7 +327,8 @@ public final class Bench {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  private static List<String> split(String s) {
+  /** Options given as one string, split at white space. */
+  static List<String> split(String s) {
     List<String> l = new ArrayList<>();
     for (String p : s.trim().split("\\s+")) {
       if (!p.isEmpty()) {

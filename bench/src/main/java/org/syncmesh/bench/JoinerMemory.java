@@ -52,7 +52,7 @@ public final class JoinerMemory {
         List<String> seedCommand = List.of(java, "-Xmx1g", "-cp", classpath, SmNode.class.getName(), "--ttl-s", "600",
             "--host", "127.0.0.1", "--port", "0");
         List<String> joinerCommand = new ArrayList<>(List.of(java));
-        joinerCommand.addAll(LauncherOptions.of(repo, jar, split(sets.get(s))));
+        joinerCommand.addAll(LauncherOptions.of(repo, jar, Bench.split(sets.get(s))));
         joinerCommand.addAll(List.of("-jar", jar.toString(), "node", "--json", "--host", "127.0.0.1", "--port", "0"));
         try (Child seed = Child.start("seed", seedCommand, log, 30_000);
             Child joiner = Child.start("joiner", joinerCommand, log, 30_000)) {
@@ -83,10 +83,6 @@ public final class JoinerMemory {
     }
     return String.format(Locale.ROOT, format + " (" + format + "–" + format + "; runs %s)", sorted[sorted.length / 2],
         sorted[0], sorted[sorted.length - 1], runs);
-  }
-
-  private static List<String> split(String options) {
-    return Arrays.stream(options.trim().split("\\s+")).filter(o -> !o.isEmpty()).toList();
   }
 
   private JoinerMemory() {}
