@@ -3,7 +3,9 @@ package org.syncmesh.wire;
 import org.syncmesh.Bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -121,7 +123,7 @@ final class IdSetTest {
     IdSet set = new IdSet(0);
     Set<Bytes> current = new HashSet<>();
     Set<Bytes> previous = new HashSet<>();
-    java.util.List<Bytes> seen = new java.util.ArrayList<>();
+    List<Bytes> seen = new ArrayList<>();
     for (int step = 0; step < 200_000; step++) {
       int action = random.nextInt(1_000);
       if (action < 2) {
