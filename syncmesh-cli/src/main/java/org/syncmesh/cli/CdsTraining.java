@@ -35,8 +35,8 @@ public final class CdsTraining {
       String script = "waitkeys " + KEYS + " 30000\n"
           + "set training {\"n\": [1, 2.5]}\nget training\nkeys\ncount\ndel training\nstatus\npeers\nquit\n";
       System.setIn(new ByteArrayInputStream(script.getBytes(StandardCharsets.UTF_8)));
-      status = Main.newCommandLine().execute("node", "--json", "--port", "0", "--connect",
-          "127.0.0.1:" + peer.mesh().port());
+      String[] node = {"node", "--json", "--port", "0", "--connect", "127.0.0.1:" + peer.mesh().port()};
+      status = Main.newCommandLine(node).execute(node);
     }
     System.exit(status);
   }
