@@ -60,7 +60,7 @@ final class JsonMode {
         LineProtocol.Reply reply = malformed >= 0
             ? LineProtocol.Reply.failure("the line is not valid UTF-8: a malformed byte sequence at offset " + malformed)
             : protocol.execute(line);
-        writeLine(out, reply.toLine());
+        reply.writeLine(out);
         if (LineProtocol.isQuit(line, reply)) {
           break;
         }

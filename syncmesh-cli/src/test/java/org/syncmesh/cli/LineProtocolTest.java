@@ -3,9 +3,13 @@ package org.syncmesh.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -283,6 +287,38 @@ final class LineProtocolTest {
     call(a, "set y 1");
     await().atMost(WAIT).until(() -> Long.valueOf(1).equals(call(b, "get y")));
     assertThat(call(b, "arrivals")).isEqualTo(List.of());
+  }
+
+  @Test
+  void writeLine_isToLinesBytesAndALineBreak_rowsWrittenAsTheyAreMade() {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      rows.add(Map.of("key", "k\u007f\"é😀" + i, "t_ns", 1_000_000_007L * i));
+    }
+    int[] made = new int[1];
+    LineProtocol.RowList<Map<String, Object>> view = new LineProtocol.RowList<>() {
+      @Override
+      public Map<String, Object> get(int i) {
+        made[0]++;
+        return rows.get(i);
+      }
+
+      @Override
+      public int size() {
+        return rows.size();
+      }
+    };
+    for (LineProtocol.Reply reply : List.of(LineProtocol.Reply.success(view), LineProtocol.Reply.success(List.copyOf(rows)),
+        LineProtocol.Reply.success(null), LineProtocol.Reply.failure("no \"such\" key"))) {
+      String expected = reply.toLine() + "\n";
+      made[0] = 0;
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      reply.writeLine(new PrintStream(bytes, false, StandardCharsets.UTF_8));
+      assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo(expected);
+      if (reply.result() == view) {
+        assertThat(made[0]).as("each row made once, as it is written").isEqualTo(rows.size());
+      }
+    }
   }
 
   @Test

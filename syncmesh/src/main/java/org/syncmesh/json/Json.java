@@ -1,6 +1,10 @@
 package org.syncmesh.json;
 
 import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -22,6 +26,7 @@ import tools.jackson.core.StreamWriteConstraints;
 import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.core.TokenStreamFactory;
 import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.exc.JacksonIOException;
 import tools.jackson.core.exc.UnexpectedEndOfInputException;
 import tools.jackson.core.io.CharacterEscapes;
 import tools.jackson.core.json.JsonFactory;
@@ -248,6 +253,36 @@ public final class Json {
       throw new JsonException("cannot write JSON: " + e.getOriginalMessage());
     }
     return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Writes {@code value} as compact JSON to {@code out} as it goes, in the form {@link #write(Object)}
+   * gives: for a value too large to hold as text, such as a list whose elements are made as they are
+   * read. {@code out} is flushed, not closed. Unlike {@link #write(Object)}, a failure leaves
+   * {@code out} with what was written before it: give it only values known to write.
+   *
+   * @throws JsonException as {@link #write(Object)}
+   * @throws UncheckedIOException if {@code out} fails
+   */
+  public static void writeTo(OutputStream out, @Nullable Object value) {
+    OutputStream kept = new FilterOutputStream(out) {
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        out.write(b, off, len);
+      }
+
+      @Override
+      public void close() throws IOException {
+        flush(); // the generator closes its target; the caller's stream stays open
+      }
+    };
+    try (JsonGenerator g = FACTORY.createGenerator(ObjectWriteContext.empty(), kept)) {
+      write(g, value, 0);
+    } catch (JacksonIOException e) {
+      throw new UncheckedIOException(e.getCause());
+    } catch (JacksonException e) {
+      throw new JsonException("cannot write JSON: " + e.getOriginalMessage());
+    }
   }
 
   private static void write(JsonGenerator g, @Nullable Object value, int depth) {

@@ -3,6 +3,10 @@ package org.syncmesh.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -253,6 +257,44 @@ final class JsonTest {
   @Test
   void write_unknownType_isAnError() {
     assertThatThrownBy(() -> Json.write(List.of(new Object()))).hasMessageStartingWith("cannot write java.lang.Object");
+  }
+
+  @Test
+  void writeTo_writesWhatWriteGives_asItGoes_andLeavesTheStreamOpen() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("k", Arrays.asList(1L, -2, 2.5, true, null, "s", 0.1f, Double.NaN));
+    m.put("quote\"/", "line\nbreak\u0001\u007f é😀 \ud800x");
+    m.put("big", BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE));
+    List<Object> rows = new ArrayList<>();
+    for (int i = 0; i < 20_000; i++) { // beyond the generator's buffer: written in several pieces
+      rows.add(Map.of("key", "k" + i + "\u007f", "t_ns", (long) i * 1_000_003));
+    }
+    for (Object value : Arrays.asList(m, rows, "x", null, List.of())) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      out.write('[');
+      Json.writeTo(out, value);
+      out.write(']'); // still open
+      assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("[" + Json.write(value) + "]");
+    }
+  }
+
+  @Test
+  void writeTo_aFailingStream_isAnUncheckedIoException_andABadValueAJsonException() {
+    OutputStream broken = new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        throw new IOException("disk full");
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        throw new IOException("disk full");
+      }
+    };
+    assertThatThrownBy(() -> Json.writeTo(broken, List.of("x")))
+        .isInstanceOf(UncheckedIOException.class).hasRootCauseMessage("disk full");
+    assertThatThrownBy(() -> Json.writeTo(new ByteArrayOutputStream(), List.of(new Object())))
+        .isInstanceOf(Json.JsonException.class).hasMessageStartingWith("cannot write java.lang.Object");
   }
 
   @Test
