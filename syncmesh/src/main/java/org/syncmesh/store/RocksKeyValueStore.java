@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -21,6 +22,8 @@ import org.rocksdb.TickerType;
 import org.rocksdb.WALRecoveryMode;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
+import org.rocksdb.util.Environment;
+import org.syncmesh.wire.NativeLibraries;
 
 /**
  * {@link KeyValueStore} on RocksDB: every write goes to its write-ahead log first, which is what
@@ -32,6 +35,7 @@ import org.rocksdb.WriteOptions;
  * the open with the store's message, which names the file. Thread-safe.
  */
 final class RocksKeyValueStore implements KeyValueStore {
+  private static boolean libraryLoaded; // guarded by RocksKeyValueStore.class
 
   private final Path path;
   private final Statistics statistics = new Statistics();
@@ -67,8 +71,26 @@ final class RocksKeyValueStore implements KeyValueStore {
    * @throws StorageException if it cannot be opened: corrupt, locked, or unreadable
    */
   static RocksKeyValueStore open(Path path) {
-    RocksDB.loadLibrary();
+    loadLibrary();
     return new RocksKeyValueStore(path);
+  }
+
+  /**
+   * Loads RocksDB's library once, from a copy that is deleted at once ({@link NativeLibraries}), else
+   * with RocksDB's own loader (which leaves its 15 MB copy in java.io.tmpdir until a normal exit).
+   */
+  private static synchronized void loadLibrary() {
+    if (libraryLoaded) {
+      return;
+    }
+    String inJar = Environment.getJniLibraryFileName("rocksdb");
+    // RocksDB.loadLibrary(paths) looks for the name it makes from "rocksdbjni" (librocksdbjnijni-…): both, linked
+    List<String> names = Stream.of(Environment.getJniLibraryFileName("rocksdbjni"), inJar).distinct().toList();
+    if (!NativeLibraries.loadExtracted(RocksDB.class, "/" + inJar, names,
+        dir -> RocksDB.loadLibrary(List.of(dir.toString())))) {
+      RocksDB.loadLibrary();
+    }
+    libraryLoaded = true;
   }
 
   private static Open openDb(Path path, Statistics statistics) {

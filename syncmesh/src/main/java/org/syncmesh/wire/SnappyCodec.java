@@ -2,6 +2,8 @@ package org.syncmesh.wire;
 
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.List;
+import org.xerial.snappy.OSInfo;
 import org.xerial.snappy.Snappy;
 
 /**
@@ -11,7 +13,38 @@ import org.xerial.snappy.Snappy;
  * <p>Stateless and thread-safe.
  */
 final class SnappyCodec {
+  private static final String LIB_PATH = "org.xerial.snappy.lib.path";
+  private static final String LIB_NAME = "org.xerial.snappy.lib.name";
+
+  static {
+    loadNativeLibrary();
+  }
+
   private SnappyCodec() {}
+
+  /**
+   * Has snappy-java load its library from a copy that is deleted at once ({@link NativeLibraries}), through
+   * its own settings for a library outside the jar, set only while it loads; unless the user configured
+   * its loading. If that fails, snappy-java extracts its library as it always has.
+   */
+  private static void loadNativeLibrary() {
+    if (System.getProperty(LIB_PATH) != null || System.getProperty(LIB_NAME) != null
+        || Boolean.getBoolean("org.xerial.snappy.use.systemlib")) {
+      return;
+    }
+    String name = System.mapLibraryName("snappyjava");
+    String resource = "/org/xerial/snappy/native/" + OSInfo.getNativeLibFolderPathForCurrentOS() + "/" + name;
+    NativeLibraries.loadExtracted(Snappy.class, resource, List.of(name), dir -> {
+      System.setProperty(LIB_PATH, dir.toString());
+      System.setProperty(LIB_NAME, name);
+      try {
+        Snappy.maxCompressedLength(0); // initialising Snappy loads the library
+      } finally {
+        System.clearProperty(LIB_PATH);
+        System.clearProperty(LIB_NAME);
+      }
+    });
+  }
 
   static byte[] compress(byte[] data, int offset, int length) throws IOException {
     byte[] out = new byte[Snappy.maxCompressedLength(length)];
