@@ -200,10 +200,13 @@ public final class FrameCodec {
     checkFrameLength(length);
     // Raw first: one hash settles an uncompressed frame (the common case between syncmesh nodes,
     // which skip compression for small frames), and a compressed P cannot pass it by accident
-    // (its first 32 bytes would have to be the SHA-256 of the rest).
-    byte[] rawId = checksum(data, offset, length);
-    if (rawId != null) {
-      return InternalMessage.decodeOwned(Arrays.copyOfRange(data, offset + CHECKSUM_BYTES, offset + length), rawId);
+    // (its first 32 bytes would have to be the SHA-256 of the rest). Only when B could be a message,
+    // whose msgpack starts with an array header: most compressed frames' byte 32 is not one, and
+    // hashing them raw first cost a second SHA-256 over each.
+    boolean mayBeRaw = length > CHECKSUM_BYTES && isArrayHeader(data[offset + CHECKSUM_BYTES]);
+    InternalMessage raw = mayBeRaw ? rawReading(data, offset, length) : null;
+    if (raw != null) {
+      return raw;
     }
     FrameTooLongException tooLong = null;
     List<String> attempts = null; // made only on a failure, for the error message: nothing allocated when all is well
@@ -226,11 +229,29 @@ public final class FrameCodec {
       }
       attempts = note(attempts, method + ": decompressed, checksum mismatch");
     }
+    // a raw reading that checks is still taken (an uncompressed frame always is), to refuse its shape in decoding
+    raw = mayBeRaw ? null : rawReading(data, offset, length);
+    if (raw != null) {
+      return raw;
+    }
     if (tooLong != null) {
       throw tooLong;
     }
     attempts = note(attempts, "raw: " + describeMismatch(data, offset, length));
     throw new ChecksumMismatchException("SHA-256 check failed for a " + length + "-byte payload; tried " + attempts);
+  }
+
+  /** P taken uncompressed, if its checksum holds; else null. */
+  private static @Nullable InternalMessage rawReading(byte[] data, int offset, int length) {
+    byte[] id = checksum(data, offset, length);
+    return id == null ? null
+        : InternalMessage.decodeOwned(Arrays.copyOfRange(data, offset + CHECKSUM_BYTES, offset + length), id);
+  }
+
+  /** Whether {@code b} starts a msgpack array: fixarray, array 16 or array 32. */
+  private static boolean isArrayHeader(byte b) {
+    int v = b & 0xff;
+    return (v & 0xf0) == 0x90 || v == 0xdc || v == 0xdd;
   }
 
   private static List<String> note(@Nullable List<String> attempts, String attempt) {

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.syncmesh.testing.Seeded;
 
 final class FrameCodecTest {
   private static final String CANONICAL_FRAME =
@@ -159,6 +160,30 @@ final class FrameCodecTest {
     assertShape("930001a161", "sender (body[1]) is 1 (expected: str or bin)");
     assertShape("9300a161a131", "time (body[2]) is \"1\"");
     assertShape("9300a161cb7ff8000000000000", "time (body[2]) is NaN");
+  }
+
+  /**
+   * The raw reading is tried first only when byte 32 could start a message (an array header): every
+   * compressed frame decodes whatever its byte 32 happens to be, an uncompressed one on any link, and a
+   * checksummed non-message is a shape error on a compressed link as on a plain one.
+   */
+  @Test
+  void everyMethod_decodesWhateverByte32_andNonMessagesStayShapeErrors() {
+    Seeded.forAll(300, gen -> {
+      Compression method = gen.pick(Compression.values());
+      byte[] value = gen.bytes(0, 300, 0, 1, 200);
+      return List.of(method, InternalMessage.create(Flags.MAIN_BROADCAST, gen.chars("abcdef", 1, 40), gen.longBetween(0, 1L << 40),
+          Flags.SUB_STORE, Bytes.of(gen.bytes(0, 40)), Bytes.of(value)));
+    }, input -> {
+      Compression method = (Compression) input.get(0);
+      InternalMessage m = (InternalMessage) input.get(1);
+      assertThat(codec.decodeFrame(codec.encodeFrame(m, method), ALL)).isEqualTo(m);
+      assertThat(codec.decodeFrame(codec.encodeFrame(m, null), ALL)).isEqualTo(m);
+    });
+    for (String body : List.of("a3616263", "c0", "")) {
+      assertThatThrownBy(() -> codec.decodePayload(payloadOf(hex(body)), ALL)).as(body)
+          .isInstanceOf(body.isEmpty() ? MalformedMsgpackException.class : MessageShapeException.class);
+    }
   }
 
   @Test
