@@ -52,7 +52,7 @@ public final class NativeLibraries {
       }
       load.accept(dir);
       return true;
-    } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
+    } catch (IOException | RuntimeException | LinkageError e) { // UnsatisfiedLinkError, a failed class initialiser
       log.debug("loading {} from a copy failed; its own loader loads it", resource, e);
       return false;
     } finally {

@@ -25,7 +25,7 @@ final class SnappyCodec {
   /**
    * Has snappy-java load its library from a copy that is deleted at once ({@link NativeLibraries}), through
    * its own settings for a library outside the jar, set only while it loads; unless the user configured
-   * its loading. If that fails, snappy-java extracts its library as it always has.
+   * its loading. If no copy can be made, snappy-java extracts its library as it always has.
    */
   private static void loadNativeLibrary() {
     if (System.getProperty(LIB_PATH) != null || System.getProperty(LIB_NAME) != null
