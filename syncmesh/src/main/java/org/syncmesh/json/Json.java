@@ -247,11 +247,7 @@ public final class Json {
    */
   public static String write(@Nullable Object value) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (JsonGenerator g = FACTORY.createGenerator(ObjectWriteContext.empty(), out)) {
-      write(g, value, 0);
-    } catch (JacksonException e) { // not expected (a byte array does not fail, the limits are above ours); still ours
-      throw new JsonException("cannot write JSON: " + e.getOriginalMessage());
-    }
+    writeTo(out, value); // a byte array does not fail
     return out.toString(StandardCharsets.UTF_8);
   }
 
@@ -280,7 +276,7 @@ public final class Json {
       write(g, value, 0);
     } catch (JacksonIOException e) {
       throw new UncheckedIOException(e.getCause());
-    } catch (JacksonException e) {
+    } catch (JacksonException e) { // not expected (the limits are above ours); still ours
       throw new JsonException("cannot write JSON: " + e.getOriginalMessage());
     }
   }
