@@ -102,14 +102,7 @@ public final class IdSet {
    */
   public void nextGeneration() {
     int kept = generation;
-    long[] oldKeys = keys;
-    long[] oldGenerations = generations;
-    allocate(capacityFor(2 * sizes[kept]));
-    for (int i = 0; i < oldKeys.length; i += 2) {
-      if ((oldKeys[i] != 0 || oldKeys[i + 1] != 0) && generationOf(oldGenerations, i / 2) == kept) {
-        insert(oldKeys[i], oldKeys[i + 1], kept);
-      }
-    }
+    rebuild(capacityFor(2 * sizes[kept]), kept);
     if (zeroGeneration != kept) {
       zeroGeneration = -1;
     }
@@ -162,12 +155,21 @@ public final class IdSet {
   }
 
   private void grow() {
+    rebuild((mask + 1) * 2, -1);
+  }
+
+  /** Moves the ids into a new table of {@code capacity} slots: those of generation {@code only}, or all if it is -1. */
+  private void rebuild(int capacity, int only) {
     long[] oldKeys = keys;
     long[] oldGenerations = generations;
-    allocate((mask + 1) * 2);
+    allocate(capacity);
     for (int i = 0; i < oldKeys.length; i += 2) {
-      if (oldKeys[i] != 0 || oldKeys[i + 1] != 0) {
-        insert(oldKeys[i], oldKeys[i + 1], generationOf(oldGenerations, i / 2));
+      if (oldKeys[i] == 0 && oldKeys[i + 1] == 0) {
+        continue;
+      }
+      int g = generationOf(oldGenerations, i / 2);
+      if (only < 0 || g == only) {
+        insert(oldKeys[i], oldKeys[i + 1], g);
       }
     }
   }
