@@ -164,6 +164,12 @@ final class Store {
   /** One String per writer id (the writer's steps only), so 100,000 keys from one peer share its id. */
   private final Map<String, String> writers = new java.util.HashMap<>();
   private static final int MAX_INTERNED_WRITERS = 10_000;
+  /**
+   * Lease claims stored lately, by a hash of claim (the writer's steps only). A claim is a writer's
+   * second, so the keys claimed within one second, a bulk load's thousands, share one object; a few
+   * slots serve an initial sync too, whose keys come in hash order and so from several seconds.
+   */
+  private final Version[] claims = new Version[16];
 
   private Persistence persistence = Persistence.NONE;
 
@@ -523,7 +529,8 @@ final class Store {
     commitPlain(stamp);
     Version v = stamp.version;
     SignedWrites.Write pending = writes.pending(write, v, stamp.seconds, tenure);
-    Entry next = new Entry(write.value(), v, stamp.seconds, v, null, tenure.epoch(), tenure.claim(), false);
+    Entry next = new Entry(write.value(), v, stamp.seconds, v, null, tenure.epoch(),
+        shareClaim(tenure.claim(), v.writer()), false);
     if (pending != null && keepsHistory()) { // its tenure's record takes it (§8.4)
       settle(write.key(), current, new History.Record(next,
           new SignedWrites.Signed(v, pending.publicKey(), pending.signature())));
@@ -855,16 +862,32 @@ final class Store {
       if (writers.size() < MAX_INTERNED_WRITERS) {
         writers.put(writer, writer);
       }
+      shared = writer;
+    }
+    Version claim = shareClaim(e.claim(), shared);
+    if (shared == writer && claim == e.claim()) {
       return e;
     }
-    if (shared == writer) {
-      return e;
-    }
-    Version v = new Version(e.version().hlc(), shared);
+    Version v = shared == writer ? e.version() : new Version(e.version().hlc(), shared);
     Version base = e.base() == null ? null : e.base().equals(e.version()) ? v : e.base();
-    Version claim = e.claim() != null && e.claim().writer().equals(shared) ? new Version(e.claim().hlc(), shared)
-        : e.claim();
     return new Entry(e.value(), v, e.timestamp(), base, e.fields(), e.epoch(), claim, e.ownerBin());
+  }
+
+  /** {@code claim}, or an equal one already stored (see {@link #claims}), its writer id shared. */
+  private @Nullable Version shareClaim(@Nullable Version claim, String sharedWriter) {
+    if (claim == null) {
+      return null;
+    }
+    long hash = claim.hlc() * 0x9E3779B97F4A7C15L + claim.writer().hashCode();
+    int slot = (int) (hash >>> 60);
+    Version last = claims[slot];
+    if (last != null && last.hlc() == claim.hlc() && last.writer().equals(claim.writer())) {
+      return last;
+    }
+    Version kept = claim.writer() != sharedWriter && claim.writer().equals(sharedWriter)
+        ? new Version(claim.hlc(), sharedWriter) : claim;
+    claims[slot] = kept;
+    return kept;
   }
 
   /**
@@ -1027,7 +1050,9 @@ final class Store {
   }
 
   private void persist(Bytes key, Entry state) {
-    persistence.put(key, state, signatures == null ? null : proof(key, state), others(key));
+    if (persistence != Persistence.NONE) { // its proof and other records are looked up for a store only
+      persistence.put(key, state, signatures == null ? null : proof(key, state), others(key));
+    }
   }
 
   private void install(Bytes key, @Nullable Entry current, Entry next) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.syncmesh.Bytes;
+import org.syncmesh.Version;
 import org.syncmesh.wire.InternalMessage;
 
 /** The store without a network: local and remote writes, leases, events, drops. */
@@ -60,6 +61,37 @@ final class StoreTest {
     assertThat(effects.sent).hasSize(1);
     assertThat(effects.sent.get(0).payload()).containsExactly(11L, K, 42L);
     assertThat(effects.events).containsExactly("update k=42 by Mmmm@" + effects.now);
+  }
+
+  @Test
+  void claimsOfOneWriterInOneSecond_areOneObject() {
+    // A bulk load claims thousands of keys within a second; a claim each was 24 bytes a key.
+    leased.set(Bytes.utf8("a"), 1);
+    leased.set(Bytes.utf8("b"), 2);
+    assertThat(leased.entry(Bytes.utf8("b")).claim()).isSameAs(leased.entry(Bytes.utf8("a")).claim());
+
+    // An initial sync brings keys in hash order: claims of two seconds, interleaved.
+    List<String> keys = List.of("c", "d", "e", "f");
+    for (int i = 0; i < keys.size(); i++) { // each decoded with its own strings and claim
+      long second = effects.now + 1 + i % 2;
+      String writer = new String(PEER_LARGE.toCharArray());
+      Version v = new Version(org.syncmesh.Hlc.of(second * 1000 + i, 0), writer);
+      leased.remote(Bytes.utf8(keys.get(i)), new Store.Entry("v", v, second, v, null, 1,
+          new Version(org.syncmesh.Hlc.of(second * 1000, 0), writer), false), PEER_LARGE);
+    }
+    Store.Entry c = leased.entry(Bytes.utf8("c"));
+    Store.Entry d = leased.entry(Bytes.utf8("d"));
+    assertThat(leased.entry(Bytes.utf8("e")).claim()).isSameAs(c.claim())
+        .isEqualTo(new Version(org.syncmesh.Hlc.of((effects.now + 1) * 1000, 0), PEER_LARGE));
+    assertThat(leased.entry(Bytes.utf8("f")).claim()).isSameAs(d.claim())
+        .isEqualTo(new Version(org.syncmesh.Hlc.of((effects.now + 2) * 1000, 0), PEER_LARGE));
+    assertThat(d.claim().writer()).isSameAs(c.claim().writer()).isSameAs(d.version().writer());
+
+    effects.now += 3;
+    leased.set(Bytes.utf8("g"), 3);
+    assertThat(leased.entry(Bytes.utf8("g")).claim())
+        .isEqualTo(new Version(org.syncmesh.Hlc.of(effects.now * 1000, 0), ME))
+        .isNotEqualTo(leased.entry(Bytes.utf8("a")).claim());
   }
 
   @Test
