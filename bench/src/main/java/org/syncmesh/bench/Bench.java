@@ -510,6 +510,7 @@ public final class Bench {
             : String.format(Locale.ROOT, " %d: %.3f", i, (firstArrival[i] - sends[i]) / 1e6));
       }
       say(trend.toString());
+      say(slowest(firstArrival, sends, 10));
       lat = Arrays.copyOf(lat, n);
       Arrays.sort(lat);
       add(rowLatency("p50"), sys, percentile(lat, 0.50));
@@ -768,6 +769,25 @@ public final class Bench {
   }
 
   // ---- statistics and formatting -----------------------------------------------------------------------
+  /**
+   * The {@code count} slowest keys by send index: evenly spread ones point at contention for the
+   * cores, a run of neighbours at one pause (a collection, a compilation, a timer).
+   */
+  static String slowest(long[] arrivals, long[] sends, int count) {
+    List<Integer> arrived = new ArrayList<>();
+    for (int i = 0; i < arrivals.length; i++) {
+      if (arrivals[i] != 0) {
+        arrived.add(i);
+      }
+    }
+    arrived.sort((x, y) -> Long.compare(arrivals[y] - sends[y], arrivals[x] - sends[x]));
+    StringBuilder line = new StringBuilder("   slowest keys (key index: ms):");
+    for (int i : arrived.subList(0, Math.min(count, arrived.size()))) {
+      line.append(String.format(Locale.ROOT, " %d: %.3f", i, (arrivals[i] - sends[i]) / 1e6));
+    }
+    return line.toString();
+  }
+
   static double percentile(double[] sorted, double p) {
     int rank = (int) Math.ceil(p * sorted.length);
     return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
