@@ -64,6 +64,8 @@ public final class Bench {
    * js2p (whose linearly scanned list of recent broadcasts a long warm-up would slow).
    */
   private int warmup = -1;
+  /** Bulk rounds after the first warm one (--more-warm-rounds): how far a line is from steady state. */
+  private int moreWarmRounds = 0;
   static final int JVM_WARMUP = 20_000;
   static final int JS2P_WARMUP = 500;
   private static final long SETTLE_MS = 1_000;
@@ -127,13 +129,14 @@ public final class Bench {
         }
         case "--js2p-100k" -> js2p100k = true;
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+        case "--more-warm-rounds" -> moreWarmRounds = Integer.parseInt(args[++i]);
         case "--k" -> ks = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--js2p-k" -> js2pKs = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--paced" -> pacedN = Integer.parseInt(args[++i]);
         case "--help", "-h" -> {
           System.out.println("usage: Bench [--quick] [--runs N] [--systems syncmesh,syncmesh-secure,js2p,hazelcast] [--repo DIR]"
               + " [--jar bench.jar] [--out FILE.md] [--logs DIR] [--budget-s S] [--jvm-opts '-Xmx256m']"
-              + " [--syncmesh-cli] [--page-client browser|http|none] [--js2p-100k] [--warmup N] [--k 10000,100000] [--js2p-k 10000] [--paced 2000]");
+              + " [--syncmesh-cli] [--page-client browser|http|none] [--js2p-100k] [--warmup N] [--more-warm-rounds N] [--k 10000,100000] [--js2p-k 10000] [--paced 2000]");
           return false;
         }
         default -> throw new IllegalArgumentException("unknown option: " + a);
@@ -606,6 +609,11 @@ public final class Bench {
         say("   warm: A writes " + k + " more keys on the same processes");
         double[] warm = bulkRound(sys, tag, a, c, k, "b", k, timeout);
         add(rowWarmThroughput(k), sys, warm[0]);
+        for (int round = 2; round <= 1 + moreWarmRounds; round++) {
+          say("   warm round " + round + ": A writes " + k + " more keys");
+          double[] more = bulkRound(sys, tag, a, c, k, "b" + round + "-", round * k, timeout);
+          add(rowMoreWarmThroughput(k, round), sys, more[0]);
+        }
       }
     } catch (Exception e) {
       failed(tag, e, List.of(rowThroughput(k), rowSetRate(k), rowJoin(k), rowRssWriter(k), rowRssMax(k), rowCpu(k),
@@ -703,6 +711,10 @@ public final class Bench {
     return String.format(Locale.ROOT, "(a) again on the same warm processes, K=%,d more: keys/s arriving at C ↑", k);
   }
 
+  private static String rowMoreWarmThroughput(int k, int round) {
+    return String.format(Locale.ROOT, "(a) warm round %d, K=%,d more: keys/s arriving at C ↑", round, k);
+  }
+
   private static String rowSetRate(int k) {
     return String.format(Locale.ROOT, "(a) A's own set() rate, K=%,d: sets/s (for reference) ↑", k);
   }
@@ -734,6 +746,9 @@ public final class Bench {
     }
     for (int k : ks) {
       rows.add(rowWarmThroughput(k));
+      for (int round = 2; round <= 1 + moreWarmRounds; round++) {
+        rows.add(rowMoreWarmThroughput(k, round));
+      }
     }
     for (int k : ks) {
       rows.add(rowSetRate(k));
@@ -973,6 +988,11 @@ public final class Bench {
         + "compilation are part of the time, as in a first bulk load), then, after (c) and (d), K more keys on the "
         + "same processes (warm; D is still connected to C, which relays to it). js2p's warm round is not run: its "
         + "K=10,000 alone takes over a minute and node has no comparable warm-up to separate out.\n");
+    if (moreWarmRounds > 0) {
+      md.append("- \"warm round N\" (--more-warm-rounds " + moreWarmRounds + "): the warm round repeated with new keys "
+          + "on the same processes, which then hold N + 1 times K keys; how far the first warm round still is from a "
+          + "steady state, the JIT compilers of four JVMs sharing the cores being still at work in it.\n");
+    }
     md.append("- Writers are in-process: syncmesh's A is a bench JVM embedding SyncSocket, js2p's A runs `bulkset`/`paceset` "
         + "inside driver.js, Hazelcast's A is a member JVM calling ReplicatedMap.put. Times at C and D come from their "
         + "update/entry listeners, on CLOCK_MONOTONIC (System.nanoTime, process.hrtime) shared by all processes.\n");
