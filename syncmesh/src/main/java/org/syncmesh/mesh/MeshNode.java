@@ -8,7 +8,6 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -92,6 +91,7 @@ final class MeshNode implements MeshExtension.Node {
   // Protocol thread.
   final Map<Link, Peer> peers = new IdentityHashMap<>();
   final Map<String, Peer> routing = new LinkedHashMap<>();
+  private Peer[] routingPeers = new Peer[0]; // routing's values, remade by publishRouting
   final Waterfall waterfall = new Waterfall();
   final Map<String, PendingRequest> pendingRequests = new HashMap<>();
   private final List<Link> routedLinks = new ArrayList<>();
@@ -581,14 +581,19 @@ final class MeshNode implements MeshExtension.Node {
     }
     routingView = Collections.unmodifiableMap(view);
     linksView = Collections.unmodifiableMap(links);
+    routingPeers = routing.values().toArray(new Peer[0]);
   }
 
   void send(Peer peer, int flag, List<?> payload) {
     peer.send(frame(InternalMessage.create(flag, id, nowSeconds(), payload)));
   }
 
-  Collection<Peer> routingPeers() {
-    return routing.values();
+  /**
+   * The routed peers in routing order, as of the last {@link #publishRouting()}: an array, so a
+   * relay's loop over them allocates nothing, and a link closing during the loop cannot disturb it.
+   */
+  Peer[] routingPeers() {
+    return routingPeers;
   }
 
   @Override

@@ -108,37 +108,48 @@ final class ChannelLink implements Link {
     }
     // Compression is chosen now, not at flush time, so a handshake queued before the peer's
     // compression list arrived still goes out uncompressed (docs/protocol-0.7.md §11).
-    Compression method = sendCompression;
-    ByteBuf payload = frame.payloadFor(frame.payloadSize() < minCompressBytes ? null : method);
-    int length = payload.readableBytes();
-    framesOut.increment();
-    bytesOut.add(FrameCodec.HEADER_BYTES + (long) length);
+    Compression method = frame.payloadSize() < minCompressBytes ? null : sendCompression;
     boolean inLoop = channel.eventLoop().inEventLoop();
-    if (inLoop && length < DIRECT_WRITE_BYTES) {
-      append(payload, length);
+    if (method == null && inLoop && frame.payloadSize() < DIRECT_WRITE_BYTES) {
+      counted(frame.payloadSize());
+      frame.writeUncompressed(batchWithRoom(frame.payloadSize()));
     } else {
-      ByteBuf header = channel.alloc().buffer(FrameCodec.HEADER_BYTES).writeInt(length);
-      ByteBuf framed = Unpooled.wrappedUnmodifiableBuffer(header, payload);
-      if (!inLoop) {
-        // Netty queues a write from another thread as a task of its own, which can run after
-        // a flush task queued before it reset flushQueued: that write would wait for the next
-        // send. Flushing with it loses nothing; the flush consolidator still batches the flushes.
-        channel.writeAndFlush(framed, channel.voidPromise());
-        return;
+      ByteBuf payload = frame.payloadFor(method);
+      int length = payload.readableBytes();
+      counted(length);
+      if (inLoop && length < DIRECT_WRITE_BYTES) {
+        batchWithRoom(length).writeBytes(payload);
+        payload.release();
+      } else {
+        ByteBuf header = channel.alloc().buffer(FrameCodec.HEADER_BYTES).writeInt(length);
+        ByteBuf framed = Unpooled.wrappedUnmodifiableBuffer(header, payload);
+        if (!inLoop) {
+          // Netty queues a write from another thread as a task of its own, which can run after
+          // a flush task queued before it reset flushQueued: that write would wait for the next
+          // send. Flushing with it loses nothing; the flush consolidator still batches the flushes.
+          channel.writeAndFlush(framed, channel.voidPromise());
+          return;
+        }
+        writeBatch();
+        channel.write(framed, channel.voidPromise());
       }
-      writeBatch();
-      channel.write(framed, channel.voidPromise());
     }
     if (flushQueued.compareAndSet(false, true)) {
       channel.eventLoop().execute(flushTask);
     }
   }
 
+  private void counted(int payloadLength) {
+    framesOut.increment();
+    bytesOut.add(FrameCodec.HEADER_BYTES + (long) payloadLength);
+  }
+
   /**
-   * Copies one framed message into the batch: small frames sent in one event-loop turn leave as
-   * one buffer, not one Netty write (and outbound-buffer entry) each.
+   * The batch, with the header of a {@code length}-byte payload written and room for the payload:
+   * small frames sent in one event-loop turn leave as one buffer, not one Netty write (and
+   * outbound-buffer entry) each.
    */
-  private void append(ByteBuf payload, int length) {
+  private ByteBuf batchWithRoom(int length) {
     ByteBuf b = batch;
     if (b != null && b.maxWritableBytes() < FrameCodec.HEADER_BYTES + length) {
       writeBatch();
@@ -150,8 +161,7 @@ final class ChannelLink implements Link {
       b = channel.alloc().directBuffer(Math.min(BATCH_BYTES, Math.max(BATCH_START_BYTES, FrameCodec.HEADER_BYTES + length)), BATCH_BYTES);
       batch = b;
     }
-    b.writeInt(length).writeBytes(payload);
-    payload.release();
+    return b.writeInt(length);
   }
 
   /** Hands the batch to the channel; on the event loop only. */

@@ -27,7 +27,10 @@ final class MessageDecoder extends MessageToMessageDecoder<ByteBuf> {
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
     link.received(frame.readableBytes());
-    byte[] payload = ByteBufUtil.getBytes(frame);
-    out.add(codec.decodePayload(payload, link.decodeOrder()));
+    if (frame.nioBufferCount() == 1) { // read where it lies: the codec copies out only what a message keeps
+      out.add(codec.decodePayload(frame.nioBuffer(), link.decodeOrder()));
+    } else {
+      out.add(codec.decodePayload(ByteBufUtil.getBytes(frame), link.decodeOrder()));
+    }
   }
 }

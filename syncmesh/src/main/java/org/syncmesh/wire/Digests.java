@@ -22,6 +22,13 @@ final class Digests {
     return md.digest(); // digest() also resets it for the next caller on this thread
   }
 
+  /** The SHA-256 of {@code data}'s remaining bytes; its position moves to its limit. */
+  static byte[] sha256(java.nio.ByteBuffer data) {
+    MessageDigest md = SHA256.get();
+    md.update(data);
+    return md.digest();
+  }
+
   static byte[] sha256(byte[] data) {
     return sha256(data, 0, data.length);
   }

@@ -107,13 +107,25 @@ public final class FrameCodec {
     return frame;
   }
 
-  private byte[] payloadWithRoom(InternalMessage message, int headroom) {
-    Bytes body = message.body();
-    long length = (long) CHECKSUM_BYTES + body.size();
+  /**
+   * The length of {@code message}'s uncompressed payload {@code S ‖ B}, checked as {@link #encodePayload}
+   * checks it, for a sender that writes S and B where they go instead of into one array first.
+   *
+   * @throws MessageTooLargeException as {@link #encodePayload}
+   */
+  public int payloadSize(InternalMessage message) {
+    Checks.notNull(message, "message");
+    long length = (long) CHECKSUM_BYTES + message.body().size();
     if (length > maxFrameBytes) {
       throw new MessageTooLargeException("payload", length, maxFrameBytes);
     }
-    byte[] out = new byte[headroom + (int) length];
+    return (int) length;
+  }
+
+  private byte[] payloadWithRoom(InternalMessage message, int headroom) {
+    Bytes body = message.body();
+    int length = payloadSize(message);
+    byte[] out = new byte[headroom + length];
     message.id().copyTo(0, out, headroom, CHECKSUM_BYTES);
     body.copyTo(0, out, headroom + CHECKSUM_BYTES, body.size());
     return out;
@@ -177,6 +189,18 @@ public final class FrameCodec {
     Checks.notNull(payload, "payload");
     if (payload.hasArray()) {
       return decodePayload(payload.array(), payload.arrayOffset() + payload.position(), payload.remaining(), tryOrder);
+    }
+    // A direct buffer, as a socket's bytes arrive: an uncompressed P is hashed where it lies and
+    // only its body copied out, instead of copying all of P and then the body again.
+    int at = payload.position();
+    int length = payload.remaining();
+    if (length > CHECKSUM_BYTES && length <= maxFrameBytes && isArrayHeader(payload.get(at + CHECKSUM_BYTES))) {
+      byte[] id = Digests.sha256(payload.slice(at + CHECKSUM_BYTES, length - CHECKSUM_BYTES));
+      if (checksumMatches(payload, at, id)) {
+        byte[] body = new byte[length - CHECKSUM_BYTES];
+        payload.get(at + CHECKSUM_BYTES, body);
+        return InternalMessage.decodeOwned(body, id);
+      }
     }
     byte[] copy = new byte[payload.remaining()];
     payload.duplicate().get(copy);
@@ -246,6 +270,15 @@ public final class FrameCodec {
     byte[] id = checksum(data, offset, length);
     return id == null ? null
         : InternalMessage.decodeOwned(Arrays.copyOfRange(data, offset + CHECKSUM_BYTES, offset + length), id);
+  }
+
+  private static boolean checksumMatches(ByteBuffer p, int at, byte[] id) {
+    for (int i = 0; i < CHECKSUM_BYTES; i++) {
+      if (p.get(at + i) != id[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether {@code b} starts a msgpack array: fixarray, array 16 or array 32. */

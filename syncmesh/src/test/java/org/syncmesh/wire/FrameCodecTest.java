@@ -61,6 +61,38 @@ final class FrameCodecTest {
   }
 
   @Test
+  void directBuffer_decodesAndRefusesExactlyAsBytes() {
+    // A socket's frames arrive in direct buffers, read in place (MessageDecoder): every payload,
+    // compressed or not, intact or mutated, must give what the byte[] reading gives.
+    Seeded.forAll(400, gen -> {
+      Compression method = gen.oneIn(3) ? null : gen.pick(Compression.values());
+      InternalMessage m = InternalMessage.create(Flags.MAIN_BROADCAST, gen.chars("abcdef", 1, 40),
+          gen.longBetween(0, 1L << 40), Flags.SUB_STORE, Bytes.of(gen.bytes(0, 40)), Bytes.of(gen.bytes(0, 300, 0, 1, 200)));
+      byte[] frame = codec.encodeFrame(m, method);
+      byte[] payload = Arrays.copyOfRange(frame, 4, frame.length);
+      return List.of(gen.oneIn(3) ? gen.mutate(payload) : payload, gen.intBetween(0, 9));
+    }, input -> {
+      byte[] payload = (byte[]) input.get(0);
+      int before = (Integer) input.get(1);
+      ByteBuffer direct = ByteBuffer.allocateDirect(before + payload.length + 3);
+      direct.position(before);
+      direct.put(payload).flip().position(before); // P in the middle, as a slice of a larger read
+      Object fromBytes = decodeOrError(() -> codec.decodePayload(payload, ALL));
+      Object fromDirect = decodeOrError(() -> codec.decodePayload(direct, ALL));
+      assertThat(fromDirect).isEqualTo(fromBytes);
+      assertThat(direct.position()).isEqualTo(before);
+    });
+  }
+
+  private static Object decodeOrError(java.util.function.Supplier<InternalMessage> decode) {
+    try {
+      return decode.get();
+    } catch (WireFormatException e) {
+      return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+  }
+
+  @Test
   void header_shorterThanFour_isLengthMismatch() {
     assertThatThrownBy(() -> codec.decodeFrame(new byte[3], List.of()))
         .isInstanceOf(FrameLengthMismatchException.class)
