@@ -183,7 +183,8 @@ public final class FrameCodec {
 
   /**
    * As {@link #decodePayload(byte[], int, int, List)} for the remaining bytes of {@code payload}, read without
-   * copying when it has an accessible array; its position is not moved.
+   * copying when it has an accessible array; from a direct buffer an uncompressed P is hashed in place and only
+   * its body copied. Its position is not moved.
    */
   public InternalMessage decodePayload(ByteBuffer payload, List<Compression> tryOrder) {
     Checks.notNull(payload, "payload");
