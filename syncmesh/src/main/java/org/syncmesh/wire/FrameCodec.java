@@ -193,14 +193,12 @@ public final class FrameCodec {
     }
     // A direct buffer, as a socket's bytes arrive: an uncompressed P is hashed where it lies and
     // only its body copied out, instead of copying all of P and then the body again.
-    int at = payload.position();
     int length = payload.remaining();
-    if (length > CHECKSUM_BYTES && length <= maxFrameBytes && isArrayHeader(payload.get(at + CHECKSUM_BYTES))) {
-      byte[] id = Digests.sha256(payload.slice(at + CHECKSUM_BYTES, length - CHECKSUM_BYTES));
-      if (checksumMatches(payload, at, id)) {
-        byte[] body = new byte[length - CHECKSUM_BYTES];
-        payload.get(at + CHECKSUM_BYTES, body);
-        return InternalMessage.decodeOwned(body, id);
+    if (length > CHECKSUM_BYTES && length <= maxFrameBytes
+        && isArrayHeader(payload.get(payload.position() + CHECKSUM_BYTES))) {
+      InternalMessage raw = rawReading(payload);
+      if (raw != null) {
+        return raw;
       }
     }
     byte[] copy = new byte[payload.remaining()];
@@ -268,18 +266,28 @@ public final class FrameCodec {
 
   /** P taken uncompressed, if its checksum holds; else null. */
   private static @Nullable InternalMessage rawReading(byte[] data, int offset, int length) {
-    byte[] id = checksum(data, offset, length);
-    return id == null ? null
-        : InternalMessage.decodeOwned(Arrays.copyOfRange(data, offset + CHECKSUM_BYTES, offset + length), id);
+    return rawReading(ByteBuffer.wrap(data, offset, length));
   }
 
-  private static boolean checksumMatches(ByteBuffer p, int at, byte[] id) {
+  /**
+   * As {@link #rawReading(byte[], int, int)} for P = {@code p}'s remaining bytes, hashed where they lie
+   * and only the body copied out; {@code p}'s position is not moved.
+   */
+  private static @Nullable InternalMessage rawReading(ByteBuffer p) {
+    int at = p.position();
+    int length = p.remaining();
+    if (length < CHECKSUM_BYTES) {
+      return null;
+    }
+    byte[] id = Digests.sha256(p.slice(at + CHECKSUM_BYTES, length - CHECKSUM_BYTES));
     for (int i = 0; i < CHECKSUM_BYTES; i++) {
       if (p.get(at + i) != id[i]) {
-        return false;
+        return null;
       }
     }
-    return true;
+    byte[] body = new byte[length - CHECKSUM_BYTES];
+    p.get(at + CHECKSUM_BYTES, body);
+    return InternalMessage.decodeOwned(body, id);
   }
 
   /** Whether {@code b} starts a msgpack array: fixarray, array 16 or array 32. */
