@@ -5,7 +5,9 @@
  * <p>Exported: the values ({@code org.syncmesh}), the mesh, the dictionary and its store; no public signature there
  * mentions an internal type (ExportedApiTest checks). wire (encoding), net (transport) and mesh.spi (the hook the
  * dictionary plugs into the mesh with) are internal. msgpack-core and rocksdbjni have no module name of their own, so they are required by
- * the names Java derives from their jar files ({@code msgpack.core}, {@code rocksdbjni}). The {@code static}
+ * the names Java derives from their jar files ({@code msgpack.core}, {@code rocksdbjni}). Netty's epoll classes are
+ * required; its native library's module (x86-64 Linux's) is not, so a modular application names it with
+ * {@code --add-modules} to run on epoll, else the links run on NIO (net.Transport). The {@code static}
  * requirements are optional at run time: BouncyCastle's PKIX jar for certificates (the TLS transport's self-signed
  * certificate, {@code syncmesh certs}), and the snappy, bz2 (commons-compress) and xz compression libraries, each
  * offered to peers only when present; jackson-core for {@code Codecs.json()}; and Micrometer
@@ -22,6 +24,7 @@ module org.syncmesh {
   requires io.netty.common;
   requires io.netty.handler;
   requires io.netty.transport;
+  requires io.netty.transport.classes.epoll;
   requires msgpack.core;
   requires org.slf4j;
   requires org.bouncycastle.provider;

@@ -25,8 +25,8 @@ import org.syncmesh.mesh.NodeCertificates;
  * The packaged library as a JPMS module, the way a modular application uses it: a tiny consumer module that
  * {@code requires org.syncmesh} is compiled and run on the module path with the library jar and its non-optional
  * dependencies only (no BouncyCastle PKIX, no snappy, commons-compress or xz, no logging backend). It runs two
- * secure {@code SyncSocket}s (certificates and identity keys made here, read there) that link, compressing with
- * what the JDK has, and replicate a write. Compiling against an internal package (wire, the mesh's extension hook
+ * secure {@code SyncSocket}s (certificates and identity keys made here, read there) that link on epoll (its native
+ * module named with {@code --add-modules}), compressing with what the JDK has, and replicate a write. Compiling against an internal package (wire, the mesh's extension hook
  * in mesh.spi) must fail; {@link ExportedApiTest} checks that the exported signatures need none.
  *
  * <p>Runs in {@code mvn verify} after {@code package}: it needs {@code target/syncmesh-<version>.jar}.
@@ -36,6 +36,15 @@ final class ModulePathIT {
   /** The library's required (non-optional) run-time dependencies, by jar file name. */
   private static final Pattern REQUIRED = Pattern.compile("(netty-[a-z-]+|msgpack-core|slf4j-api|bcprov-jdk18on|"
       + "rocksdbjni)-[0-9][^/]*\\.jar");
+
+  /**
+   * Nothing requires the module of epoll's native library (x86-64 Linux's build of it), so a modular
+   * application names it, as docs/deployment.md §6 says; without it the links run on NIO.
+   */
+  private static final String EPOLL_MODULE = "io.netty.transport.epoll.linux.x86_64";
+
+  private static final boolean LINUX_X86_64 = "Linux".equals(System.getProperty("os.name"))
+      && "amd64".equals(System.getProperty("os.arch"));
 
   @TempDir Path dir;
 
@@ -78,7 +87,8 @@ final class ModulePathIT {
         .contains("package org.syncmesh.mesh.spi is not visible");
 
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--module-path", out + File.pathSeparator + mp, "-m", "consumer/consumer.Main", data.toString())
+        "--module-path", out + File.pathSeparator + mp, "--add-modules", EPOLL_MODULE,
+        "-m", "consumer/consumer.Main", data.toString())
         .redirectErrorStream(true).start();
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     Thread reader = new Thread(() -> {
@@ -99,7 +109,8 @@ final class ModulePathIT {
     assertThat(p.exitValue()).as("the consumer's exit code:\n%s", text).isZero();
     assertThat(text).contains("module org.syncmesh")
         .contains("pkix=false snappy=false")
-        .contains("replicated v");
+        .contains("replicated v")
+        .contains(LINUX_X86_64 ? "io=epoll" : "io=");
   }
 
   private static Path libraryJar() {
@@ -154,6 +165,7 @@ final class ModulePathIT {
           System.out.println("pkix=" + ModuleLayer.boot().findModule("org.bouncycastle.pkix").isPresent()
               + " snappy=" + ModuleLayer.boot().findModule("org.xerial.snappy").isPresent());
           try (SyncSocket a = node(d, "a"); SyncSocket b = node(d, "b")) {
+            System.out.println("io=" + a.mesh().ioTransport());
             CountDownLatch got = new CountDownLatch(1);
             b.addListener(new SyncListener() {
               @Override

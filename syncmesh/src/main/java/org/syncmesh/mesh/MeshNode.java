@@ -3,7 +3,6 @@ package org.syncmesh.mesh;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -39,6 +38,7 @@ import org.syncmesh.net.Network;
 import org.syncmesh.net.OutboundFrame;
 import org.syncmesh.net.SecureTls;
 import org.syncmesh.net.Tls;
+import org.syncmesh.net.Transport;
 import org.syncmesh.wire.ExtensionOffer;
 import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.FrameCodec;
@@ -75,6 +75,7 @@ final class MeshNode implements MeshExtension.Node {
   private final String outHost;
   private final int outPort;
 
+  private final Transport transport;
   private final EventLoopGroup group;
   /** The protocol thread: one event loop of the node's own group. */
   final EventLoop loop;
@@ -146,12 +147,13 @@ final class MeshNode implements MeshExtension.Node {
         options.reconnectMax.toMillis());
 
     NetConfig netConfig = netConfig(options, secureTls);
+    this.transport = Transport.choose(options.nativeTransport);
     this.group = new MultiThreadIoEventLoopGroup(options.ioThreads,
-        new DefaultThreadFactory("syncmesh-io", true), NioIoHandler.newFactory());
+        new DefaultThreadFactory("syncmesh-io", true), transport.ioHandlerFactory());
     this.loop = group.next();
     this.sends = new SendQueue(loop, () -> routedLinks);
     this.steps = new SerialSteps(loop);
-    this.network = new Network(netConfig, codec, group, connections.listener());
+    this.network = new Network(netConfig, codec, transport, group, connections.listener());
     try {
       this.boundAddress = network.bind(options.host, options.port);
     } catch (RuntimeException e) {
@@ -422,6 +424,10 @@ final class MeshNode implements MeshExtension.Node {
   }
 
   // ---------------------------------------------------------------- for the socket
+
+  Transport transport() {
+    return transport;
+  }
 
   InetSocketAddress boundAddress() {
     return boundAddress;

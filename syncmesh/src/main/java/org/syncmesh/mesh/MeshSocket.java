@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
@@ -214,6 +215,15 @@ public final class MeshSocket implements AutoCloseable {
   /** The protocol (subnet and transport) this node speaks. */
   public Protocol protocol() {
     return node.protocol;
+  }
+
+  /**
+   * What drives this node's sockets: {@code "epoll"} (Linux's, through Netty's native library) or
+   * {@code "nio"} (the JDK's selector, where the native library does not load or
+   * {@link MeshOptions#nativeTransport(boolean)} is off).
+   */
+  public String ioTransport() {
+    return node.transport().name().toLowerCase(Locale.ROOT);
   }
 
   /** The port the listener is bound to (the real one when 0 was asked). */

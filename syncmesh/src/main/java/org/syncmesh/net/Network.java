@@ -9,16 +9,15 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import org.syncmesh.wire.FrameCodec;
 
 /**
- * One node's listening socket and outgoing connections over Netty NIO. Every accepted or opened
- * connection becomes a {@link Link} reported to the {@link LinkListener}.
+ * One node's listening socket and outgoing connections over Netty, on the {@link Transport} its
+ * event loops run. Every accepted or opened connection becomes a {@link Link} reported to the
+ * {@link LinkListener}.
  *
  * <p>Thread-safe. The event loop group belongs to the caller, who shuts it down after
  * {@link #close()}; this class only closes its channels.
@@ -33,13 +32,13 @@ public final class Network implements AutoCloseable {
   private volatile Channel listener;
   private final Failures failures = new Failures();
 
-  public Network(NetConfig config, FrameCodec codec, EventLoopGroup group, LinkListener listener) {
+  public Network(NetConfig config, FrameCodec codec, Transport transport, EventLoopGroup group, LinkListener listener) {
     this.config = config;
     this.group = group;
     WriteBufferWaterMark waterMark = new WriteBufferWaterMark(config.writeBufferLowBytes(), config.writeBufferHighBytes());
     this.server = new ServerBootstrap()
         .group(group)
-        .channel(NioServerSocketChannel.class)
+        .channel(transport.serverChannel())
         .option(ChannelOption.SO_REUSEADDR, true)
         .option(ChannelOption.AUTO_READ, false) // accepts nothing until acceptConnections()
         .childOption(ChannelOption.TCP_NODELAY, true)
@@ -47,7 +46,7 @@ public final class Network implements AutoCloseable {
         .childHandler(new PipelineInitializer(config, codec, listener, false, channels, failures));
     this.client = new Bootstrap()
         .group(group)
-        .channel(NioSocketChannel.class)
+        .channel(transport.clientChannel())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())

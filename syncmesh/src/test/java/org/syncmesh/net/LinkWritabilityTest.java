@@ -42,7 +42,7 @@ final class LinkWritabilityTest {
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     NetConfig config = new NetConfig(1 << 20, Duration.ofSeconds(60), LOW, HIGH, 64L << 20,
         Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(5), null, null);
-    network = new Network(config, new FrameCodec(1 << 20), group, new LinkListener() {
+    network = new Network(config, new FrameCodec(1 << 20), Transport.NIO, group, new LinkListener() {
       @Override
       public void linkOpened(Link link) {
         accepted.complete(link);
