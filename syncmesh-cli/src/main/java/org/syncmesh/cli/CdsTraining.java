@@ -8,8 +8,10 @@ import org.syncmesh.sync.SyncSocket;
 
 /**
  * The run the build makes the class-data-sharing archive from ({@code syncmesh.jsa}, docs/deployment.md
- * §6), not a command for users: {@code java -XX:ArchiveClassesAtExit=syncmesh.jsa -cp syncmesh.jar
- * org.syncmesh.cli.CdsTraining}. It runs {@code syncmesh node --json} in this JVM, as the jar's main
+ * §6), not a command for users: {@code java -XX:DumpLoadedClassList=classes.txt -cp syncmesh.jar
+ * org.syncmesh.cli.CdsTraining} lists the classes it loads, then {@code java -Xshare:dump
+ * -XX:SharedClassListFile=classes.txt -XX:SharedArchiveFile=syncmesh.jsa -cp syncmesh.jar} archives
+ * them. It runs {@code syncmesh node --json} in this JVM, as the jar's main
  * class would, connected to a peer it starts beside it holding {@value #KEYS} keys; the node waits for
  * them (an initial sync), then sets, reads and deletes a key and quits. So the archive holds the
  * classes of starting a node and of the line protocol, and also those of a link, a handshake and an
