@@ -26,8 +26,9 @@ import org.syncmesh.mesh.NodeCertificates;
  * {@code requires org.syncmesh} is compiled and run on the module path with the library jar and its non-optional
  * dependencies only (no BouncyCastle PKIX, no snappy, commons-compress or xz, no logging backend). It runs two
  * secure {@code SyncSocket}s (certificates and identity keys made here, read there) that link on epoll (its native
- * module named with {@code --add-modules}), compressing with what the JDK has, and replicate a write. Compiling against an internal package (wire, the mesh's extension hook
- * in mesh.spi) must fail; {@link ExportedApiTest} checks that the exported signatures need none.
+ * module named with {@code --add-modules}), compressing with what the JDK has, and replicate a write. Compiling
+ * against an internal package (wire, the mesh's extension hook in mesh.spi) must fail; {@link ExportedApiTest}
+ * checks that the exported signatures need none.
  *
  * <p>Runs in {@code mvn verify} after {@code package}: it needs {@code target/syncmesh-<version>.jar}.
  */
