@@ -31,10 +31,22 @@ public record Version(long hlc, String writer) implements Comparable<Version> {
   public Version {
     Checks.inRange(hlc, 0, Long.MAX_VALUE, "hlc");
     Checks.notNull(writer, "writer");
-    int bytes = utf8Length(writer);
-    Checks.argument(bytes >= 1 && bytes <= MAX_WRITER_BYTES, "writer", writer,
-        "1 to " + MAX_WRITER_BYTES + " bytes of valid UTF-8");
+    int slot = System.identityHashCode(writer) & (CHECKED_WRITERS.length - 1);
+    if (CHECKED_WRITERS[slot] != writer) {
+      int bytes = utf8Length(writer);
+      Checks.argument(bytes >= 1 && bytes <= MAX_WRITER_BYTES, "writer", writer,
+          "1 to " + MAX_WRITER_BYTES + " bytes of valid UTF-8");
+      CHECKED_WRITERS[slot] = writer;
+    }
   }
+
+  /**
+   * Writer ids that passed the check, by identity. A node makes versions of its own id and of the
+   * ids it shares among what it decodes, so nearly every version names a String checked before,
+   * and skips scanning its 64–66 characters again. Plain slots: a race at worst scans once more,
+   * and a String is immutable, so a slot never shows a half-made one.
+   */
+  private static final String[] CHECKED_WRITERS = new String[32];
 
   @Override
   public int compareTo(Version other) {

@@ -232,7 +232,7 @@ final class AntiEntropy {
   void onMessage(PeerInfo from, List<@Nullable Object> payload) {
     Object m;
     try {
-      m = ExtMessages.readSync(payload);
+      m = ExtMessages.readSync(payload, store.ids());
     } catch (WireFormatException | IllegalArgumentException e) {
       store.droppedRemote.incrementAndGet();
       store.linkDrops.drop(from.id(), LinkDrops.Reason.MALFORMED);

@@ -156,10 +156,10 @@ final class ExtMessages {
   /** The most writes one proof may carry: a map's fields and its base (a receiver also bounds it by the fields). */
   static final int MAX_PROOF_WRITES = 65_536;
 
-  /** As {@link #readSync(List)}; with {@code signed} entries are read as a secure network's (§8). */
-  static Object readSync(List<@Nullable Object> p, boolean signed) {
+  /** As {@link #readSync(List, SharedIds)}; with {@code signed} entries are read as a secure network's (§8). */
+  static Object readSync(List<@Nullable Object> p, boolean signed, SharedIds ids) {
     if (!signed || p.size() < 3 || !(p.get(1) instanceof Long kind) || kind != ENTRIES) {
-      return readSync(p);
+      return readSync(p, ids);
     }
     size(p, 4, "entries");
     if (!(p.get(3) instanceof List<?> list)) {
@@ -170,7 +170,7 @@ final class ExtMessages {
       if (!(e instanceof List<?> fields) || (fields.size() != 11 && fields.size() != 12)) {
         throw new MessageShapeException("a signed entry is an array of 11 or 12, not " + Packets.describe(e));
       }
-      KeyState state = readEntry(fields.subList(0, 9));
+      KeyState state = readEntry(fields.subList(0, 9), ids);
       Object publicKey = fields.get(9);
       Object signature = fields.get(10);
       if (fields.size() == 12) {
@@ -199,6 +199,11 @@ final class ExtMessages {
    * the version's second (docs/extension-v1.md §3.1).
    */
   static KeyState readWrite(String sender, long seconds, List<@Nullable Object> p) {
+    return readWrite(sender, seconds, p, SharedIds.NONE);
+  }
+
+  /** As {@link #readWrite(String, long, List)}, its writer id and claim shared through {@code ids}. */
+  static KeyState readWrite(String sender, long seconds, List<@Nullable Object> p, SharedIds ids) {
     if (p.size() != 6) {
       throw new MessageShapeException("a versioned write has 6 packets, not " + p.size());
     }
@@ -207,14 +212,15 @@ final class ExtMessages {
       throw new MessageShapeException("a versioned write has sub-flag 0x20 or 0x21, not " + sub);
     }
     Bytes key = key(p.get(1));
-    Version version = version(hlc(p.get(3), "hlc"), writer(sender));
+    String writer = ids.writer(sender);
+    Version version = version(hlc(p.get(3), "hlc"), writer);
     if (seconds != Hlc.millis(version.hlc()) / 1000) {
       throw new MessageShapeException("a versioned write is sent at its version's second, "
           + Hlc.millis(version.hlc()) / 1000 + ", not " + seconds);
     }
     int epoch = epoch(p.get(4));
     long claimHlc = hlc(p.get(5), "claim");
-    Version claim = claimHlc == 0 ? null : version(claimHlc, sender);
+    Version claim = claim(claimHlc, writer, ids);
     Resolution.Tenure tenure = new Resolution.Tenure(epoch, claim);
     if (sub == Flags.SUB_SM_DELTA) {
       if (!(p.get(2) instanceof Map<?, ?> delta)) {
@@ -300,6 +306,11 @@ final class ExtMessages {
 
   /** Reads any anti-entropy message: a {@link Tree}, {@link Rows}, {@link Entries}, {@link Done} or {@link SendAll}. */
   static Object readSync(List<@Nullable Object> p) {
+    return readSync(p, SharedIds.NONE);
+  }
+
+  /** As {@link #readSync(List)}, the entries' writer ids and claims shared through {@code ids}. */
+  static Object readSync(List<@Nullable Object> p, SharedIds ids) {
     if (p.size() < 3) {
       throw new MessageShapeException("an anti-entropy message has a kind and a round");
     }
@@ -362,7 +373,7 @@ final class ExtMessages {
         }
         List<KeyState> out = new ArrayList<>(list.size());
         for (Object e : list) {
-          out.add(readEntry(e));
+          out.add(readEntry(e, ids));
         }
         return new Entries(round, out);
       }
@@ -382,12 +393,17 @@ final class ExtMessages {
   }
 
   static KeyState readEntry(@Nullable Object packet) {
+    return readEntry(packet, SharedIds.NONE);
+  }
+
+  /** As {@link #readEntry(Object)}, its writer ids and claim shared through {@code ids}. */
+  static KeyState readEntry(@Nullable Object packet, SharedIds ids) {
     if (!(packet instanceof List<?> e) || e.size() != 9) {
       throw new MessageShapeException("an entry is an array of 9, not " + Packets.describe(packet));
     }
     Bytes key = key(e.get(0));
     Object value = e.get(1);
-    Version version = version(hlc(e.get(2), "hlc"), writer(e.get(3)));
+    Version version = version(hlc(e.get(2), "hlc"), ids.writer(writer(e.get(3))));
     long timestamp = integer(e.get(4), "timestamp");
     Object b = e.get(5);
     Version base;
@@ -403,7 +419,7 @@ final class ExtMessages {
     }
     int epoch = epoch(e.get(6));
     long claimHlc = hlc(e.get(7), "claim");
-    Version claim = claimHlc == 0 ? null : version(claimHlc, version.writer());
+    Version claim = claim(claimHlc, version.writer(), ids);
     Map<Object, Version> fields = null;
     if (e.get(8) != null) {
       if (!(e.get(8) instanceof List<?> f) || f.size() % 3 != 0 || f.isEmpty()) {
@@ -418,7 +434,7 @@ final class ExtMessages {
         if (field == null || !map.containsKey(field)) {
           throw new MessageShapeException("entry: field " + Packets.describe(field) + " is not in the map");
         }
-        Version v = version(hlc(f.get(i + 1), "field hlc"), writer(f.get(i + 2)));
+        Version v = version(hlc(f.get(i + 1), "field hlc"), ids.writer(writer(f.get(i + 2))));
         if (v.compareTo(version) > 0 || (base != null && v.compareTo(base) <= 0)) {
           throw new MessageShapeException("entry: field version " + v + " outside (" + base + ", " + version + "]");
         }
@@ -482,6 +498,15 @@ final class ExtMessages {
   private static Version version(long hlc, String writer) {
     try {
       return new Version(hlc, writer);
+    } catch (IllegalArgumentException e) {
+      throw new MessageShapeException("a version's " + e.getMessage(), e);
+    }
+  }
+
+  /** The claim {@code [hlc, writer]}, shared; null for 0. A writer already checked by {@link #version}. */
+  private static @Nullable Version claim(long hlc, String writer, SharedIds ids) {
+    try {
+      return ids.claim(hlc, writer);
     } catch (IllegalArgumentException e) {
       throw new MessageShapeException("a version's " + e.getMessage(), e);
     }

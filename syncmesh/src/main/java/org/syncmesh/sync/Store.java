@@ -161,15 +161,8 @@ final class Store {
   /** The highest lease epoch of a collected tombstone: claims of absent keys start above it. */
   private final AtomicInteger epochFloor = new AtomicInteger();
   private volatile long lastChangeNanos = System.nanoTime();
-  /** One String per writer id (the writer's steps only), so 100,000 keys from one peer share its id. */
-  private final Map<String, String> writers = new java.util.HashMap<>();
-  private static final int MAX_INTERNED_WRITERS = 10_000;
-  /**
-   * Lease claims stored lately, by a hash of claim (the writer's steps only). A claim is a writer's
-   * second, so the keys claimed within one second, a bulk load's thousands, share one object; a few
-   * slots serve an initial sync too, whose keys come in hash order and so from several seconds.
-   */
-  private final Version[] claims = new Version[16];
+  /** Writer ids and lease claims shared by all entries, and by the writes decoded for this store. */
+  private final SharedIds ids = new SharedIds();
 
   private Persistence persistence = Persistence.NONE;
 
@@ -530,7 +523,7 @@ final class Store {
     Version v = stamp.version;
     SignedWrites.Write pending = writes.pending(write, v, stamp.seconds, tenure);
     Entry next = new Entry(write.value(), v, stamp.seconds, v, null, tenure.epoch(),
-        shareClaim(tenure.claim(), v.writer()), false);
+        ids.claim(tenure.claim()), false);
     if (pending != null && keepsHistory()) { // its tenure's record takes it (§8.4)
       settle(write.key(), current, new History.Record(next,
           new SignedWrites.Signed(v, pending.publicKey(), pending.signature())));
@@ -851,20 +844,14 @@ final class Store {
   }
 
   /**
-   * {@code e} with its writer id shared with the other entries of that writer: a decoded message
-   * brings a new String of 64–66 characters each time. Its version, base and claim, which name
-   * that writer; field versions are left as they came.
+   * {@code e} with its writer id and claim shared with the other entries (see {@link SharedIds}): its
+   * version, base and claim, which name that writer; field versions are left as they came. A write
+   * decoded with {@link #ids()} comes back as it is.
    */
   private Entry intern(Entry e) {
     String writer = e.version().writer();
-    String shared = writers.get(writer);
-    if (shared == null) {
-      if (writers.size() < MAX_INTERNED_WRITERS) {
-        writers.put(writer, writer);
-      }
-      shared = writer;
-    }
-    Version claim = shareClaim(e.claim(), shared);
+    String shared = ids.writer(writer);
+    Version claim = ids.claim(e.claim());
     if (shared == writer && claim == e.claim()) {
       return e;
     }
@@ -873,21 +860,9 @@ final class Store {
     return new Entry(e.value(), v, e.timestamp(), base, e.fields(), e.epoch(), claim, e.ownerBin());
   }
 
-  /** {@code claim}, or an equal one already stored (see {@link #claims}), its writer id shared. */
-  private @Nullable Version shareClaim(@Nullable Version claim, String sharedWriter) {
-    if (claim == null) {
-      return null;
-    }
-    long hash = claim.hlc() * 0x9E3779B97F4A7C15L + claim.writer().hashCode();
-    int slot = (int) (hash >>> 60);
-    Version last = claims[slot];
-    if (last != null && last.hlc() == claim.hlc() && last.writer().equals(claim.writer())) {
-      return last;
-    }
-    Version kept = claim.writer() != sharedWriter && claim.writer().equals(sharedWriter)
-        ? new Version(claim.hlc(), sharedWriter) : claim;
-    claims[slot] = kept;
-    return kept;
+  /** What writes decoded for this store share their writer ids and claims through; thread-safe. */
+  SharedIds ids() {
+    return ids;
   }
 
   /**

@@ -76,7 +76,7 @@ final class SyncExtension implements MeshExtension {
   private void versionedWrite(Message message, PeerInfo from) {
     ExtMessages.KeyState write;
     try {
-      write = ExtMessages.readWrite(message.sender(), message.time(), message.payload());
+      write = ExtMessages.readWrite(message.sender(), message.time(), message.payload(), store.ids());
     } catch (WireFormatException | IllegalArgumentException e) {
       store.droppedRemote.incrementAndGet();
       store.linkDrops.drop(from.id(), LinkDrops.Reason.MALFORMED);
@@ -143,7 +143,7 @@ final class SyncExtension implements MeshExtension {
   private void signedEntries(Message message, PeerInfo from, SignedWrites signing) {
     ExtMessages.SignedEntries entries;
     try {
-      entries = (ExtMessages.SignedEntries) ExtMessages.readSync(message.payload(), true);
+      entries = (ExtMessages.SignedEntries) ExtMessages.readSync(message.payload(), true, store.ids());
     } catch (WireFormatException | IllegalArgumentException e) {
       store.droppedRemote.incrementAndGet();
       store.linkDrops.drop(from.id(), LinkDrops.Reason.MALFORMED);

@@ -98,7 +98,7 @@ final class SignedWritesVectorTest {
     // the entry read back as a secure network's entries message reads it, and it checks too
     ExtMessages.SignedEntries back = (ExtMessages.SignedEntries) ExtMessages.readSync(java.util.Arrays.asList(
         (long) Flags.SUB_SM_SYNC, (long) ExtMessages.ENTRIES, 0L,
-        java.util.List.of(org.syncmesh.wire.Packets.decode(HexFormat.of().parseHex(DELTA_ENTRY_HEX)))), true);
+        java.util.List.of(org.syncmesh.wire.Packets.decode(HexFormat.of().parseHex(DELTA_ENTRY_HEX)))), true, SharedIds.NONE);
     ExtMessages.SignedState e = back.entries().get(0);
     assertThat(e.state().entry()).isEqualTo(read.state().entry());
     assertThat(checker.refusal(e.state().key(), e.state().entry(), e.signed())).isNull();

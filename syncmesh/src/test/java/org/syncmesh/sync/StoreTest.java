@@ -95,6 +95,37 @@ final class StoreTest {
   }
 
   @Test
+  void writesDecodedForTheStore_areStoredAsDecoded_sharingWriterAndClaim() {
+    // Each arriving write brings its own sender String and claim; decoded with the store's shared
+    // ids, the entry keeps what all the other entries of that writer use, and is not built twice.
+    long second = effects.now;
+    List<Store.Entry> decoded = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      String sender = new String(PEER_LARGE.toCharArray());
+      long hlc = org.syncmesh.Hlc.of(second * 1000 + i, 0);
+      List<Object> payload = java.util.Arrays.asList((long) org.syncmesh.wire.Flags.SUB_SM_WRITE,
+          Bytes.utf8("k" + i), "v" + i, hlc, 1L, org.syncmesh.Hlc.of(second * 1000, 0));
+      Store.Entry entry = ExtMessages.readWrite(sender, second, payload, leased.store().ids()).entry();
+      leased.remote(Bytes.utf8("k" + i), entry, PEER_LARGE);
+      decoded.add(entry);
+    }
+    for (int i = 0; i < 3; i++) {
+      Store.Entry stored = leased.entry(Bytes.utf8("k" + i));
+      assertThat(stored).isSameAs(decoded.get(i));
+      assertThat(stored.version().writer()).isSameAs(decoded.get(0).version().writer()).isEqualTo(PEER_LARGE);
+      assertThat(stored.claim()).isSameAs(decoded.get(0).claim());
+    }
+    // Without sharing, each decode keeps its own objects: what the store then interns.
+    Store.Entry alone = ExtMessages.readWrite(new String(PEER_LARGE.toCharArray()), second, java.util.Arrays.asList(
+        (long) org.syncmesh.wire.Flags.SUB_SM_WRITE, Bytes.utf8("k9"), "v", org.syncmesh.Hlc.of(second * 1000 + 9, 0),
+        1L, org.syncmesh.Hlc.of(second * 1000, 0))).entry();
+    assertThat(alone.claim()).isNotSameAs(decoded.get(0).claim()).isEqualTo(decoded.get(0).claim());
+    leased.remote(Bytes.utf8("k9"), alone, PEER_LARGE);
+    assertThat(leased.entry(Bytes.utf8("k9")).claim()).isSameAs(decoded.get(0).claim());
+    assertThat(leased.entry(Bytes.utf8("k9")).version().writer()).isSameAs(decoded.get(0).version().writer());
+  }
+
+  @Test
   void localSet_unencodableValue_throwsBeforeAnyEffect() {
     assertThatThrownBy(() -> leased.set(K, Map.of("when", java.time.Instant.EPOCH)))
         .isInstanceOf(IllegalArgumentException.class)

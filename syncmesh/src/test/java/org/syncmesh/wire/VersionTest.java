@@ -65,6 +65,20 @@ final class VersionTest {
   }
 
   @Test
+  void writersCheckedBefore_skipNothingThatMatters() {
+    // The constructor remembers ids it accepted (by identity) to skip scanning them again.
+    String max = "\u00e9".repeat(127) + "a"; // 255 UTF-8 bytes
+    for (int round = 0; round < 3; round++) {
+      assertThat(new Version(round, max).writer()).isSameAs(max);
+      assertThatThrownBy(() -> new Version(-1, max)).isInstanceOf(IllegalArgumentException.class);
+      for (String bad : new String[] {"", max + "a", "a\uDC00b", new String(max.toCharArray()) + "x"}) {
+        assertThatThrownBy(() -> new Version(0, bad)).as("%s", bad).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("1 to 255 bytes of valid UTF-8");
+      }
+    }
+  }
+
+  @Test
   void packetsRoundTrip_andMalformedOnesThrowMessageShapeException() {
     Version v = new Version(Hlc.of(1_700_000_000_000L, 1), A);
     assertThat(Versions.fromPacket(Packets.decode(Packets.encode(v.toPacket())))).isEqualTo(v);
