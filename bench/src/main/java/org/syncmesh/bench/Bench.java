@@ -978,7 +978,7 @@ public final class Bench {
         + "they ask to join, and A's writes reach C in one hop instead of two. That favours Hazelcast in (a) and (b).\n");
     md.append(syncmeshCli
         ? "- syncmesh's B, C, D are `syncmesh node --json` (the product's command; --syncmesh-cli), started as bin/syncmesh "
-            + "starts it: with its JVM options (bin/jvm.options, bin/jvm-collector.options) and the build's class-data-sharing "
+            + "starts it: with its JVM options (bin/jvm.options, bin/jvm-collector.options, bin/jvm-trim.options where the JVM has it) and the build's class-data-sharing "
             + "archive when it is current, then --cli-jvm-opts (BENCH_CLI_JVM_OPTS) as its SYNCMESH_JAVA_OPTS; A is a bench "
             + "SmNode with the options of every Java node.\n"
         : "- syncmesh's nodes are bench SmNodes (a JVM embedding SyncSocket behind the line protocol, maxOutgoing 0), not "

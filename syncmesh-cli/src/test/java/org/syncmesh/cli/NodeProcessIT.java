@@ -7,13 +7,17 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.syncmesh.json.Json;
 import org.syncmesh.testing.LineNode;
 import org.syncmesh.testing.NetworkTestRule;
@@ -231,6 +235,57 @@ final class NodeProcessIT {
     // the JVM refuses two collectors: the launcher must leave its own out, not fail to start
     assertThat(launcherOutput("-XX:+UseG1GC -Xlog:gc:stdout")).contains("Using G1").doesNotContain("Serial")
         .contains("syncmesh ");
+  }
+
+  @Test
+  void launcher_trimsTheNativeHeap_onJvmsThatHaveTheOption() throws IOException, InterruptedException {
+    boolean has = Runtime.version().feature() >= 22
+        || Runtime.version().feature() == 21 && Runtime.version().compareToIgnoreOptional(Runtime.Version.parse("21.0.1")) >= 0
+        || Runtime.version().feature() == 17 && Runtime.version().compareToIgnoreOptional(Runtime.Version.parse("17.0.9")) >= 0;
+    if (has) {
+      assertThat(launcherOutput("-Xlog:trimnative=info:stdout")).contains("syncmesh ")
+          .contains("Periodic native trim enabled (interval: 1000 ms)");
+    } else { // a JVM without the option refuses to start with it
+      assertThat(launcherOutput("")).contains("syncmesh ");
+    }
+  }
+
+  @Test
+  void launcher_givesTrimmingOnlyToJvmsWhoseReleaseFileSaysTheyHaveIt(@TempDir Path dir)
+      throws IOException, InterruptedException {
+    Map<String, Boolean> versions = new LinkedHashMap<>();
+    versions.put("17.0.8", false);
+    versions.put("17.0.9", true);
+    versions.put("17.0.15", true);
+    versions.put("17.1.0", true);
+    versions.put("19.0.2", false);
+    versions.put("20", false);
+    versions.put("21", false);
+    versions.put("21.0.1", true);
+    versions.put("22-ea", true);
+    versions.put("25", true);
+    for (Map.Entry<String, Boolean> v : versions.entrySet()) {
+      // a stand-in JVM: a script that writes down the options it was given, beside its release file
+      Path home = dir.resolve("jdk-" + v.getKey());
+      Path java = home.resolve("bin/java");
+      Files.createDirectories(java.getParent());
+      Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + v.getKey() + "\"\n");
+      Files.writeString(java, "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$(dirname \"$0\")/../args\"\n");
+      assertThat(java.toFile().setExecutable(true)).isTrue();
+      ProcessBuilder pb = new ProcessBuilder(LineNode.projectDir().resolve("bin/syncmesh").toString(), "--version")
+          .redirectErrorStream(true);
+      pb.environment().put("JAVA", java.toString());
+      Process p = pb.start();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+      List<String> args = Files.readAllLines(home.resolve("args"));
+      assertThat(args).as("JVM %s", v.getKey()).contains("-XX:+UseSerialGC", "--version");
+      if (v.getValue()) {
+        assertThat(args).as("JVM %s", v.getKey()).contains("-XX:TrimNativeHeapInterval=1000");
+      } else {
+        assertThat(args).as("JVM %s", v.getKey()).noneMatch(a -> a.contains("TrimNativeHeap"));
+      }
+    }
   }
 
   /** What {@code bin/syncmesh --version} prints, on both streams, with SYNCMESH_JAVA_OPTS {@code javaOpts}. */
