@@ -49,6 +49,8 @@ public final class Bench {
   private Path logs;
   private long budgetS = 19 * 60;
   private String jvmOpts = "-Xmx256m";
+  /** The share of CPU time the machine's hypervisor gave other guests during the suite (see {@link #stolenSince}). */
+  private String suiteStolen = "unknown";
   /** Command-line nodes' options after the launcher's own, as SYNCMESH_JAVA_OPTS is for bin/syncmesh. */
   private String cliJvmOpts = "";
   private boolean syncmeshCli;
@@ -191,6 +193,7 @@ public final class Bench {
     say("bench: " + (quick ? "QUICK mode, " : "") + runs + " run(s), systems " + systems + ", budget " + budgetS
         + " s; logs in " + logs);
     String loadBefore = loadavg();
+    long[] cpuBefore = cpuTimes();
     for (int run = 1; run <= runs; run++) {
       for (Sys sys : systems) {
         latencySession(sys, run);
@@ -221,6 +224,7 @@ public final class Bench {
       }
     }
     String loadAfter = loadavg();
+    suiteStolen = stolenSince(cpuBefore);
     write(loadBefore, loadAfter);
   }
 
@@ -474,8 +478,10 @@ public final class Bench {
         waitCount(sys, c, warmKeys, sys == Sys.JS2P ? 300_000 : 120_000);
       }
       c.call("events on", bounded(10_000));
+      long[] cpuBefore = cpuTimes();
       long paceMs = (long) (pacedN * pacedIntervalMs) + 60_000;
       Object r = a.call(String.format(Locale.ROOT, "paceset %d %s p %d", pacedN, plain(pacedIntervalMs), valueSize), bounded(paceMs));
+      String stolen = stolenSince(cpuBefore);
       List<?> sent = Json.list(Json.member(r, "sends"));
       long[] sends = new long[pacedN];
       for (int i = 0; i < pacedN; i++) {
@@ -514,6 +520,17 @@ public final class Bench {
       }
       say(trend.toString());
       say(slowest(firstArrival, sends, 10));
+      // The paced path's own code (a wake-up and a flush per key) is still being compiled in the first
+      // seconds, after a bulk warm-up: the last half shows the node once it is.
+      double[] firstHalf = latencies(firstArrival, sends, 0, pacedN / 2);
+      double[] lastHalf = latencies(firstArrival, sends, pacedN / 2, pacedN);
+      if (lastHalf.length > 0) {
+        add(rowLatency(LAST_HALF_P99), sys, percentile(lastHalf, 0.99));
+      }
+      say("   CPU time stolen by the hypervisor while A paced its keys: " + stolen);
+      say(String.format(Locale.ROOT, "   p99 by half: keys 0-%d %.3f ms, keys %d-%d %.3f ms", pacedN / 2 - 1,
+          firstHalf.length == 0 ? Double.NaN : percentile(firstHalf, 0.99), pacedN / 2, pacedN - 1,
+          lastHalf.length == 0 ? Double.NaN : percentile(lastHalf, 0.99)));
       lat = Arrays.copyOf(lat, n);
       Arrays.sort(lat);
       add(rowLatency("p50"), sys, percentile(lat, 0.50));
@@ -522,7 +539,7 @@ public final class Bench {
       say(String.format(Locale.ROOT, "   p50 %.3f ms, p99 %.3f ms, max %.3f ms (%d keys)",
           percentile(lat, 0.5), percentile(lat, 0.99), lat[n - 1], n));
     } catch (Exception e) {
-      failed(tag, e, List.of(rowLatency("p50"), rowLatency("p99"), rowLatency("max")), sys);
+      failed(tag, e, List.of(rowLatency("p50"), rowLatency("p99"), rowLatency("max"), rowLatency(LAST_HALF_P99)), sys);
     } finally {
       stopAll(line);
     }
@@ -719,6 +736,22 @@ public final class Bench {
     return String.format(Locale.ROOT, "(a) A's own set() rate, K=%,d: sets/s (for reference) ↑", k);
   }
 
+  private static final String LAST_HALF_P99 = "p99 of the last half of the keys";
+
+  /** Sorted latencies in ms of keys [from, to) that arrived. */
+  private static double[] latencies(long[] arrivals, long[] sends, int from, int to) {
+    double[] out = new double[to - from];
+    int n = 0;
+    for (int i = from; i < to; i++) {
+      if (arrivals[i] != 0) {
+        out[n++] = (arrivals[i] - sends[i]) / 1e6;
+      }
+    }
+    out = Arrays.copyOf(out, n);
+    Arrays.sort(out);
+    return out;
+  }
+
   private String rowLatency(String which) {
     return String.format(Locale.ROOT, "(b) propagation latency A→C, %s: ms (%,d keys, one every %s ms) ↓", which, pacedN, plain(pacedIntervalMs));
   }
@@ -756,6 +789,7 @@ public final class Bench {
     rows.add(rowLatency("p50"));
     rows.add(rowLatency("p99"));
     rows.add(rowLatency("max"));
+    rows.add(rowLatency(LAST_HALF_P99));
     for (int k : ks) {
       rows.add(rowJoin(k));
     }
@@ -900,6 +934,7 @@ public final class Bench {
             LauncherOptions.of(repo, repo.resolve("syncmesh-cli/target/syncmesh.jar"), split(cliJvmOpts)))) + "`" : "")
         .append(" |\n");
     md.append("| load average before / after | ").append(loadBefore).append(" / ").append(loadAfter).append(" |\n");
+    md.append("| CPU time stolen by the hypervisor (steal) during the suite | ").append(suiteStolen).append(" |\n");
     md.append("| runs per figure | ").append(runs).append(" (median, with min–max when more than one) |\n");
     md.append("| wall time of the suite | ").append(String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - startedNs) / 1e9)).append(" |\n\n");
 
@@ -1094,6 +1129,36 @@ public final class Bench {
   private String js2pVersion() throws IOException {
     Object pkg = Json.parse(Files.readString(repo.resolve("interop/js2p/node_modules/js2p/package.json")));
     return Json.text(pkg, "version");
+  }
+
+  /** The machine's CPU times (the "cpu" line of /proc/stat, in ticks), or an empty array where there is none. */
+  private static long[] cpuTimes() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long[] t = new long[Math.min(8, f.length - 1)]; // user nice system idle iowait irq softirq steal
+      for (int i = 0; i < t.length; i++) {
+        t[i] = Long.parseLong(f[i + 1]);
+      }
+      return t;
+    } catch (IOException | RuntimeException e) {
+      return new long[0];
+    }
+  }
+
+  /**
+   * The share of CPU time the hypervisor gave other guests since {@code before} ("steal"): on a shared
+   * virtual machine a stolen slice delays whichever thread was due to run, the tail of (b) first.
+   */
+  private static String stolenSince(long[] before) {
+    long[] after = cpuTimes();
+    if (before.length < 8 || after.length < 8) {
+      return "unknown";
+    }
+    long total = 0;
+    for (int i = 0; i < 8; i++) {
+      total += after[i] - before[i];
+    }
+    return total <= 0 ? "unknown" : String.format(Locale.ROOT, "%.1f %%", 100.0 * (after[7] - before[7]) / total);
   }
 
   private static String loadavg() {
