@@ -152,7 +152,7 @@ final class MeshNode implements MeshExtension.Node {
         new DefaultThreadFactory("syncmesh-io", true), transport.ioHandlerFactory());
     this.loop = group.next();
     this.sends = new SendQueue(loop, () -> routedLinks);
-    this.steps = new SerialSteps(loop);
+    this.steps = new SerialSteps(loop, this::stepThrew);
     this.network = new Network(netConfig, codec, transport, group, connections.listener());
     try {
       this.boundAddress = network.bind(options.host, options.port);
@@ -280,15 +280,13 @@ final class MeshNode implements MeshExtension.Node {
 
   @Override
   public void serially(Runnable step) {
-    steps.run(() -> {
-      step.run();
-      return null;
-    }).whenComplete((ignored, error) -> {
-      if (error != null) {
-        log.warn("a step threw; its change was not made", error);
-        recordError("internal error in a write: " + error);
-      }
-    });
+    steps.execute(step);
+  }
+
+  /** What a step given to {@link #serially} threw: a bug, logged and shown in the node's status. */
+  private void stepThrew(Throwable error) {
+    log.warn("a step threw; its change was not made", error);
+    recordError("internal error in a write: " + error);
   }
 
   @Override

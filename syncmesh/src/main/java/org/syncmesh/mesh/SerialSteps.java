@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -26,34 +27,53 @@ final class SerialSteps {
   private static final int BATCH = 256;
 
   private final Executor handOff;
-  private final Queue<Step<?>> queue = new ConcurrentLinkedQueue<>();
+  private final Consumer<Throwable> onThrow;
+  /** Steps: {@link Computed} ones, and the caller's own Runnables for those no one waits for. */
+  private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
   private final AtomicReference<Thread> runner = new AtomicReference<>();
   private final Runnable drainOnHandOff = this::drain;
 
-  /** @param handOff where a long run of queued steps continues (the protocol thread) */
-  SerialSteps(Executor handOff) {
+  /**
+   * @param handOff where a long run of queued steps continues (the protocol thread)
+   * @param onThrow told of what a step given to {@link #execute} threw
+   */
+  SerialSteps(Executor handOff, Consumer<Throwable> onThrow) {
     this.handOff = handOff;
+    this.onThrow = onThrow;
   }
 
   /** Runs {@code work} as a step, at once if possible, and returns its result or exception. */
   <T> CompletableFuture<T> run(Supplier<T> work) {
-    Step<T> step = new Step<>(work);
+    Computed<T> step = new Computed<>(work);
+    enqueue(step);
+    return step.result;
+  }
+
+  /**
+   * Runs {@code work} as a step, at once if possible; what it throws goes to the {@code onThrow}
+   * given at construction. Nothing is allocated for it beyond its place in the queue: a peer's
+   * every write is such a step.
+   */
+  void execute(Runnable work) {
+    enqueue(work);
+  }
+
+  private void enqueue(Runnable step) {
     if (runner.get() == Thread.currentThread()) {
-      step.run();
-      return step.result;
+      runStep(step);
+      return;
     }
     queue.add(step);
     drain();
-    return step.result;
   }
 
   private void drain() {
     while (!queue.isEmpty() && runner.compareAndSet(null, Thread.currentThread())) {
       int ran = 0;
       try {
-        Step<?> step;
+        Runnable step;
         while (ran < BATCH && (step = queue.poll()) != null) {
-          step.run();
+          runStep(step);
           ran++;
         }
       } finally {
@@ -70,15 +90,25 @@ final class SerialSteps {
     }
   }
 
-  private static final class Step<T> {
+  /** Runs one step; a {@link Computed} one keeps what it throws in its future, any other tells {@code onThrow}. */
+  private void runStep(Runnable step) {
+    try {
+      step.run();
+    } catch (Throwable t) {
+      onThrow.accept(t);
+    }
+  }
+
+  private static final class Computed<T> implements Runnable {
     final Supplier<T> work;
     final CompletableFuture<T> result = new CompletableFuture<>();
 
-    Step(Supplier<T> work) {
+    Computed(Supplier<T> work) {
       this.work = work;
     }
 
-    void run() {
+    @Override
+    public void run() {
       try {
         result.complete(work.get());
       } catch (Throwable t) {

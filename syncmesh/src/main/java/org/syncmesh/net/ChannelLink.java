@@ -42,6 +42,8 @@ final class ChannelLink implements Link {
   private final Channel channel;
   private final boolean outgoing;
   private final NetConfig config;
+  /** Whether TLS seals what this link writes: its SslHandler reads a large frame's parts where they are. */
+  private final boolean sealed;
   // Traffic since the link opened, for metrics: one add per frame, any thread (sends come from many).
   private final java.util.concurrent.atomic.LongAdder bytesIn = new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder framesIn = new java.util.concurrent.atomic.LongAdder();
@@ -60,14 +62,15 @@ final class ChannelLink implements Link {
   private volatile @Nullable String closeReason;
   private volatile java.security.cert.@Nullable X509Certificate peerCertificate;
 
-  private ChannelLink(Channel channel, boolean outgoing, NetConfig config) {
+  private ChannelLink(Channel channel, boolean outgoing, NetConfig config, boolean sealed) {
     this.channel = channel;
     this.outgoing = outgoing;
     this.config = config;
+    this.sealed = sealed;
   }
 
-  static ChannelLink attach(Channel channel, boolean outgoing, NetConfig config) {
-    ChannelLink link = new ChannelLink(channel, outgoing, config);
+  static ChannelLink attach(Channel channel, boolean outgoing, NetConfig config, boolean sealed) {
+    ChannelLink link = new ChannelLink(channel, outgoing, config, sealed);
     channel.attr(KEY).set(link);
     return link;
   }
@@ -121,8 +124,16 @@ final class ChannelLink implements Link {
         batchWithRoom(length).writeBytes(payload);
         payload.release();
       } else {
-        ByteBuf header = channel.alloc().buffer(FrameCodec.HEADER_BYTES).writeInt(length);
-        ByteBuf framed = Unpooled.wrappedUnmodifiableBuffer(header, payload);
+        ByteBuf framed;
+        if (sealed) {
+          ByteBuf header = channel.alloc().buffer(FrameCodec.HEADER_BYTES).writeInt(length);
+          framed = Unpooled.wrappedUnmodifiableBuffer(header, payload);
+        } else {
+          // A socket writes from native memory: the transport would copy a heap composite there,
+          // through a merged heap copy of its own. One copy, made here, instead.
+          framed = channel.alloc().directBuffer(FrameCodec.HEADER_BYTES + length).writeInt(length).writeBytes(payload);
+          payload.release();
+        }
         if (!inLoop) {
           // Netty queues a write from another thread as a task of its own, which can run after
           // a flush task queued before it reset flushQueued: that write would wait for the next

@@ -49,10 +49,10 @@ final class PipelineInitializer extends ChannelInitializer<SocketChannel> {
     // used to be left to the event loop's shutdown, which under load let the loop terminate
     // with them still open: peers never saw the node leave, and the sockets leaked.
     channels.add(ch);
-    ChannelLink link = ChannelLink.attach(ch, outgoing, config);
-    ChannelPipeline p = ch.pipeline();
     SecureTls secure = config.secure();
     SslContext context = secure == null ? ssl : outgoing ? secure.client() : secure.server();
+    ChannelLink link = ChannelLink.attach(ch, outgoing, config, context != null);
+    ChannelPipeline p = ch.pipeline();
     if (context != null) {
       SslHandler tls = context.newHandler(ch.alloc());
       // Without this a connection that never sends a ClientHello is held for SslHandler's

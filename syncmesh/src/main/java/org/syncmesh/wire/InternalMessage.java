@@ -102,22 +102,21 @@ public final class InternalMessage {
    * float64 after 2038, §2.4).
    */
   static InternalMessage decodeOwned(byte[] b, byte[] id) {
-    Object decoded = Packets.decode(b);
-    if (!(decoded instanceof List<?> all) || all.size() < MIN_ELEMENTS) {
-      throw new MessageShapeException("message body is " + shape(decoded)
+    @Nullable Object[] head = new Object[MIN_ELEMENTS];
+    List<@Nullable Object> payload = Packets.decodeArrayAfter(b, head);
+    if (payload == null) {
+      throw new MessageShapeException("message body is " + shape(Packets.decode(b))
           + " (expected: an array of at least 3 elements [type, sender, time, payload...])");
     }
-    Object t = all.get(0);
+    Object t = head[0];
     if (!(t instanceof Long l) || l != (int) (long) l) {
       throw new MessageShapeException("main flag (body[0]) is " + Packets.describe(t) + " (expected: an integer)");
     }
-    Object s = all.get(1);
+    Object s = head[1];
     if (!(s instanceof String) && !(s instanceof Bytes)) {
       throw new MessageShapeException("sender (body[1]) is " + Packets.describe(s) + " (expected: str or bin)");
     }
-    long time = timeOf(all.get(2));
-    @SuppressWarnings("unchecked")
-    List<@Nullable Object> payload = (List<@Nullable Object>) all.subList(MIN_ELEMENTS, all.size());
+    long time = timeOf(head[2]);
     return new InternalMessage((int) (long) l, s, time, payload, BytesInternals.trusted(b), BytesInternals.trusted(id));
   }
 

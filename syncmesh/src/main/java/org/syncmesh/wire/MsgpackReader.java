@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.syncmesh.Bytes;
@@ -90,6 +91,46 @@ final class MsgpackReader {
         throw new MalformedMsgpackException("msgpack ext type 0x" + Integer.toHexString(t) + " at offset "
             + (consumed() - 1) + " (protocol 0.7 never uses ext types, §2.4)");
     }
+  }
+
+  /**
+   * Reads an array of at least {@code head.length} elements exactly as {@link #read} would, with its first elements
+   * put in {@code head} and the others returned as an unmodifiable list: a message's header and payload, without
+   * the whole array and a view of its tail. Returns null, having read nothing, if the value here is no such array.
+   */
+  @Nullable List<@Nullable Object> arrayAfter(@Nullable Object[] head) {
+    int mark = pos;
+    long n;
+    int t = u8();
+    if (t >= 0x90 && t <= 0x9f) {
+      n = t & 0x0f;
+    } else if (t == 0xdc) {
+      n = u16();
+    } else if (t == 0xdd) {
+      n = u32Raw();
+    } else {
+      pos = mark;
+      return null;
+    }
+    if (n < head.length) {
+      pos = mark;
+      return null;
+    }
+    charge(DecodedCost.NUMBER);
+    checkDepth(0);
+    int count = checkedLength(n, "array");
+    charge(DecodedCost.array(count));
+    for (int i = 0; i < head.length; i++) {
+      head[i] = read(1);
+    }
+    if (count == head.length) {
+      return Collections.emptyList();
+    }
+    Object[] rest = new Object[count - head.length];
+    for (int i = 0; i < rest.length; i++) {
+      rest[i] = read(1);
+    }
+    return Collections.unmodifiableList(Arrays.asList(rest));
   }
 
   private String str(long n) {

@@ -129,6 +129,27 @@ public final class Packets {
     return decode(msgpack, 0, msgpack.length);
   }
 
+  /**
+   * Decodes {@code data}, one msgpack array of at least {@code head.length} elements, as {@link #decode(byte[])}
+   * would: its first elements into {@code head}, the others returned as an unmodifiable list. Returns null if
+   * {@code data} does not start with such an array (decode it to learn what it holds).
+   *
+   * @throws MalformedMsgpackException as {@link #decode(byte[])}
+   */
+  static @Nullable List<@Nullable Object> decodeArrayAfter(byte[] data, @Nullable Object[] head) {
+    if (data.length == 0) {
+      return null;
+    }
+    MsgpackReader reader = new MsgpackReader(data, 0, data.length);
+    List<@Nullable Object> rest = reader.arrayAfter(head);
+    if (rest != null && reader.hasMore()) {
+      int read = reader.consumed();
+      throw new MalformedMsgpackException(
+          (data.length - read) + " trailing bytes after the msgpack value ending at offset " + read + " of " + data.length);
+    }
+    return rest;
+  }
+
   /** As {@link #decode(byte[])}, for {@code data[offset, offset + length)}. */
   public static @Nullable Object decode(byte[] data, int offset, int length) {
     Checks.notNull(data, "data");

@@ -16,10 +16,11 @@ import org.junit.jupiter.api.Test;
 final class SerialStepsTest {
 
   private final ExecutorService handOff = Executors.newSingleThreadExecutor();
+  private final List<Throwable> thrown = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @Test
   void aStepGivenWhileNoneRuns_runsAtOnceOnTheGivingThread() {
-    SerialSteps steps = new SerialSteps(handOff);
+    SerialSteps steps = new SerialSteps(handOff, thrown::add);
     CompletableFuture<Thread> ran = steps.run(Thread::currentThread);
     assertThat(ran).isCompletedWithValue(Thread.currentThread());
     handOff.shutdown();
@@ -27,7 +28,7 @@ final class SerialStepsTest {
 
   @Test
   void aStepGivenWhileAnotherRuns_isRunByThatThreadAfterIt_andNoTwoStepsOverlap() throws Exception {
-    SerialSteps steps = new SerialSteps(handOff);
+    SerialSteps steps = new SerialSteps(handOff, thrown::add);
     CountDownLatch inside = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     List<String> order = new ArrayList<>(); // only ever touched inside steps
@@ -57,7 +58,7 @@ final class SerialStepsTest {
 
   @Test
   void aStepGivenFromInsideAStep_runsNestedAtOnce() {
-    SerialSteps steps = new SerialSteps(handOff);
+    SerialSteps steps = new SerialSteps(handOff, thrown::add);
     CompletableFuture<Integer> outer = steps.run(() -> steps.run(() -> 41).join() + 1);
     assertThat(outer).isCompletedWithValue(42);
     handOff.shutdown();
@@ -65,7 +66,7 @@ final class SerialStepsTest {
 
   @Test
   void aThrowingStep_failsItsFutureOnly() {
-    SerialSteps steps = new SerialSteps(handOff);
+    SerialSteps steps = new SerialSteps(handOff, thrown::add);
     assertThat(steps.run(() -> {
       throw new IllegalStateException("refused");
     })).isCompletedExceptionally();
@@ -74,8 +75,27 @@ final class SerialStepsTest {
   }
 
   @Test
+  void executedSteps_runInOrderWithTheOthers_andWhatTheyThrowIsReported() {
+    SerialSteps steps = new SerialSteps(handOff, thrown::add);
+    List<String> order = new ArrayList<>();
+    IllegalStateException boom = new IllegalStateException("boom");
+    steps.execute(() -> {
+      order.add("a");
+      steps.execute(() -> order.add("nested, at once"));
+      order.add("b");
+    });
+    steps.execute(() -> {
+      throw boom;
+    });
+    assertThat(steps.run(() -> order.add("c"))).isCompletedWithValue(true);
+    assertThat(order).containsExactly("a", "nested, at once", "b", "c");
+    assertThat(thrown).containsExactly(boom);
+    handOff.shutdown();
+  }
+
+  @Test
   void manyThreads_everyStepRunsOnce_oneAtATime() throws Exception {
-    SerialSteps steps = new SerialSteps(handOff);
+    SerialSteps steps = new SerialSteps(handOff, thrown::add);
     AtomicInteger running = new AtomicInteger();
     AtomicInteger overlaps = new AtomicInteger();
     int[] count = {0}; // plain int: only the serial order makes it right

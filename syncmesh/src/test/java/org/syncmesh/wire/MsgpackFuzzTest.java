@@ -1,10 +1,13 @@
 package org.syncmesh.wire;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -30,6 +33,25 @@ final class MsgpackFuzzTest {
     WireChecks.assertReadersAgree(msgpack);
     if (decoded != null) {
       WireChecks.assertValueRoundTrips(decoded.get(0));
+    }
+    assertMessageSplitAgrees(msgpack, decoded == null ? null : decoded.get(0));
+  }
+
+  /** What a message's decoder reads (a header of 3 and the payload) is what {@link Packets#decode} reads. */
+  private static void assertMessageSplitAgrees(byte[] msgpack, @Nullable Object decoded) {
+    @Nullable Object[] head = new Object[3];
+    List<@Nullable Object> rest;
+    try {
+      rest = Packets.decodeArrayAfter(msgpack, head);
+    } catch (MalformedMsgpackException e) {
+      assertThat(decoded).as("refused, as decode refused it").isNull();
+      return;
+    }
+    if (decoded instanceof List<?> all && all.size() >= 3) {
+      assertThat(head).containsExactly(all.get(0), all.get(1), all.get(2));
+      assertThat(rest).isEqualTo(all.subList(3, all.size()));
+    } else {
+      assertThat(rest).isNull();
     }
   }
 }
