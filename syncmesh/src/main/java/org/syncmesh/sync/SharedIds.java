@@ -41,13 +41,17 @@ final class SharedIds {
     this.maxWriters = maxWriters;
   }
 
-  /** The shared String equal to {@code id}. */
+  /**
+   * The shared String equal to {@code id}; {@code id} itself if it names no version (a decoder then
+   * refuses it): a peer cannot fill the table with what no entry would keep.
+   */
   String writer(String id) {
     String shared = writers.get(id);
     if (shared != null) {
       return shared;
     }
-    if (writers.size() >= maxWriters) {
+    int bytes = Version.utf8Length(id);
+    if (bytes < 1 || bytes > Version.MAX_WRITER_BYTES || writers.size() >= maxWriters) {
       return id;
     }
     shared = writers.putIfAbsent(id, id);
