@@ -496,13 +496,8 @@ public final class Bench {
           firstArrival[i] = t;
         }
       }
-      double[] lat = new double[pacedN];
-      int n = 0;
-      for (int i = 0; i < pacedN; i++) {
-        if (firstArrival[i] != 0) {
-          lat[n++] = (firstArrival[i] - sends[i]) / 1e6;
-        }
-      }
+      double[] lat = latencies(firstArrival, sends, 0, pacedN);
+      int n = lat.length;
       if (n < pacedN) {
         List<Integer> missing = new ArrayList<>();
         for (int i = 0; i < pacedN && missing.size() < 10; i++) {
@@ -531,8 +526,6 @@ public final class Bench {
       say(String.format(Locale.ROOT, "   p99 by half: keys 0-%d %.3f ms, keys %d-%d %.3f ms", pacedN / 2 - 1,
           firstHalf.length == 0 ? Double.NaN : percentile(firstHalf, 0.99), pacedN / 2, pacedN - 1,
           lastHalf.length == 0 ? Double.NaN : percentile(lastHalf, 0.99)));
-      lat = Arrays.copyOf(lat, n);
-      Arrays.sort(lat);
       add(rowLatency("p50"), sys, percentile(lat, 0.50));
       add(rowLatency("p99"), sys, percentile(lat, 0.99));
       add(rowLatency("max"), sys, lat[n - 1]);

@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  * <p>Immutable and thread-safe.
  */
 public enum Transport {
+  // Each constant names its Netty classes in method bodies of its own, not as constructor arguments: a
+  // JVM resolves them only when that constant is used, so NIO works without epoll's jar (choose()).
   /** Linux's epoll (Netty's {@code netty-transport-native-epoll}). */
   EPOLL {
     @Override
