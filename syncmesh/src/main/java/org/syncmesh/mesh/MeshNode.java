@@ -39,6 +39,7 @@ import org.syncmesh.net.OutboundFrame;
 import org.syncmesh.net.SecureTls;
 import org.syncmesh.net.Tls;
 import org.syncmesh.net.Transport;
+import org.syncmesh.wire.Compressors;
 import org.syncmesh.wire.ExtensionOffer;
 import org.syncmesh.wire.Flags;
 import org.syncmesh.wire.FrameCodec;
@@ -180,6 +181,7 @@ final class MeshNode implements MeshExtension.Node {
       every(DENY_LIST_CHECK, this::checkDenyList);
     }
     network.acceptConnections();
+    Compressors.preloadNative(compression);
     log.info("node {} listening on {}, advertising {}:{}, protocol {} {}", PeerInfo.shortId(id), boundAddress,
         outHost, outPort, protocol.subnet(), protocol.transport());
   }

@@ -1,5 +1,6 @@
 package org.syncmesh.mesh;
 
+import java.util.Objects;
 import org.syncmesh.wire.Checks;
 import org.syncmesh.wire.ExtensionOffer;
 
@@ -21,6 +22,18 @@ public record PeerInfo(String id, String host, int port, boolean outgoing, Diale
     Checks.notNull(host, "host");
     Checks.notNull(dialect, "dialect");
     Checks.inRange(extensionVersion, 0, ExtensionOffer.MAX_VERSION, "extensionVersion");
+  }
+
+  // equals and hashCode are written out: see Version's
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PeerInfo p && port == p.port && outgoing == p.outgoing
+        && extensionVersion == p.extensionVersion && id.equals(p.id) && host.equals(p.host) && dialect == p.dialect;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(id, host, port, outgoing, dialect, extensionVersion);
   }
 
   /** How many characters of an id {@link #shortId(String)} keeps. */

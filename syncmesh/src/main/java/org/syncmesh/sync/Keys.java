@@ -5,7 +5,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.syncmesh.Bytes;
 import org.syncmesh.wire.Checks;
@@ -21,15 +20,24 @@ final class Keys {
    * Property names of JavaScript's {@code Object.prototype}. A store or delta with such a key
    * makes js2p throw and drop the link on every js2p hop (interop FINDINGS #12).
    */
-  static final Set<Bytes> JS2P_UNSAFE = Set.of("constructor", "__proto__", "toString", "hasOwnProperty",
-          "valueOf", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "__defineGetter__",
-          "__defineSetter__", "__lookupGetter__", "__lookupSetter__").stream()
-      .map(Bytes::utf8).collect(Collectors.toUnmodifiableSet());
+  static final Set<Bytes> JS2P_UNSAFE = utf8Set("constructor", "__proto__", "toString", "hasOwnProperty",
+      "valueOf", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "__defineGetter__",
+      "__defineSetter__", "__lookupGetter__", "__lookupSetter__");
 
   private static final Bytes TO_STRING = Bytes.utf8("toString");
   private static final Bytes PROTO = Bytes.utf8("__proto__");
 
   private Keys() {}
+
+  // A loop, not a stream: this runs at a node's first received key, where a stream's collectors
+  // cost a fresh JVM some 5 ms of classes spun at run time.
+  private static Set<Bytes> utf8Set(String... names) {
+    Bytes[] keys = new Bytes[names.length];
+    for (int i = 0; i < names.length; i++) {
+      keys[i] = Bytes.utf8(names[i]);
+    }
+    return Set.of(keys);
+  }
 
   /**
    * A user's key as bytes.

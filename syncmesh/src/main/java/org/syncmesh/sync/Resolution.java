@@ -132,6 +132,17 @@ final class Resolution {
   /** The lease epoch and claim of a new write, or why it may not be made. */
   record Tenure(int epoch, @Nullable Version claim) {
     static final Tenure NONE = new Tenure(0, null);
+
+    // written out: see Version's equals
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Tenure t && epoch == t.epoch && Objects.equals(claim, t.claim);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * epoch + Objects.hashCode(claim);
+    }
   }
 
   /**

@@ -22,6 +22,9 @@ final class SnappyCodec {
 
   private SnappyCodec() {}
 
+  /** Does nothing but make sure this class, and so the native library, is loaded. */
+  static void load() {}
+
   /**
    * Has snappy-java load its library from a copy that is deleted at once ({@link NativeLibraries}), through
    * its own settings for a library outside the jar, set only while it loads; unless the user configured

@@ -21,6 +21,17 @@ final class ResolutionTest {
   }
 
   @Test
+  void tenuresAreEqualByEpochAndClaim() {
+    Version a = v(T, 0, "A");
+    assertThat(new Resolution.Tenure(2, v(T, 0, "A"))).isEqualTo(new Resolution.Tenure(2, a))
+        .hasSameHashCodeAs(new Resolution.Tenure(2, a));
+    assertThat(new Resolution.Tenure(0, null)).isEqualTo(Resolution.Tenure.NONE).hasSameHashCodeAs(Resolution.Tenure.NONE);
+    assertThat(new Resolution.Tenure(3, a)).isNotEqualTo(new Resolution.Tenure(2, a));
+    assertThat(new Resolution.Tenure(2, v(T, 1, "A"))).isNotEqualTo(new Resolution.Tenure(2, a));
+    assertThat(new Resolution.Tenure(2, null)).isNotEqualTo(new Resolution.Tenure(2, a));
+  }
+
+  @Test
   void aFreeKey_isClaimedInTheNextEpoch_byWhoeverWritesIt() {
     Version a = v(T, 0, "A");
     assertThat(Resolution.tenure(null, a, T, true)).isEqualTo(new Resolution.Tenure(1, a));

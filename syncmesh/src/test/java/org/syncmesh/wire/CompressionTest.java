@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -103,5 +105,18 @@ final class CompressionTest {
     assertThat(CompressionNegotiation.ids(List.of(Compression.ZLIB, Compression.GZIP))).containsExactly(19L, 17L);
     assertThat(CompressionNegotiation.ids(CompressionNegotiation.DEFAULT_PREFERENCE))
         .containsExactly(32L, 19L, 17L, 16L, 18L);
+  }
+
+  @Test
+  void preloadingSnappy_startsOneShortLivedThreadPerProcess_andOnlyForSnappy() {
+    assertThat(Compressors.preloadNative(List.of(Compression.ZLIB, Compression.GZIP))).isFalse();
+    assertThat(Compressors.preloadNative(List.of())).isFalse();
+    // Whether this first snappy call starts the thread depends on which test's node ran first in this JVM.
+    Compressors.preloadNative(List.of(Compression.SNAPPY, Compression.ZLIB));
+    assertThat(Compressors.preloadNative(List.of(Compression.SNAPPY))).as("a second call").isFalse();
+    Awaitility.await("the preloading thread ends").atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces()
+        .keySet().stream().noneMatch(t -> t.getName().equals("syncmesh-preload-snappy")));
+    assertThat(Compressors.decompress(Compression.SNAPPY, Compressors.compress(Compression.SNAPPY, TEXT), TEXT.length))
+        .isEqualTo(TEXT);
   }
 }

@@ -34,6 +34,16 @@ final class VersionTest {
   }
 
   @Test
+  void versionsAreEqualByValue_andUnequalWhenEitherPartDiffers() {
+    Version v = new Version(Hlc.of(10, 1), A);
+    Version same = new Version(Hlc.of(10, 1), new String(A.toCharArray())); // another String of the same text
+    assertThat(same).isEqualTo(v).hasSameHashCodeAs(v);
+    assertThat(new Version(Hlc.of(10, 2), A)).isNotEqualTo(v);
+    assertThat(new Version(Hlc.of(10, 1), B)).isNotEqualTo(v);
+    assertThat(v).isNotEqualTo(null).isNotEqualTo(List.of(Hlc.of(10, 1), A));
+  }
+
+  @Test
   void versionsOrderByClockThenWriter() {
     Version a1 = new Version(Hlc.of(10, 0), A);
     Version b1 = new Version(Hlc.of(10, 0), B);
