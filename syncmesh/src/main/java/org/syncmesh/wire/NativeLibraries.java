@@ -32,8 +32,9 @@ public final class NativeLibraries {
    * (the first copied, the others linked to it), runs {@code load} with that directory, then deletes
    * the copies and the directory.
    *
-   * @return whether {@code load} returned normally; false (logged at debug) when the resource is not
-   *     there, the copy failed or {@code load} threw, so the caller falls back to the dependency's own
+   * @return whether {@code load} returned normally; false when the resource is not there or the copy
+   *     failed (logged at debug), or {@code load} threw (a warning with its cause: a dependency whose
+   *     class failed to initialise cannot load again), so the caller falls back to the dependency's own
    *     loading
    */
   public static boolean loadExtracted(Class<?> owner, String resource, List<String> fileNames, Consumer<Path> load) {
@@ -50,15 +51,21 @@ public final class NativeLibraries {
       for (String other : fileNames.subList(1, fileNames.size())) {
         Files.createLink(dir.resolve(other), first);
       }
-      load.accept(dir);
-      return true;
-    } catch (IOException | RuntimeException | LinkageError e) { // UnsatisfiedLinkError, a failed class initialiser
-      log.debug("loading {} from a copy failed; its own loader loads it", resource, e);
-      return false;
-    } finally {
+    } catch (IOException | RuntimeException e) {
+      log.debug("copying {} failed; its own loader loads it", resource, e);
       if (dir != null) {
         delete(dir, fileNames);
       }
+      return false;
+    }
+    try {
+      load.accept(dir);
+      return true;
+    } catch (RuntimeException | LinkageError e) { // UnsatisfiedLinkError, a failed class initialiser
+      log.warn("loading {} from a copy failed; its own loader is tried next", resource, e);
+      return false;
+    } finally {
+      delete(dir, fileNames);
     }
   }
 

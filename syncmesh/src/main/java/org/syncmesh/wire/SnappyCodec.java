@@ -22,8 +22,13 @@ final class SnappyCodec {
 
   private SnappyCodec() {}
 
-  /** Does nothing but make sure this class, and so the native library, is loaded. */
-  static void load() {}
+  /**
+   * Loads the native library if this class's initialiser has not; throws what snappy-java throws when it cannot
+   * (its class then fails at every use).
+   */
+  static void load() {
+    Snappy.maxCompressedLength(0);
+  }
 
   /**
    * Has snappy-java load its library from a copy that is deleted at once ({@link NativeLibraries}), through
