@@ -265,7 +265,9 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
   /**
    * Compression methods advertised, in preference order; empty disables compression. Default: snappy, zlib, gzip,
    * bz2, lzma, less those whose optional library (snappy-java, commons-compress, xz) is not on the class path; zlib
-   * and gzip come from the JDK.
+   * and gzip come from the JDK. With snappy among them, the first node of a process loads snappy-java's native
+   * library as it starts, on a short-lived thread ({@code syncmesh-preload-snappy}), rather than at its first
+   * snappy frame.
    *
    * @throws IllegalArgumentException if a method's library is missing (naming the library), or one is null
    */
