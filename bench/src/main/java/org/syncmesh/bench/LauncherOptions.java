@@ -11,9 +11,10 @@ import java.util.regex.Pattern;
  * The JVM options {@code bin/syncmesh} gives a node, so that the bench starts command-line nodes as
  * users do: {@code bin/jvm.options}, then {@code bin/jvm-collector.options} unless the user's options
  * name a collector ({@code -XX:+UseG1GC} and the like), then {@code bin/jvm-trim.options} when the JVM has
- * native-heap trimming (the bench's own JVM starts the nodes), then the build's class-data-sharing archive when it
- * is newer than the jar, then the user's options ({@code SYNCMESH_JAVA_OPTS} there). Kept in step with the
- * launcher by hand; {@code NodeProcessIT} checks the launcher's side.
+ * native-heap trimming (the bench's own JVM starts the nodes), then the build's AOT cache or, failing that, its
+ * class-data-sharing archive, when it is newer than the jar and was made by this JVM build, then the user's options
+ * ({@code SYNCMESH_JAVA_OPTS} there). Kept in step with the launcher by hand; {@code NodeProcessIT} checks the
+ * launcher's side.
  */
 final class LauncherOptions {
 
@@ -29,12 +30,24 @@ final class LauncherOptions {
     if (trimsNativeHeap(Runtime.version())) {
       options.addAll(read(repo.resolve("bin/jvm-trim.options")));
     }
-    Path archive = jar.resolveSibling("syncmesh.jsa");
-    if (Files.isRegularFile(archive) && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0) {
-      options.add("-XX:SharedArchiveFile=" + archive);
+    Path aot = jar.resolveSibling("syncmesh.aot");
+    Path jsa = jar.resolveSibling("syncmesh.jsa");
+    String build = System.getProperty("java.runtime.version");
+    if (madeFor(aot, jar, build)) {
+      options.add("-XX:AOTCache=" + aot);
+    } else if (madeFor(jsa, jar, build)) {
+      options.add("-XX:SharedArchiveFile=" + jsa);
     }
     options.addAll(userOptions);
     return options;
+  }
+
+  /** Whether {@code archive} is there, newer than {@code jar}, and made by JVM build {@code build} (its .jvm file). */
+  private static boolean madeFor(Path archive, Path jar, String build) throws IOException {
+    Path by = archive.resolveSibling(archive.getFileName() + ".jvm");
+    return Files.isRegularFile(archive) && Files.isRegularFile(by)
+        && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0
+        && Files.readString(by).strip().equals(build);
   }
 
   /** Whether JVM {@code v} has {@code -XX:TrimNativeHeapInterval}: 17.0.9 on, 21.0.1 on, 22 on (as bin/syncmesh decides). */

@@ -265,20 +265,7 @@ final class NodeProcessIT {
     versions.put("22-ea", true);
     versions.put("25", true);
     for (Map.Entry<String, Boolean> v : versions.entrySet()) {
-      // a stand-in JVM: a script that writes down the options it was given, beside its release file
-      Path home = dir.resolve("jdk-" + v.getKey());
-      Path java = home.resolve("bin/java");
-      Files.createDirectories(java.getParent());
-      Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + v.getKey() + "\"\n");
-      Files.writeString(java, "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$(dirname \"$0\")/../args\"\n");
-      assertThat(java.toFile().setExecutable(true)).isTrue();
-      ProcessBuilder pb = new ProcessBuilder(LineNode.projectDir().resolve("bin/syncmesh").toString(), "--version")
-          .redirectErrorStream(true);
-      pb.environment().put("JAVA", java.toString());
-      Process p = pb.start();
-      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
-      List<String> args = Files.readAllLines(home.resolve("args"));
+      List<String> args = standInJvmArgs(dir.resolve("jdk-" + v.getKey()), "JAVA_VERSION=\"" + v.getKey() + "\"");
       assertThat(args).as("JVM %s", v.getKey()).contains("-XX:+UseSerialGC", "--version");
       if (v.getValue()) {
         assertThat(args).as("JVM %s", v.getKey()).contains("-XX:TrimNativeHeapInterval=1000");
@@ -286,6 +273,59 @@ final class NodeProcessIT {
         assertThat(args).as("JVM %s", v.getKey()).noneMatch(a -> a.contains("TrimNativeHeap"));
       }
     }
+  }
+
+  @Test
+  void launcher_givesTheBuildsArchive_onlyToTheJvmBuildThatMadeIt(@TempDir Path dir)
+      throws IOException, InterruptedException {
+    Path target = LineNode.projectDir().resolve("syncmesh-cli/target");
+    Path jsa = target.resolve("syncmesh.jsa");
+    Path aot = target.resolve("syncmesh.aot");
+    Path aotJvm = target.resolve("syncmesh.aot.jvm");
+    assertThat(jsa).as("the build's archive").exists();
+    String jsaMaker = Files.readString(target.resolve("syncmesh.jsa.jvm")).strip();
+    assertThat(jsaMaker).as("the build JVM").isEqualTo(System.getProperty("java.runtime.version"));
+    boolean built = Files.exists(aot); // the build ran on JDK 25 or later
+    List<String> same = standInJvmArgs(dir.resolve("same"), "JAVA_VERSION=\"17.0.15\"\nJAVA_RUNTIME_VERSION=\"" + jsaMaker + "\"");
+    assertThat(same).contains(built ? "-XX:AOTCache=" + aot : "-XX:SharedArchiveFile=" + jsa, "--version");
+    List<String> other = standInJvmArgs(dir.resolve("other"), "JAVA_VERSION=\"17.0.15\"\nJAVA_RUNTIME_VERSION=\"17.0.15+6-Other\"");
+    assertThat(other).contains("--version").noneMatch(a -> a.startsWith("-XX:SharedArchiveFile") || a.startsWith("-XX:AOTCache"));
+    List<String> unknown = standInJvmArgs(dir.resolve("unknown"), "JAVA_VERSION=\"17.0.15\"");
+    assertThat(unknown).contains("--version").noneMatch(a -> a.startsWith("-XX:SharedArchiveFile") || a.startsWith("-XX:AOTCache"));
+    if (!built) { // a cache as a JDK 25 build leaves it, made now (so newer than the jar), removed after
+      try {
+        Files.writeString(aot, "a stand-in AOT cache");
+        Files.writeString(aotJvm, "25.0.3+9-LTS");
+        List<String> jdk25 = standInJvmArgs(dir.resolve("jdk25"), "JAVA_VERSION=\"25.0.3\"\nJAVA_RUNTIME_VERSION=\"25.0.3+9-LTS\"");
+        assertThat(jdk25).contains("-XX:AOTCache=" + aot, "--version").noneMatch(a -> a.startsWith("-XX:SharedArchiveFile"));
+        assertThat(standInJvmArgs(dir.resolve("same-again"), "JAVA_VERSION=\"17.0.15\"\nJAVA_RUNTIME_VERSION=\"" + jsaMaker + "\""))
+            .as("the cache is for its own build only").contains("-XX:SharedArchiveFile=" + jsa)
+            .noneMatch(a -> a.startsWith("-XX:AOTCache"));
+      } finally {
+        Files.deleteIfExists(aot);
+        Files.deleteIfExists(aotJvm);
+      }
+    }
+  }
+
+  /**
+   * The options {@code bin/syncmesh --version} gives a stand-in JVM in {@code home}: a script that writes down the
+   * options it was given, beside a {@code release} file of {@code releaseLines}.
+   */
+  private static List<String> standInJvmArgs(Path home, String releaseLines) throws IOException, InterruptedException {
+    Path java = home.resolve("bin/java");
+    Files.createDirectories(java.getParent());
+    Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"Test\"\n" + releaseLines + "\n");
+    Files.writeString(java, "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$(dirname \"$0\")/../args\"\n");
+    assertThat(java.toFile().setExecutable(true)).isTrue();
+    ProcessBuilder pb = new ProcessBuilder(LineNode.projectDir().resolve("bin/syncmesh").toString(), "--version")
+        .redirectErrorStream(true);
+    pb.environment().put("JAVA", java.toString());
+    pb.environment().remove("SYNCMESH_JAVA_OPTS");
+    Process p = pb.start();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+    return Files.readAllLines(home.resolve("args"));
   }
 
   /** What {@code bin/syncmesh --version} prints, on both streams, with SYNCMESH_JAVA_OPTS {@code javaOpts}. */
