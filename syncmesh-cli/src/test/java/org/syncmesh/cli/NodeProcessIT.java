@@ -292,12 +292,13 @@ final class NodeProcessIT {
     assertThat(other).contains("--version").noneMatch(a -> a.startsWith("-XX:SharedArchiveFile") || a.startsWith("-XX:AOTCache"));
     List<String> unknown = standInJvmArgs(dir.resolve("unknown"), "JAVA_VERSION=\"17.0.15\"");
     assertThat(unknown).contains("--version").noneMatch(a -> a.startsWith("-XX:SharedArchiveFile") || a.startsWith("-XX:AOTCache"));
-    if (!built) { // a cache as a JDK 25 build leaves it, made now (so newer than the jar), removed after
+    if (!built) { // a cache as a later JDK's build leaves it, made now (so newer than the jar), removed after
+      String cacheMaker = "99.0.1+1-stand-in"; // no real JVM's build, so no other test's node takes the file
       try {
         Files.writeString(aot, "a stand-in AOT cache");
-        Files.writeString(aotJvm, "25.0.3+9-LTS");
-        List<String> jdk25 = standInJvmArgs(dir.resolve("jdk25"), "JAVA_VERSION=\"25.0.3\"\nJAVA_RUNTIME_VERSION=\"25.0.3+9-LTS\"");
-        assertThat(jdk25).contains("-XX:AOTCache=" + aot, "--version").noneMatch(a -> a.startsWith("-XX:SharedArchiveFile"));
+        Files.writeString(aotJvm, cacheMaker);
+        List<String> later = standInJvmArgs(dir.resolve("later"), "JAVA_VERSION=\"99.0.1\"\nJAVA_RUNTIME_VERSION=\"" + cacheMaker + "\"");
+        assertThat(later).contains("-XX:AOTCache=" + aot, "--version").noneMatch(a -> a.startsWith("-XX:SharedArchiveFile"));
         assertThat(standInJvmArgs(dir.resolve("same-again"), "JAVA_VERSION=\"17.0.15\"\nJAVA_RUNTIME_VERSION=\"" + jsaMaker + "\""))
             .as("the cache is for its own build only").contains("-XX:SharedArchiveFile=" + jsa)
             .noneMatch(a -> a.startsWith("-XX:AOTCache"));
