@@ -142,12 +142,19 @@ public final class Packets {
     }
     MsgpackReader reader = new MsgpackReader(data, 0, data.length);
     List<@Nullable Object> rest = reader.arrayAfter(head);
-    if (rest != null && reader.hasMore()) {
-      int read = reader.consumed();
-      throw new MalformedMsgpackException(
-          (data.length - read) + " trailing bytes after the msgpack value ending at offset " + read + " of " + data.length);
+    if (rest != null) {
+      requireAllRead(reader, data.length);
     }
     return rest;
+  }
+
+  /** Refuses bytes after the one value {@code reader} read from {@code length} bytes. */
+  private static void requireAllRead(MsgpackReader reader, int length) {
+    if (reader.hasMore()) {
+      int read = reader.consumed();
+      throw new MalformedMsgpackException(
+          (length - read) + " trailing bytes after the msgpack value ending at offset " + read + " of " + length);
+    }
   }
 
   /** As {@link #decode(byte[])}, for {@code data[offset, offset + length)}. */
@@ -159,11 +166,7 @@ public final class Packets {
     }
     MsgpackReader reader = new MsgpackReader(data, offset, length);
     Object value = reader.read(0);
-    if (reader.hasMore()) {
-      int read = reader.consumed();
-      throw new MalformedMsgpackException(
-          (length - read) + " trailing bytes after the msgpack value ending at offset " + read + " of " + length);
-    }
+    requireAllRead(reader, length);
     return value;
   }
 
