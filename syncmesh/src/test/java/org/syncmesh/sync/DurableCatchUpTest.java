@@ -3,6 +3,8 @@ package org.syncmesh.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,9 +18,10 @@ import org.syncmesh.testing.NetworkTestRule;
 /**
  * A durable node closed while the network moves on: A, B (with a data directory) and C are linked
  * directly and agree; B closes; A and C write new keys, overwrite keys and delete keys B holds; B
- * starts again from its directory on a new port and, with no connect from the test, redials the
- * peers it saved, catches up, and ends with the same state as A and C, no deleted key back on
- * any node. With leasing each node changes only its own keys; without, they change each other's.
+ * starts again from its directory on a new port, still holds what it had (read while A and C
+ * refuse it through their deny lists, so that nothing has reached it yet) and, with no connect
+ * from the test, redials the peers it saved, catches up, and ends with the same state as A and C,
+ * no deleted key back on any node. With leasing each node changes only its own keys; without, they change each other's.
  */
 final class DurableCatchUpTest {
 
@@ -34,9 +37,12 @@ final class DurableCatchUpTest {
 
   @ParameterizedTest(name = "leasing {0}")
   @ValueSource(booleans = {true, false})
-  void closedNode_restartsFromItsDirectory_redialsByItself_andCatchesUp(boolean leasing) {
-    SyncSocket a = Cluster.node(net, leasing);
-    SyncSocket c = Cluster.node(net, leasing);
+  void closedNode_restartsFromItsDirectory_redialsByItself_andCatchesUp(boolean leasing) throws IOException {
+    // A and C refuse B while the test reads B's restored copy: B redials them by itself as soon as it is built.
+    Path denyA = Files.createFile(dir.resolve("deny-a"));
+    Path denyC = Files.createFile(dir.resolve("deny-c"));
+    SyncSocket a = Cluster.node(net, leasing, o -> o.denyList(denyA));
+    SyncSocket c = Cluster.node(net, leasing, o -> o.denyList(denyC));
     SyncSocket b = durableB(leasing);
     String bId = b.id();
     b.connect("127.0.0.1", a.port()).join();
@@ -77,9 +83,13 @@ final class DurableCatchUpTest {
     Cluster.awaitIdentical(List.of(a, c), WAIT, "A and C while B is away");
 
     // B again, from its directory, on a new port: nobody dials it, it must dial A and C itself.
+    Files.writeString(denyA, bId + "\n");
+    Files.writeString(denyC, bId + "\n");
     SyncSocket again = durableB(leasing);
     assertThat(again.id()).isEqualTo(bId);
     assertThat(again.get("a/" + (KEYS / 2))).as("B's copy from before the delete").isPresent();
+    Files.writeString(denyA, "");
+    Files.writeString(denyC, "");
     await("B to redial A and C by itself").atMost(WAIT)
         .until(() -> again.routingTable().containsKey(a.id()) && again.routingTable().containsKey(c.id()));
     Cluster.awaitIdentical(List.of(a, again, c), WAIT, "after B restarted");
