@@ -238,6 +238,15 @@ final class NodeProcessIT {
   }
 
   @Test
+  void launcher_givesNettyUnpooledBuffers_unlessTheUserNamesAnAllocator() throws IOException, InterruptedException {
+    assertThat(launcherOutput("-XshowSettings:properties")).contains("io.netty.allocator.type = unpooled")
+        .contains("syncmesh ");
+    // SYNCMESH_JAVA_OPTS come last, so the user's choice wins
+    assertThat(launcherOutput("-XshowSettings:properties -Dio.netty.allocator.type=pooled"))
+        .contains("io.netty.allocator.type = pooled").doesNotContain("io.netty.allocator.type = unpooled");
+  }
+
+  @Test
   void launcher_trimsTheNativeHeap_onJvmsThatHaveTheOption() throws IOException, InterruptedException {
     boolean has = Runtime.version().feature() >= 22
         || Runtime.version().feature() == 21 && Runtime.version().compareToIgnoreOptional(Runtime.Version.parse("21.0.1")) >= 0
