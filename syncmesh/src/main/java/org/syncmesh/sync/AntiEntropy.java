@@ -26,7 +26,7 @@ import org.syncmesh.wire.WireFormatException;
  * swap rows (key hash, digest, version) of the buckets that differ and send each other exactly the
  * entries the other lacks or holds older. d differences among n keys cost about d·log16(n)
  * digests plus the rows of d buckets, not n. A side that holds nothing asks for everything at once
- * ({@code send-all}), as an initial sync would.
+ * ({@code send-all}), as an initial sync would, and from one peer at a time ({@link #copyFrom}).
  *
  * <p>When two peers meet again, each first sends the other every entry whose version is above
  * its clock at the last round that found them in sync: after a partition these are, as a rule,
@@ -85,6 +85,9 @@ final class AntiEntropy {
   /** The longest a node waits for a quiet interval before it starts a round anyway. */
   static final long MAX_ROUND_GAP_MILLIS = 30_000;
 
+  /** A whole copy that brings nothing for this long no longer holds up rounds with other peers. */
+  static final long COPY_STALL_MILLIS = 10_000;
+
   /** Peers remembered with the clock of their last in-sync round. */
   static final int MAX_REMEMBERED_PEERS = 1024;
 
@@ -95,6 +98,15 @@ final class AntiEntropy {
   private long nextRound = 1;
   /** The peer too far behind this node's clock last reported in the status, or null. */
   private @Nullable String driftReported;
+  /**
+   * The peer sending this node its whole store, while that lasts (asked for when this node held
+   * nothing); null: none. Until its done, or {@link #COPY_STALL_MILLIS} without an entry from it,
+   * this node starts no new round and answers new ones with done alone: a node that links to
+   * several peers at once would otherwise be sent the store by each of them.
+   */
+  private @Nullable String copyFrom;
+  /** When the copy began or last brought entries (monotonic ms). */
+  private long copyProgressMillis;
   /** This node's clock when the last round with each peer found them in sync; protocol thread. */
   private final Map<String, Long> syncedAt = new java.util.LinkedHashMap<>(16, 0.75f, true) {
     @Override
@@ -218,6 +230,12 @@ final class AntiEntropy {
   }
 
   void start(PeerInfo peer) {
+    if (copying()) {
+      return; // the next tick tries again
+    }
+    if (entriesHeld() == 0) {
+      copyBegins(peer.id()); // holding nothing, the round asks the peer for everything it has
+    }
     long round = nextRound++;
     PeerSession s = session(peer.id());
     s.round = round;
@@ -252,6 +270,9 @@ final class AntiEntropy {
         }
       }));
     } else if (m instanceof ExtMessages.Done d) {
+      if (from.id().equals(copyFrom)) {
+        copyFrom = null;
+      }
       measured(from.id(), d.now());
       PeerSession s = session(from.id());
       if (s.round == d.round()) {
@@ -300,8 +321,13 @@ final class AntiEntropy {
     if (t.level() == 0) {
       s.peerEntries = t.count();
       roundBegins(s);
+      if (copying()) {
+        send(from, List.<List<?>>of(ExtMessages.done(t.round(), false, now)).iterator()); // a later round
+        return;
+      }
       long mine = entriesHeld();
       if (mine == 0 && t.count() > 0) {
+        copyBegins(from.id());
         // The done ends the initiator's round and gives it this node's clock: nothing else goes
         // back to it, so without it the initiator would never measure a peer that holds nothing.
         send(from, List.<List<?>>of(ExtMessages.sendAll(t.round(), store.horizonMillis()),
@@ -430,6 +456,9 @@ final class AntiEntropy {
 
   /** Counts {@code n} entries received from {@code peer} (protocol thread): the initial sync's progress. */
   void entriesArrived(String peer, int n) {
+    if (peer.equals(copyFrom)) {
+      copyProgressMillis = monotonicMillis();
+    }
     PeerSession s = session(peer);
     s.entriesReceived += n;
     s.roundReceived += n;
@@ -440,6 +469,23 @@ final class AntiEntropy {
     s.roundBeganMillis = monotonicMillis();
     s.roundReceived = 0;
     s.roundSent.set(0);
+  }
+
+  private void copyBegins(String peer) {
+    copyFrom = peer;
+    copyProgressMillis = monotonicMillis();
+  }
+
+  /**
+   * Whether a peer is sending this node its whole store (still linked, and not stalled): a new
+   * round with any peer, that one included, would only ask again for what is on its way.
+   */
+  private boolean copying() {
+    if (copyFrom != null
+        && (!peers.containsKey(copyFrom) || monotonicMillis() - copyProgressMillis > COPY_STALL_MILLIS)) {
+      copyFrom = null;
+    }
+    return copyFrom != null;
   }
 
   private PeerSession session(String peer) {
