@@ -13,12 +13,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.LockSupport;
 import javax.imageio.ImageIO;
@@ -27,8 +25,8 @@ import javax.imageio.ImageIO;
  * Issue 16's scale harness with every node its own process: n nodes ({@code syncmesh node --json
  * --max-outgoing 0} started as {@code bin/syncmesh} starts them, {@link LauncherOptions}; node 0 is
  * a bench {@link SmNode}, the library in a bench JVM, which can load many keys at once), linked as
- * {@link TreeBench} links its in-process nodes (a seeded random mesh where each node wants 4–8
- * links: a random spanning tree first, then random pairs that both still want one). For each n:
+ * {@link TreeBench} links its in-process nodes ({@link MeshPlan}: a seeded random mesh where each
+ * node wants 4–8 links). For each n:
  *
  * <ol>
  *   <li><b>Reach</b>: after {@code --warmup} writes (not measured), {@code --writes} writes of new keys
@@ -164,25 +162,15 @@ public final class ScaleProcesses {
     return Child.start(name, command, log, 60_000);
   }
 
-  /** Links the nodes as {@link TreeBench} does; returns the number of links, once every node has all of its. */
+  /** Links the nodes as {@link MeshPlan} plans; returns the number of links, once every node has all of its. */
   private static int mesh(List<Child> nodes, SplittableRandom random) {
     int n = nodes.size();
-    int[] want = new int[n];
     int[] degree = new int[n];
-    for (int i = 0; i < n; i++) {
-      want[i] = Math.min(n - 1, 4 + random.nextInt(5));
-    }
-    Set<List<Integer>> links = new HashSet<>();
-    for (int i = 1; i < n; i++) {
-      dial(nodes, links, degree, i, random.nextInt(i));
-    }
-    for (int attempt = 0; attempt < 50 * n; attempt++) {
-      int i = random.nextInt(n);
-      int j = random.nextInt(n);
-      if (i != j && degree[i] < want[i] && degree[j] < want[j] && !links.contains(List.of(i, j))
-          && !links.contains(List.of(j, i))) {
-        dial(nodes, links, degree, i, j);
-      }
+    List<int[]> links = MeshPlan.links(n, random);
+    for (int[] l : links) {
+      nodes.get(l[0]).call("connect 127.0.0.1 " + nodes.get(l[1]).port(), CALL_MS);
+      degree[l[0]]++;
+      degree[l[1]]++;
     }
     long deadline = System.nanoTime() + 60_000_000_000L;
     for (int i = 0; i < n; i++) {
@@ -194,13 +182,6 @@ public final class ScaleProcesses {
       }
     }
     return links.size();
-  }
-
-  private static void dial(List<Child> nodes, Set<List<Integer>> links, int[] degree, int i, int j) {
-    links.add(List.of(i, j));
-    degree[i]++;
-    degree[j]++;
-    nodes.get(i).call("connect 127.0.0.1 " + nodes.get(j).port(), CALL_MS);
   }
 
   /** {@code count} writes of keys PREFIX0…, one every 1/rate s, each to a random node; their send times. */

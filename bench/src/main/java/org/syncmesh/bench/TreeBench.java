@@ -192,29 +192,13 @@ public final class TreeBench {
     }
   }
 
-  /**
-   * Links the nodes: each wants a degree drawn from 4..8; a random spanning tree first (so the mesh
-   * is connected), then random pairs that both still want links.
-   */
+  /** Links the nodes as {@link MeshPlan} plans; returns the links as [dialler, target] once every one is up. */
   private static Set<List<Integer>> mesh(List<SyncSocket> nodes, SplittableRandom random) {
-    int n = nodes.size();
-    int[] want = new int[n];
-    int[] degree = new int[n];
-    for (int i = 0; i < n; i++) {
-      want[i] = Math.min(n - 1, 4 + random.nextInt(5));
-    }
     Set<List<Integer>> links = new HashSet<>();
     List<CompletableFuture<?>> dials = new ArrayList<>();
-    for (int i = 1; i < n; i++) {
-      dials.add(dial(nodes, links, degree, i, random.nextInt(i)));
-    }
-    for (int attempt = 0; attempt < 50 * n; attempt++) {
-      int i = random.nextInt(n);
-      int j = random.nextInt(n);
-      if (i != j && degree[i] < want[i] && degree[j] < want[j] && !links.contains(List.of(i, j))
-          && !links.contains(List.of(j, i))) {
-        dials.add(dial(nodes, links, degree, i, j));
-      }
+    for (int[] l : MeshPlan.links(nodes.size(), random)) {
+      links.add(List.of(l[0], l[1]));
+      dials.add(nodes.get(l[0]).connect("127.0.0.1", nodes.get(l[1]).port()));
     }
     CompletableFuture.allOf(dials.toArray(CompletableFuture[]::new)).orTimeout(60, TimeUnit.SECONDS).join();
     await("every link registered on both ends", () -> {
@@ -226,14 +210,6 @@ public final class TreeBench {
       return true;
     }, TimeUnit.SECONDS.toNanos(60));
     return links;
-  }
-
-  private static CompletableFuture<?> dial(List<SyncSocket> nodes, Set<List<Integer>> links, int[] degree, int i,
-      int j) {
-    links.add(List.of(i, j));
-    degree[i]++;
-    degree[j]++;
-    return nodes.get(i).connect("127.0.0.1", nodes.get(j).port());
   }
 
   /** Cuts up to {@code count} random links that leave the mesh connected; returns how many it cut. */
