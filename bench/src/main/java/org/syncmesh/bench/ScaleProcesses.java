@@ -40,8 +40,7 @@ import javax.imageio.ImageIO;
  * </ol>
  *
  * Also reported: the largest peak RSS among the command-line nodes, and the CPU seconds of all the
- * mesh's nodes (joiners left out). Writes
- * a Markdown table and a PNG plot against n beside it.
+ * mesh's nodes (joiners left out). Writes a Markdown table and a PNG plot against n beside it.
  *
  * <pre>
  * java -cp bench/target/bench.jar org.syncmesh.bench.ScaleProcesses [--nodes 10,30] [--warmup 200]
