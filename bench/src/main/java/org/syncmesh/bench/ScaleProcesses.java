@@ -1,11 +1,5 @@
 package org.syncmesh.bench;
 
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,13 +7,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.LockSupport;
-import javax.imageio.ImageIO;
 
 /**
  * Issue 16's scale harness with every node its own process: n nodes ({@code syncmesh node --json
@@ -274,100 +265,11 @@ public final class ScaleProcesses {
     md.append("\nPlot: [").append(png.getFileName()).append("](").append(png.getFileName()).append(")\n");
     Files.createDirectories(out.getParent());
     Files.writeString(out, md);
-    plot(rows, png);
+    ScalePlot.write(rows, png);
     System.out.println("results written to " + out + " and " + png);
   }
 
   private String plainRate() {
     return rate == Math.rint(rate) ? String.valueOf((long) rate) : String.valueOf(rate);
-  }
-
-  // ---------------------------------------------------------------- plot
-
-  private static final int WIDTH = 1000;
-  private static final int HEIGHT = 420;
-
-  /** Two panels against the node count: reach p50 and p99 (ms); joiners with 1 and 4 links (s). */
-  static void plot(List<Row> rows, Path png) throws IOException {
-    BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = image.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-    g.setColor(Color.WHITE);
-    g.fillRect(0, 0, WIDTH, HEIGHT);
-    Map<String, double[]> reach = new LinkedHashMap<>();
-    reach.put("reach p50", rows.stream().mapToDouble(Row::reachP50).toArray());
-    reach.put("reach p99", rows.stream().mapToDouble(Row::reachP99).toArray());
-    Map<String, double[]> times = new LinkedHashMap<>();
-    times.put("joiner, 1 link", rows.stream().mapToDouble(Row::joinOneSeconds).toArray());
-    times.put("joiner, 4 links", rows.stream().mapToDouble(Row::joinFourSeconds).toArray());
-    double[] n = rows.stream().mapToDouble(Row::nodes).toArray();
-    panel(g, n, reach, 0, "a write's reach, ms");
-    panel(g, n, times, WIDTH / 2, "a joiner, until it holds every key, s");
-    g.dispose();
-    ImageIO.write(image, "png", png.toFile());
-  }
-
-  private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c)};
-
-  private static void panel(Graphics2D g, double[] n, Map<String, double[]> series, int x0, String title) {
-    int left = x0 + 60;
-    int right = x0 + WIDTH / 2 - 20;
-    int top = 40;
-    int bottom = HEIGHT - 50;
-    double maxN = Arrays.stream(n).max().orElse(1);
-    double maxY = 0;
-    for (double[] s : series.values()) {
-      for (double v : s) {
-        if (Double.isFinite(v)) {
-          maxY = Math.max(maxY, v);
-        }
-      }
-    }
-    maxY = maxY <= 0 ? 1 : maxY * 1.1;
-    g.setColor(Color.BLACK);
-    g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-    g.drawString(title, left, top - 15);
-    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-    g.drawLine(left, bottom, right, bottom);
-    g.drawLine(left, top, left, bottom);
-    for (int t = 0; t <= 4; t++) {
-      double v = maxY * t / 4;
-      int y = bottom - (int) ((bottom - top) * t / 4.0);
-      g.drawString(String.format(Locale.ROOT, v < 10 ? "%.2f" : "%.0f", v), x0 + 5, y + 4);
-      g.setColor(new Color(0xdddddd));
-      g.drawLine(left + 1, y, right, y);
-      g.setColor(Color.BLACK);
-    }
-    for (double v : n) {
-      int x = left + (int) ((right - left) * v / maxN);
-      g.drawString(String.valueOf((long) v), x - 8, bottom + 18);
-    }
-    g.drawString("nodes", (left + right) / 2 - 15, bottom + 36);
-    int k = 0;
-    for (Map.Entry<String, double[]> s : series.entrySet()) {
-      g.setColor(COLORS[k % COLORS.length]);
-      g.setStroke(new BasicStroke(2f));
-      int px = -1;
-      int py = -1;
-      for (int i = 0; i < n.length; i++) {
-        double v = s.getValue()[i];
-        if (!Double.isFinite(v)) {
-          continue;
-        }
-        int x = left + (int) ((right - left) * n[i] / maxN);
-        int y = bottom - (int) ((bottom - top) * v / maxY);
-        g.fillOval(x - 4, y - 4, 8, 8);
-        if (px >= 0) {
-          g.drawLine(px, py, x, y);
-        }
-        px = x;
-        py = y;
-      }
-      int ly = top + 5 + 16 * k;
-      g.fillRect(left + 10, ly - 8, 12, 8);
-      g.setColor(Color.BLACK);
-      g.drawString(s.getKey(), left + 28, ly);
-      k++;
-    }
   }
 }
