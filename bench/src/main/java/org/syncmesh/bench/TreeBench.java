@@ -164,27 +164,11 @@ public final class TreeBench {
         }
       }
       latencies.sort(null);
-      long eager = 0;
-      long flood = 0;
-      long frames = 0;
-      long ids = 0;
-      long grafts = 0;
-      long answers = 0;
-      long prunes = 0;
-      for (int i = 0; i < n; i++) {
-        BroadcastStats a = nodes.get(i).mesh().broadcastStats();
-        BroadcastStats b = statsBefore[i];
-        eager += a.eagerPushes() - b.eagerPushes();
-        flood += a.floodSends() - b.floodSends();
-        frames += a.announcementFrames() - b.announcementFrames();
-        ids += a.announcedIds() - b.announcedIds();
-        grafts += a.graftsSent() - b.graftsSent();
-        answers += a.graftAnswers() - b.graftAnswers();
-        prunes += a.prunesSent() - b.prunesSent();
-      }
+      BroadcastStats sum = sinceBefore(nodes, statsBefore);
       return new Row(n, linkCount, trees ? "tree" : "flood", cut, keys, rate, percentile(latencies, 0.50),
           percentile(latencies, 0.99), latencies.isEmpty() ? Double.NaN : latencies.get(latencies.size() - 1),
-          (after - before) / (double) keys, lost, eager, flood, frames, ids, grafts, answers, prunes);
+          (after - before) / (double) keys, lost, sum.eagerPushes(), sum.floodSends(), sum.announcementFrames(),
+          sum.announcedIds(), sum.graftsSent(), sum.graftAnswers(), sum.prunesSent());
     } finally {
       for (SyncSocket s : nodes) {
         s.close();
@@ -192,8 +176,28 @@ public final class TreeBench {
     }
   }
 
+  /** Each node's broadcast counters since {@code before} (one snapshot per node, in order), summed over the nodes. */
+  static BroadcastStats sinceBefore(List<SyncSocket> nodes, BroadcastStats[] before) {
+    long[] sum = new long[10];
+    for (int i = 0; i < nodes.size(); i++) {
+      BroadcastStats a = nodes.get(i).mesh().broadcastStats();
+      BroadcastStats b = before[i];
+      sum[0] += a.floodSends() - b.floodSends();
+      sum[1] += a.eagerPushes() - b.eagerPushes();
+      sum[2] += a.announcementFrames() - b.announcementFrames();
+      sum[3] += a.announcedIds() - b.announcedIds();
+      sum[4] += a.graftsSent() - b.graftsSent();
+      sum[5] += a.graftsReceived() - b.graftsReceived();
+      sum[6] += a.graftAnswers() - b.graftAnswers();
+      sum[7] += a.prunesSent() - b.prunesSent();
+      sum[8] += a.prunesReceived() - b.prunesReceived();
+      sum[9] += a.refused() - b.refused();
+    }
+    return new BroadcastStats(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], sum[6], sum[7], sum[8], sum[9]);
+  }
+
   /** Links the nodes as {@link MeshPlan} plans; returns the links as [dialler, target] once every one is up. */
-  private static Set<List<Integer>> mesh(List<SyncSocket> nodes, SplittableRandom random) {
+  static Set<List<Integer>> mesh(List<SyncSocket> nodes, SplittableRandom random) {
     Set<List<Integer>> links = new HashSet<>();
     List<CompletableFuture<?>> dials = new ArrayList<>();
     for (int[] l : MeshPlan.links(nodes.size(), random)) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.syncmesh.Bytes;
@@ -29,13 +30,17 @@ import org.syncmesh.wire.TreeMessage;
  * pushed) or <em>lazy</em> (only their ids are announced); links start eager for every origin. On
  * a broadcast's first receipt the node delivers it, pushes it on the links eager for its origin
  * and announces it on the others (never to the link it came from nor to its originator). A copy
- * arriving on an eager link makes that link lazy for the origin and sends a PRUNE back, so each
- * origin's eager links settle into a spanning tree rooted at it. An announced id this node has not
- * seen within {@value #MISSING_TIMEOUT_MILLIS} ms makes it GRAFT the announcer, which answers from
- * its cache of recent broadcasts and makes the link eager for their origins; if the broadcast still
- * does not come, the next announcer is grafted. A broken tree link repairs itself this way, with no
- * other message. Why per origin: with one shared tree, writers on both sides of a repaired cut
- * prune the new links from both ends at once and the tree never settles (docs/extension-v2.md §3.1).
+ * arriving from a peer sends it a PRUNE for the origin, which makes the peer's side of the link
+ * lazy, so each origin's eager links settle into a spanning tree rooted at it; the node never
+ * prunes its <em>parent</em> (the link not pruned here that brought the origin's latest first
+ * receipt), and a PRUNE changes only the pruned side, so that broadcasts overtaking each other
+ * under load cannot cut a node off from an origin. An announced id this node has not seen within
+ * {@value #MISSING_TIMEOUT_MILLIS} ms makes it GRAFT the announcer, which answers from its cache of
+ * recent broadcasts and makes the link eager for their origins (for every origin, when the cache no
+ * longer holds what was asked); if the broadcast still does not come, the next announcer is
+ * grafted. A broken tree link repairs itself this way, with no other message. Why per origin: with
+ * one shared tree, writers on both sides of a repaired cut prune the new links from both ends at
+ * once and the tree never settles (docs/extension-v2.md §3.1).
  *
  * <p>Costs and bounds (docs/extension-v2.md §3 gives the reasons):
  * <ul>
@@ -49,6 +54,8 @@ import org.syncmesh.wire.TreeMessage;
  *   <li>at most {@value #MAX_MISSING} announced-but-missing ids are tracked, each with up to
  *       {@value #MAX_ANNOUNCERS} announcers; further ids are counted and ignored (their broadcasts
  *       still come by eager links, or by anti-entropy);</li>
+ *   <li>a PRUNE for an origin goes to a peer at most once a second, however many copies pushed
+ *       before it arrived follow it;</li>
  *   <li>lazy links are remembered for the {@value #MAX_ORIGINS} origins used last; a forgotten
  *       origin starts over with every link eager (a few PRUNEs).</li>
  * </ul>
@@ -80,18 +87,20 @@ final class BroadcastTree {
   static final long MAX_CACHED_BYTES = 32L * 1024 * 1024;
   /** Half the waterfall's 60 s: a graft answered later would be refused as too old anyway. */
   static final long CACHE_MILLIS = 30_000;
-  static final int MAX_MISSING = 8192;
+  static final int MAX_MISSING = 32768;
   static final int MAX_ANNOUNCERS = 4;
   static final int MAX_ORIGINS = 4096;
+  /** A duplicate from a link pruned for its origin less than this ago sends no PRUNE again. */
+  static final long PRUNE_REPEAT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final MeshNode node;
   /** Announced broadcasts by message id, oldest first. */
   private final LinkedHashMap<Bytes, Cached> cache = new LinkedHashMap<>();
   private long cachedBytes;
-  /** Per origin, the links lazy for its tree; the origins used last last. */
-  private final LinkedHashMap<String, Set<Peer>> lazyByOrigin = new LinkedHashMap<>(64, 0.75f, true) {
+  /** Per origin, this node's side of its tree; the origins used last last. */
+  private final LinkedHashMap<String, OriginTree> origins = new LinkedHashMap<>(64, 0.75f, true) {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Set<Peer>> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<String, OriginTree> eldest) {
       return size() > MAX_ORIGINS;
     }
   };
@@ -109,6 +118,16 @@ final class BroadcastTree {
   private volatile long prunesSent;
   private volatile long prunesReceived;
   private volatile long refused;
+
+  /** One origin's tree as this node sees it. */
+  private static final class OriginTree {
+    /** Peers that pruned this node: the origin's broadcasts are announced to them, not pushed. */
+    final Set<Peer> lazy = new HashSet<>();
+    /** Peers this node pruned, with when it last sent them a PRUNE ({@link System#nanoTime()}). */
+    final Map<Peer, Long> pruned = new HashMap<>();
+    /** The link not pruned here that delivered the origin's latest first receipt; never pruned. */
+    @Nullable Peer parent;
+  }
 
   private static final class Cached {
     final OutboundFrame frame;
@@ -142,26 +161,60 @@ final class BroadcastTree {
   }
 
   /**
-   * A broadcast's first receipt: its id is no longer missing. Unlike the paper, the arrival link is
-   * not made eager here: under load, broadcasts pushed before a PRUNE arrived would flip pruned links
-   * back, and each flip costs another PRUNE. Links become eager by GRAFT only.
+   * A broadcast's first receipt, from {@code peer}: its id is no longer missing, and a link this
+   * node has not pruned becomes the origin's parent here. Unlike the paper, a pruned arrival link is
+   * not made eager again: under load, broadcasts pushed before a PRUNE arrived would flip pruned
+   * links back, and each flip costs another PRUNE. Links become eager by GRAFT only.
    */
-  void firstReceipt(Bytes id) {
-    missing.remove(id);
+  void firstReceipt(Peer peer, InternalMessage message) {
+    if (!missing.isEmpty()) {
+      missing.remove(message.id());
+    }
+    String origin = message.senderId();
+    if (peer.treeLink() && TreeMessage.fitsOrigin(origin)) {
+      OriginTree t = tree(origin);
+      if (!t.pruned.containsKey(peer)) {
+        t.parent = peer;
+      }
+    }
   }
 
   /**
-   * A copy of {@code message}, a broadcast already seen, arrived from {@code peer}: the tree link
-   * becomes lazy for its origin, on both ends. As in the paper, a PRUNE goes back whatever this
-   * side's state: the peer pushed, so its side is eager (after a GRAFT only the answering side is).
+   * A copy of {@code message}, a broadcast already seen, arrived from {@code peer}: unless that link
+   * is the origin's parent here, a PRUNE asks the peer to push no more of the origin's broadcasts
+   * to this node. Unlike the paper, this node's own pushes to the peer go on until the peer prunes
+   * them: a copy coming one way says nothing of the other, and a node pruned both ways at once by
+   * two neighbours that each saw the other's copy first is cut off from the origin until a repair.
+   * Nor does it prune its parent, the link that delivered its latest first receipt, so it always
+   * keeps one eager link from the origin while broadcasts in flight overtake each other. A PRUNE
+   * already sent to the peer for the origin within {@link #PRUNE_REPEAT_NANOS} is not repeated for
+   * each copy pushed before it arrived.
    */
   void duplicate(Peer peer, InternalMessage message) {
     String origin = message.senderId();
     if (peer.treeLink() && TreeMessage.fitsOrigin(origin)) {
-      lazyByOrigin.computeIfAbsent(origin, o -> new HashSet<>()).add(peer);
+      OriginTree t = tree(origin);
+      if (peer == t.parent) {
+        return;
+      }
+      long now = System.nanoTime();
+      Long last = t.pruned.get(peer);
+      if (last != null && now - last < PRUNE_REPEAT_NANOS) {
+        return;
+      }
+      t.pruned.put(peer, now);
       prunesSent++;
       send(peer, new TreeMessage.Prune(List.of(origin)));
     }
+  }
+
+  private OriginTree tree(String origin) {
+    OriginTree t = origins.get(origin);
+    if (t == null) {
+      t = new OriginTree();
+      origins.put(origin, t);
+    }
+    return t;
   }
 
   /** A tree message (sub-flag 0x23) from {@code peer}. */
@@ -185,7 +238,7 @@ final class BroadcastTree {
     } else {
       prunesReceived++;
       for (String origin : ((TreeMessage.Prune) tree).origins()) {
-        lazyByOrigin.computeIfAbsent(origin, o -> new HashSet<>()).add(peer);
+        tree(origin).lazy.add(peer);
       }
     }
   }
@@ -197,7 +250,13 @@ final class BroadcastTree {
       peer.announceFlush = null;
     }
     peer.announceBatch.clear();
-    lazyByOrigin.values().forEach(lazy -> lazy.remove(peer));
+    for (OriginTree t : origins.values()) {
+      t.lazy.remove(peer);
+      t.pruned.remove(peer);
+      if (t.parent == peer) {
+        t.parent = null;
+      }
+    }
   }
 
   BroadcastStats stats() {
@@ -208,8 +267,8 @@ final class BroadcastTree {
   // ------------------------------------------------------------------ internals
 
   private boolean lazy(Peer peer, String origin) {
-    Set<Peer> lazy = lazyByOrigin.get(origin);
-    return lazy != null && lazy.contains(peer);
+    OriginTree t = origins.get(origin);
+    return t != null && t.lazy.contains(peer);
   }
 
   private void refuse(Peer peer, String why) {
@@ -349,6 +408,9 @@ final class BroadcastTree {
     for (Map.Entry<Peer, List<Bytes>> ask : asks.entrySet()) {
       Peer peer = ask.getKey();
       List<Bytes> wanted = ask.getValue();
+      for (OriginTree t : origins.values()) {
+        t.pruned.remove(peer); // the grafted peer pushes again: a copy it sends twice deserves a PRUNE
+      }
       int perFrame = idsPerFrame();
       for (int i = 0; i < wanted.size(); i += perFrame) {
         graftsSent++;
@@ -364,20 +426,33 @@ final class BroadcastTree {
   private void grafted(Peer peer, List<Bytes> ids) {
     graftsReceived++;
     long now = node.nowMillis();
+    boolean gone = false;
     for (Bytes id : ids) {
       Cached c = cache.get(id);
-      if (c == null || now - c.atMillis > CACHE_MILLIS || c.resentTo.contains(peer)
-          || !node.mayReceive(peer.info(), c.frame.message())) {
-        refused++; // unknown, expired, asked twice, or not for this peer: nothing to send
+      if (c == null || now - c.atMillis > CACHE_MILLIS) {
+        refused++;
+        gone = true;
+        continue;
+      }
+      if (c.resentTo.contains(peer) || !node.mayReceive(peer.info(), c.frame.message())) {
+        refused++; // asked twice, or not for this peer: nothing to send
         continue;
       }
       c.resentTo.add(peer);
-      Set<Peer> lazy = lazyByOrigin.get(c.frame.message().senderId());
-      if (lazy != null) {
-        lazy.remove(peer); // the grafter's side of the link stays as it was: it does not know the origin
+      OriginTree t = origins.get(c.frame.message().senderId());
+      if (t != null) {
+        t.lazy.remove(peer); // the grafter's side of the link stays as it was: it does not know the origin
       }
       graftAnswers++;
       peer.send(c.frame);
+    }
+    if (gone) {
+      // Asked for broadcasts no longer cached, of origins this node cannot tell: the grafter's tree
+      // broke longer ago than the cache reaches (a bulk load outruns it), and what it lost waits for
+      // anti-entropy. Pushing every origin to it again ends the loss now; its PRUNEs settle the rest.
+      for (OriginTree t : origins.values()) {
+        t.lazy.remove(peer);
+      }
     }
   }
 

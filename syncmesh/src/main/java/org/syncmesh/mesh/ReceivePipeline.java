@@ -59,7 +59,7 @@ final class ReceivePipeline {
         node.tree.duplicate(peer, message);
         return;
       }
-      node.tree.firstReceipt(message.id());
+      node.tree.firstReceipt(peer, message);
       if (!relaysItself(message)) {
         relay(peer, message);
       }

@@ -23,8 +23,9 @@ import org.syncmesh.wire.TreeMessage;
 
 /**
  * The broadcast tree's protocol (docs/extension-v2.md §2–§3) as a peer sees it, against scripted
- * version-2 peers: eager push, prune on a duplicate, batched announcements, graft and its answer
- * from the cache, graft of an announced id that does not come, and refusals of misbehaving peers.
+ * version-2 peers: eager push, prune on a duplicate (never of the parent, once per second), a link
+ * lazy when its peer prunes, batched announcements, graft and its answer from the cache, graft of
+ * an announced id that does not come or is no longer cached, and refusals of misbehaving peers.
  * "Nothing else arrived" is shown by the next broadcast or tree frame on the link: frames keep
  * their order per link.
  */
@@ -48,7 +49,7 @@ final class BroadcastTreeTest {
 
   /**
    * Peers a and b, both version 2, with the node's link to b lazy for a's broadcasts: a's first
-   * broadcast was pushed to b, b sent it back, and the node pruned.
+   * broadcast was pushed to b, and b pruned the node for a's tree.
    */
   private ScriptedPeer[] lazyForA(MeshSocket node) {
     ScriptedPeer a = v2Peer(node);
@@ -56,9 +57,15 @@ final class BroadcastTreeTest {
     InternalMessage first = a.message(Flags.MAIN_BROADCAST, 0L, "first");
     a.writeFrame(first);
     nextBroadcastOrTree(b);
-    b.writeFrame(first);
-    assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(a.id()))));
+    prune(node, b, a.id());
     return new ScriptedPeer[] {a, b};
+  }
+
+  /** {@code peer} prunes the node for {@code origin}'s tree, and the node has taken it. */
+  private static void prune(MeshSocket node, ScriptedPeer peer, String origin) {
+    long before = node.broadcastStats().prunesReceived();
+    peer.send(Flags.MAIN_WHISPER, new TreeMessage.Prune(List.of(origin)).toPayload().toArray());
+    await("the node to take the prune").atMost(WAIT).until(() -> node.broadcastStats().prunesReceived() == before + 1);
   }
 
   /** The next frame on the link that is a broadcast or a tree message. */
@@ -75,7 +82,7 @@ final class BroadcastTreeTest {
   }
 
   @Test
-  void pushedEagerly_prunedOnADuplicate_thenAnnounced_andAGraftGetsTheSameBytesOnce() {
+  void pushedEagerly_aDuplicateIsPruned_aPruneMakesTheLinkLazy_andAGraftGetsTheSameBytesOnce() {
     MeshSocket node = node();
     ScriptedPeer a = v2Peer(node);
     ScriptedPeer b = v2Peer(node);
@@ -87,7 +94,12 @@ final class BroadcastTreeTest {
 
     b.writeFrame(one); // a copy on an eager link
     assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(a.id()))));
+    InternalMessage half = a.message(Flags.MAIN_BROADCAST, 0L, "half");
+    a.writeFrame(half);
+    assertThat(nextBroadcastOrTree(b).message().body())
+        .as("pruning b stops b's pushes to the node, not the node's to b").isEqualTo(half.body());
 
+    prune(node, b, a.id());
     InternalMessage two = a.message(Flags.MAIN_BROADCAST, 0L, "two");
     a.writeFrame(two);
     Frame announced = nextBroadcastOrTree(b);
@@ -107,7 +119,7 @@ final class BroadcastTreeTest {
         .isEqualTo(three.body());
 
     BroadcastStats stats = node.broadcastStats();
-    assertThat(stats.eagerPushes()).isEqualTo(2);
+    assertThat(stats.eagerPushes()).isEqualTo(3);
     assertThat(stats.prunesSent()).isEqualTo(1);
     assertThat(stats.announcementFrames()).isEqualTo(1);
     assertThat(stats.announcedIds()).isEqualTo(1);
@@ -232,6 +244,87 @@ final class BroadcastTreeTest {
     assertThat(node.statusErrors()).isEmpty();
   }
 
+  /**
+   * The node's parent for an origin is the link not pruned here that brought its latest first
+   * receipt; a copy from the parent is never pruned, so broadcasts overtaking each other on two
+   * links cannot leave the node pruned on both.
+   */
+  @Test
+  void theParentIsNeverPruned_andACopyFromAPrunedLinkDoesNotMakeItTheParent() {
+    MeshSocket node = node();
+    ScriptedPeer a = v2Peer(node);
+    ScriptedPeer b = v2Peer(node);
+    ScriptedPeer c = v2Peer(node);
+
+    InternalMessage one = a.message(Flags.MAIN_BROADCAST, 0L, "one");
+    b.writeFrame(one); // a's broadcast relayed by b comes first: b is a's parent here
+    assertThat(nextBroadcastOrTree(c).message().body()).isEqualTo(one.body());
+    a.writeFrame(one);
+    assertThat(nextBroadcastOrTree(a).packets()).as("the later copy's link is pruned")
+        .isEqualTo(tree(new TreeMessage.Prune(List.of(a.id()))));
+
+    InternalMessage two = a.message(Flags.MAIN_BROADCAST, 0L, "two");
+    a.writeFrame(two); // pushed before a took the prune: first here, but from a pruned link
+    assertThat(nextBroadcastOrTree(c).message().body()).isEqualTo(two.body());
+    assertThat(nextBroadcastOrTree(b).message().body()).isEqualTo(two.body());
+    b.writeFrame(two); // the parent's copy comes second
+    InternalMessage fromC = c.message(Flags.MAIN_BROADCAST, 0L, "c's");
+    c.writeFrame(fromC);
+    assertThat(nextBroadcastOrTree(b).message().body()).as("no PRUNE to the parent, b: c's broadcast comes next")
+        .isEqualTo(fromC.body());
+    assertThat(node.broadcastStats().prunesSent()).isEqualTo(1);
+  }
+
+  @Test
+  void copiesPushedBeforeAPruneArrived_areNotPrunedAgainWithinASecond() {
+    MeshSocket node = node();
+    ScriptedPeer a = v2Peer(node);
+    ScriptedPeer b = v2Peer(node);
+    ScriptedPeer c = v2Peer(node);
+
+    for (int i = 0; i < 5; i++) {
+      InternalMessage m = a.message(Flags.MAIN_BROADCAST, 0L, "m" + i);
+      a.writeFrame(m);
+      assertThat(nextBroadcastOrTree(c).message().body()).isEqualTo(m.body()); // a's copy came first
+      b.writeFrame(m); // b's copies, as if all pushed before b read the node's PRUNE
+    }
+    InternalMessage fromC = c.message(Flags.MAIN_BROADCAST, 0L, "c's");
+    c.writeFrame(fromC);
+    List<Frame> toB = new ArrayList<>();
+    while (toB.isEmpty() || toB.get(toB.size() - 1).flag() != Flags.MAIN_BROADCAST
+        || !toB.get(toB.size() - 1).message().body().equals(fromC.body())) {
+      toB.add(nextBroadcastOrTree(b));
+    }
+    assertThat(toB).filteredOn(f -> f.subFlag() == Flags.SUB_SM_TREE).as("one PRUNE for five copies")
+        .extracting(Frame::packets).containsExactly(tree(new TreeMessage.Prune(List.of(a.id()))));
+    assertThat(node.broadcastStats().prunesSent()).isEqualTo(1);
+  }
+
+  /**
+   * A graft for broadcasts the node no longer caches tells it the grafter's tree broke longer ago
+   * than the cache reaches (a bulk load outruns it): the node pushes every origin to it again.
+   */
+  @Test
+  void aGraftForBroadcastsNoLongerCached_makesTheLinkEagerForEveryOrigin() {
+    MeshSocket node = node();
+    ScriptedPeer[] ab = lazyForA(node);
+    ScriptedPeer a = ab[0];
+    ScriptedPeer b = ab[1];
+    InternalMessage announcedOnly = a.message(Flags.MAIN_BROADCAST, 0L, "announced");
+    a.writeFrame(announcedOnly);
+    assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Announce(List.of(announcedOnly.id()))));
+
+    byte[] evicted = new byte[TreeMessage.ID_BYTES];
+    new SplittableRandom(3).nextBytes(evicted);
+    b.send(Flags.MAIN_WHISPER, new TreeMessage.Graft(List.of(Bytes.of(evicted))).toPayload().toArray());
+    await("the graft to be refused").atMost(WAIT).until(() -> node.broadcastStats().refused() == 1);
+
+    InternalMessage next = a.message(Flags.MAIN_BROADCAST, 0L, "next");
+    a.writeFrame(next);
+    assertThat(nextBroadcastOrTree(b).message().body()).as("pushed again, not announced").isEqualTo(next.body());
+    assertThat(node.broadcastStats().graftAnswers()).isZero();
+  }
+
   @Test
   void misbehavingPeers_areRefusedCountedAndReported_andTheNodeServesOn() {
     MeshSocket node = node();
@@ -295,8 +388,7 @@ final class BroadcastTreeTest {
     InternalMessage one = a.message(Flags.MAIN_BROADCAST, 0L, "signed one");
     a.writeFrame(one);
     assertThat(nextBroadcastOrTree(b).message().body()).isEqualTo(one.body());
-    b.writeFrame(one);
-    assertThat(nextBroadcastOrTree(b).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(a.id()))));
+    prune(node, b, a.id());
 
     InternalMessage two = a.message(Flags.MAIN_BROADCAST, 0L, "signed two");
     a.writeFrame(two);

@@ -32,6 +32,10 @@ import org.syncmesh.testing.Seeded;
  * nodes, and its repair alone covers the cut links. Every node must apply every write exactly once
  * (one update event per key, each write a key of its own) and all stores must end equal. A failure
  * names the seed; {@code -Dsyncmesh.seed=N} replays the same topology, writers and cuts.
+ *
+ * <p>A second test loads a smaller mesh in bulk, from three writers at once, as fast as they can
+ * write: pushes then queue behind each other for seconds, announcements overtake them, and the
+ * tree must still bring every write, with no anti-entropy to fall back on.
  */
 final class BroadcastTreeRandomizedTest {
 
@@ -41,6 +45,9 @@ final class BroadcastTreeRandomizedTest {
   private static final int WRITES_PER_PHASE = 120;
   private static final int CHURNED = 2;
   private static final Duration CONVERGE = Duration.ofSeconds(60);
+  private static final int BULK_NODES = 10;
+  private static final int BULK_WRITERS = 3;
+  private static final int BULK_WRITES = 40_000;
 
   @RegisterExtension final NetworkTestRule net = new NetworkTestRule();
 
@@ -60,7 +67,7 @@ final class BroadcastTreeRandomizedTest {
       for (int i = 0; i < NODES; i++) {
         nodes.add(node());
       }
-      buildMesh(random);
+      buildMesh(random, NODES);
       for (SyncSocket n : nodes) {
         assertThat(n.routingTable().values()).allMatch(p -> p.extensionVersion() == 2, "every link runs the tree");
       }
@@ -127,6 +134,37 @@ final class BroadcastTreeRandomizedTest {
     }
   }
 
+  @Test
+  void aBulkLoadFromSeveralWritersAtOnce_reachesEveryNodeExactlyOnce_byTheTreeAlone() {
+    long seed = Seeded.seed();
+    SplittableRandom random = new SplittableRandom(seed);
+    try {
+      for (int i = 0; i < BULK_NODES; i++) {
+        nodes.add(node());
+      }
+      buildMesh(random, BULK_NODES);
+      List<Integer> writers = new ArrayList<>();
+      while (writers.size() < BULK_WRITERS) {
+        int w = random.nextInt(BULK_NODES);
+        if (!writers.contains(w)) {
+          writers.add(w);
+        }
+      }
+      bulkLoad(writers);
+      awaitAllApplied("after the bulk load");
+      for (SyncSocket n : nodes) {
+        assertThat(applied.get(n).entrySet()).as("writes applied more than once on " + n)
+            .allMatch(e -> e.getValue().get() == 1);
+        assertThat(n.peerSync().values()).as("nothing came by anti-entropy to " + n)
+            .allMatch(p -> p.entriesReceived() == 0);
+      }
+      Cluster.awaitIdentical(nodes, Duration.ofSeconds(10), "after the bulk load");
+    } catch (RuntimeException | AssertionError e) {
+      throw new AssertionError("seed " + seed + " (replay with -D" + Seeded.SEED_PROPERTY + "=" + seed + "); links "
+          + links + "\n" + e.getMessage(), e);
+    }
+  }
+
   private SyncSocket node() {
     SyncSocket n = net.track(new SyncSocket.Builder().leasing(false).maxOutgoing(0).reconnect(false)
         .antiEntropyInterval(Duration.ofHours(1)).callbackExecutor(Runnable::run).build());
@@ -136,16 +174,16 @@ final class BroadcastTreeRandomizedTest {
     return n;
   }
 
-  /** A random spanning tree, then random extra links until every node has degree 4 (at most 6). */
-  private void buildMesh(SplittableRandom random) {
-    int[] degree = new int[NODES];
-    for (int i = 1; i < NODES; i++) {
+  /** A random spanning tree of the first {@code count} nodes, then extra links until each has degree 4 (at most 6). */
+  private void buildMesh(SplittableRandom random, int count) {
+    int[] degree = new int[count];
+    for (int i = 1; i < count; i++) {
       link(i, random.nextInt(i), degree);
     }
-    for (int i = 0; i < NODES; i++) {
+    for (int i = 0; i < count; i++) {
       int tries = 0;
       while (degree[i] < MIN_DEGREE && tries++ < 100) {
-        int j = random.nextInt(NODES);
+        int j = random.nextInt(count);
         if (j != i && degree[j] < MAX_DEGREE && !links.contains(List.of(i, j)) && !links.contains(List.of(j, i))) {
           link(i, j, degree);
         }
@@ -248,6 +286,36 @@ final class BroadcastTreeRandomizedTest {
       written++;
     }
     return out;
+  }
+
+  /**
+   * {@link #BULK_WRITES} new keys, written with the blocking {@code set} by one thread per writer
+   * at once (of w writers, the i-th takes keys i, i + w, i + 2w, …), each as fast as its node's
+   * back-pressure lets it.
+   */
+  private void bulkLoad(List<Integer> writers) {
+    List<CompletableFuture<Void>> loads = new ArrayList<>();
+    java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(writers.size());
+    try {
+      for (int w = 0; w < writers.size(); w++) {
+        SyncSocket writer = nodes.get(writers.get(w));
+        int first = w;
+        loads.add(CompletableFuture.runAsync(() -> {
+          for (int k = first; k < BULK_WRITES; k += writers.size()) {
+            writer.set("w" + k, k);
+          }
+        }, threads));
+      }
+      CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new)).orTimeout(60, TimeUnit.SECONDS).join();
+    } finally {
+      threads.shutdownNow();
+      try {
+        threads.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    written = BULK_WRITES;
   }
 
   private static void join(List<CompletableFuture<Void>> writes) {
