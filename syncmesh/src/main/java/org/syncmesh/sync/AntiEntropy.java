@@ -27,6 +27,9 @@ import org.syncmesh.wire.WireFormatException;
  * entries the other lacks or holds older. d differences among n keys cost about d·log16(n)
  * digests plus the rows of d buckets, not n. A side that holds nothing asks for everything at once
  * ({@code send-all}), as an initial sync would, and from one peer at a time ({@link #copyFrom}).
+ * While writes flow, digests differ by what is in flight: a node starts a periodic round only
+ * after a quiet interval, and answers one only then too (both sides at most
+ * {@link #MAX_ROUND_GAP_MILLIS} apart), so that a bulk load is not sent a second time.
  *
  * <p>When two peers meet again, each first sends the other every entry whose version is above
  * its clock at the last round that found them in sync: after a partition these are, as a rule,
@@ -78,6 +81,8 @@ final class AntiEntropy {
     final java.util.concurrent.atomic.AtomicLong roundSent = new java.util.concurrent.atomic.AtomicLong();
     /** The entries the peer held when it last started a round with this node; -1: not known. */
     volatile long peerEntries = -1;
+    /** When this node last answered a round the peer started (monotonic); 0: never since the link came up. */
+    long lastAnsweredMillis;
   }
 
   private static final Logger log = LoggerFactory.getLogger(AntiEntropy.class);
@@ -209,7 +214,7 @@ final class AntiEntropy {
     long interval = limits.antiEntropyInterval().toMillis();
     // While writes flow, digests differ by what is in flight, and a round would send it all again:
     // wait for a quiet interval, but no longer than MAX_ROUND_GAP_MILLIS.
-    boolean busy = elapsed - store.lastChangeNanos() / 1_000_000 < interval;
+    boolean busy = busy(elapsed);
     for (PeerInfo p : linked.values()) {
       PeerSession s = session(p.id());
       long since = elapsed - s.roundStartedMillis;
@@ -218,6 +223,11 @@ final class AntiEntropy {
       }
     }
     publishClockOffsets(node.nowMillis());
+  }
+
+  /** Whether this node's store changed within the last interval: writes are flowing. */
+  private boolean busy(long elapsedMillis) {
+    return elapsedMillis - store.lastChangeNanos() / 1_000_000 < limits.antiEntropyInterval().toMillis();
   }
 
   /** Real elapsed time for pacing rounds: the node's clock may be set, or stand still in tests. */
@@ -340,6 +350,16 @@ final class AntiEntropy {
         synced.accept(from.id()); // the peer holds nothing
         return;
       }
+      long elapsed = monotonicMillis();
+      boolean answeredLately = s.lastAnsweredMillis != 0 && elapsed - s.lastAnsweredMillis < MAX_ROUND_GAP_MILLIS;
+      if (mine > 0 && busy(elapsed) && answeredLately) {
+        // Writes are arriving here, so the digests differ by what is on its way: a peer that is
+        // quiet (it has all of a bulk load that this node is still receiving) would send it again.
+        // The peer tries again one interval later; a round waits no longer than MAX_ROUND_GAP_MILLIS.
+        send(from, List.<List<?>>of(ExtMessages.done(t.round(), false, now)).iterator());
+        return;
+      }
+      s.lastAnsweredMillis = elapsed;
     }
     int childLevel = t.level() + 1;
     List<Integer> differing = new ArrayList<>();
