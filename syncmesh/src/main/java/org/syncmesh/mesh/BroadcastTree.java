@@ -34,7 +34,8 @@ import org.syncmesh.wire.TreeMessage;
  * lazy, so each origin's eager links settle into a spanning tree rooted at it; the node never
  * prunes its <em>parent</em> (the link not pruned here that brought the origin's latest first
  * receipt), and a PRUNE changes only the pruned side, so that broadcasts overtaking each other
- * under load cannot cut a node off from an origin. An announced id this node has not seen within
+ * under load seldom cut a node off from an origin (a loop of parents still can, until a graft
+ * repairs it). An announced id this node has not seen within
  * {@value #MISSING_TIMEOUT_MILLIS} ms makes it GRAFT the announcer, which answers from its cache of
  * recent broadcasts and makes the link eager for their origins (for every origin, when the cache no
  * longer holds what was asked); if the broadcast still does not come, the next announcer is
@@ -185,8 +186,8 @@ final class BroadcastTree {
    * to this node. Unlike the paper, this node's own pushes to the peer go on until the peer prunes
    * them: a copy coming one way says nothing of the other, and a node pruned both ways at once by
    * two neighbours that each saw the other's copy first is cut off from the origin until a repair.
-   * Nor does it prune its parent, the link that delivered its latest first receipt, so it always
-   * keeps one eager link from the origin while broadcasts in flight overtake each other. A PRUNE
+   * Nor does it prune its parent, the link that delivered its latest first receipt, so it keeps
+   * one link that pushes it the origin's broadcasts while those in flight overtake each other. A PRUNE
    * already sent to the peer for the origin within {@link #PRUNE_REPEAT_NANOS} is not repeated for
    * each copy pushed before it arrived.
    */
@@ -449,7 +450,7 @@ final class BroadcastTree {
     if (gone) {
       // Asked for broadcasts no longer cached, of origins this node cannot tell: the grafter's tree
       // broke longer ago than the cache reaches (a bulk load outruns it), and what it lost waits for
-      // anti-entropy. Pushing every origin to it again ends the loss now; its PRUNEs settle the rest.
+      // anti-entropy. Pushing every origin to it again ends the cut-off now; its PRUNEs settle the rest.
       for (OriginTree t : origins.values()) {
         t.lazy.remove(peer);
       }
