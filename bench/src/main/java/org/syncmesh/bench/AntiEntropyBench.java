@@ -143,8 +143,41 @@ public final class AntiEntropyBench {
         if (d > 0) {
           figures.record(dn + ": bytes minus the changed entries' own key+value bytes (" + String.format("%,d", entryBytes)
               + ")", bytes - entryBytes);
+          strangers(a, n, d, leasing, figures);
         }
       }
+    }
+  }
+
+  /**
+   * Two nodes that never met, as after a restart (a node remembers whom it was in sync with only
+   * while it runs): each takes all n keys from {@code a} (so both hold the same versions), leaves
+   * it, writes d/2 new keys of its own, then one dials the other. Nothing tells them what changed
+   * since, so the round compares digests down to the rows of every differing bucket.
+   */
+  private static void strangers(SyncSocket a, int n, int d, boolean leasing, Figures figures) throws Exception {
+    try (SyncSocket s1 = new SyncSocket.Builder().maxOutgoing(0).leasing(leasing).build();
+        SyncSocket s2 = new SyncSocket.Builder().maxOutgoing(0).leasing(leasing).build();
+        Relay relay = new Relay(s1.port())) {
+      for (SyncSocket s : List.of(s1, s2)) {
+        dial(s, a, a.port());
+        awaitTrue("a copy of a", () -> s.size() == a.size());
+        s.disconnect(a.id());
+        awaitTrue("leaving a", () -> !s.routingTable().containsKey(a.id()) && !a.routingTable().containsKey(s.id()));
+      }
+      int held = a.size();
+      int first = n + d; // past every key a holds
+      fill(s1, first, first + d / 2, 0);
+      fill(s2, first + d / 2, first + d, 0);
+      long start = System.nanoTime();
+      dial(s2, s1, relay.port());
+      awaitTrue("identical states", () -> s1.size() == held + d && s2.size() == held + d
+          && same(s1, s2, first, first + d));
+      double seconds = (System.nanoTime() - start) / 1e9;
+      awaitRoundAfter(s1, s2, new Instant[2]);
+      String dn = String.format("d=%,d", d);
+      figures.record(dn + " new keys, nodes that never met (a restart): link-up to identical, s", seconds);
+      figures.record(dn + " new keys, nodes that never met (a restart): bytes, link-up to round end", relay.bytes());
     }
   }
 

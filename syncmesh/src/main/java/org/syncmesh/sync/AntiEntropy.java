@@ -394,10 +394,6 @@ final class AntiEntropy {
     Map<Long, Long> theirDigest = new HashMap<>();
     Map<Long, long[]> theirOrder = new HashMap<>();
     ByteBuffer rows = ByteBuffer.wrap(r.rows());
-    BitSet buckets = new BitSet(DigestTree.BUCKETS);
-    for (int b : r.buckets()) {
-      buckets.set(b);
-    }
     while (rows.hasRemaining()) {
       long kh = rows.getLong();
       long digest = rows.getLong();
@@ -408,22 +404,25 @@ final class AntiEntropy {
     }
     List<Bytes> toSend = new ArrayList<>();
     List<Map.Entry<Bytes, Store.Entry>> forgotten = new ArrayList<>();
-    for (Map.Entry<Bytes, Store.Entry> e : store.entries()) {
-      long kh = DigestTree.keyHash(e.getKey());
-      if (!buckets.get(DigestTree.bucket(kh))) {
-        continue;
-      }
-      Store.Entry mine = e.getValue();
-      Long theirs = theirDigest.get(kh);
-      if (theirs == null) {
-        if (Hlc.millis(mine.version().hlc()) > r.horizon()) {
-          toSend.add(e.getKey());
-        } else if (!mine.deleted()) {
-          forgotten.add(Map.entry(e.getKey(), mine));
+    BitSet buckets = bitSet(r.buckets());
+    for (int b = buckets.nextSetBit(0); b >= 0; b = buckets.nextSetBit(b + 1)) {
+      store.tree().forEachKey(b, key -> {
+        Store.Entry mine = store.entry(key);
+        if (mine == null) {
+          return; // collected since the index was read
         }
-      } else if (theirs != store.keyDigest(e.getKey(), kh, mine) && mayBeNewer(mine, theirOrder.get(kh))) {
-        toSend.add(e.getKey());
-      }
+        long kh = DigestTree.keyHash(key);
+        Long theirs = theirDigest.get(kh);
+        if (theirs == null) {
+          if (Hlc.millis(mine.version().hlc()) > r.horizon()) {
+            toSend.add(key);
+          } else if (!mine.deleted()) {
+            forgotten.add(Map.entry(key, mine));
+          }
+        } else if (theirs != store.keyDigest(key, kh, mine) && mayBeNewer(mine, theirOrder.get(kh))) {
+          toSend.add(key);
+        }
+      });
     }
     if (!forgotten.isEmpty()) {
       long horizon = r.horizon();
@@ -435,6 +434,14 @@ final class AntiEntropy {
     if (!r.reply()) {
       finish(from.id(), false);
     }
+  }
+
+  private static BitSet bitSet(int[] buckets) {
+    BitSet set = new BitSet(DigestTree.BUCKETS);
+    for (int b : buckets) {
+      set.set(b);
+    }
+    return set;
   }
 
   /** Whether this node's entry may be newer than the peer's row, so the peer should have it. */
@@ -550,38 +557,83 @@ final class AntiEntropy {
     return digests;
   }
 
-  /** Rows messages for {@code buckets}, at most {@link #ROWS_PER_MESSAGE} rows each (a bucket is never split). */
+  /**
+   * Rows messages for {@code buckets}, at most {@link #ROWS_PER_MESSAGE} rows each (a bucket is
+   * never split), each made as the link takes it: a round that finds every bucket different holds
+   * one message's rows at a time, not the whole store's.
+   */
   private Iterator<List<?>> rowsMessages(long round, boolean reply, int[] buckets) {
-    BitSet wanted = new BitSet(DigestTree.BUCKETS);
-    for (int b : buckets) {
-      wanted.set(b);
+    return new RowsStream(round, reply, buckets);
+  }
+
+  private final class RowsStream implements Iterator<List<?>> {
+    private final long round;
+    private final boolean reply;
+    private final int[] buckets;
+    private final BitSet read = new BitSet(DigestTree.BUCKETS);
+    private int at;
+    /** A bucket read for the last message that would have made it too long: the next one's first. */
+    private int carried = -1;
+    private List<Row> carriedRows = List.of();
+
+    RowsStream(long round, boolean reply, int[] buckets) {
+      this.round = round;
+      this.reply = reply;
+      this.buckets = buckets;
     }
-    Map<Integer, List<Row>> byBucket = new HashMap<>();
-    for (Map.Entry<Bytes, Store.Entry> e : store.entries()) {
-      long kh = DigestTree.keyHash(e.getKey());
-      int b = DigestTree.bucket(kh);
-      if (wanted.get(b)) {
-        byBucket.computeIfAbsent(b, x -> new ArrayList<>()).add(new Row(kh, store.keyDigest(e.getKey(), kh,
-            e.getValue()), e.getValue()));
+
+    @Override
+    public boolean hasNext() {
+      return carried >= 0 || skipRead();
+    }
+
+    /** Moves past buckets named twice; true if one is left. */
+    private boolean skipRead() {
+      while (at < buckets.length && read.get(buckets[at])) {
+        at++;
       }
+      return at < buckets.length;
     }
-    List<List<?>> messages = new ArrayList<>();
-    List<Integer> chunkBuckets = new ArrayList<>();
-    List<Row> chunkRows = new ArrayList<>();
-    for (int b : buckets) {
-      List<Row> rows = byBucket.getOrDefault(b, List.of());
-      if (!chunkBuckets.isEmpty() && chunkRows.size() + rows.size() > ROWS_PER_MESSAGE) {
-        messages.add(rowsMessage(round, reply, chunkBuckets, chunkRows));
-        chunkBuckets = new ArrayList<>();
-        chunkRows = new ArrayList<>();
+
+    @Override
+    public List<?> next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
       }
-      chunkBuckets.add(b);
-      chunkRows.addAll(rows);
+      List<Integer> chunkBuckets = new ArrayList<>();
+      List<Row> chunkRows = new ArrayList<>();
+      if (carried >= 0) {
+        chunkBuckets.add(carried);
+        chunkRows.addAll(carriedRows);
+        carried = -1;
+        carriedRows = List.of();
+      }
+      while (skipRead()) {
+        int b = buckets[at++];
+        read.set(b);
+        List<Row> rows = rowsOf(b);
+        if (!chunkBuckets.isEmpty() && chunkRows.size() + rows.size() > ROWS_PER_MESSAGE) {
+          carried = b;
+          carriedRows = rows;
+          break;
+        }
+        chunkBuckets.add(b);
+        chunkRows.addAll(rows);
+      }
+      return rowsMessage(round, reply, chunkBuckets, chunkRows);
     }
-    if (!chunkBuckets.isEmpty()) {
-      messages.add(rowsMessage(round, reply, chunkBuckets, chunkRows));
-    }
-    return messages.iterator();
+  }
+
+  private List<Row> rowsOf(int bucket) {
+    List<Row> rows = new ArrayList<>();
+    store.tree().forEachKey(bucket, key -> {
+      Store.Entry e = store.entry(key);
+      if (e != null) {
+        long kh = DigestTree.keyHash(key);
+        rows.add(new Row(kh, store.keyDigest(key, kh, e), e));
+      }
+    });
+    return rows;
   }
 
   /** One key's row: its key hash, its digest (its history's records included, §8.4) and its visible state. */

@@ -348,10 +348,11 @@ final class Store {
     } else if (signed != null) {
       signed(key, signed);
     }
-    if (entries.put(key, shared) == null && !shared.deleted()) {
+    Entry previous = entries.put(key, shared);
+    if (previous == null && !shared.deleted()) {
       live.incrementAndGet();
     }
-    tree.replace(key, null, shared);
+    tree.replace(key, previous, shared);
     clock.restore(shared.version().hlc());
   }
 
