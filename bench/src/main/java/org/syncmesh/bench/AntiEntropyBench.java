@@ -150,8 +150,9 @@ public final class AntiEntropyBench {
   }
 
   /**
-   * Two nodes that never met, as after a restart (a node remembers whom it was in sync with only
-   * while it runs): each takes all n keys from {@code a} (so both hold the same versions), leaves
+   * Two nodes that never met, or that both restarted (a node remembers whom it was in sync with
+   * only while it runs; one that restarts alone is sent what changed by the peer that remembers
+   * it): each takes all n keys from {@code a} (so both hold the same versions), leaves
    * it, writes d/2 new keys of its own, then one dials the other. Nothing tells them what changed
    * since, so the round compares digests down to the rows of every differing bucket.
    */
@@ -176,8 +177,8 @@ public final class AntiEntropyBench {
       double seconds = (System.nanoTime() - start) / 1e9;
       awaitRoundAfter(s1, s2, new Instant[2]);
       String dn = String.format("d=%,d", d);
-      figures.record(dn + " new keys, nodes that never met (a restart): link-up to identical, s", seconds);
-      figures.record(dn + " new keys, nodes that never met (a restart): bytes, link-up to round end", relay.bytes());
+      figures.record(dn + " new keys, nodes that never met (or both restarted): link-up to identical, s", seconds);
+      figures.record(dn + " new keys, nodes that never met (or both restarted): bytes, link-up to round end", relay.bytes());
     }
   }
 
