@@ -45,6 +45,11 @@ final class AntiEntropy {
 
   /** Rows per rows message: 2,048 rows are 56 KiB. */
   static final int ROWS_PER_MESSAGE = 2048;
+  /**
+   * How long a round's walk of the store's keys ({@link BucketKeys}) is kept once a round with the
+   * peer ends: rounds end every interval, so a walk is let go within one after it is this old.
+   */
+  private static final long KEYS_KEPT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
   /** Estimated bytes of entries per entries message. */
   static final int ENTRY_BYTES_PER_MESSAGE = 64 * 1024;
   /**
@@ -79,6 +84,8 @@ final class AntiEntropy {
     long roundBeganMillis;
     long roundReceived;
     final java.util.concurrent.atomic.AtomicLong roundSent = new java.util.concurrent.atomic.AtomicLong();
+    /** The store's keys by bucket for the rows of one round, walked at its first rows; null: none. */
+    volatile @Nullable RoundKeys keys;
     /** The entries the peer held when it last started a round with this node; -1: not known. */
     volatile long peerEntries = -1;
     /** When this node last answered a round the peer started (monotonic); 0: never since the link came up. */
@@ -382,7 +389,7 @@ final class AntiEntropy {
         synced.accept(from.id());
       }
     } else if (childLevel == DigestTree.LEVELS) {
-      send(from, rowsMessages(t.round(), true, toArray(differing)));
+      send(from, rowsMessages(from.id(), t.round(), true, toArray(differing)));
     } else {
       int[] parents = toArray(differing);
       send(from, List.of(ExtMessages.tree(new ExtMessages.Tree(t.round(), childLevel, store.horizonMillis(),
@@ -405,11 +412,12 @@ final class AntiEntropy {
     List<Bytes> toSend = new ArrayList<>();
     List<Map.Entry<Bytes, Store.Entry>> forgotten = new ArrayList<>();
     BitSet buckets = bitSet(r.buckets());
+    BucketKeys keys = keysByBucket(from.id(), r.round());
     for (int b = buckets.nextSetBit(0); b >= 0; b = buckets.nextSetBit(b + 1)) {
-      store.tree().forEachKey(b, key -> {
+      keys.forEach(b, key -> {
         Store.Entry mine = store.entry(key);
         if (mine == null) {
-          return; // collected since the index was read
+          return; // collected since the snapshot was made
         }
         long kh = DigestTree.keyHash(key);
         Long theirs = theirDigest.get(kh);
@@ -428,13 +436,31 @@ final class AntiEntropy {
       long horizon = r.horizon();
       node.serially(() -> forgotten.forEach(f -> store.dropForgotten(f.getKey(), f.getValue(), from.id(), horizon)));
     }
-    Iterator<List<?>> reply = r.reply() ? rowsMessages(r.round(), false, r.buckets()) : emptyIterator();
+    Iterator<List<?>> reply = r.reply() ? rowsMessages(from.id(), r.round(), false, r.buckets()) : emptyIterator();
     List<?> done = r.reply() ? null : ExtMessages.done(r.round(), false, node.nowMillis());
     send(from, concat(concat(reply, new EntryStream(from, toSend.iterator(), r.horizon())), done));
     if (!r.reply()) {
       finish(from.id(), false);
     }
   }
+
+  /**
+   * The store's keys by bucket for round {@code round} with {@code peer}: one walk of the store at
+   * the round's first rows message, made or received, serves all its others (for a second at
+   * least; a longer round walks again once it is let go).
+   */
+  private BucketKeys keysByBucket(String peer, long round) {
+    PeerSession s = session(peer);
+    RoundKeys k = s.keys;
+    if (k == null || k.round() != round) {
+      k = new RoundKeys(round, BucketKeys.of(store.entries()), System.nanoTime());
+      s.keys = k;
+    }
+    return k.keys();
+  }
+
+  /** A walk of the store's keys by bucket for the rows of one round, and when it was made (monotonic). */
+  record RoundKeys(long round, BucketKeys keys, long walkedNanos) {}
 
   private static BitSet bitSet(int[] buckets) {
     BitSet set = new BitSet(DigestTree.BUCKETS);
@@ -462,6 +488,10 @@ final class AntiEntropy {
 
   private void finish(String peer, boolean inSync) {
     PeerSession s = session(peer);
+    RoundKeys k = s.keys;
+    if (k != null && System.nanoTime() - k.walkedNanos() > KEYS_KEPT_NANOS) {
+      s.keys = null; // not at once: a round's rows come in many messages, each of which may finish it here
+    }
     s.inSync = inSync;
     s.lastRoundMillis = node.nowMillis();
     if (inSync) {
@@ -562,11 +592,12 @@ final class AntiEntropy {
    * never split), each made as the link takes it: a round that finds every bucket different holds
    * one message's rows at a time, not the whole store's.
    */
-  private Iterator<List<?>> rowsMessages(long round, boolean reply, int[] buckets) {
-    return new RowsStream(round, reply, buckets);
+  private Iterator<List<?>> rowsMessages(String peer, long round, boolean reply, int[] buckets) {
+    return new RowsStream(peer, round, reply, buckets);
   }
 
   private final class RowsStream implements Iterator<List<?>> {
+    private final String peer;
     private final long round;
     private final boolean reply;
     private final int[] buckets;
@@ -576,7 +607,8 @@ final class AntiEntropy {
     private int carried = -1;
     private List<Row> carriedRows = List.of();
 
-    RowsStream(long round, boolean reply, int[] buckets) {
+    RowsStream(String peer, long round, boolean reply, int[] buckets) {
+      this.peer = peer;
       this.round = round;
       this.reply = reply;
       this.buckets = buckets;
@@ -611,7 +643,7 @@ final class AntiEntropy {
       while (skipRead()) {
         int b = buckets[at++];
         read.set(b);
-        List<Row> rows = rowsOf(b);
+        List<Row> rows = rowsOf(keysByBucket(peer, round), b);
         if (!chunkBuckets.isEmpty() && chunkRows.size() + rows.size() > ROWS_PER_MESSAGE) {
           carried = b;
           carriedRows = rows;
@@ -624,9 +656,9 @@ final class AntiEntropy {
     }
   }
 
-  private List<Row> rowsOf(int bucket) {
+  private List<Row> rowsOf(BucketKeys keys, int bucket) {
     List<Row> rows = new ArrayList<>();
-    store.tree().forEachKey(bucket, key -> {
+    keys.forEach(bucket, key -> {
       Store.Entry e = store.entry(key);
       if (e != null) {
         long kh = DigestTree.keyHash(key);

@@ -3,7 +3,6 @@ package org.syncmesh.sync;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.function.Consumer;
 import org.syncmesh.Bytes;
 import org.syncmesh.Version;
 
@@ -12,9 +11,6 @@ import org.syncmesh.Version;
  * {@value #BUCKETS} buckets by the top bits of its 64-bit key hash, a bucket's digest is the XOR
  * of its entries' digests, and the tree above the buckets has a fan-out of {@value #FAN_OUT}
  * (levels of 1, 16, 256 and 4096 nodes). XOR makes every write an O(1) update, in any order.
- *
- * <p>The tree also keeps each bucket's keys ({@link BucketKeys}), so that a round reads the
- * entries of the buckets it names without scanning the store.
  *
  * <p>Thread-safety: updated by the node's single writer, read by the protocol thread while it
  * writes. Reads are atomic per bucket, so a reader may see a tree between two writes; a round
@@ -29,7 +25,6 @@ final class DigestTree {
 
   private final AtomicLongArray buckets = new AtomicLongArray(BUCKETS);
   private final AtomicIntegerArray counts = new AtomicIntegerArray(BUCKETS);
-  private final BucketKeys keys = new BucketKeys(BUCKETS);
 
   /** Records that the entry {@code before} of {@code key} became {@code after} (either may be null). */
   void replace(Bytes key, Store.@org.jspecify.annotations.Nullable Entry before,
@@ -44,11 +39,6 @@ final class DigestTree {
     if (after != null) {
       change ^= entryDigest(kh, after);
       counts.incrementAndGet(b);
-    }
-    if (before == null && after != null) {
-      keys.add(b, key);
-    } else if (before != null && after == null) {
-      keys.remove(b, key);
     }
     if (change != 0) {
       long old;
@@ -70,11 +60,6 @@ final class DigestTree {
     do {
       old = buckets.get(b);
     } while (!buckets.compareAndSet(b, old, old ^ change));
-  }
-
-  /** Gives {@code action} each key held in {@code bucket} (see {@link BucketKeys} for a racing write). */
-  void forEachKey(int bucket, Consumer<Bytes> action) {
-    keys.forEach(bucket, action);
   }
 
   /** The digest of node {@code index} at {@code level} (0: the root; {@link #LEVELS}: a bucket). */

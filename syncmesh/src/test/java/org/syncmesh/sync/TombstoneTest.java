@@ -39,45 +39,6 @@ final class TombstoneTest {
   }
 
   @Test
-  void theDigestTreesBuckets_holdEveryKeyTheStoreHolds_throughWritesDeletesAndCollection() {
-    StoreTest.Recorder effects = new StoreTest.Recorder();
-    LocalStore store = new LocalStore("Mmmm", false, effects);
-    for (int i = 0; i < 3_000; i++) {
-      store.set(Bytes.utf8("key" + i), i);
-    }
-    for (int i = 0; i < 3_000; i += 3) {
-      store.set(Bytes.utf8("key" + i), null); // a tombstone: still held, so still in its bucket
-    }
-    for (int i = 1; i < 3_000; i += 3) {
-      store.set(Bytes.utf8("key" + i), "again"); // an update moves nothing
-    }
-    assertThat(bucketKeys(store)).containsExactlyInAnyOrderElementsOf(storeKeys(store)).hasSize(3_000);
-    effects.now += 25 * 3600; // past the 24 h grace
-    assertThat(store.store().collectTombstones(Duration.ofHours(24).toMillis())).isEqualTo(1_000);
-    assertThat(bucketKeys(store)).containsExactlyInAnyOrderElementsOf(storeKeys(store)).hasSize(2_000)
-        .noneMatch(k -> Integer.parseInt(k.utf8().substring(3)) % 3 == 0);
-  }
-
-  /** Every key the digest tree's buckets hold, each checked to be in the bucket its hash names. */
-  private static java.util.List<Bytes> bucketKeys(LocalStore store) {
-    java.util.List<Bytes> keys = new java.util.ArrayList<>();
-    for (int b = 0; b < DigestTree.BUCKETS; b++) {
-      int bucket = b;
-      store.store().tree().forEachKey(b, k -> {
-        assertThat(DigestTree.bucket(DigestTree.keyHash(k))).isEqualTo(bucket);
-        keys.add(k);
-      });
-    }
-    return keys;
-  }
-
-  private static java.util.List<Bytes> storeKeys(LocalStore store) {
-    java.util.List<Bytes> keys = new java.util.ArrayList<>();
-    store.entries().forEach(e -> keys.add(e.getKey()));
-    return keys;
-  }
-
-  @Test
   void aStaleCopy_cannotUndoADelete_beforeOrAfterTheTombstoneIsCollected() {
     StoreTest.Recorder effects = new StoreTest.Recorder();
     LocalStore store = new LocalStore("Mmmm", false, effects);
