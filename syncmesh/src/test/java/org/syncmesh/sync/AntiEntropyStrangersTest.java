@@ -19,9 +19,10 @@ import org.syncmesh.testing.Seeded;
 /**
  * Two nodes that never met (or both restarted: a node remembers whom it was in sync with only
  * while it runs): each took the same 20,000 keys from a third node, lost it, and changed hundreds
- * of keys of its own (new keys, updates, deletes of the same keys now and then). When they link, nothing tells them what changed since, so the round compares digests
- * down to the rows of most of the 4,096 buckets, in many rows messages each way, read from each
- * bucket's keys while both nodes keep writing. They must end with the same whole state.
+ * of keys of its own (new keys, updates, deletes of the same keys now and then). When they link,
+ * nothing tells them what changed since, so the round compares digests down to the rows of most
+ * of the 4,096 buckets, in many rows messages each way, all read from one walk of each store while
+ * both nodes keep writing. They must end with the same whole state.
  */
 final class AntiEntropyStrangersTest {
 
