@@ -412,25 +412,27 @@ final class AntiEntropy {
     List<Bytes> toSend = new ArrayList<>();
     List<Map.Entry<Bytes, Store.Entry>> forgotten = new ArrayList<>();
     BitSet buckets = bitSet(r.buckets());
-    BucketKeys keys = keysByBucket(from.id(), r.round());
-    for (int b = buckets.nextSetBit(0); b >= 0; b = buckets.nextSetBit(b + 1)) {
-      keys.forEach(b, key -> {
-        Store.Entry mine = store.entry(key);
-        if (mine == null) {
-          return; // collected since the snapshot was made
-        }
-        long kh = DigestTree.keyHash(key);
-        Long theirs = theirDigest.get(kh);
-        if (theirs == null) {
-          if (Hlc.millis(mine.version().hlc()) > r.horizon()) {
-            toSend.add(key);
-          } else if (!mine.deleted()) {
-            forgotten.add(Map.entry(key, mine));
+    if (!buckets.isEmpty()) { // a message naming no bucket costs no walk
+      BucketKeys keys = keysByBucket(from.id(), r.round());
+      for (int b = buckets.nextSetBit(0); b >= 0; b = buckets.nextSetBit(b + 1)) {
+        keys.forEach(b, key -> {
+          Store.Entry mine = store.entry(key);
+          if (mine == null) {
+            return; // collected since the snapshot was made
           }
-        } else if (theirs != store.keyDigest(key, kh, mine) && mayBeNewer(mine, theirOrder.get(kh))) {
-          toSend.add(key);
-        }
-      });
+          long kh = DigestTree.keyHash(key);
+          Long theirs = theirDigest.get(kh);
+          if (theirs == null) {
+            if (Hlc.millis(mine.version().hlc()) > r.horizon()) {
+              toSend.add(key);
+            } else if (!mine.deleted()) {
+              forgotten.add(Map.entry(key, mine));
+            }
+          } else if (theirs != store.keyDigest(key, kh, mine) && mayBeNewer(mine, theirOrder.get(kh))) {
+            toSend.add(key);
+          }
+        });
+      }
     }
     if (!forgotten.isEmpty()) {
       long horizon = r.horizon();
