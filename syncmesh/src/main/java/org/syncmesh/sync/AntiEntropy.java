@@ -49,7 +49,7 @@ final class AntiEntropy {
    * How long a round's walk of the store's keys ({@link BucketKeys}) is kept once a round with the
    * peer ends: rounds end every interval, so a walk is let go within one after it is this old.
    */
-  private static final long KEYS_KEPT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+  private static final long KEYS_KEPT_MILLIS = 1_000;
   /** Estimated bytes of entries per entries message. */
   static final int ENTRY_BYTES_PER_MESSAGE = 64 * 1024;
   /**
@@ -455,14 +455,14 @@ final class AntiEntropy {
     PeerSession s = session(peer);
     RoundKeys k = s.keys;
     if (k == null || k.round() != round) {
-      k = new RoundKeys(round, BucketKeys.of(store.entries()), System.nanoTime());
+      k = new RoundKeys(round, BucketKeys.of(store.entries()), monotonicMillis());
       s.keys = k;
     }
     return k.keys();
   }
 
   /** A walk of the store's keys by bucket for the rows of one round, and when it was made (monotonic). */
-  record RoundKeys(long round, BucketKeys keys, long walkedNanos) {}
+  record RoundKeys(long round, BucketKeys keys, long walkedMillis) {}
 
   private static BitSet bitSet(int[] buckets) {
     BitSet set = new BitSet(DigestTree.BUCKETS);
@@ -491,7 +491,7 @@ final class AntiEntropy {
   private void finish(String peer, boolean inSync) {
     PeerSession s = session(peer);
     RoundKeys k = s.keys;
-    if (k != null && System.nanoTime() - k.walkedNanos() > KEYS_KEPT_NANOS) {
+    if (k != null && monotonicMillis() - k.walkedMillis() > KEYS_KEPT_MILLIS) {
       s.keys = null; // not at once: a round's rows come in many messages, each of which may finish it here
     }
     s.inSync = inSync;
