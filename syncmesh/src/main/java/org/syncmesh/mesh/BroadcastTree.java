@@ -39,7 +39,8 @@ import org.syncmesh.wire.TreeMessage;
  * {@value #MISSING_TIMEOUT_MILLIS} ms makes it GRAFT the announcer, which answers from its cache of
  * recent broadcasts and makes the link eager for their origins (for every origin, when the cache no
  * longer holds what was asked); if the broadcast still does not come, the next announcer is
- * grafted. A broken tree link repairs itself this way, with no other message. Why per origin: with
+ * grafted. A broken tree link repairs itself this way; a tree link that closes is repaired at once, by
+ * a GRAFT to another link for each origin it was the parent of ({@link #peerGone}). Why per origin: with
  * one shared tree, writers on both sides of a repaired cut prune the new links from both ends at
  * once and the tree never settles (docs/extension-v2.md §3.1).
  *
@@ -128,6 +129,8 @@ final class BroadcastTree {
     final Map<Peer, Long> pruned = new HashMap<>();
     /** The link not pruned here that delivered the origin's latest first receipt; never pruned. */
     @Nullable Peer parent;
+    /** The id of the origin's latest broadcast received on a tree link: a GRAFT for it names the origin. */
+    @Nullable Bytes latest;
   }
 
   private static final class Cached {
@@ -174,6 +177,7 @@ final class BroadcastTree {
     String origin = message.senderId();
     if (peer.treeLink() && TreeMessage.fitsOrigin(origin)) {
       OriginTree t = tree(origin);
+      t.latest = message.id();
       if (!t.pruned.containsKey(peer)) {
         t.parent = peer;
       }
@@ -244,20 +248,67 @@ final class BroadcastTree {
     }
   }
 
-  /** The link to {@code peer} closed: its pending announcements go. */
+  /**
+   * The link to {@code peer} closed: its pending announcements go, and each origin whose parent it
+   * was gets a new parent at once. Waiting for the repair of rule 5 would cost the origin's next
+   * broadcast an announcement batch and a missing timeout (up to 350 ms); a GRAFT now costs one
+   * resent broadcast per origin. The step-parent is a link that pruned this node for the origin
+   * ({@link #stepParent}), and the GRAFT names the origin's latest broadcast, which that peer
+   * announced here and so holds in its cache: answering it makes its side eager for the origin (rule
+   * 6). With no such link (every other neighbour gets the origin through this node), the missing
+   * timer repairs the tree as before. Nothing is grafted while the node itself closes.
+   */
   void peerGone(Peer peer) {
     if (peer.announceFlush != null) {
       peer.announceFlush.cancel(false);
       peer.announceFlush = null;
     }
     peer.announceBatch.clear();
+    Map<Peer, List<Bytes>> asks = null;
     for (OriginTree t : origins.values()) {
       t.lazy.remove(peer);
       t.pruned.remove(peer);
       if (t.parent == peer) {
         t.parent = null;
+        Peer next = t.latest == null || node.isClosed() ? null : stepParent(t);
+        if (next != null) {
+          t.parent = next;
+          t.pruned.remove(next);
+          if (asks == null) {
+            asks = new LinkedHashMap<>();
+          }
+          asks.computeIfAbsent(next, p -> new ArrayList<>()).add(t.latest);
+        }
       }
     }
+    if (asks != null) {
+      for (Map.Entry<Peer, List<Bytes>> ask : asks.entrySet()) {
+        graft(ask.getKey(), ask.getValue());
+      }
+      log.debug("{} lost: grafted {} links for the origins it was parent of", peer, asks.size());
+    }
+  }
+
+  /**
+   * A live link that pruned this node for {@code t}'s origin: that peer is fed the origin's
+   * broadcasts by another link and announced them here, so its cache holds the latest. Of those,
+   * one this node pruned too, the last pruned first (it pushed a copy lately, so it was receiving);
+   * a graft forgets what it pruned, so one it did not prune will do.
+   */
+  private @Nullable Peer stepParent(OriginTree t) {
+    Peer best = null;
+    long bestAt = 0;
+    for (Peer p : t.lazy) {
+      if (!live(p)) {
+        continue;
+      }
+      Long at = t.pruned.get(p);
+      if (best == null || (at != null && (bestAt == 0 || at - bestAt > 0))) {
+        best = p;
+        bestAt = at == null ? 0 : at;
+      }
+    }
+    return best;
   }
 
   BroadcastStats stats() {
@@ -412,15 +463,20 @@ final class BroadcastTree {
       for (OriginTree t : origins.values()) {
         t.pruned.remove(peer); // the grafted peer pushes again: a copy it sends twice deserves a PRUNE
       }
-      int perFrame = idsPerFrame();
-      for (int i = 0; i < wanted.size(); i += perFrame) {
-        graftsSent++;
-        send(peer, new TreeMessage.Graft(wanted.subList(i, Math.min(wanted.size(), i + perFrame))));
-      }
+      graft(peer, wanted);
       log.debug("{}: grafted for {} missing broadcasts", peer, wanted.size());
     }
     if (!again.isEmpty()) {
       node.loop.schedule(() -> graftMissing(again), MISSING_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Asks {@code peer} for {@code ids}, in as few GRAFT frames as the frame cap allows. */
+  private void graft(Peer peer, List<Bytes> ids) {
+    int perFrame = idsPerFrame();
+    for (int i = 0; i < ids.size(); i += perFrame) {
+      graftsSent++;
+      send(peer, new TreeMessage.Graft(ids.subList(i, Math.min(ids.size(), i + perFrame))));
     }
   }
 

@@ -317,6 +317,59 @@ final class BroadcastTreeTest {
   }
 
   /**
+   * The parent's link closes: the node grafts, at once, a link that pruned it for the origin, with
+   * the origin's latest broadcast (which that peer announced, so holds), and takes that peer as the
+   * new parent: its answer, a copy, is not pruned.
+   */
+  @Test
+  void aParentsLinkThatCloses_isReplacedAtOnceByGraftingALinkThatPrunedTheNode() {
+    MeshSocket node = node();
+    ScriptedPeer a = v2Peer(node);
+    ScriptedPeer parent = v2Peer(node);
+    ScriptedPeer y = v2Peer(node);
+    ScriptedPeer c = v2Peer(node);
+
+    InternalMessage one = a.message(Flags.MAIN_BROADCAST, 0L, "one");
+    parent.writeFrame(one); // relayed by the parent first
+    assertThat(nextBroadcastOrTree(y).message().body()).isEqualTo(one.body());
+    assertThat(nextBroadcastOrTree(c).message().body()).isEqualTo(one.body());
+    y.writeFrame(one); // y's copy: the node prunes y for a's tree
+    assertThat(nextBroadcastOrTree(y).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(a.id()))));
+    prune(node, y, a.id()); // and y prunes the node: a's broadcasts reach y another way
+
+    parent.close();
+    assertThat(nextBroadcastOrTree(y).packets()).as("grafted for the origin's latest broadcast, with no announcement")
+        .isEqualTo(tree(new TreeMessage.Graft(List.of(one.id()))));
+    y.writeFrame(one); // the answer: the very frame, a copy here
+    handledSoFar(y, c);
+    assertThat(node.broadcastStats().prunesSent()).as("the step-parent's copy is not pruned").isEqualTo(1);
+    assertThat(node.broadcastStats().graftsSent()).isEqualTo(1);
+  }
+
+  /**
+   * With no link that pruned the node for the origin, every other neighbour gets the origin through
+   * the node: a GRAFT to one could not be answered (it would make that link eager for every origin),
+   * so the closing parent's link grafts nothing and the missing timer repairs as before.
+   */
+  @Test
+  void aParentsLinkThatCloses_graftsNoChild() {
+    MeshSocket node = node();
+    ScriptedPeer a = v2Peer(node);
+    ScriptedPeer parent = v2Peer(node);
+    ScriptedPeer child = v2Peer(node);
+
+    InternalMessage one = a.message(Flags.MAIN_BROADCAST, 0L, "one");
+    parent.writeFrame(one);
+    assertThat(nextBroadcastOrTree(child).message().body()).isEqualTo(one.body());
+    parent.close();
+    await("the parent's link to close").atMost(WAIT).until(() -> !node.routingTable().containsKey(parent.id()));
+    InternalMessage two = a.message(Flags.MAIN_BROADCAST, 0L, "two");
+    a.writeFrame(two);
+    assertThat(nextBroadcastOrTree(child).message().body()).as("no GRAFT before it").isEqualTo(two.body());
+    assertThat(node.broadcastStats().graftsSent()).isZero();
+  }
+
+  /**
    * A graft for broadcasts the node no longer caches tells it the grafter's tree broke longer ago
    * than the cache reaches (a bulk load outruns it): the node pushes every origin to it again.
    */
