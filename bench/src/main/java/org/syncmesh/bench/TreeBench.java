@@ -29,8 +29,8 @@ import org.syncmesh.sync.SyncSocket;
  * node's update listener stamps every arrival. Reported per n, mode and cut: the time for a write
  * to reach every node (p50, p99, max, from just before {@code setAsync}), transmissions per write
  * (every frame the writes caused, on every link: {@link BroadcastStats#transmissions()} summed over
- * the nodes, from the first measured write until every node holds the last one and announcements
- * have flushed, divided by K), lost writes (not on every node 30 s after the last), and the same with
+ * the nodes, from the first measured write (or the cut, below) until every node holds the last one
+ * and announcements have flushed, divided by K), lost writes (not on every node 30 s after the last), and the same with
  * 10 % of the links, chosen at random, cut right before the measured writes (the tree must repair;
  * a cut that would split the mesh is skipped). Anti-entropy runs only at link-up (interval one hour),
  * so it neither repairs nor adds frames. Writes a Markdown table and a PNG plot ({@link TreePlot}).
@@ -135,12 +135,13 @@ public final class TreeBench {
       long[] sent = new long[total];
       write(nodes, random, 0, warmup, rate, sent);
       awaitHeld(held, warmup, TimeUnit.SECONDS.toNanos(60));
+      // Counted from before the cut: the frames that repair the trees are part of the writes' cost.
+      long before = transmissions(nodes);
+      BroadcastStats[] statsBefore = nodes.stream().map(s -> s.mesh().broadcastStats()).toArray(BroadcastStats[]::new);
       int cut = 0;
       if (cutLinks) {
         cut = cut(nodes, links, random, Math.max(1, linkCount / 10));
       }
-      long before = transmissions(nodes);
-      BroadcastStats[] statsBefore = nodes.stream().map(s -> s.mesh().broadcastStats()).toArray(BroadcastStats[]::new);
       write(nodes, random, warmup, total, rate, sent);
       awaitHeld(held, total, LOST_AFTER_NANOS);
       // Announcements still batched, and grafts they cause, belong to these writes: let them go out.
