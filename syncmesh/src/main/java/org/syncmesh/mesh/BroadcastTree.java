@@ -255,7 +255,7 @@ final class BroadcastTree {
    * resent broadcast per origin. The step-parent is a link that pruned this node for the origin
    * ({@link #stepParent}), and the GRAFT names the origin's latest broadcast, which that peer
    * announced here and so holds in its cache: answering it makes its side eager for the origin (rule
-   * 6). With no such link (every other neighbour gets the origin through this node), the missing
+   * 6; if the cache let it go, for every origin, as for any graft). With no such link (every other neighbour gets the origin through this node), the missing
    * timer repairs the tree as before. Nothing is grafted while the node itself closes.
    */
   void peerGone(Peer peer) {
@@ -297,15 +297,15 @@ final class BroadcastTree {
    */
   private @Nullable Peer stepParent(OriginTree t) {
     Peer best = null;
-    long bestAt = 0;
+    Long bestAt = null;
     for (Peer p : t.lazy) {
       if (!live(p)) {
         continue;
       }
       Long at = t.pruned.get(p);
-      if (best == null || (at != null && (bestAt == 0 || at - bestAt > 0))) {
+      if (best == null || (at != null && (bestAt == null || at - bestAt > 0))) {
         best = p;
-        bestAt = at == null ? 0 : at;
+        bestAt = at;
       }
     }
     return best;
