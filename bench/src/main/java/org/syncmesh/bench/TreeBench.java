@@ -30,10 +30,11 @@ import org.syncmesh.sync.SyncSocket;
  * to reach every node (p50, p99, max, from just before {@code setAsync}), transmissions per write
  * (every frame the writes caused, on every link: {@link BroadcastStats#transmissions()} summed over
  * the nodes, from the first measured write (or the cut, below) until every node holds the last one
- * and announcements have flushed, divided by K), lost writes (not on every node 30 s after the last), and the same with
- * 10 % of the links, chosen at random, cut right before the measured writes (the tree must repair;
- * a cut that would split the mesh is skipped). Anti-entropy runs only at link-up (interval one hour),
- * so it neither repairs nor adds frames. Writes a Markdown table and a PNG plot ({@link TreePlot}).
+ * and announcements have flushed, divided by K), lost writes (not on every node 30 s after the
+ * last), and the same with 10 % of the links, chosen at random, cut right before the measured
+ * writes (the tree must repair; a cut that would split the mesh is skipped). Anti-entropy runs only
+ * at link-up (interval one hour), so it neither repairs nor adds frames. Writes a Markdown table
+ * and a PNG plot ({@link TreePlot}).
  *
  * <pre>
  * bench/trees.sh [--nodes 10,30,100] [--keys 2000] [--rate 200] [--warmup 1000] [--seed 1] [--modes flood,tree] [--cuts 0,10] [--out FILE]
