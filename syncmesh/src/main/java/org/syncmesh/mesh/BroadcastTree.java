@@ -131,6 +131,8 @@ final class BroadcastTree {
     @Nullable Peer parent;
     /** The id of the origin's latest broadcast received on a tree link: a GRAFT for it names the origin. */
     @Nullable Bytes latest;
+    /** That broadcast's time, by its sender's clock (seconds). */
+    long latestTime;
   }
 
   private static final class Cached {
@@ -178,6 +180,7 @@ final class BroadcastTree {
     if (peer.treeLink() && TreeMessage.fitsOrigin(origin)) {
       OriginTree t = tree(origin);
       t.latest = message.id();
+      t.latestTime = message.time();
       if (!t.pruned.containsKey(peer)) {
         t.parent = peer;
       }
@@ -256,7 +259,10 @@ final class BroadcastTree {
    * ({@link #stepParent}), and the GRAFT names the origin's latest broadcast, which that peer
    * announced here and so holds in its cache: answering it makes its side eager for the origin (rule
    * 6; if the cache let it go, for every origin, as for any graft). With no such link (every other neighbour gets the origin through this node), the missing
-   * timer repairs the tree as before. Nothing is grafted while the node itself closes.
+   * timer repairs the tree as before. Nor for an origin whose latest broadcast is older than the
+   * peers' caches keep one ({@value #CACHE_MILLIS} ms): a GRAFT for it would make the step-parent
+   * push every origin here, and a quiet origin can wait for the timer. Nothing is grafted while
+   * the node itself closes.
    */
   void peerGone(Peer peer) {
     if (peer.announceFlush != null) {
@@ -265,12 +271,13 @@ final class BroadcastTree {
     }
     peer.announceBatch.clear();
     Map<Peer, List<Bytes>> asks = null;
+    long cachedSince = node.nowSeconds() - TimeUnit.MILLISECONDS.toSeconds(CACHE_MILLIS);
     for (OriginTree t : origins.values()) {
       t.lazy.remove(peer);
       t.pruned.remove(peer);
       if (t.parent == peer) {
         t.parent = null;
-        Peer next = t.latest == null || node.isClosed() ? null : stepParent(t);
+        Peer next = t.latest == null || t.latestTime < cachedSince || node.isClosed() ? null : stepParent(t);
         if (next != null) {
           t.parent = next;
           t.pruned.remove(next);

@@ -7,6 +7,7 @@ import static org.syncmesh.mesh.Peers.WAIT;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -366,6 +367,35 @@ final class BroadcastTreeTest {
     InternalMessage two = a.message(Flags.MAIN_BROADCAST, 0L, "two");
     a.writeFrame(two);
     assertThat(nextBroadcastOrTree(child).message().body()).as("no GRAFT before it").isEqualTo(two.body());
+    assertThat(node.broadcastStats().graftsSent()).isZero();
+  }
+
+  /**
+   * An origin quiet for longer than the peers cache a broadcast: a GRAFT for its latest could not
+   * be answered from the cache (it would make the step-parent push every origin here), so the
+   * closing parent's link grafts nothing for it; its next broadcast is announced as before.
+   */
+  @Test
+  void aParentsLinkThatCloses_graftsNothingForAnOriginQuietLongerThanTheCache() {
+    MeshSocket node = node();
+    ScriptedPeer a = v2Peer(node);
+    ScriptedPeer parent = v2Peer(node);
+    ScriptedPeer y = v2Peer(node);
+    long stale = System.currentTimeMillis() / 1000 - TimeUnit.MILLISECONDS.toSeconds(BroadcastTree.CACHE_MILLIS) - 5;
+
+    InternalMessage one = a.messageAt(Flags.MAIN_BROADCAST, stale, 0L, "one");
+    parent.writeFrame(one);
+    assertThat(nextBroadcastOrTree(y).message().body()).isEqualTo(one.body());
+    y.writeFrame(one);
+    assertThat(nextBroadcastOrTree(y).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(a.id()))));
+    prune(node, y, a.id());
+
+    parent.close();
+    await("the parent's link to close").atMost(WAIT).until(() -> !node.routingTable().containsKey(parent.id()));
+    InternalMessage two = a.message(Flags.MAIN_BROADCAST, 0L, "two");
+    a.writeFrame(two);
+    assertThat(nextBroadcastOrTree(y).packets()).as("announced, with no GRAFT before it")
+        .isEqualTo(tree(new TreeMessage.Announce(List.of(two.id()))));
     assertThat(node.broadcastStats().graftsSent()).isZero();
   }
 
