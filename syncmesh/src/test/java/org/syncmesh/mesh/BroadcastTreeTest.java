@@ -318,6 +318,21 @@ final class BroadcastTreeTest {
   }
 
   /**
+   * {@code first}, a broadcast of another peer, comes relayed by {@code parent}, which becomes its
+   * origin's parent here; then {@code y}'s copy makes the node prune y, and y prunes the node (the
+   * origin's broadcasts reach y another way): the link to y is lazy both ways for that origin.
+   */
+  private static void relayedByTheParent_andPrunedBothWaysWith(MeshSocket node, InternalMessage first,
+      ScriptedPeer parent, ScriptedPeer y) {
+    String origin = first.senderId();
+    parent.writeFrame(first);
+    assertThat(nextBroadcastOrTree(y).message().body()).isEqualTo(first.body());
+    y.writeFrame(first);
+    assertThat(nextBroadcastOrTree(y).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(origin))));
+    prune(node, y, origin);
+  }
+
+  /**
    * The parent's link closes: the node grafts, at once, a link that pruned it for the origin, with
    * the origin's latest broadcast (which that peer announced, so holds), and takes that peer as the
    * new parent: its answer, a copy, is not pruned.
@@ -331,12 +346,8 @@ final class BroadcastTreeTest {
     ScriptedPeer c = v2Peer(node);
 
     InternalMessage one = a.message(Flags.MAIN_BROADCAST, 0L, "one");
-    parent.writeFrame(one); // relayed by the parent first
-    assertThat(nextBroadcastOrTree(y).message().body()).isEqualTo(one.body());
+    relayedByTheParent_andPrunedBothWaysWith(node, one, parent, y);
     assertThat(nextBroadcastOrTree(c).message().body()).isEqualTo(one.body());
-    y.writeFrame(one); // y's copy: the node prunes y for a's tree
-    assertThat(nextBroadcastOrTree(y).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(a.id()))));
-    prune(node, y, a.id()); // and y prunes the node: a's broadcasts reach y another way
 
     parent.close();
     assertThat(nextBroadcastOrTree(y).packets()).as("grafted for the origin's latest broadcast, with no announcement")
@@ -383,12 +394,7 @@ final class BroadcastTreeTest {
     ScriptedPeer y = v2Peer(node);
     long stale = System.currentTimeMillis() / 1000 - TimeUnit.MILLISECONDS.toSeconds(BroadcastTree.CACHE_MILLIS) - 5;
 
-    InternalMessage one = a.messageAt(Flags.MAIN_BROADCAST, stale, 0L, "one");
-    parent.writeFrame(one);
-    assertThat(nextBroadcastOrTree(y).message().body()).isEqualTo(one.body());
-    y.writeFrame(one);
-    assertThat(nextBroadcastOrTree(y).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(a.id()))));
-    prune(node, y, a.id());
+    relayedByTheParent_andPrunedBothWaysWith(node, a.messageAt(Flags.MAIN_BROADCAST, stale, 0L, "one"), parent, y);
 
     parent.close();
     await("the parent's link to close").atMost(WAIT).until(() -> !node.routingTable().containsKey(parent.id()));
