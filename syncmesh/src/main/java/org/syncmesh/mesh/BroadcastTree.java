@@ -257,12 +257,12 @@ final class BroadcastTree {
    * broadcast an announcement batch and a missing timeout (up to 350 ms); a GRAFT now costs one
    * resent broadcast per origin. The step-parent is a link that pruned this node for the origin
    * ({@link #stepParent}), and the GRAFT names the origin's latest broadcast, which that peer
-   * announced here and so holds in its cache: answering it makes its side eager for the origin (rule
-   * 6; if the cache let it go, for every origin, as for any graft). With no such link (every other neighbour gets the origin through this node), the missing
-   * timer repairs the tree as before. Nor for an origin whose latest broadcast is older than the
-   * peers' caches keep one ({@value #CACHE_MILLIS} ms): a GRAFT for it would make the step-parent
-   * push every origin here, and a quiet origin can wait for the timer. Nothing is grafted while
-   * the node itself closes.
+   * announced here and so holds in its cache: answering it makes its side eager for the origin
+   * (rule 6; if the cache let it go, for every origin, as for any graft). Nothing is grafted, and the
+   * missing timer repairs the tree as before, when no such link is left (every other neighbour gets
+   * the origin through this node), for an origin whose latest broadcast is older than the peers'
+   * caches keep one ({@value #CACHE_MILLIS} ms: a GRAFT for it would make the step-parent push every
+   * origin here, and a quiet origin can wait for the timer), and while the node itself closes.
    */
   void peerGone(Peer peer) {
     if (peer.announceFlush != null) {
@@ -271,13 +271,14 @@ final class BroadcastTree {
     }
     peer.announceBatch.clear();
     Map<Peer, List<Bytes>> asks = null;
+    boolean repair = !node.isClosed();
     long cachedSince = node.nowSeconds() - TimeUnit.MILLISECONDS.toSeconds(CACHE_MILLIS);
     for (OriginTree t : origins.values()) {
       t.lazy.remove(peer);
       t.pruned.remove(peer);
       if (t.parent == peer) {
         t.parent = null;
-        Peer next = t.latest == null || t.latestTime < cachedSince || node.isClosed() ? null : stepParent(t);
+        Peer next = repair && t.latest != null && t.latestTime >= cachedSince ? stepParent(t) : null;
         if (next != null) {
           t.parent = next;
           t.pruned.remove(next);
