@@ -332,6 +332,16 @@ final class BroadcastTreeTest {
     prune(node, y, origin);
   }
 
+  /** Closes {@code parent}'s link, waits until the node has dropped it, and has {@code origin} broadcast anew. */
+  private static InternalMessage afterTheParentClosed_aBroadcastsAgain(MeshSocket node, ScriptedPeer parent,
+      ScriptedPeer origin) {
+    parent.close();
+    await("the parent's link to close").atMost(WAIT).until(() -> !node.routingTable().containsKey(parent.id()));
+    InternalMessage next = origin.message(Flags.MAIN_BROADCAST, 0L, "after the parent");
+    origin.writeFrame(next);
+    return next;
+  }
+
   /**
    * The parent's link closes: the node grafts, at once, a link that pruned it for the origin, with
    * the origin's latest broadcast (which that peer announced, so holds), and takes that peer as the
@@ -373,10 +383,7 @@ final class BroadcastTreeTest {
     InternalMessage one = a.message(Flags.MAIN_BROADCAST, 0L, "one");
     parent.writeFrame(one);
     assertThat(nextBroadcastOrTree(child).message().body()).isEqualTo(one.body());
-    parent.close();
-    await("the parent's link to close").atMost(WAIT).until(() -> !node.routingTable().containsKey(parent.id()));
-    InternalMessage two = a.message(Flags.MAIN_BROADCAST, 0L, "two");
-    a.writeFrame(two);
+    InternalMessage two = afterTheParentClosed_aBroadcastsAgain(node, parent, a);
     assertThat(nextBroadcastOrTree(child).message().body()).as("no GRAFT before it").isEqualTo(two.body());
     assertThat(node.broadcastStats().graftsSent()).isZero();
   }
@@ -396,10 +403,7 @@ final class BroadcastTreeTest {
 
     relayedByTheParent_andPrunedBothWaysWith(node, a.messageAt(Flags.MAIN_BROADCAST, stale, 0L, "one"), parent, y);
 
-    parent.close();
-    await("the parent's link to close").atMost(WAIT).until(() -> !node.routingTable().containsKey(parent.id()));
-    InternalMessage two = a.message(Flags.MAIN_BROADCAST, 0L, "two");
-    a.writeFrame(two);
+    InternalMessage two = afterTheParentClosed_aBroadcastsAgain(node, parent, a);
     assertThat(nextBroadcastOrTree(y).packets()).as("announced, with no GRAFT before it")
         .isEqualTo(tree(new TreeMessage.Announce(List.of(two.id()))));
     assertThat(node.broadcastStats().graftsSent()).isZero();
