@@ -49,7 +49,7 @@ public final class TreeBench {
   /** One configuration's figures. */
   record Row(int nodes, int links, String mode, int cut, int writes, double ratePerSecond, double p50Millis,
       double p99Millis, double maxMillis, double transmissionsPerWrite, int lost, long eager, long flood,
-      long announcementFrames, long announcedIds, long grafts, long graftAnswers, long prunes) {
+      long announcementFrames, long announcedIds, long grafts, long graftAnswers, long prunes, long orphanNotices) {
 
     double perNodeRatio() {
       return transmissionsPerWrite / (nodes - 1);
@@ -170,7 +170,7 @@ public final class TreeBench {
       return new Row(n, linkCount, trees ? "tree" : "flood", cut, keys, rate, percentile(latencies, 0.50),
           percentile(latencies, 0.99), latencies.isEmpty() ? Double.NaN : latencies.get(latencies.size() - 1),
           (after - before) / (double) keys, lost, sum.eagerPushes(), sum.floodSends(), sum.announcementFrames(),
-          sum.announcedIds(), sum.graftsSent(), sum.graftAnswers(), sum.prunesSent());
+          sum.announcedIds(), sum.graftsSent(), sum.graftAnswers(), sum.prunesSent(), sum.orphanNoticesSent());
     } finally {
       for (SyncSocket s : nodes) {
         s.close();
@@ -180,7 +180,7 @@ public final class TreeBench {
 
   /** Each node's broadcast counters since {@code before} (one snapshot per node, in order), summed over the nodes. */
   static BroadcastStats sinceBefore(List<SyncSocket> nodes, BroadcastStats[] before) {
-    long[] sum = new long[10];
+    long[] sum = new long[12];
     for (int i = 0; i < nodes.size(); i++) {
       BroadcastStats a = nodes.get(i).mesh().broadcastStats();
       BroadcastStats b = before[i];
@@ -194,8 +194,11 @@ public final class TreeBench {
       sum[7] += a.prunesSent() - b.prunesSent();
       sum[8] += a.prunesReceived() - b.prunesReceived();
       sum[9] += a.refused() - b.refused();
+      sum[10] += a.orphanNoticesSent() - b.orphanNoticesSent();
+      sum[11] += a.orphanNoticesReceived() - b.orphanNoticesReceived();
     }
-    return new BroadcastStats(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], sum[6], sum[7], sum[8], sum[9]);
+    return new BroadcastStats(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], sum[6], sum[7], sum[8], sum[9], sum[10],
+        sum[11]);
   }
 
   /** Links the nodes as {@link MeshPlan} plans; returns the links as [dialler, target] once every one is up. */
@@ -343,16 +346,16 @@ public final class TreeBench {
     md.append(String.format("`bench/trees.sh --nodes %s --keys %d --rate %d --warmup %d --seed %d`: %d writes of new "
         + "keys at %d/s from random nodes after %d warm-up writes; nodes in one JVM, each wanting 4-8 links "
         + "(seeded random mesh). Transmissions: every frame the measured writes caused on every link (pushes and flood, "
-        + "announcement frames, grafts, graft answers, prunes). Reach: from just before `setAsync` to the last node's "
+        + "announcement frames, grafts, graft answers, prunes, orphan notices). Reach: from just before `setAsync` to the last node's "
         + "update event.%n%n", sizesOf(rows), keys, rate, warmup, seed, keys, rate, warmup));
     md.append("| nodes | links | mode | links cut | reach p50 ms | reach p99 ms | reach max ms | transmissions / write "
-        + "| ÷ (nodes − 1) | lost | pushes + flood | ann. frames (ids) | grafts (answers) | prunes |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        + "| ÷ (nodes − 1) | lost | pushes + flood | ann. frames (ids) | grafts (answers) | prunes | orphan notices |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
-      md.append(String.format("| %d | %d | %s | %d | %.1f | %.1f | %.1f | %.1f | %.2f | %d | %d | %d (%d) | %d (%d) | %d |%n",
+      md.append(String.format("| %d | %d | %s | %d | %.1f | %.1f | %.1f | %.1f | %.2f | %d | %d | %d (%d) | %d (%d) | %d | %d |%n",
           r.nodes(), r.links(), r.mode(), r.cut(), r.p50Millis(), r.p99Millis(), r.maxMillis(),
           r.transmissionsPerWrite(), r.perNodeRatio(), r.lost(), r.eager() + r.flood(), r.announcementFrames(),
-          r.announcedIds(), r.grafts(), r.graftAnswers(), r.prunes()));
+          r.announcedIds(), r.grafts(), r.graftAnswers(), r.prunes(), r.orphanNotices()));
     }
     md.append(String.format("%nLoad average before / after: %s / %s; %s to %s; %d cores; JVM %s.%n", loadBefore,
         Figures.load(), start, Instant.now(), Runtime.getRuntime().availableProcessors(),

@@ -115,7 +115,7 @@ final class LineProtocolTest {
     assertThat(peer.get("host")).isEqualTo("127.0.0.1");
     assertThat(peer.get("port")).isEqualTo((long) a.session().socket().port());
     assertThat(peer.get("dialect")).as("what b judged a to be").isEqualTo("syncmesh");
-    assertThat(peer.get("extension")).as("the extension version the link negotiated").isEqualTo(2L);
+    assertThat(peer.get("extension")).as("the extension version the link negotiated").isEqualTo(3L);
     await("the first anti-entropy round to find both in sync").atMost(WAIT).until(() -> {
       Map<?, ?> p = (Map<?, ?>) ((List<?>) call(b, "peers")).get(0);
       return Boolean.TRUE.equals(p.get("inSync")) && p.get("lastSync") instanceof String;

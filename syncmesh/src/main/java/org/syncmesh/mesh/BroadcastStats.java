@@ -1,7 +1,8 @@
 package org.syncmesh.mesh;
 
 /**
- * What one node's broadcasts cost since it started, in frames (docs/extension-v2.md, docs/metrics.md):
+ * What one node's broadcasts cost since it started, in frames (docs/extension-v2.md,
+ * docs/extension-v3.md, docs/metrics.md):
  * the flood over links without broadcast trees (js2p, py2p, syncmesh peers of extension version 1)
  * and the tree's traffic over the others. Every count is of frames this node sent or received;
  * {@link #transmissions()} adds up what it sent for broadcasts. A snapshot: counters only grow.
@@ -17,14 +18,22 @@ package org.syncmesh.mesh;
  * @param graftAnswers broadcasts resent from the cache in answer to grafts
  * @param prunesSent prunes sent (a copy arrived on an eager link)
  * @param prunesReceived prunes received
- * @param refused tree messages or ids refused: malformed, from a link without trees, a graft for
- *     something not in the cache or asked twice, an announcement beyond the bound of missing ids
+ * @param refused tree messages or ids refused: malformed, from a link without trees (or an orphan
+ *     notice from a link below version 3), a graft for something not in the cache or asked twice, an
+ *     announcement beyond the bound of missing ids
+ * @param orphanNoticesSent orphan notices sent (docs/extension-v3.md: this node's path to some
+ *     origins broke, told to the links it pushes them on)
+ * @param orphanNoticesReceived orphan notices received
  */
 public record BroadcastStats(long floodSends, long eagerPushes, long announcementFrames, long announcedIds,
-    long graftsSent, long graftsReceived, long graftAnswers, long prunesSent, long prunesReceived, long refused) {
+    long graftsSent, long graftsReceived, long graftAnswers, long prunesSent, long prunesReceived, long refused,
+    long orphanNoticesSent, long orphanNoticesReceived) {
 
-  /** Every frame this node sent because of broadcasts: flood, pushes, announcements, grafts, answers, prunes. */
+  /**
+   * Every frame this node sent because of broadcasts: flood, pushes, announcements, grafts, answers,
+   * prunes, orphan notices.
+   */
   public long transmissions() {
-    return floodSends + eagerPushes + announcementFrames + graftsSent + graftAnswers + prunesSent;
+    return floodSends + eagerPushes + announcementFrames + graftsSent + graftAnswers + prunesSent + orphanNoticesSent;
   }
 }

@@ -1,5 +1,6 @@
 package org.syncmesh.mesh;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,7 +41,11 @@ import org.syncmesh.wire.TreeMessage;
  * recent broadcasts and makes the link eager for their origins (for every origin, when the cache no
  * longer holds what was asked); if the broadcast still does not come, the next announcer is
  * grafted. A broken tree link repairs itself this way; a tree link that closes is repaired at once, by
- * a GRAFT to another link for each origin it was the parent of ({@link #peerGone}). Why per origin: with
+ * a GRAFT to another link for each origin it was the parent of ({@link #peerGone}), and on links of
+ * extension version 3 the nodes below are told (ORPHANED, docs/extension-v3.md): each of them grafts
+ * what it sees announced after {@value #ORPHANED_MISSING_TIMEOUT_MILLIS} ms instead of
+ * {@value #MISSING_TIMEOUT_MILLIS} until the origin is heard from again, since a step-parent may itself
+ * hang below the node, or none be left. Why per origin: with
  * one shared tree, writers on both sides of a repaired cut prune the new links from both ends at
  * once and the tree never settles (docs/extension-v2.md §3.1).
  *
@@ -59,7 +64,9 @@ import org.syncmesh.wire.TreeMessage;
  *   <li>a PRUNE for an origin goes to a peer at most once a second, however many copies pushed
  *       before it arrived follow it;</li>
  *   <li>lazy links are remembered for the {@value #MAX_ORIGINS} origins used last; a forgotten
- *       origin starts over with every link eager (a few PRUNEs).</li>
+ *       origin starts over with every link eager (a few PRUNEs);</li>
+ *   <li>an orphan notice crosses each link once per break, and a node stays orphaned for an origin
+ *       until it hears from it, at most {@value #ORPHANED_MILLIS} ms.</li>
  * </ul>
  *
  * <p>Not thread-safe: confined to the protocol thread, except the counters, which any thread may
@@ -94,6 +101,14 @@ final class BroadcastTree {
   static final int MAX_ORIGINS = 4096;
   /** A duplicate from a link pruned for its origin less than this ago sends no PRUNE again. */
   static final long PRUNE_REPEAT_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /**
+   * The missing timeout of a node orphaned for some origin (rule 9): its tree is known to be broken,
+   * so an announcement is grafted almost at once; not at once, so that a broadcast pushed about as
+   * its id was announced (another origin's, still on its tree) is not asked for twice.
+   */
+  static final long ORPHANED_MISSING_TIMEOUT_MILLIS = 10;
+  /** How long a node stays orphaned for an origin it does not hear from (rule 9). */
+  static final long ORPHANED_MILLIS = 10_000;
 
   private final MeshNode node;
   /** Announced broadcasts by message id, oldest first. */
@@ -108,6 +123,8 @@ final class BroadcastTree {
   };
   /** Announced ids not yet received, with who announced them, first announcer first. */
   private final Map<Bytes, ArrayDeque<Peer>> missing = new HashMap<>();
+  /** Origins whose tree this node is cut off from (rule 9). */
+  private final OrphanedOrigins orphaned = new OrphanedOrigins(TimeUnit.MILLISECONDS.toNanos(ORPHANED_MILLIS));
 
   // Written on the protocol thread only, read by any thread.
   private volatile long floodSends;
@@ -120,6 +137,8 @@ final class BroadcastTree {
   private volatile long prunesSent;
   private volatile long prunesReceived;
   private volatile long refused;
+  private volatile long orphanNoticesSent;
+  private volatile long orphanNoticesReceived;
 
   /** One origin's tree as this node sees it. */
   private static final class OriginTree {
@@ -177,6 +196,7 @@ final class BroadcastTree {
       missing.remove(message.id());
     }
     String origin = message.senderId();
+    orphaned.heardFrom(origin);
     if (peer.treeLink() && TreeMessage.fitsOrigin(origin)) {
       OriginTree t = tree(origin);
       t.latest = message.id();
@@ -243,6 +263,13 @@ final class BroadcastTree {
       announced(peer, a.ids());
     } else if (tree instanceof TreeMessage.Graft g) {
       grafted(peer, g.ids());
+    } else if (tree instanceof TreeMessage.Orphaned o) {
+      if (!peer.orphanNotices()) {
+        refuse(peer, "an orphan notice on a link with extension version " + peer.extensionVersion + " (needs 3)");
+        return;
+      }
+      orphanNoticesReceived++;
+      orphanedBelow(peer, o.origins());
     } else {
       prunesReceived++;
       for (String origin : ((TreeMessage.Prune) tree).origins()) {
@@ -271,22 +298,32 @@ final class BroadcastTree {
     }
     peer.announceBatch.clear();
     Map<Peer, List<Bytes>> asks = null;
+    List<String> lost = null;
     boolean repair = !node.isClosed();
     long cachedSince = node.nowSeconds() - TimeUnit.MILLISECONDS.toSeconds(CACHE_MILLIS);
-    for (OriginTree t : origins.values()) {
+    for (Map.Entry<String, OriginTree> e : origins.entrySet()) {
+      OriginTree t = e.getValue();
       t.lazy.remove(peer);
       t.pruned.remove(peer);
-      if (t.parent == peer) {
-        t.parent = null;
-        Peer next = repair && t.latest != null && t.latestTime >= cachedSince ? stepParent(t) : null;
-        if (next != null) {
-          t.parent = next;
-          t.pruned.remove(next);
-          if (asks == null) {
-            asks = new LinkedHashMap<>();
-          }
-          asks.computeIfAbsent(next, p -> new ArrayList<>()).add(t.latest);
+      if (t.parent != peer) {
+        continue;
+      }
+      t.parent = null;
+      if (!repair || t.latest == null || t.latestTime < cachedSince) {
+        continue;
+      }
+      if (lost == null) {
+        lost = new ArrayList<>();
+      }
+      lost.add(e.getKey());
+      Peer next = stepParent(t);
+      if (next != null) {
+        t.parent = next;
+        t.pruned.remove(next);
+        if (asks == null) {
+          asks = new LinkedHashMap<>();
         }
+        asks.computeIfAbsent(next, p -> new ArrayList<>()).add(t.latest);
       }
     }
     if (asks != null) {
@@ -294,6 +331,72 @@ final class BroadcastTree {
         graft(ask.getKey(), ask.getValue());
       }
       log.debug("{} lost: grafted {} links for the origins it was parent of", peer, asks.size());
+    }
+    if (lost != null) {
+      orphan(lost, peer);
+    }
+  }
+
+  /**
+   * Rule 9 (docs/extension-v3.md §3): the parent {@code from} says its path to {@code notified}
+   * origins broke; for those it is this node's parent of, this node is orphaned too, and says so
+   * below. A notice from a link that is not the origin's parent here is ignored: this node gets the
+   * origin another way.
+   */
+  private void orphanedBelow(Peer from, List<String> notified) {
+    List<String> lost = null;
+    for (String origin : notified) {
+      OriginTree t = origins.get(origin);
+      if (t != null && t.parent == from) {
+        if (lost == null) {
+          lost = new ArrayList<>();
+        }
+        lost.add(origin);
+      }
+    }
+    if (lost != null) {
+      orphan(lost, from);
+    }
+  }
+
+  /**
+   * This node's path to the {@code lost} origins broke (its parent link for them, {@code from}, closed,
+   * or said so): until it hears from each again, at most {@value #ORPHANED_MILLIS} ms, it grafts what
+   * it sees announced after {@value #ORPHANED_MISSING_TIMEOUT_MILLIS} ms, and it tells every link of
+   * version 3 it pushes them on (one ORPHANED per peer), except the step-parent, so that the nodes
+   * below, which get the announcements from outside the broken subtree, do the same. Rule 8's
+   * step-parent may hang below this node too (several nodes picked one at once), or none be left:
+   * then the subtree is fed by the first of its nodes that sees an announcement, tens of ms after
+   * the origin's next broadcast instead of the missing timeout. An origin this node is already
+   * orphaned for is not told again, so a notice crosses each link once, around a loop of parents too.
+   */
+  private void orphan(List<String> lost, Peer from) {
+    long now = System.nanoTime();
+    Map<Peer, List<String>> notices = null;
+    for (String origin : lost) {
+      OriginTree t = origins.get(origin);
+      if (t == null || !orphaned.add(origin, now)) {
+        continue;
+      }
+      for (Peer p : node.routing.values()) {
+        if (p != from && p != t.parent && p.orphanNotices() && !t.lazy.contains(p) && !origin.equals(p.id)) {
+          if (notices == null) {
+            notices = new LinkedHashMap<>();
+          }
+          notices.computeIfAbsent(p, k -> new ArrayList<>()).add(origin);
+        }
+      }
+    }
+    if (notices != null) {
+      for (Map.Entry<Peer, List<String>> notice : notices.entrySet()) {
+        List<String> told = notice.getValue();
+        int perFrame = originsPerFrame(told);
+        for (int i = 0; i < told.size(); i += perFrame) {
+          orphanNoticesSent++;
+          send(notice.getKey(), new TreeMessage.Orphaned(told.subList(i, Math.min(told.size(), i + perFrame))));
+        }
+      }
+      log.debug("{} lost: told {} links of {} orphaned origins", from, notices.size(), lost.size());
     }
   }
 
@@ -321,7 +424,7 @@ final class BroadcastTree {
 
   BroadcastStats stats() {
     return new BroadcastStats(floodSends, eagerPushes, announcementFrames, announcedIds, graftsSent, graftsReceived,
-        graftAnswers, prunesSent, prunesReceived, refused);
+        graftAnswers, prunesSent, prunesReceived, refused, orphanNoticesSent, orphanNoticesReceived);
   }
 
   // ------------------------------------------------------------------ internals
@@ -390,6 +493,16 @@ final class BroadcastTree {
     return Math.max(1, Math.min(TreeMessage.MAX_IDS, byCap));
   }
 
+  /** How many of {@code origins} one frame under the cap holds, each taken as long as the longest. */
+  private int originsPerFrame(List<String> origins) {
+    int longest = 1;
+    for (String origin : origins) {
+      longest = Math.max(longest, origin.getBytes(StandardCharsets.UTF_8).length);
+    }
+    int byCap = (node.maxFrameBytes() - 512 - 4 * node.id.length()) / (longest + 3);
+    return Math.max(1, Math.min(TreeMessage.MAX_IDS, byCap));
+  }
+
   /** Whispers {@code message}; a frame the cap refuses (a very long node id) is reported, not thrown. */
   private void send(Peer peer, TreeMessage message) {
     try {
@@ -433,7 +546,7 @@ final class BroadcastTree {
     }
     if (fresh != null) {
       List<Bytes> due = fresh;
-      node.loop.schedule(() -> graftMissing(due), MISSING_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+      node.loop.schedule(() -> graftMissing(due), missingTimeoutMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
@@ -477,6 +590,14 @@ final class BroadcastTree {
     if (!again.isEmpty()) {
       node.loop.schedule(() -> graftMissing(again), MISSING_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     }
+  }
+
+  /**
+   * How long an id announced now may stay missing before its announcer is grafted: shorter while
+   * this node is orphaned for some origin (rule 9), whose next broadcast only an announcement brings.
+   */
+  long missingTimeoutMillis() {
+    return orphaned.any(System.nanoTime()) ? ORPHANED_MISSING_TIMEOUT_MILLIS : MISSING_TIMEOUT_MILLIS;
   }
 
   /** Asks {@code peer} for {@code ids}, in as few GRAFT frames as the frame cap allows. */

@@ -338,7 +338,7 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
 
   /**
    * Whether broadcasts to other syncmesh nodes of this build travel on a broadcast tree
-   * (docs/extension-v2.md): eager pushes along a spanning tree and batched announcements on the
+   * (docs/extension-v2.md, with orphan notices: docs/extension-v3.md): eager pushes along a spanning tree and batched announcements on the
    * other links, so a broadcast crosses about one link per node instead of every link. Default
    * {@code true}. With {@code false} the node offers extension version 1 only and floods every
    * broadcast over every link, as protocol 0.7 does, for comparison or a cautious rollout. Links

@@ -367,7 +367,8 @@ public final class MeshSocket implements AutoCloseable {
 
   /**
    * What this node's broadcasts cost so far, in frames: the flood to peers without broadcast trees
-   * and the tree's pushes, announcements, grafts and prunes (docs/extension-v2.md). Never blocks.
+   * and the tree's pushes, announcements, grafts, prunes and orphan notices (docs/extension-v2.md,
+   * docs/extension-v3.md). Never blocks.
    */
   public BroadcastStats broadcastStats() {
     return node.broadcastStats();

@@ -54,6 +54,11 @@ final class Peer {
     return extensionVersion >= org.syncmesh.wire.ExtensionOffer.BROADCAST_TREES;
   }
 
+  /** Whether this link carries orphan notices: extension version 3 or later. */
+  boolean orphanNotices() {
+    return extensionVersion >= org.syncmesh.wire.ExtensionOffer.ORPHAN_NOTICES;
+  }
+
   boolean outgoing() {
     return link.outgoing();
   }

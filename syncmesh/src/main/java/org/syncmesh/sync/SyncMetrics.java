@@ -122,8 +122,8 @@ public final class SyncMetrics implements MeterBinder {
         "received messages dropped, oldest first, because recv()'s queue was full");
     Gauge.builder("syncmesh.peers", stats, s -> s.links().size()).tags(node).baseUnit("peers")
         .description("peers connected and routed").strongReference(true).register(registry);
-    String frames = "frames sent for broadcasts, by kind (docs/extension-v2.md): flood, eager, announcement, graft, "
-        + "graft_answer, prune";
+    String frames = "frames sent for broadcasts, by kind (docs/extension-v2.md, -v3.md): flood, eager, announcement, "
+        + "graft, graft_answer, prune, orphaned";
     counter(registry, "syncmesh.broadcast.frames", node.and("kind", "flood"), mesh,
         m -> m.broadcastStats().floodSends(), frames);
     counter(registry, "syncmesh.broadcast.frames", node.and("kind", "eager"), mesh,
@@ -136,6 +136,8 @@ public final class SyncMetrics implements MeterBinder {
         m -> m.broadcastStats().graftAnswers(), frames);
     counter(registry, "syncmesh.broadcast.frames", node.and("kind", "prune"), mesh,
         m -> m.broadcastStats().prunesSent(), frames);
+    counter(registry, "syncmesh.broadcast.frames", node.and("kind", "orphaned"), mesh,
+        m -> m.broadcastStats().orphanNoticesSent(), frames);
 
     org.syncmesh.net.Failures failures = stats.failures();
     for (String reason : org.syncmesh.net.Failures.CONNECT) {

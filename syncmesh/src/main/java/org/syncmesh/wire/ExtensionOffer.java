@@ -37,8 +37,13 @@ public record ExtensionOffer(int min, int max) {
    * this carries the tree's messages ({@link Flags#SUB_SM_TREE}) and eager/lazy broadcasts.
    */
   public static final int BROADCAST_TREES = 2;
-  /** What this build speaks: versions 1 and 2 (broadcast trees). */
-  public static final ExtensionOffer THIS_BUILD = new ExtensionOffer(1, BROADCAST_TREES);
+  /**
+   * The first version with orphan notices (docs/extension-v3.md): on a link whose version is at
+   * least this, a node tells the nodes below it when its path to an origin's tree broke.
+   */
+  public static final int ORPHAN_NOTICES = 3;
+  /** What this build speaks: versions 1 to 3 (broadcast trees with orphan notices). */
+  public static final ExtensionOffer THIS_BUILD = new ExtensionOffer(1, ORPHAN_NOTICES);
   /** What this build offers with broadcast trees turned off, and what every version-1 node offered: 1 only. */
   public static final ExtensionOffer V1_ONLY = new ExtensionOffer(1, 1);
 

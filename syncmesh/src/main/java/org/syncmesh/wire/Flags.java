@@ -82,7 +82,8 @@ public final class Flags {
   public static final int SUB_SM_SYNC = 0x22;
   /**
    * syncmesh extension v2 (docs/extension-v2.md): a broadcast tree's announcement, graft or prune
-   * ({@link TreeMessage}), whispered only over links that negotiated version 2.
+   * ({@link TreeMessage}), whispered only over links that negotiated version 2; and from v3
+   * (docs/extension-v3.md) its orphan notice, only over links of version 3.
    */
   public static final int SUB_SM_TREE = 0x23;
 

@@ -6,21 +6,24 @@ import org.jspecify.annotations.Nullable;
 import org.syncmesh.Bytes;
 
 /**
- * A message of the broadcast tree (syncmesh extension v2, docs/extension-v2.md §2): whispered
- * between two syncmesh nodes whose link negotiated version 2, never to anyone else.
+ * A message of the broadcast tree (syncmesh extension v2, docs/extension-v2.md §2, and v3,
+ * docs/extension-v3.md §2): whispered between two syncmesh nodes whose link negotiated version 2
+ * (ORPHANED: version 3), never to anyone else.
  *
  * <pre>
  * payload = [0x23, 1, ids]         ANNOUNCE: ids of broadcasts the sender has (1..1024)
  * payload = [0x23, 2, ids]         GRAFT:    send me these (0..1024), and push me their origins' broadcasts
  * payload = [0x23, 3, origins]     PRUNE:    stop pushing me these origins' broadcasts (1..1024)
+ * payload = [0x23, 4, origins]     ORPHANED: my path to these origins broke (1..1024); version 3
  * ids     = array of bin 32, each a broadcast's message id (SHA-256 of its body, protocol-0.7.md §3.4)
  * origins = array of str, each a node id of 1..255 UTF-8 bytes: the sender of a broadcast (its tree's root)
  * </pre>
  *
  * <p>A reader accepts packets after these (a later version may append some) and refuses anything
  * else with {@link MessageShapeException}: an unknown kind, ids that are not an array of 32-byte
- * bins, origins that are not an array of such strs, an empty announcement or prune, more than
- * {@value #MAX_IDS} elements.
+ * bins, origins that are not an array of such strs, an empty announcement, prune or orphan notice,
+ * more than {@value #MAX_IDS} elements. Whether a kind may come on a given link is the receiver's
+ * business (it knows the link's version).
  *
  * <p>Immutable and thread-safe.
  */
@@ -39,6 +42,8 @@ public sealed interface TreeMessage {
   long GRAFT_KIND = 2;
   /** Wire value of a prune's kind. */
   long PRUNE_KIND = 3;
+  /** Wire value of an orphan notice's kind (extension version 3). */
+  long ORPHANED_KIND = 4;
 
   /** The payload to whisper, sub-flag first. */
   List<Object> toPayload();
@@ -80,19 +85,14 @@ public sealed interface TreeMessage {
 
   /**
    * "Stop pushing me the broadcasts of these origins; announce them instead": the receiver makes
-   * the link lazy for each origin's tree, and so does the sender.
+   * its side of the link lazy for each origin's tree (the sender's side stays as it was).
    *
    * @param origins 1 to {@value #MAX_IDS} node ids of 1 to {@value #MAX_ORIGIN_BYTES} UTF-8 bytes
    */
   record Prune(List<String> origins) implements TreeMessage {
     /** @throws IllegalArgumentException if {@code origins} is empty, too long, or holds an unfit id */
     public Prune {
-      List<String> copy = List.copyOf(Checks.notNull(origins, "origins"));
-      Checks.inRange(copy.size(), 1, MAX_IDS, "origins.size()");
-      for (String origin : copy) {
-        Checks.argument(fitsOrigin(origin), "origin", origin, "a node id of 1.." + MAX_ORIGIN_BYTES + " UTF-8 bytes");
-      }
-      origins = copy;
+      origins = checkedOrigins(origins);
     }
 
     @Override
@@ -101,7 +101,27 @@ public sealed interface TreeMessage {
     }
   }
 
-  /** Whether {@code origin} may go in a {@link Prune}: 1 to {@value #MAX_ORIGIN_BYTES} UTF-8 bytes. */
+  /**
+   * "My path to these origins broke" (extension version 3): sent by a node whose parent link for
+   * these origins closed, to the links it pushes their broadcasts on, and relayed by each receiver
+   * whose parent the sender is; a node so told grafts what it sees announced at once rather than
+   * waiting out the missing timeout, until it hears from the origin again (docs/extension-v3.md §3).
+   *
+   * @param origins 1 to {@value #MAX_IDS} node ids of 1 to {@value #MAX_ORIGIN_BYTES} UTF-8 bytes
+   */
+  record Orphaned(List<String> origins) implements TreeMessage {
+    /** @throws IllegalArgumentException if {@code origins} is empty, too long, or holds an unfit id */
+    public Orphaned {
+      origins = checkedOrigins(origins);
+    }
+
+    @Override
+    public List<Object> toPayload() {
+      return List.of(Flags.SUB_SM_TREE, ORPHANED_KIND, List.copyOf(origins));
+    }
+  }
+
+  /** Whether {@code origin} may go in a {@link Prune} or an {@link Orphaned}: 1 to {@value #MAX_ORIGIN_BYTES} UTF-8 bytes. */
   static boolean fitsOrigin(String origin) {
     return !origin.isEmpty() && origin.length() <= MAX_ORIGIN_BYTES
         && origin.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_ORIGIN_BYTES;
@@ -121,10 +141,11 @@ public sealed interface TreeMessage {
     if (!(payload.get(1) instanceof Long kind)) {
       throw new MessageShapeException("tree message: kind is " + Packets.describe(payload.get(1)) + ", not an integer");
     }
-    if (kind != ANNOUNCE_KIND && kind != GRAFT_KIND && kind != PRUNE_KIND) {
-      throw new MessageShapeException("tree message: unknown kind " + kind + " (expected 1, 2 or 3)");
+    if (kind < ANNOUNCE_KIND || kind > ORPHANED_KIND) {
+      throw new MessageShapeException("tree message: unknown kind " + kind + " (expected 1 to 4)");
     }
-    String what = kind == PRUNE_KIND ? "origins" : "ids";
+    boolean ofOrigins = kind == PRUNE_KIND || kind == ORPHANED_KIND;
+    String what = ofOrigins ? "origins" : "ids";
     if (payload.size() < 3 || !(payload.get(2) instanceof List<?> list)) {
       throw new MessageShapeException("tree message kind " + kind + ": " + what + " missing or not an array");
     }
@@ -133,16 +154,16 @@ public sealed interface TreeMessage {
       throw new MessageShapeException("tree message kind " + kind + ": " + list.size() + " " + what + " (expected "
           + min + ".." + MAX_IDS + ")");
     }
-    if (kind == PRUNE_KIND) {
+    if (ofOrigins) {
       List<String> origins = new ArrayList<>(list.size());
       for (Object origin : list) {
         if (!(origin instanceof String o) || !fitsOrigin(o)) {
-          throw new MessageShapeException("tree message kind 3: an origin is " + Packets.describe(origin)
+          throw new MessageShapeException("tree message kind " + kind + ": an origin is " + Packets.describe(origin)
               + ", not a str of 1.." + MAX_ORIGIN_BYTES + " UTF-8 bytes");
         }
         origins.add(o);
       }
-      return new Prune(origins);
+      return kind == PRUNE_KIND ? new Prune(origins) : new Orphaned(origins);
     }
     List<Bytes> ids = new ArrayList<>(list.size());
     for (Object id : list) {
@@ -153,6 +174,15 @@ public sealed interface TreeMessage {
       ids.add(b);
     }
     return kind == ANNOUNCE_KIND ? new Announce(ids) : new Graft(ids);
+  }
+
+  private static List<String> checkedOrigins(List<String> origins) {
+    List<String> copy = List.copyOf(Checks.notNull(origins, "origins"));
+    Checks.inRange(copy.size(), 1, MAX_IDS, "origins.size()");
+    for (String origin : copy) {
+      Checks.argument(fitsOrigin(origin), "origin", origin, "a node id of 1.." + MAX_ORIGIN_BYTES + " UTF-8 bytes");
+    }
+    return copy;
   }
 
   private static List<Bytes> checkedIds(List<Bytes> ids, int min) {

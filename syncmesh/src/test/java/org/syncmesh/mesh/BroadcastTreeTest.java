@@ -3,6 +3,12 @@ package org.syncmesh.mesh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.syncmesh.mesh.Peers.WAIT;
+import static org.syncmesh.mesh.TreePeers.handledSoFar;
+import static org.syncmesh.mesh.TreePeers.nextBroadcastOrTree;
+import static org.syncmesh.mesh.TreePeers.afterTheParentClosed_aBroadcastsAgain;
+import static org.syncmesh.mesh.TreePeers.prune;
+import static org.syncmesh.mesh.TreePeers.relayedByTheParent_andPrunedBothWaysWith;
+import static org.syncmesh.mesh.TreePeers.tree;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -39,14 +45,9 @@ final class BroadcastTreeTest {
     return net.track(new MeshSocket.Builder().maxOutgoing(0).build());
   }
 
-  /** A scripted syncmesh peer offering 1..2: its link runs the tree. */
+  /** A scripted syncmesh peer offering 1..2, as a build of version 2: its link runs the tree, without orphan notices. */
   private ScriptedPeer v2Peer(MeshSocket node) {
-    ScriptedPeer peer = net.track(ScriptedPeer.connect(node.port(), Style.SYNCMESH));
-    peer.writeFrame(peer.handshake(node.protocol().id(), List.of(0x13L, ExtensionOffer.THIS_BUILD.markerId())));
-    peer.readMatching(f -> f.subFlag() == Flags.SUB_PEERS);
-    await("node to register " + peer).atMost(WAIT).until(() -> node.routingTable().containsKey(peer.id()));
-    assertThat(node.routingTable().get(peer.id()).extensionVersion()).isEqualTo(2);
-    return peer;
+    return TreePeers.connect(net, node, TreePeers.VERSION_2);
   }
 
   /**
@@ -61,36 +62,6 @@ final class BroadcastTreeTest {
     nextBroadcastOrTree(b);
     prune(node, b, a.id());
     return new ScriptedPeer[] {a, b};
-  }
-
-  /** {@code peer} prunes the node for {@code origin}'s tree, and the node has taken it. */
-  private static void prune(MeshSocket node, ScriptedPeer peer, String origin) {
-    long before = node.broadcastStats().prunesReceived();
-    peer.send(Flags.MAIN_WHISPER, new TreeMessage.Prune(List.of(origin)).toPayload().toArray());
-    await("the node to take the prune").atMost(WAIT).until(() -> node.broadcastStats().prunesReceived() == before + 1);
-  }
-
-  /** The next frame on the link that is a broadcast or a tree message. */
-  private static Frame nextBroadcastOrTree(ScriptedPeer peer) {
-    return peer.readMatching(f -> f.flag() == Flags.MAIN_BROADCAST || f.subFlag() == Flags.SUB_SM_TREE);
-  }
-
-  /**
-   * Returns once the node has handled everything {@code sender} sent so far: a broadcast of the
-   * sender's own, sent last on its link, has reached {@code witness}.
-   */
-  private static void handledSoFar(ScriptedPeer sender, ScriptedPeer witness) {
-    InternalMessage marker = sender.message(Flags.MAIN_BROADCAST, 0L, "marker " + System.nanoTime());
-    sender.writeFrame(marker);
-    assertThat(nextBroadcastOrTree(witness).message().body()).isEqualTo(marker.body());
-  }
-
-  private static List<Object> tree(TreeMessage m) {
-    List<Object> out = new ArrayList<>();
-    for (Object p : m.toPayload()) {
-      out.add(p instanceof Integer i ? (Object) (long) i : p);
-    }
-    return out;
   }
 
   @Test
@@ -315,31 +286,6 @@ final class BroadcastTreeTest {
     assertThat(toB).filteredOn(f -> f.subFlag() == Flags.SUB_SM_TREE).as("one PRUNE for five copies")
         .extracting(Frame::packets).containsExactly(tree(new TreeMessage.Prune(List.of(a.id()))));
     assertThat(node.broadcastStats().prunesSent()).isEqualTo(1);
-  }
-
-  /**
-   * {@code first}, a broadcast of another peer, comes relayed by {@code parent}, which becomes its
-   * origin's parent here; then {@code y}'s copy makes the node prune y, and y prunes the node (the
-   * origin's broadcasts reach y another way): the link to y is lazy both ways for that origin.
-   */
-  private static void relayedByTheParent_andPrunedBothWaysWith(MeshSocket node, InternalMessage first,
-      ScriptedPeer parent, ScriptedPeer y) {
-    String origin = first.senderId();
-    parent.writeFrame(first);
-    assertThat(nextBroadcastOrTree(y).message().body()).isEqualTo(first.body());
-    y.writeFrame(first);
-    assertThat(nextBroadcastOrTree(y).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(origin))));
-    prune(node, y, origin);
-  }
-
-  /** Closes {@code parent}'s link, waits until the node has dropped it, and has {@code origin} broadcast anew. */
-  private static InternalMessage afterTheParentClosed_aBroadcastsAgain(MeshSocket node, ScriptedPeer parent,
-      ScriptedPeer origin) {
-    parent.close();
-    await("the parent's link to close").atMost(WAIT).until(() -> !node.routingTable().containsKey(parent.id()));
-    InternalMessage next = origin.message(Flags.MAIN_BROADCAST, 0L, "after the parent");
-    origin.writeFrame(next);
-    return next;
   }
 
   /**

@@ -33,27 +33,27 @@ final class ExtensionNegotiationTest {
   }
 
   @Test
-  void twoNodesNegotiateVersion2_andBothRoutingTablesShowIt() {
+  void twoNodesNegotiateVersion3_andBothRoutingTablesShowIt() {
     MeshSocket a = node();
     MeshSocket b = node();
     PeerInfo aSeenByB = b.connect("127.0.0.1", a.port()).orTimeout(10, TimeUnit.SECONDS).join();
 
     assertThat(aSeenByB.dialect()).isEqualTo(Dialect.SYNCMESH);
-    assertThat(aSeenByB.extensionVersion()).isEqualTo(2);
-    assertThat(b.routingTable().get(a.id()).extensionVersion()).isEqualTo(2);
+    assertThat(aSeenByB.extensionVersion()).isEqualTo(3);
+    assertThat(b.routingTable().get(a.id()).extensionVersion()).isEqualTo(3);
     await("a to register b").atMost(WAIT).until(() -> a.routingTable().containsKey(b.id()));
     assertThat(a.routingTable().get(b.id()).dialect()).isEqualTo(Dialect.SYNCMESH);
-    assertThat(a.routingTable().get(b.id()).extensionVersion()).isEqualTo(2);
+    assertThat(a.routingTable().get(b.id()).extensionVersion()).isEqualTo(3);
   }
 
   @Test
-  void aNodeWithTreesOff_offers1Only_andAVersion2NodeTalksVersion1ToIt() {
+  void aNodeWithTreesOff_offers1Only_andAVersion3NodeTalksVersion1ToIt() {
     MeshSocket v2 = node();
     MeshSocket v1 = net.track(new MeshSocket.Builder().maxOutgoing(0).broadcastTrees(false).build());
     PeerInfo v2SeenByV1 = v1.connect("127.0.0.1", v2.port()).orTimeout(10, TimeUnit.SECONDS).join();
     await("v2 to register v1").atMost(WAIT).until(() -> v2.routingTable().containsKey(v1.id()));
 
-    assertThat(v2SeenByV1.extensionVersion()).as("min of the maxes, 1..1 and 1..2").isEqualTo(1);
+    assertThat(v2SeenByV1.extensionVersion()).as("min of the maxes, 1..1 and 1..3").isEqualTo(1);
     assertThat(v2.routingTable().get(v1.id()).extensionVersion()).isEqualTo(1);
     assertThat(v2.routingTable().get(v1.id()).dialect()).isEqualTo(Dialect.SYNCMESH);
     v2.send("flooded");
@@ -67,7 +67,7 @@ final class ExtensionNegotiationTest {
   }
 
   @Test
-  void aScriptedVersion1Peer_seesOurMarker1To2_andGetsVersion1() {
+  void aScriptedVersion1Peer_seesOurMarker1To3_andGetsVersion1() {
     MeshSocket node = node();
     ScriptedPeer peer = Peers.handshaken(net, node, Style.SYNCMESH); // offers 1..1, as every version-1 node did
     assertThat(node.routingTable().get(peer.id()).extensionVersion()).isEqualTo(1);
@@ -80,7 +80,7 @@ final class ExtensionNegotiationTest {
     PeerInfo peer = b.connect("127.0.0.1", a.port()).orTimeout(10, TimeUnit.SECONDS).join();
 
     assertThat(peer.dialect()).as("no bz2 or lzma to guess from, but the marker").isEqualTo(Dialect.SYNCMESH);
-    assertThat(peer.extensionVersion()).isEqualTo(2);
+    assertThat(peer.extensionVersion()).isEqualTo(3);
   }
 
   @Test
@@ -91,7 +91,7 @@ final class ExtensionNegotiationTest {
 
     Frame handshake = js.readHandshake();
     assertThat(handshake.packets()).hasSize(5);
-    assertThat(handshake.packets().get(4)).isEqualTo(List.of(0x20L, 0x13L, 0x11L, 0x10L, 0x12L, MAGIC | 0x0102));
+    assertThat(handshake.packets().get(4)).isEqualTo(List.of(0x20L, 0x13L, 0x11L, 0x10L, 0x12L, MAGIC | 0x0103));
     assertThat(handshake.packets().get(4))
         .isEqualTo(ExtensionOffer.THIS_BUILD.appendTo(CompressionNegotiation.ids(CompressionNegotiation.DEFAULT_PREFERENCE)));
   }
@@ -130,30 +130,39 @@ final class ExtensionNegotiationTest {
   }
 
   @Test
-  void aLaterNodeThatStillSpeaks1And2_gets2() {
-    PeerInfo info = handshakeWith(node(), Style.SYNCMESH, List.of(0x13L, MAGIC | 0x0103));
+  void aLaterNodeThatStillSpeaks1To3_gets3() {
+    PeerInfo info = handshakeWith(node(), Style.SYNCMESH, List.of(0x13L, MAGIC | 0x0104));
 
     assertThat(info.dialect()).isEqualTo(Dialect.SYNCMESH);
-    assertThat(info.extensionVersion()).isEqualTo(2);
+    assertThat(info.extensionVersion()).isEqualTo(3);
   }
 
   @Test
-  void aNodeThatSpeaksOnly2_gets2_andOneThatSpeaksOnly3_isPlain07() {
+  void aVersion2Node_gets2() {
+    PeerInfo info = handshakeWith(node(), Style.SYNCMESH, List.of(0x13L, MAGIC | 0x0102));
+
+    assertThat(info.dialect()).isEqualTo(Dialect.SYNCMESH);
+    assertThat(info.extensionVersion()).as("trees without orphan notices").isEqualTo(2);
+  }
+
+  @Test
+  void aNodeThatSpeaksOnly2Or3_getsIt_andOneThatSpeaksOnly4_isPlain07() {
     assertThat(handshakeWith(node(), Style.SYNCMESH, List.of(MAGIC | 0x0202)).extensionVersion()).isEqualTo(2);
-    assertThat(handshakeWith(node(), Style.SYNCMESH, List.of(MAGIC | 0x0303)).extensionVersion()).isZero();
+    assertThat(handshakeWith(node(), Style.SYNCMESH, List.of(MAGIC | 0x0303)).extensionVersion()).isEqualTo(3);
+    assertThat(handshakeWith(node(), Style.SYNCMESH, List.of(MAGIC | 0x0404)).extensionVersion()).isZero();
   }
 
   @Test
-  void aLaterNodeThatDropped1_gets2() {
+  void aLaterNodeThatDropped1_gets3() {
     PeerInfo info = handshakeWith(node(), Style.SYNCMESH, List.of(0x13L, MAGIC | 0x0205));
 
     assertThat(info.dialect()).isEqualTo(Dialect.SYNCMESH);
-    assertThat(info.extensionVersion()).isEqualTo(2);
+    assertThat(info.extensionVersion()).isEqualTo(3);
   }
 
   @Test
-  void aLaterNodeThatDropped1And2_isStillSyncmeshButTheLinkIsPlain07() {
-    PeerInfo info = handshakeWith(node(), Style.SYNCMESH, List.of(0x13L, MAGIC | 0x0305));
+  void aLaterNodeThatDropped1To3_isStillSyncmeshButTheLinkIsPlain07() {
+    PeerInfo info = handshakeWith(node(), Style.SYNCMESH, List.of(0x13L, MAGIC | 0x0405));
 
     assertThat(info.dialect()).as("it announced itself").isEqualTo(Dialect.SYNCMESH);
     assertThat(info.extensionVersion()).as("no common version").isZero();

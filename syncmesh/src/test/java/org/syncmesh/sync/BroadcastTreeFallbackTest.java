@@ -20,6 +20,7 @@ import org.syncmesh.testing.NetworkTestRule;
 import org.syncmesh.testing.ScriptedPeer;
 import org.syncmesh.testing.ScriptedPeer.Frame;
 import org.syncmesh.testing.ScriptedPeer.Style;
+import org.syncmesh.wire.ExtensionOffer;
 import org.syncmesh.wire.Flags;
 
 /**
@@ -33,6 +34,8 @@ final class BroadcastTreeFallbackTest {
 
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final int WRITES_EACH = 30;
+  /** The version of a link between two nodes of this build with trees on. */
+  private static final int TREES = ExtensionOffer.THIS_BUILD.max();
 
   @RegisterExtension final NetworkTestRule net = new NetworkTestRule();
 
@@ -52,9 +55,9 @@ final class BroadcastTreeFallbackTest {
     SyncSocket b = node(true);
     SyncSocket c = node(true);
     SyncSocket d = node(false);
-    link(b, a, 2);
-    link(c, b, 2);
-    link(c, a, 2);
+    link(b, a, TREES);
+    link(c, b, TREES);
+    link(c, a, TREES);
     link(d, c, 1);
     link(a, d, 1);
     ScriptedPeer j = net.track(ScriptedPeer.connect(d.port(), Style.JS2P));
@@ -118,8 +121,8 @@ final class BroadcastTreeFallbackTest {
     SyncSocket b = node(true);
     SyncSocket c = node(true);
     SyncSocket d = node(false);
-    link(b, a, 2);
-    link(c, b, 2);
+    link(b, a, TREES);
+    link(c, b, TREES);
     link(d, c, 1);
     LineNode j = net.track(LineNode.js2p("--no-leasing"));
     Js2pLinks.link(a, j);

@@ -20,6 +20,7 @@ import org.syncmesh.mesh.BroadcastStats;
 import org.syncmesh.mesh.NodeCertificates;
 import org.syncmesh.testing.NetworkTestRule;
 import org.syncmesh.testing.Seeded;
+import org.syncmesh.wire.ExtensionOffer;
 
 /**
  * Broadcast trees in a secure network (docs/extension-v2.md §4): signed writes are relayed by the
@@ -68,7 +69,7 @@ final class BroadcastTreeSecureTest {
     for (int j = 1; j < MEMBERS; j++) {
       for (int i = 0; i < j; i++) {
         assertThat(members.get(j).connect("127.0.0.1", members.get(i).port()).orTimeout(10, TimeUnit.SECONDS).join()
-            .extensionVersion()).isEqualTo(2);
+            .extensionVersion()).isEqualTo(ExtensionOffer.THIS_BUILD.max());
       }
     }
     for (SyncSocket m : members) {

@@ -17,11 +17,11 @@ import org.junit.jupiter.api.Timeout;
  * could send them: {@link ExtensionOffer#find} on a handshake's compression list never throws, and
  * what it finds is the first element that encodes to it; {@link Version#fromPacket} returns a
  * version or throws {@link MessageShapeException}, and a version round-trips through its bytes;
- * {@link TreeMessage#read} (docs/extension-v2.md) likewise.
+ * {@link TreeMessage#read} (docs/extension-v2.md, extension-v3.md) likewise.
  *
  * <p>{@code mvn verify} runs them as regression tests on the files in
  * {@code src/test/resources/org/syncmesh/wire/ExtensionFuzzTestInputs/<method>/} (the golden
- * vectors of extension-v1-vectors.json and extension-v2-vectors.json, and any finding committed since). To fuzz one:
+ * vectors of extension-v1-vectors.json to extension-v3-vectors.json, and any finding committed since). To fuzz one:
  *
  * <pre>JAZZER_FUZZ=1 mvn -B -pl syncmesh test -Dtest='ExtensionFuzzTest#compressionList' -Djazzer.max_duration=30s</pre>
  */
@@ -74,9 +74,9 @@ final class ExtensionFuzzTest {
     if (m != null) {
       Object again = Packets.decode(Packets.encode(m.toPayload()));
       assertThat(TreeMessage.read((List<?>) again)).isEqualTo(m);
-      if (m instanceof TreeMessage.Prune p) {
-        assertThat(p.origins()).isNotEmpty().hasSizeLessThanOrEqualTo(TreeMessage.MAX_IDS)
-            .allMatch(TreeMessage::fitsOrigin);
+      if (m instanceof TreeMessage.Prune || m instanceof TreeMessage.Orphaned) {
+        List<String> origins = m instanceof TreeMessage.Prune p ? p.origins() : ((TreeMessage.Orphaned) m).origins();
+        assertThat(origins).isNotEmpty().hasSizeLessThanOrEqualTo(TreeMessage.MAX_IDS).allMatch(TreeMessage::fitsOrigin);
       } else {
         List<org.syncmesh.Bytes> ids = m instanceof TreeMessage.Announce a ? a.ids() : ((TreeMessage.Graft) m).ids();
         assertThat(ids).hasSizeLessThanOrEqualTo(TreeMessage.MAX_IDS).allMatch(id -> id.size() == TreeMessage.ID_BYTES);

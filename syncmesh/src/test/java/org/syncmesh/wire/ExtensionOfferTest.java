@@ -74,8 +74,8 @@ final class ExtensionOfferTest {
 
   @Test
   void appendToPutsTheMarkerLast() {
-    assertThat(ExtensionOffer.THIS_BUILD.appendTo(List.of(0x13L, 0x11L))).containsExactly(0x13L, 0x11L, marker(1, 2));
-    assertThat(ExtensionOffer.THIS_BUILD.appendTo(List.of())).containsExactly(marker(1, 2));
+    assertThat(ExtensionOffer.THIS_BUILD.appendTo(List.of(0x13L, 0x11L))).containsExactly(0x13L, 0x11L, marker(1, 3));
+    assertThat(ExtensionOffer.THIS_BUILD.appendTo(List.of())).containsExactly(marker(1, 3));
     assertThat(ExtensionOffer.V1_ONLY.appendTo(List.of())).containsExactly(marker(1, 1));
   }
 
@@ -84,7 +84,8 @@ final class ExtensionOfferTest {
     assertThatThrownBy(() -> new ExtensionOffer(0, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("min");
     assertThatThrownBy(() -> new ExtensionOffer(2, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max");
     assertThatThrownBy(() -> new ExtensionOffer(1, 256)).isInstanceOf(IllegalArgumentException.class);
-    assertThat(ExtensionOffer.THIS_BUILD).isEqualTo(new ExtensionOffer(1, 2));
+    assertThat(ExtensionOffer.THIS_BUILD).isEqualTo(new ExtensionOffer(1, 3));
     assertThat(ExtensionOffer.THIS_BUILD.highestCommonVersion(ExtensionOffer.V1_ONLY)).as("a v1 node gets v1").isEqualTo(1);
+    assertThat(ExtensionOffer.THIS_BUILD.highestCommonVersion(new ExtensionOffer(1, 2))).as("a v2 node gets v2").isEqualTo(2);
   }
 }

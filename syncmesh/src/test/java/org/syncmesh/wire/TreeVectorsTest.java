@@ -12,28 +12,32 @@ import org.syncmesh.Bytes;
 
 /**
  * Byte-exact agreement with the golden vectors of the extension's version 2
- * ({@code src/test/resources/protocol/extension-v2-vectors.json}, docs/extension-v2.md): this
- * build's marker and handshake, and the broadcast tree's messages, both ways.
+ * ({@code src/test/resources/protocol/extension-v2-vectors.json}, docs/extension-v2.md): a
+ * version-2 build's marker and handshake, which this build still reads as that, and the broadcast
+ * tree's messages, both ways.
  */
 final class TreeVectorsTest {
   private static final Map<String, Object> VECTORS = Vectors.load("/protocol/extension-v2-vectors.json");
+  /** What a build of version 2 offered. */
+  private static final ExtensionOffer VERSION_2_BUILD = new ExtensionOffer(1, ExtensionOffer.BROADCAST_TREES);
 
   @Test
-  void thisBuildsMarkerIs1To2() {
+  void aVersion2BuildsMarkerIs1To2() {
     Map<String, Object> v = entries("markers").get(0);
-    assertThat(ExtensionOffer.THIS_BUILD.markerId()).isEqualTo(v.get("id"));
-    assertThat(Bytes.of(Packets.encode(ExtensionOffer.THIS_BUILD.markerId())).hex()).isEqualTo(v.get("msgpack_hex"));
+    assertThat(VERSION_2_BUILD.markerId()).isEqualTo(v.get("id"));
+    assertThat(Bytes.of(Packets.encode(VERSION_2_BUILD.markerId())).hex()).isEqualTo(v.get("msgpack_hex"));
+    assertThat(ExtensionOffer.THIS_BUILD.highestCommonVersion(VERSION_2_BUILD)).as("this build gives it trees").isEqualTo(2);
   }
 
   @Test
-  void ourDefaultHandshakeListIsTheFirstVector_andEveryListYieldsOurOffer() {
-    List<Long> ours = ExtensionOffer.THIS_BUILD.appendTo(CompressionNegotiation.ids(CompressionNegotiation.DEFAULT_PREFERENCE));
-    assertThat(Bytes.of(Packets.encode(ours)).hex()).isEqualTo(entries("compression_lists").get(0).get("msgpack_hex"));
+  void aVersion2BuildsDefaultHandshakeListIsTheFirstVector_andEveryListYieldsItsOffer() {
+    List<Long> its = VERSION_2_BUILD.appendTo(CompressionNegotiation.ids(CompressionNegotiation.DEFAULT_PREFERENCE));
+    assertThat(Bytes.of(Packets.encode(its)).hex()).isEqualTo(entries("compression_lists").get(0).get("msgpack_hex"));
     for (Map<String, Object> v : entries("compression_lists")) {
       assertThat(Bytes.of(Packets.encode(Vectors.list(v.get("ids")))).hex()).as("%s", v.get("name"))
           .isEqualTo(v.get("msgpack_hex"));
       List<?> decoded = (List<?>) Packets.decode(Bytes.fromHex((String) v.get("msgpack_hex")).toByteArray());
-      assertThat(ExtensionOffer.find(decoded)).as("%s", v.get("name")).contains(ExtensionOffer.THIS_BUILD);
+      assertThat(ExtensionOffer.find(decoded)).as("%s", v.get("name")).contains(VERSION_2_BUILD);
     }
   }
 
