@@ -31,25 +31,12 @@ final class TreeVectorsTest {
 
   @Test
   void aVersion2BuildsDefaultHandshakeListIsTheFirstVector_andEveryListYieldsItsOffer() {
-    List<Long> its = VERSION_2_BUILD.appendTo(CompressionNegotiation.ids(CompressionNegotiation.DEFAULT_PREFERENCE));
-    assertThat(Bytes.of(Packets.encode(its)).hex()).isEqualTo(entries("compression_lists").get(0).get("msgpack_hex"));
-    for (Map<String, Object> v : entries("compression_lists")) {
-      assertThat(Bytes.of(Packets.encode(Vectors.list(v.get("ids")))).hex()).as("%s", v.get("name"))
-          .isEqualTo(v.get("msgpack_hex"));
-      List<?> decoded = (List<?>) Packets.decode(Bytes.fromHex((String) v.get("msgpack_hex")).toByteArray());
-      assertThat(ExtensionOffer.find(decoded)).as("%s", v.get("name")).contains(VERSION_2_BUILD);
-    }
+    ExtensionVectorChecks.compressionListsOf(VERSION_2_BUILD, entries("compression_lists"));
   }
 
   @Test
   void handshakesEncodeToTheirBodyAndChecksum() {
-    for (Map<String, Object> v : entries("handshakes")) {
-      InternalMessage m = InternalMessage.create(Flags.MAIN_WHISPER, v.get("sender"), (Long) v.get("time"),
-          List.of(Flags.SUB_HANDSHAKE, v.get("sender"), v.get("protocol_id"), List.of(v.get("host"), v.get("port")),
-              v.get("compression")));
-      assertThat(m.body().hex()).as("%s", v.get("name")).isEqualTo(v.get("body_hex"));
-      assertThat(m.id().hex()).as("%s", v.get("name")).isEqualTo(v.get("sha256_hex"));
-    }
+    entries("handshakes").forEach(ExtensionVectorChecks::handshake);
   }
 
   @Test
@@ -63,23 +50,13 @@ final class TreeVectorsTest {
       TreeMessage message = kind == TreeMessage.ANNOUNCE_KIND ? new TreeMessage.Announce(ids)
           : kind == TreeMessage.GRAFT_KIND ? new TreeMessage.Graft(ids)
           : new TreeMessage.Prune(Vectors.list(v.get("origins")).stream().map(String.class::cast).toList());
-      assertThat(Bytes.of(Packets.encode(message.toPayload())).hex()).as("%s", v.get("name"))
-          .isEqualTo(v.get("payload_hex"));
-      InternalMessage m = InternalMessage.create(Flags.MAIN_WHISPER, "alice", 1_700_000_000L, message.toPayload());
-      assertThat(m.body().hex()).as("%s", v.get("name")).isEqualTo(v.get("body_hex"));
-      InternalMessage back = InternalMessage.decodeBody(Bytes.fromHex((String) v.get("body_hex")));
-      assertThat(back.subFlag()).isEqualTo(Flags.SUB_SM_TREE);
-      assertThat(TreeMessage.read(back.payload())).as("%s", v.get("name")).isEqualTo(message);
+      ExtensionVectorChecks.treeMessage(v, message);
     }
   }
 
   @Test
   void notTreeMessagesAreRefusedWithAShapeError() {
-    for (Map<String, Object> v : entries("not_tree_messages")) {
-      List<?> payload = (List<?>) Packets.decode(Bytes.fromHex((String) v.get("payload_hex")).toByteArray());
-      assertThatThrownBy(() -> TreeMessage.read(payload)).as("%s", v.get("name"))
-          .isInstanceOf(MessageShapeException.class).hasMessageContaining("tree message");
-    }
+    ExtensionVectorChecks.notTreeMessages(entries("not_tree_messages"));
   }
 
   @Test
