@@ -141,7 +141,7 @@ final class MeshNode implements MeshExtension.Node {
     this.maxIncoming = options.maxIncoming;
     this.handshakeTimeoutMillis = options.handshakeTimeout.toMillis();
     this.compression = options.compression;
-    this.offer = options.broadcastTrees ? ExtensionOffer.THIS_BUILD : ExtensionOffer.V1_ONLY;
+    this.offer = new ExtensionOffer(1, options.broadcastTrees ? options.maxExtensionVersion : 1);
     this.bindHost = options.host;
     this.inbox = new Inbox(this, options.recvQueueCapacity);
     this.redialer = new Redialer(this, options.reconnect, options.reconnectInitial.toMillis(),

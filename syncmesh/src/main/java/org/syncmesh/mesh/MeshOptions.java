@@ -12,6 +12,7 @@ import org.syncmesh.NodeIdentity;
 import org.syncmesh.Protocol;
 import org.syncmesh.wire.Checks;
 import org.syncmesh.wire.CompressionNegotiation;
+import org.syncmesh.wire.ExtensionOffer;
 import org.syncmesh.wire.Compressors;
 import org.syncmesh.wire.FrameCodec;
 
@@ -58,6 +59,7 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
   @Nullable NodeIdentity identity;
   @Nullable Path denyList;
   boolean broadcastTrees = true;
+  int maxExtensionVersion = ExtensionOffer.THIS_BUILD.max();
 
   protected MeshOptions() {}
 
@@ -338,14 +340,31 @@ public abstract class MeshOptions<B extends MeshOptions<B>> {
 
   /**
    * Whether broadcasts to other syncmesh nodes of this build travel on a broadcast tree
-   * (docs/extension-v2.md, with orphan notices: docs/extension-v3.md): eager pushes along a spanning tree and batched announcements on the
-   * other links, so a broadcast crosses about one link per node instead of every link. Default
-   * {@code true}. With {@code false} the node offers extension version 1 only and floods every
-   * broadcast over every link, as protocol 0.7 does, for comparison or a cautious rollout. Links
-   * to js2p, py2p and version-1 syncmesh nodes flood either way.
+   * (docs/extension-v2.md, with orphan notices: docs/extension-v3.md): eager pushes along a
+   * spanning tree and batched announcements on the other links, so a broadcast crosses about one
+   * link per node instead of every link. Default {@code true}. With {@code false} the node offers
+   * extension version 1 only and floods every broadcast over every link, as protocol 0.7 does, for
+   * comparison or a cautious rollout. Links to js2p, py2p and version-1 syncmesh nodes flood either
+   * way.
    */
   public B broadcastTrees(boolean enabled) {
     this.broadcastTrees = enabled;
+    return self();
+  }
+
+  /**
+   * The highest syncmesh extension version this node offers (docs/extension-v1.md §1): 1
+   * (versioned writes and anti-entropy, broadcasts flooded), 2 (broadcast trees,
+   * docs/extension-v2.md) or 3 (their orphan notices, docs/extension-v3.md), the default. Each link
+   * still runs the highest version both ends speak, so nodes of different caps and builds mix
+   * freely; a lower cap holds back what the later versions add, to compare or while a rollout is
+   * watched, without going back to an older build. {@code broadcastTrees(false)} caps at 1 whatever
+   * this says.
+   *
+   * @throws IllegalArgumentException unless {@code 1 <= version <= 3}, the versions this build speaks
+   */
+  public B maxExtensionVersion(int version) {
+    this.maxExtensionVersion = Checks.inRange(version, 1, ExtensionOffer.THIS_BUILD.max(), "maxExtensionVersion");
     return self();
   }
 

@@ -1,6 +1,7 @@
 package org.syncmesh.mesh;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.syncmesh.mesh.Peers.WAIT;
 
@@ -64,6 +65,21 @@ final class ExtensionNegotiationTest {
         .containsExactly("back");
     assertThat(v2.broadcastStats().floodSends()).as("a version-1 link floods").isEqualTo(1);
     assertThat(v2.broadcastStats().eagerPushes()).isZero();
+  }
+
+  @Test
+  void aNodeCappedAtVersion2_offers1To2_andTalksVersion2ToThisBuild() {
+    MeshSocket capped = net.track(new MeshSocket.Builder().maxOutgoing(0).maxExtensionVersion(2).build());
+    MeshSocket full = node();
+    PeerInfo seen = capped.connect("127.0.0.1", full.port()).orTimeout(10, TimeUnit.SECONDS).join();
+
+    assertThat(seen.extensionVersion()).as("trees, without orphan notices").isEqualTo(2);
+    ScriptedPeer js = net.track(ScriptedPeer.connect(capped.port(), Style.JS2P));
+    js.sendHandshake(capped.protocol().id());
+    assertThat(js.readHandshake().packets().get(4)).asList().last().isEqualTo(MAGIC | 0x0102);
+    assertThatThrownBy(() -> new MeshSocket.Builder().maxExtensionVersion(4))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxExtensionVersion");
+    assertThatThrownBy(() -> new MeshSocket.Builder().maxExtensionVersion(0)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -25,8 +25,9 @@ import org.syncmesh.testing.Seeded;
 import org.syncmesh.wire.ExtensionOffer;
 
 /**
- * Broadcast trees under link failures and churn (issue 16, docs/extension-v2.md): 24 sync nodes in
- * a seeded random connected mesh of degree 4–6, every link of extension version 2. Writes come from
+ * Broadcast trees under link failures and churn (issue 16, docs/extension-v2.md, -v3.md): 24 sync
+ * nodes in a seeded random connected mesh of degree 4–6, every link of extension version 3 (or, in
+ * the mixed variant, every other node capped at version 2, so that links of 2 and 3 mix). Writes come from
  * random nodes, concurrently; while they are in flight 10 % of the links are cut (the mesh kept
  * connected) and, later, two nodes are closed and two new ones join. Anti-entropy runs only when a
  * link comes up (its interval is an hour), so the tree alone carries the live writes to the old
@@ -62,15 +63,39 @@ final class BroadcastTreeRandomizedTest {
 
   @Test
   void everyNodeAppliesEveryWriteExactlyOnce_underLinkCutsAndChurn() {
+    underLinkCutsAndChurn(false);
+  }
+
+  /**
+   * The same with every other node capped at version 2 (trees without orphan notices), as in a
+   * rollout of version 3: links between two version-3 nodes carry notices, the others none.
+   */
+  @Test
+  void aMeshOfVersion2And3Nodes_appliesEveryWriteExactlyOnce_underLinkCutsAndChurn() {
+    underLinkCutsAndChurn(true);
+  }
+
+  /** The highest extension version node {@code index} offers: every odd one capped at 2 when mixed. */
+  private static int cap(int index, boolean mixed) {
+    return mixed && index % 2 == 1 ? ExtensionOffer.BROADCAST_TREES : ExtensionOffer.THIS_BUILD.max();
+  }
+
+  private void underLinkCutsAndChurn(boolean mixed) {
     long seed = Seeded.seed();
     SplittableRandom random = new SplittableRandom(seed);
     try {
       for (int i = 0; i < NODES; i++) {
-        nodes.add(node());
+        nodes.add(node(cap(i, mixed)));
       }
       buildMesh(random, NODES);
-      for (SyncSocket n : nodes) {
-        assertThat(n.routingTable().values()).allMatch(p -> p.extensionVersion() == ExtensionOffer.THIS_BUILD.max(), "every link runs the tree, with orphan notices");
+      Map<String, Integer> index = new HashMap<>();
+      for (int i = 0; i < NODES; i++) {
+        index.put(nodes.get(i).id(), i);
+      }
+      for (int i = 0; i < NODES; i++) {
+        int mine = cap(i, mixed);
+        assertThat(nodes.get(i).routingTable().values()).as("every link runs the tree, of the lower end's version")
+            .allMatch(p -> p.extensionVersion() == Math.min(mine, cap(index.get(p.id()), mixed)));
       }
       Set<Integer> stable = new HashSet<>();
       for (int i = 0; i < NODES; i++) {
@@ -95,7 +120,7 @@ final class BroadcastTreeRandomizedTest {
       // Phase 2: writes while two nodes leave and two new ones join.
       pending = writes(random, List.copyOf(stable), WRITES_PER_PHASE / 2);
       for (int v : victims) {
-        churn(random, v);
+        churn(random, v, mixed);
       }
       pending.addAll(writes(random, List.copyOf(stable), WRITES_PER_PHASE / 2));
       join(pending);
@@ -121,11 +146,16 @@ final class BroadcastTreeRandomizedTest {
       Cluster.awaitIdentical(liveNodes, Duration.ofSeconds(10), "at the end");
       long prunes = 0;
       long announced = 0;
-      for (SyncSocket n : liveNodes) {
-        BroadcastStats s = n.mesh().broadcastStats();
+      for (int i : live) {
+        BroadcastStats s = nodes.get(i).mesh().broadcastStats();
         prunes += s.prunesSent();
         announced += s.announcedIds();
-        assertThat(s.floodSends()).as("no flood between version-2 nodes").isZero();
+        assertThat(s.floodSends()).as("no flood between tree nodes").isZero();
+        assertThat(String.valueOf(nodes.get(i).status())).as("no notice sent on a version-2 link")
+            .doesNotContain("orphan notice");
+        if (cap(i, mixed) < ExtensionOffer.ORPHAN_NOTICES) {
+          assertThat(s.orphanNoticesReceived() + s.orphanNoticesSent()).as("a version-2 node hears no notice").isZero();
+        }
       }
       assertThat(prunes).as("the tree formed").isPositive();
       assertThat(announced).as("lazy links were announced to").isPositive();
@@ -141,7 +171,7 @@ final class BroadcastTreeRandomizedTest {
     SplittableRandom random = new SplittableRandom(seed);
     try {
       for (int i = 0; i < BULK_NODES; i++) {
-        nodes.add(node());
+        nodes.add(node(ExtensionOffer.THIS_BUILD.max()));
       }
       buildMesh(random, BULK_NODES);
       List<Integer> writers = new ArrayList<>();
@@ -166,9 +196,10 @@ final class BroadcastTreeRandomizedTest {
     }
   }
 
-  private SyncSocket node() {
+  private SyncSocket node(int maxExtensionVersion) {
     SyncSocket n = net.track(new SyncSocket.Builder().leasing(false).maxOutgoing(0).reconnect(false)
-        .antiEntropyInterval(Duration.ofHours(1)).callbackExecutor(Runnable::run).build());
+        .antiEntropyInterval(Duration.ofHours(1)).maxExtensionVersion(maxExtensionVersion)
+        .callbackExecutor(Runnable::run).build());
     Map<Bytes, AtomicInteger> counts = new ConcurrentHashMap<>();
     applied.put(n, counts);
     n.onUpdate((key, old, value) -> counts.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet());
@@ -228,7 +259,7 @@ final class BroadcastTreeRandomizedTest {
   }
 
   /** Closes node {@code victim} (if the rest stays connected) and starts a newcomer linked to 4 live nodes. */
-  private void churn(SplittableRandom random, int victim) {
+  private void churn(SplittableRandom random, int victim, boolean mixed) {
     Set<Integer> gone = new HashSet<>(closed);
     gone.add(victim);
     assertThat(connected(gone)).as("the mesh without node " + victim + " stays connected (seeded topology)").isTrue();
@@ -236,7 +267,7 @@ final class BroadcastTreeRandomizedTest {
     closed.add(victim);
     links.removeIf(l -> l.contains(victim));
     int fresh = nodes.size();
-    nodes.add(node());
+    nodes.add(node(cap(fresh, mixed)));
     List<Integer> live = new ArrayList<>();
     for (int i = 0; i < fresh; i++) {
       if (!closed.contains(i)) {
