@@ -12,8 +12,8 @@ import org.syncmesh.NodeIdentity;
 import org.syncmesh.Protocol;
 import org.syncmesh.wire.Checks;
 import org.syncmesh.wire.CompressionNegotiation;
-import org.syncmesh.wire.ExtensionOffer;
 import org.syncmesh.wire.Compressors;
+import org.syncmesh.wire.ExtensionOffer;
 import org.syncmesh.wire.FrameCodec;
 
 /**

@@ -104,8 +104,8 @@ public sealed interface TreeMessage {
   /**
    * "My path to these origins broke" (extension version 3): sent by a node whose parent link for
    * these origins closed, to the links it pushes their broadcasts on, and relayed by each receiver
-   * whose parent the sender is; a node so told grafts what it sees announced at once rather than
-   * waiting out the missing timeout, until it hears from the origin again (docs/extension-v3.md §3).
+   * whose parent the sender is; a node so told grafts what it sees announced after 10 ms rather than
+   * the missing timeout's 150, until it hears from the origin again (docs/extension-v3.md §3).
    *
    * @param origins 1 to {@value #MAX_IDS} node ids of 1 to {@value #MAX_ORIGIN_BYTES} UTF-8 bytes
    */
@@ -121,7 +121,10 @@ public sealed interface TreeMessage {
     }
   }
 
-  /** Whether {@code origin} may go in a {@link Prune} or an {@link Orphaned}: 1 to {@value #MAX_ORIGIN_BYTES} UTF-8 bytes. */
+  /**
+   * Whether {@code origin} may go in a {@link Prune} or an {@link Orphaned}: 1 to
+   * {@value #MAX_ORIGIN_BYTES} UTF-8 bytes.
+   */
   static boolean fitsOrigin(String origin) {
     return !origin.isEmpty() && origin.length() <= MAX_ORIGIN_BYTES
         && origin.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_ORIGIN_BYTES;
