@@ -3,9 +3,9 @@ package org.syncmesh.mesh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.syncmesh.mesh.Peers.WAIT;
+import static org.syncmesh.mesh.TreePeers.afterTheParentClosed_aBroadcastsAgain;
 import static org.syncmesh.mesh.TreePeers.handledSoFar;
 import static org.syncmesh.mesh.TreePeers.nextBroadcastOrTree;
-import static org.syncmesh.mesh.TreePeers.afterTheParentClosed_aBroadcastsAgain;
 import static org.syncmesh.mesh.TreePeers.prune;
 import static org.syncmesh.mesh.TreePeers.relayedByTheParent_andPrunedBothWaysWith;
 import static org.syncmesh.mesh.TreePeers.tree;
@@ -45,7 +45,7 @@ final class BroadcastTreeTest {
     return net.track(new MeshSocket.Builder().maxOutgoing(0).build());
   }
 
-  /** A scripted syncmesh peer offering 1..2, as a build of version 2: its link runs the tree, without orphan notices. */
+  /** A scripted syncmesh peer offering 1..2, as a build of version 2: its link runs the tree, without notices. */
   private ScriptedPeer v2Peer(MeshSocket node) {
     return TreePeers.connect(net, node, TreePeers.VERSION_2);
   }

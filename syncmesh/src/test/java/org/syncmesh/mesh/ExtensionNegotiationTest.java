@@ -49,22 +49,22 @@ final class ExtensionNegotiationTest {
 
   @Test
   void aNodeWithTreesOff_offers1Only_andAVersion3NodeTalksVersion1ToIt() {
-    MeshSocket v2 = node();
+    MeshSocket v3 = node();
     MeshSocket v1 = net.track(new MeshSocket.Builder().maxOutgoing(0).broadcastTrees(false).build());
-    PeerInfo v2SeenByV1 = v1.connect("127.0.0.1", v2.port()).orTimeout(10, TimeUnit.SECONDS).join();
-    await("v2 to register v1").atMost(WAIT).until(() -> v2.routingTable().containsKey(v1.id()));
+    PeerInfo v3SeenByV1 = v1.connect("127.0.0.1", v3.port()).orTimeout(10, TimeUnit.SECONDS).join();
+    await("v3 to register v1").atMost(WAIT).until(() -> v3.routingTable().containsKey(v1.id()));
 
-    assertThat(v2SeenByV1.extensionVersion()).as("min of the maxes, 1..1 and 1..3").isEqualTo(1);
-    assertThat(v2.routingTable().get(v1.id()).extensionVersion()).isEqualTo(1);
-    assertThat(v2.routingTable().get(v1.id()).dialect()).isEqualTo(Dialect.SYNCMESH);
-    v2.send("flooded");
+    assertThat(v3SeenByV1.extensionVersion()).as("min of the maxes, 1..1 and 1..3").isEqualTo(1);
+    assertThat(v3.routingTable().get(v1.id()).extensionVersion()).isEqualTo(1);
+    assertThat(v3.routingTable().get(v1.id()).dialect()).isEqualTo(Dialect.SYNCMESH);
+    v3.send("flooded");
     v1.send("back");
     assertThat(await().atMost(WAIT).until(v1::recv, java.util.Optional::isPresent).orElseThrow().packets())
         .containsExactly("flooded");
-    assertThat(await().atMost(WAIT).until(v2::recv, java.util.Optional::isPresent).orElseThrow().packets())
+    assertThat(await().atMost(WAIT).until(v3::recv, java.util.Optional::isPresent).orElseThrow().packets())
         .containsExactly("back");
-    assertThat(v2.broadcastStats().floodSends()).as("a version-1 link floods").isEqualTo(1);
-    assertThat(v2.broadcastStats().eagerPushes()).isZero();
+    assertThat(v3.broadcastStats().floodSends()).as("a version-1 link floods").isEqualTo(1);
+    assertThat(v3.broadcastStats().eagerPushes()).isZero();
   }
 
   @Test
@@ -79,7 +79,8 @@ final class ExtensionNegotiationTest {
     assertThat(js.readHandshake().packets().get(4)).asList().last().isEqualTo(MAGIC | 0x0102);
     assertThatThrownBy(() -> new MeshSocket.Builder().maxExtensionVersion(4))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxExtensionVersion");
-    assertThatThrownBy(() -> new MeshSocket.Builder().maxExtensionVersion(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new MeshSocket.Builder().maxExtensionVersion(0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

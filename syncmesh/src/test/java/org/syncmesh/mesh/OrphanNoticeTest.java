@@ -122,7 +122,8 @@ final class OrphanNoticeTest {
 
     notice(node, parent, a.id());
     assertThat(missingTimeout(node)).as("orphaned").isEqualTo(BroadcastTree.ORPHANED_MISSING_TIMEOUT_MILLIS);
-    assertThat(nextBroadcastOrTree(y).packets()).as("relayed below").isEqualTo(tree(new TreeMessage.Orphaned(List.of(a.id()))));
+    assertThat(nextBroadcastOrTree(y).packets()).as("relayed below")
+        .isEqualTo(tree(new TreeMessage.Orphaned(List.of(a.id()))));
     Bytes announced = y.message(Flags.MAIN_BROADCAST, 0L, "announced only").id();
     y.send(Flags.MAIN_WHISPER, new TreeMessage.Announce(List.of(announced)).toPayload().toArray());
     assertThat(nextBroadcastOrTree(y).packets()).isEqualTo(tree(new TreeMessage.Graft(List.of(announced))));

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>{@code mvn verify} runs them as regression tests on the files in
  * {@code src/test/resources/org/syncmesh/wire/ExtensionFuzzTestInputs/<method>/} (the golden
- * vectors of extension-v1-vectors.json to extension-v3-vectors.json, and any finding committed since). To fuzz one:
+ * vectors of extension-v1-vectors.json to extension-v3-vectors.json, and any finding committed
+ * since). To fuzz one:
  *
  * <pre>JAZZER_FUZZ=1 mvn -B -pl syncmesh test -Dtest='ExtensionFuzzTest#compressionList' -Djazzer.max_duration=30s</pre>
  */
@@ -75,7 +76,8 @@ final class ExtensionFuzzTest {
       Object again = Packets.decode(Packets.encode(m.toPayload()));
       assertThat(TreeMessage.read((List<?>) again)).isEqualTo(m);
       if (m instanceof TreeMessage.Prune || m instanceof TreeMessage.Orphaned) {
-        List<String> origins = m instanceof TreeMessage.Prune p ? p.origins() : ((TreeMessage.Orphaned) m).origins();
+        List<String> origins =
+            m instanceof TreeMessage.Prune p ? p.origins() : ((TreeMessage.Orphaned) m).origins();
         assertThat(origins).isNotEmpty().hasSizeLessThanOrEqualTo(TreeMessage.MAX_IDS).allMatch(TreeMessage::fitsOrigin);
       } else {
         List<org.syncmesh.Bytes> ids = m instanceof TreeMessage.Announce a ? a.ids() : ((TreeMessage.Graft) m).ids();

@@ -86,6 +86,7 @@ final class ExtensionOfferTest {
     assertThatThrownBy(() -> new ExtensionOffer(1, 256)).isInstanceOf(IllegalArgumentException.class);
     assertThat(ExtensionOffer.THIS_BUILD).isEqualTo(new ExtensionOffer(1, 3));
     assertThat(ExtensionOffer.THIS_BUILD.highestCommonVersion(ExtensionOffer.V1_ONLY)).as("a v1 node gets v1").isEqualTo(1);
-    assertThat(ExtensionOffer.THIS_BUILD.highestCommonVersion(new ExtensionOffer(1, 2))).as("a v2 node gets v2").isEqualTo(2);
+    assertThat(ExtensionOffer.THIS_BUILD.highestCommonVersion(new ExtensionOffer(1, 2))).as("a v2 node gets v2")
+        .isEqualTo(2);
   }
 }

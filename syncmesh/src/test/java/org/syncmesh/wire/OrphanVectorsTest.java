@@ -51,8 +51,8 @@ final class OrphanVectorsTest {
   void anOrphanNoticeIsBoundedAsAPrune() {
     assertThatThrownBy(() -> new TreeMessage.Orphaned(List.of())).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("origins.size()");
-    assertThatThrownBy(() -> new TreeMessage.Orphaned(List.of("x".repeat(256)))).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("255 UTF-8 bytes");
+    assertThatThrownBy(() -> new TreeMessage.Orphaned(List.of("x".repeat(256))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("255 UTF-8 bytes");
     assertThat(new TreeMessage.Orphaned(List.of("é".repeat(127))).origins()).as("254 UTF-8 bytes").hasSize(1);
   }
 

@@ -26,7 +26,8 @@ final class TreeVectorsTest {
     Map<String, Object> v = entries("markers").get(0);
     assertThat(VERSION_2_BUILD.markerId()).isEqualTo(v.get("id"));
     assertThat(Bytes.of(Packets.encode(VERSION_2_BUILD.markerId())).hex()).isEqualTo(v.get("msgpack_hex"));
-    assertThat(ExtensionOffer.THIS_BUILD.highestCommonVersion(VERSION_2_BUILD)).as("this build gives it trees").isEqualTo(2);
+    assertThat(ExtensionOffer.THIS_BUILD.highestCommonVersion(VERSION_2_BUILD)).as("this build gives it trees")
+        .isEqualTo(2);
   }
 
   @Test
