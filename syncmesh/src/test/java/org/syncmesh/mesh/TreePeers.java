@@ -40,6 +40,7 @@ final class TreePeers {
     await("the node to take the prune").atMost(WAIT).until(() -> node.broadcastStats().prunesReceived() == before + 1);
   }
 
+  /** The next frame on the link that is a broadcast or a tree message. */
   static Frame nextBroadcastOrTree(ScriptedPeer peer) {
     return peer.readMatching(f -> f.flag() == Flags.MAIN_BROADCAST || f.subFlag() == Flags.SUB_SM_TREE);
   }
