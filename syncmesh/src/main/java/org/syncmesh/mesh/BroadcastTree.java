@@ -489,8 +489,12 @@ final class BroadcastTree {
    * characters. 1,024 from a cap of 35 KiB up; 14 at the smallest cap, 1 KiB.
    */
   private int idsPerFrame() {
-    int byCap = (node.maxFrameBytes() - 512 - 4 * node.id.length()) / (TreeMessage.ID_BYTES + 2);
-    return Math.max(1, Math.min(TreeMessage.MAX_IDS, byCap));
+    return Math.max(1, Math.min(TreeMessage.MAX_IDS, elementRoom() / (TreeMessage.ID_BYTES + 2)));
+  }
+
+  /** Bytes a tree message's list may take under the frame cap: the cap less the body's header, generously. */
+  private int elementRoom() {
+    return node.maxFrameBytes() - 512 - 4 * node.id.length();
   }
 
   /** How many of {@code origins} one frame under the cap holds, each taken as long as the longest. */
@@ -499,8 +503,7 @@ final class BroadcastTree {
     for (String origin : origins) {
       longest = Math.max(longest, origin.getBytes(StandardCharsets.UTF_8).length);
     }
-    int byCap = (node.maxFrameBytes() - 512 - 4 * node.id.length()) / (longest + 3);
-    return Math.max(1, Math.min(TreeMessage.MAX_IDS, byCap));
+    return Math.max(1, Math.min(TreeMessage.MAX_IDS, elementRoom() / (longest + 3)));
   }
 
   /** Whispers {@code message}; a frame the cap refuses (a very long node id) is reported, not thrown. */
