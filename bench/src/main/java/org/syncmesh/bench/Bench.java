@@ -514,6 +514,13 @@ public final class Bench {
             : String.format(Locale.ROOT, " %d: %.3f", i, (firstArrival[i] - sends[i]) / 1e6));
       }
       say(trend.toString());
+      StringBuilder tenths = new StringBuilder("   p50/p99 by tenth of the keys (ms):");
+      for (int w = 0; w < 10; w++) {
+        double[] l = latencies(firstArrival, sends, w * pacedN / 10, (w + 1) * pacedN / 10);
+        tenths.append(l.length == 0 ? " none"
+            : String.format(Locale.ROOT, " %.2f/%.2f", percentile(l, 0.5), percentile(l, 0.99)));
+      }
+      say(tenths.toString());
       say(slowest(firstArrival, sends, 10));
       // The paced path's own code (a wake-up and a flush per key) is still being compiled in the first
       // seconds, after a bulk warm-up: the last half shows the node once it is.
