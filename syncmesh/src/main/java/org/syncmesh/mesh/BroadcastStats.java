@@ -22,7 +22,7 @@ package org.syncmesh.mesh;
  *     notice from a link below version 3), a graft for something not in the cache or asked twice, an
  *     announcement beyond the bound of missing ids
  * @param orphanNoticesSent orphan notices sent (docs/extension-v3.md: this node's path to some
- *     origins broke, told to the links it pushes them on)
+ *     origins broke, told to its neighbours)
  * @param orphanNoticesReceived orphan notices received
  */
 public record BroadcastStats(long floodSends, long eagerPushes, long announcementFrames, long announcedIds,

@@ -42,10 +42,11 @@ import org.syncmesh.wire.TreeMessage;
  * longer holds what was asked); if the broadcast still does not come, the next announcer is
  * grafted. A broken tree link repairs itself this way; a tree link that closes is repaired at once, by
  * a GRAFT to another link for each origin it was the parent of ({@link #peerGone}), and on links of
- * extension version 3 the nodes below are told (ORPHANED, docs/extension-v3.md): each of them grafts
+ * extension version 3 the neighbours are told (ORPHANED, docs/extension-v3.md): each node below grafts
  * what it sees announced after {@value #ORPHANED_MISSING_TIMEOUT_MILLIS} ms instead of
  * {@value #MISSING_TIMEOUT_MILLIS} until the origin is heard from again, since a step-parent may itself
- * hang below the node, or none be left. Why per origin: with
+ * hang below the node, or none be left, and each other neighbour announces the origin's next
+ * broadcast to the told node at once. Why per origin: with
  * one shared tree, writers on both sides of a repaired cut prune the new links from both ends at
  * once and the tree never settles (docs/extension-v2.md §3.1).
  *
@@ -66,7 +67,8 @@ import org.syncmesh.wire.TreeMessage;
  *   <li>lazy links are remembered for the {@value #MAX_ORIGINS} origins used last; a forgotten
  *       origin starts over with every link eager (a few PRUNEs);</li>
  *   <li>an orphan notice crosses each link once per break, and a node stays orphaned for an origin
- *       until it hears from it, at most {@value #ORPHANED_MILLIS} ms.</li>
+ *       until it hears from it, at most {@value #ORPHANED_MILLIS} ms; a peer's notice is kept for
+ *       origins this node has a tree for, at most {@value #CUT_OFF_MILLIS} ms each.</li>
  * </ul>
  *
  * <p>Not thread-safe: confined to the protocol thread, except the counters, which any thread may
@@ -107,8 +109,17 @@ final class BroadcastTree {
    * its id was announced (another origin's, still on its tree) is not asked for twice.
    */
   static final long ORPHANED_MISSING_TIMEOUT_MILLIS = 10;
-  /** How long a node stays orphaned for an origin it does not hear from (rule 9). */
-  static final long ORPHANED_MILLIS = 10_000;
+  /**
+   * How long a node stays orphaned for an origin it does not hear from (rule 9): a minute, as a
+   * writer's next broadcast may come that late (with 10 s, one writer in seven at 20 writes/s across
+   * 100 nodes broadcast first after the hurry had ended, and its subtree waited for the timer).
+   */
+  static final long ORPHANED_MILLIS = 60_000;
+  /**
+   * How long a node announces an origin's next broadcast at once to a peer that said it is cut off
+   * from it (rule 9): as long as the peer stays orphaned. One frame per peer and origin at most.
+   */
+  static final long CUT_OFF_MILLIS = 60_000;
 
   private final MeshNode node;
   /** Announced broadcasts by message id, oldest first. */
@@ -182,6 +193,13 @@ final class BroadcastTree {
       Bytes id = frame.message().id();
       remember(id, frame);
       announce(peer, id);
+      OrphanedOrigins cutOff = peer.cutOff;
+      String origin = frame.message().senderId();
+      if (cutOff != null && cutOff.contains(origin, System.nanoTime())) {
+        // The peer waits for this origin's next broadcast (rule 9): a batch's wait would be its repair's.
+        cutOff.heardFrom(origin);
+        flush(peer);
+      }
     }
   }
 
@@ -285,11 +303,11 @@ final class BroadcastTree {
    * resent broadcast per origin. The step-parent is a link that pruned this node for the origin
    * ({@link #stepParent}), and the GRAFT names the origin's latest broadcast, which that peer
    * announced here and so holds in its cache: answering it makes its side eager for the origin
-   * (rule 6; if the cache let it go, for every origin, as for any graft). Nothing is grafted, and the
-   * missing timer repairs the tree as before, when no such link is left (every other neighbour gets
-   * the origin through this node), for an origin whose latest broadcast is older than the peers'
-   * caches keep one ({@value #CACHE_MILLIS} ms: a GRAFT for it would make the step-parent push every
-   * origin here, and a quiet origin can wait for the timer), and while the node itself closes.
+   * (rule 6; if the cache let it go, for every origin, as for any graft). Nothing is grafted when
+   * no such link is left (every other neighbour gets the origin through this node), for an origin
+   * whose latest broadcast is older than the peers' caches keep one ({@value #CACHE_MILLIS} ms: a
+   * GRAFT for it would make the step-parent push every origin here), and while the node itself
+   * closes; but for every origin it was the parent of, the node is orphaned ({@link #orphan}).
    */
   void peerGone(Peer peer) {
     if (peer.announceFlush != null) {
@@ -309,13 +327,16 @@ final class BroadcastTree {
         continue;
       }
       t.parent = null;
-      if (!repair || t.latest == null || t.latestTime < cachedSince) {
+      if (!repair || t.latest == null) {
         continue;
       }
       if (lost == null) {
         lost = new ArrayList<>();
       }
       lost.add(e.getKey());
+      if (t.latestTime < cachedSince) {
+        continue; // a GRAFT names cached ids only; the notices (rule 9) repair this one
+      }
       Peer next = stepParent(t);
       if (next != null) {
         t.parent = next;
@@ -333,44 +354,58 @@ final class BroadcastTree {
       log.debug("{} lost: grafted {} links for the origins it was parent of", peer, asks.size());
     }
     if (lost != null) {
-      orphan(lost, peer);
+      orphan(lost, peer, true);
     }
   }
 
   /**
-   * Rule 9 (docs/extension-v3.md §3): the parent {@code from} says its path to {@code notified}
-   * origins broke; for those it is this node's parent of, this node is orphaned too, and says so
-   * below. A notice from a link that is not the origin's parent here is ignored: this node gets the
-   * origin another way.
+   * Rule 9 (docs/extension-v3.md §3): {@code from} says its path to {@code notified} origins broke.
+   * For those it is this node's parent of, this node is orphaned too, and says so. For the others
+   * this node gets the origin another way, so it may be what repairs {@code from}: it announces
+   * each one's next broadcast to {@code from} at once instead of batching it (within
+   * {@value #CUT_OFF_MILLIS} ms). Origins this node has no tree for are left out, so a peer's
+   * notices keep nothing here beyond the origins this node already knows.
    */
   private void orphanedBelow(Peer from, List<String> notified) {
     List<String> lost = null;
+    long now = System.nanoTime();
     for (String origin : notified) {
       OriginTree t = origins.get(origin);
-      if (t != null && t.parent == from) {
+      if (t == null) {
+        continue; // an origin this node does not know: nothing to relay or announce (and nothing kept)
+      }
+      if (t.parent == from) {
         if (lost == null) {
           lost = new ArrayList<>();
         }
         lost.add(origin);
+      } else {
+        if (from.cutOff == null) {
+          from.cutOff = new OrphanedOrigins(TimeUnit.MILLISECONDS.toNanos(CUT_OFF_MILLIS));
+        }
+        from.cutOff.add(origin, now);
       }
     }
     if (lost != null) {
-      orphan(lost, from);
+      orphan(lost, from, false);
     }
   }
 
   /**
    * This node's path to the {@code lost} origins broke (its parent link for them, {@code from}, closed,
    * or said so): until it hears from each again, at most {@value #ORPHANED_MILLIS} ms, it grafts what
-   * it sees announced after {@value #ORPHANED_MISSING_TIMEOUT_MILLIS} ms, and it tells every link of
-   * version 3 it pushes them on (one ORPHANED per peer), except the step-parent, so that the nodes
-   * below, which get the announcements from outside the broken subtree, do the same. Rule 8's
-   * step-parent may hang below this node too (several nodes picked one at once), or none be left:
-   * then the subtree is fed by the first of its nodes that sees an announcement, tens of ms after
-   * the origin's next broadcast instead of the missing timeout. An origin this node is already
-   * orphaned for is not told again, so a notice crosses each link once, around a loop of parents too.
+   * it sees announced after {@value #ORPHANED_MISSING_TIMEOUT_MILLIS} ms, and it tells its links of
+   * version 3 (one ORPHANED per peer), except the step-parent and the origin: all of them when its
+   * parent's link closed ({@code linkClosed}), else those it pushes the origins on. The nodes below do
+   * the same; the neighbours outside the broken subtree announce the origin's next broadcast to it
+   * at once (telling them at every node below as well doubled the notices for no measured gain).
+   * Rule 8's step-parent may hang below this node too (several nodes picked one at once), or
+   * none be left: then the subtree is fed by the first of its nodes that sees an announcement, tens
+   * of ms after the origin's next broadcast instead of a batch's wait and the missing timeout. An
+   * origin this node is already orphaned for is not told again, so a notice crosses each link once,
+   * around a loop of parents too.
    */
-  private void orphan(List<String> lost, Peer from) {
+  private void orphan(List<String> lost, Peer from, boolean linkClosed) {
     long now = System.nanoTime();
     Map<Peer, List<String>> notices = null;
     for (String origin : lost) {
@@ -379,7 +414,8 @@ final class BroadcastTree {
         continue;
       }
       for (Peer p : node.routing.values()) {
-        if (p != from && p != t.parent && p.orphanNotices() && !t.lazy.contains(p) && !origin.equals(p.id)) {
+        if (p != from && p != t.parent && p.orphanNotices() && !origin.equals(p.id)
+            && (linkClosed || !t.lazy.contains(p))) {
           if (notices == null) {
             notices = new LinkedHashMap<>();
           }

@@ -4,10 +4,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The origins whose tree this node is cut off from (docs/extension-v3.md §3, rule 9): its parent link
- * for them closed, or its parent said its own path broke. An origin stays here until the node
- * hears from it (a first receipt of one of its broadcasts) or for {@code forNanos}, whichever
- * comes first; the bound keeps a quiet origin from holding the node in its hurry for long.
+ * The origins whose tree a node is cut off from (docs/extension-v3.md §3, rule 9): for this node, its
+ * parent link for them closed, or its parent said its own path broke; for a peer ({@link Peer#cutOff}),
+ * the peer said so. An origin stays here until the node hears from it (a first receipt of one of
+ * its broadcasts; for a peer's, until one is announced to the peer) or for {@code forNanos},
+ * whichever comes first; the bound keeps a quiet origin from holding the node in its hurry for long.
  *
  * <p>Not thread-safe: confined to the protocol thread, as its {@link BroadcastTree}.
  */
@@ -30,7 +31,13 @@ final class OrphanedOrigins {
     return true;
   }
 
-  /** A broadcast of {@code origin} arrived first-hand: this node is no longer cut off from it. */
+  /** Whether {@code origin} is here now: added within the bound and not heard from since. */
+  boolean contains(String origin, long nowNanos) {
+    Long at = since.get(origin);
+    return at != null && nowNanos - at <= forNanos;
+  }
+
+  /** A broadcast of {@code origin} arrived first-hand (or, for a peer's, was announced to it): no longer cut off. */
   void heardFrom(String origin) {
     if (!since.isEmpty()) {
       since.remove(origin);

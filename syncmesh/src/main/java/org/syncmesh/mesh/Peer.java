@@ -42,6 +42,12 @@ final class Peer {
   boolean announcePostponed;
   /** When the first id of {@link #announceBatch} went in ({@link System#nanoTime()}). */
   long announceSinceNanos;
+  /**
+   * Origins the peer said it is cut off from (an ORPHANED from a link that is not their parent here,
+   * docs/extension-v3.md rule 9): the next broadcast of each is announced to it at once, not batched.
+   * Null until the first such notice.
+   */
+  @Nullable OrphanedOrigins cutOff;
   /** Futures of {@code connect()} calls waiting for this link's handshake. */
   final List<CompletableFuture<PeerInfo>> waiters = new ArrayList<>(1);
 

@@ -103,9 +103,11 @@ public sealed interface TreeMessage {
 
   /**
    * "My path to these origins broke" (extension version 3): sent by a node whose parent link for
-   * these origins closed, to the links it pushes their broadcasts on, and relayed by each receiver
-   * whose parent the sender is; a node so told grafts what it sees announced after 10 ms rather than
-   * the missing timeout's 150, until it hears from the origin again (docs/extension-v3.md §3).
+   * these origins closed, to its other links, and relayed by each receiver whose parent the sender
+   * is to the links it pushes their broadcasts on; a node so told grafts what it sees announced after
+   * 10 ms rather than the missing timeout's 150, until it hears from the origin again, and a receiver
+   * that is not the sender's parent announces the origin's next broadcast to it at once
+   * (docs/extension-v3.md §3).
    *
    * @param origins 1 to {@value #MAX_IDS} node ids of 1 to {@value #MAX_ORIGIN_BYTES} UTF-8 bytes
    */

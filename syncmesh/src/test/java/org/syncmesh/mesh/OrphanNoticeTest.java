@@ -22,10 +22,11 @@ import org.syncmesh.wire.TreeMessage;
 
 /**
  * Orphan notices (docs/extension-v3.md §3, rule 9) as peers see them, against scripted peers of
- * version 3 and 2: a node whose parent link closes tells the version-3 links it pushes the origin
- * on, never a version-2 link nor its step-parent; a notice from the parent is relayed below once,
- * one from another link is ignored, one on a version-2 link refused; while orphaned the node grafts
- * announcements after the short timeout, until it hears from the origin. "Nothing else arrived"
+ * version 3 and 2: a node whose parent link closes tells its version-3 links, never a version-2
+ * link nor its step-parent; a notice from the parent is relayed below once; one from another link
+ * is not, and has the origin's next broadcast announced to that link at once; one on a version-2
+ * link is refused; while orphaned the node grafts announcements after the short timeout, until it
+ * hears from the origin. "Nothing else arrived"
  * is shown by the next broadcast or tree frame on the link: frames keep their order per link.
  */
 final class OrphanNoticeTest {
@@ -57,34 +58,61 @@ final class OrphanNoticeTest {
   }
 
   @Test
-  void aParentsLinkThatCloses_tellsTheVersion3LinksItPushesTheOriginOn_notAVersion2OneNorTheStepParent() {
+  void aParentsLinkThatCloses_tellsEveryVersion3Link_notAVersion2OneNorTheStepParent() {
     MeshSocket node = node();
     ScriptedPeer a = v3Peer(node);
     ScriptedPeer parent = v3Peer(node);
     ScriptedPeer y = v3Peer(node);
+    ScriptedPeer z = v3Peer(node);
     ScriptedPeer child = v3Peer(node);
     ScriptedPeer old = TreePeers.connect(net, node, TreePeers.VERSION_2);
 
     InternalMessage one = a.message(Flags.MAIN_BROADCAST, 0L, "one");
     relayedByTheParent_andPrunedBothWaysWith(node, one, parent, y);
+    assertThat(nextBroadcastOrTree(z).message().body()).isEqualTo(one.body());
+    z.writeFrame(one);
+    assertThat(nextBroadcastOrTree(z).packets()).isEqualTo(tree(new TreeMessage.Prune(List.of(a.id()))));
+    TreePeers.prune(node, z, a.id()); // z too is lazy both ways, and pruned last: the step-parent
     assertThat(nextBroadcastOrTree(child).message().body()).isEqualTo(one.body());
     assertThat(nextBroadcastOrTree(old).message().body()).isEqualTo(one.body());
 
     parent.close();
-    assertThat(nextBroadcastOrTree(y).packets()).as("the step-parent is grafted (rule 8), not told")
+    assertThat(nextBroadcastOrTree(z).packets()).as("the step-parent is grafted (rule 8), not told")
         .isEqualTo(tree(new TreeMessage.Graft(List.of(one.id()))));
     assertThat(nextBroadcastOrTree(child).packets()).as("a link the origin is pushed on is told")
+        .isEqualTo(tree(new TreeMessage.Orphaned(List.of(a.id()))));
+    assertThat(nextBroadcastOrTree(y).packets()).as("and a link it is announced on")
         .isEqualTo(tree(new TreeMessage.Orphaned(List.of(a.id()))));
     InternalMessage two = a.message(Flags.MAIN_BROADCAST, 0L, "two");
     a.writeFrame(two);
     assertThat(nextBroadcastOrTree(old).message().body()).as("nothing before it on the version-2 link")
         .isEqualTo(two.body());
     assertThat(nextBroadcastOrTree(child).message().body()).isEqualTo(two.body());
-    assertThat(node.broadcastStats().orphanNoticesSent()).isEqualTo(1);
+    assertThat(node.broadcastStats().orphanNoticesSent()).isEqualTo(2);
+  }
+
+  /**
+   * An origin quiet for longer than the peers cache a broadcast gets no step-parent (a GRAFT names
+   * cached ids only, extension-v2.md rule 8), but the node is orphaned for it all the same and says so.
+   */
+  @Test
+  void aParentsLinkThatCloses_tellsOfAnOriginQuietLongerThanTheCache_thoughItGraftsNothingForIt() {
+    MeshSocket node = node();
+    ScriptedPeer a = v3Peer(node);
+    ScriptedPeer parent = v3Peer(node);
+    ScriptedPeer y = v3Peer(node);
+    long stale = System.currentTimeMillis() / 1000 - TimeUnit.MILLISECONDS.toSeconds(BroadcastTree.CACHE_MILLIS) - 5;
+    relayedByTheParent_andPrunedBothWaysWith(node, a.messageAt(Flags.MAIN_BROADCAST, stale, 0L, "one"), parent, y);
+
+    parent.close();
+    assertThat(nextBroadcastOrTree(y).packets()).as("told, not grafted")
+        .isEqualTo(tree(new TreeMessage.Orphaned(List.of(a.id()))));
+    assertThat(missingTimeout(node)).as("orphaned").isEqualTo(BroadcastTree.ORPHANED_MISSING_TIMEOUT_MILLIS);
+    assertThat(node.broadcastStats().graftsSent()).isZero();
   }
 
   @Test
-  void aNoticeFromTheParent_isRelayedBelowOnce_oneFromAnotherLinkIsIgnored_andHearingFromTheOriginEndsIt() {
+  void aNoticeFromTheParent_isRelayedBelowOnce_oneFromAnotherLinkIsNot_andHearingFromTheOriginEndsIt() {
     MeshSocket node = node();
     ScriptedPeer a = v3Peer(node);
     ScriptedPeer parent = v3Peer(node);
@@ -94,7 +122,7 @@ final class OrphanNoticeTest {
     assertThat(nextBroadcastOrTree(child).message().body()).isEqualTo(one.body());
 
     notice(node, child, a.id());
-    assertThat(node.broadcastStats().orphanNoticesSent()).as("not from the origin's parent here: ignored").isZero();
+    assertThat(node.broadcastStats().orphanNoticesSent()).as("not from the origin's parent here: not relayed").isZero();
     notice(node, parent, a.id());
     assertThat(nextBroadcastOrTree(child).packets()).isEqualTo(tree(new TreeMessage.Orphaned(List.of(a.id()))));
     notice(node, parent, a.id());
@@ -132,6 +160,32 @@ final class OrphanNoticeTest {
     parent.writeFrame(two);
     assertThat(nextBroadcastOrTree(y).message().body()).isEqualTo(two.body());
     assertThat(missingTimeout(node)).as("heard from the origin").isEqualTo(BroadcastTree.MISSING_TIMEOUT_MILLIS);
+  }
+
+  @Test
+  void aNoticeFromALinkTheOriginIsAnnouncedOn_getsTheOriginsNextBroadcastAnnouncedAtOnce_thenBatchedAgain() {
+    MeshSocket node = node();
+    ScriptedPeer a = v3Peer(node);
+    ScriptedPeer parent = v3Peer(node);
+    ScriptedPeer y = v3Peer(node);
+    InternalMessage one = a.message(Flags.MAIN_BROADCAST, 0L, "one");
+    parent.writeFrame(one);
+    assertThat(nextBroadcastOrTree(y).message().body()).isEqualTo(one.body());
+    TreePeers.prune(node, y, a.id());
+
+    notice(node, y, a.id());
+    assertThat(node.broadcastStats().orphanNoticesSent()).as("y is not below the node: nothing relayed").isZero();
+    InternalMessage two = a.message(Flags.MAIN_BROADCAST, 0L, "two");
+    InternalMessage three = a.message(Flags.MAIN_BROADCAST, 0L, "three");
+    InternalMessage four = a.message(Flags.MAIN_BROADCAST, 0L, "four");
+    parent.writeFrame(two);
+    parent.writeFrame(three);
+    parent.writeFrame(four);
+    // A batch of fewer than 8 ids waits 200 ms: without the notice the three ids would share a frame.
+    assertThat(nextBroadcastOrTree(y).packets()).as("the first, at once")
+        .isEqualTo(tree(new TreeMessage.Announce(List.of(two.id()))));
+    assertThat(nextBroadcastOrTree(y).packets()).as("the next ones batched as before")
+        .isEqualTo(tree(new TreeMessage.Announce(List.of(three.id(), four.id()))));
   }
 
   @Test
