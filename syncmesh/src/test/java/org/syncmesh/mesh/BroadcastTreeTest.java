@@ -13,7 +13,6 @@ import static org.syncmesh.mesh.TreePeers.tree;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -345,7 +344,7 @@ final class BroadcastTreeTest {
     ScriptedPeer a = v2Peer(node);
     ScriptedPeer parent = v2Peer(node);
     ScriptedPeer y = v2Peer(node);
-    long stale = System.currentTimeMillis() / 1000 - TimeUnit.MILLISECONDS.toSeconds(BroadcastTree.CACHE_MILLIS) - 5;
+    long stale = TreePeers.beyondTheCache();
 
     relayedByTheParent_andPrunedBothWaysWith(node, a.messageAt(Flags.MAIN_BROADCAST, stale, 0L, "one"), parent, y);
 

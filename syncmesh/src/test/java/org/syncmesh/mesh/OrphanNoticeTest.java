@@ -101,7 +101,7 @@ final class OrphanNoticeTest {
     ScriptedPeer a = v3Peer(node);
     ScriptedPeer parent = v3Peer(node);
     ScriptedPeer y = v3Peer(node);
-    long stale = System.currentTimeMillis() / 1000 - TimeUnit.MILLISECONDS.toSeconds(BroadcastTree.CACHE_MILLIS) - 5;
+    long stale = TreePeers.beyondTheCache();
     relayedByTheParent_andPrunedBothWaysWith(node, a.messageAt(Flags.MAIN_BROADCAST, stale, 0L, "one"), parent, y);
 
     parent.close();

@@ -6,6 +6,7 @@ import static org.syncmesh.mesh.Peers.WAIT;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.syncmesh.testing.NetworkTestRule;
 import org.syncmesh.testing.ScriptedPeer;
 import org.syncmesh.testing.ScriptedPeer.Frame;
@@ -78,6 +79,11 @@ final class TreePeers {
     InternalMessage next = origin.message(Flags.MAIN_BROADCAST, 0L, "after the parent");
     origin.writeFrame(next);
     return next;
+  }
+
+  /** A broadcast time (seconds) 5 s older than the span a node caches broadcasts for grafts. */
+  static long beyondTheCache() {
+    return System.currentTimeMillis() / 1000 - TimeUnit.MILLISECONDS.toSeconds(BroadcastTree.CACHE_MILLIS) - 5;
   }
 
   /** {@code m}'s payload as a scripted peer reads it back (integers as longs). */
