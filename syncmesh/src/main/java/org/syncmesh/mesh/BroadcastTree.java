@@ -119,7 +119,7 @@ final class BroadcastTree {
    * How long a node announces an origin's next broadcast at once to a peer that said it is cut off
    * from it (rule 9): as long as the peer stays orphaned. One frame per peer and origin at most.
    */
-  static final long CUT_OFF_MILLIS = 60_000;
+  static final long CUT_OFF_MILLIS = ORPHANED_MILLIS;
 
   private final MeshNode node;
   /** Announced broadcasts by message id, oldest first. */
@@ -194,10 +194,9 @@ final class BroadcastTree {
       remember(id, frame);
       announce(peer, id);
       OrphanedOrigins cutOff = peer.cutOff;
-      String origin = frame.message().senderId();
-      if (cutOff != null && cutOff.contains(origin, System.nanoTime())) {
+      if (cutOff != null && cutOff.contains(frame.message().senderId(), System.nanoTime())) {
         // The peer waits for this origin's next broadcast (rule 9): a batch's wait would be its repair's.
-        cutOff.heardFrom(origin);
+        cutOff.heardFrom(frame.message().senderId());
         flush(peer);
       }
     }
