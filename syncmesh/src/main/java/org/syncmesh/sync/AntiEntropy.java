@@ -29,7 +29,8 @@ import org.syncmesh.wire.WireFormatException;
  * ({@code send-all}), as an initial sync would, and from one peer at a time ({@link #copyFrom}).
  * While writes flow, digests differ by what is in flight: a node starts a periodic round only
  * after a quiet interval, and answers one only then too (both sides at most
- * {@link #MAX_ROUND_GAP_MILLIS} apart), so that a bulk load is not sent a second time.
+ * {@link #MAX_ROUND_GAP_MILLIS} apart), and a round sends only entries a side held when it joined
+ * the round ({@link PeerSession#roundCutHlc}), so that a bulk load is not sent a second time.
  *
  * <p>When two peers meet again, each first sends the other every entry whose version is above
  * its clock at the last round that found them in sync: after a partition these are, as a rule,
@@ -69,6 +70,12 @@ final class AntiEntropy {
     long roundStartedMillis;
     /** This node's clock before it computed that round's digests. */
     long roundStartHlc;
+    /**
+     * This node's clock when it joined the round under way with the peer (started it, or answered
+     * its first tree); 0: none. Its rows send only entries at or below it: a later write was
+     * broadcast after the round began, so it is on its way, and waits for the next round.
+     */
+    long roundCutHlc;
     /** This node's clock less the peer's, as the peer's last message gave it, and when (the node's clock). */
     long clockOffsetMillis;
     long lastMeasureMillis;
@@ -259,6 +266,7 @@ final class AntiEntropy {
     s.roundStartedMillis = monotonicMillis();
     roundBegins(s);
     s.roundStartHlc = store.clock().last(); // before the digests: everything they cover is at or below it
+    s.roundCutHlc = s.roundStartHlc;
     send(peer, List.of(ExtMessages.tree(new ExtMessages.Tree(round, 0, store.horizonMillis(), entriesHeld(),
         node.nowMillis(), new int[] {0}, children(0, new int[] {0})))).iterator());
   }
@@ -367,6 +375,7 @@ final class AntiEntropy {
         return;
       }
       s.lastAnsweredMillis = elapsed;
+      s.roundCutHlc = hlc;
     }
     int childLevel = t.level() + 1;
     List<Integer> differing = new ArrayList<>();
@@ -411,6 +420,7 @@ final class AntiEntropy {
     }
     List<Bytes> toSend = new ArrayList<>();
     List<Map.Entry<Bytes, Store.Entry>> forgotten = new ArrayList<>();
+    long cut = session(from.id()).roundCutHlc;
     BitSet buckets = bitSet(r.buckets());
     if (!buckets.isEmpty()) { // a message naming no bucket costs no walk
       BucketKeys keys = keysByBucket(from.id(), r.round());
@@ -419,6 +429,12 @@ final class AntiEntropy {
           Store.Entry mine = store.entry(key);
           if (mine == null) {
             return; // collected since the snapshot was made
+          }
+          if (cut != 0 && mine.version().hlc() > cut) {
+            // Written after this node joined the round, so broadcast after it too: on its way to the
+            // peer by the mesh. Under a bulk load a round's messages wait behind it for seconds, and
+            // the peer's rows lack everything written meanwhile. The next round sends what is missing then.
+            return;
           }
           long kh = DigestTree.keyHash(key);
           Long theirs = theirDigest.get(kh);

@@ -44,6 +44,18 @@ final class AntiEntropyPair {
     }
   }
 
+  /**
+   * A starts a round with B; the messages go across one at a time, and {@code between} runs
+   * before each with the count of those delivered so far (a write made while the round is under way).
+   */
+  void round(java.util.function.IntConsumer between) {
+    sideA.ae.start(sideB.info);
+    for (int delivered = 0; !wire.isEmpty(); delivered++) {
+      between.accept(delivered);
+      wire.poll().run();
+    }
+  }
+
   /** One node: its store, its anti-entropy, and a node that whispers to the other side. */
   final class Side implements MeshExtension.Node {
     final String id;
