@@ -72,8 +72,8 @@ final class AntiEntropy {
     long roundStartHlc;
     /**
      * This node's clock when it joined the round under way with the peer (started it, or answered
-     * its first tree); 0: none. Its rows send only entries at or below it: a later write was
-     * broadcast after the round began, so it is on its way, and waits for the next round.
+     * its first tree); 0: none. Answering the peer's rows, it sends only entries at or below it: a
+     * later write was broadcast after the round began, so it is on its way, and waits for the next round.
      */
     long roundCutHlc;
     /** This node's clock less the peer's, as the peer's last message gave it, and when (the node's clock). */

@@ -25,12 +25,13 @@ final class AntiEntropyRoundCutTest {
 
   private static Bytes inBucketOf(Bytes other, String prefix) {
     int bucket = DigestTree.bucket(DigestTree.keyHash(other));
-    for (int i = 0; ; i++) {
+    for (int i = 0; i < 1_000_000; i++) { // one key in 4,096 falls in a given bucket
       Bytes key = Bytes.utf8(prefix + i);
       if (DigestTree.bucket(DigestTree.keyHash(key)) == bucket) {
         return key;
       }
     }
+    throw new AssertionError("no key " + prefix + "N in bucket " + bucket);
   }
 
   /** Rounds one millisecond apart, so that a store unchanged for a few ms answers (see AntiEntropyBusyTest). */
