@@ -182,6 +182,7 @@ final class MeshNode implements MeshExtension.Node {
     }
     network.acceptConnections();
     Compressors.preloadNative(compression);
+    FrameCodec.warmUpChecksums();
     log.info("node {} listening on {}, advertising {}:{}, protocol {} {}", PeerInfo.shortId(id), boundAddress,
         outHost, outPort, protocol.subnet(), protocol.transport());
   }

@@ -71,6 +71,10 @@ import org.syncmesh.wire.InternalMessage;
  *       node, on the caller's thread, or after it leaves, on a thread of its own, never on an
  *       event loop.
  * </ul>
+ * The first node of a process also starts two short-lived daemon threads once it listens, so that
+ * neither cost falls on its first frames: one loads snappy's native library
+ * ({@code syncmesh-preload-snappy}, when snappy is offered), one warms SHA-256, every frame's
+ * checksum ({@code syncmesh-warm-sha256}, tens of ms of CPU; docs/deployment.md §6).
  * Output to each connection is bounded by {@link MeshOptions#slowPeerLimits}: above its
  * high-water mark (4 MiB, or half of maxPendingBytes if smaller) a connection is unwritable, and
  * it is dropped when it stays unwritable for unwritableTimeout, or at once when a send finds
