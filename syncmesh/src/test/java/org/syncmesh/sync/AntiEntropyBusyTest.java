@@ -1,7 +1,6 @@
 package org.syncmesh.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -21,14 +20,9 @@ final class AntiEntropyBusyTest {
   private static final Bytes THREE = Bytes.utf8("three");
   private static final Bytes FOUR = Bytes.utf8("four");
 
-  private static StoreLimits interval(Duration interval) {
-    StoreLimits d = StoreLimits.DEFAULTS;
-    return new StoreLimits(d.maxEntries(), d.tombstoneGrace(), interval, d.maxRoundsPerSecond());
-  }
-
   /** A and B each write a key and meet: the first round swaps them, B busy or not. */
   private static AntiEntropyPair metOnce(Duration interval) {
-    AntiEntropyPair pair = new AntiEntropyPair(interval(interval));
+    AntiEntropyPair pair = new AntiEntropyPair(AntiEntropyPair.everyInterval(interval));
     pair.a.set(ONE, "a's");
     pair.b.set(TWO, "b's");
     pair.round();
@@ -57,9 +51,7 @@ final class AntiEntropyBusyTest {
     AntiEntropyPair pair = metOnce(Duration.ofMillis(1));
     pair.a.set(THREE, "a's");
     pair.b.set(FOUR, "b's");
-    long changed = pair.b.store().lastChangeNanos();
-    await("B's store to stay unchanged for longer than the 1 ms interval").atMost(Duration.ofSeconds(5))
-        .pollInterval(Duration.ofMillis(1)).until(() -> System.nanoTime() - changed > 2_000_000);
+    AntiEntropyPair.awaitQuietFor2Ms(pair.b);
 
     pair.round();
 

@@ -1,5 +1,6 @@
 package org.syncmesh.sync;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.syncmesh.mesh.Dialect;
 import org.syncmesh.mesh.PeerInfo;
@@ -36,12 +38,26 @@ final class AntiEntropyPair {
     sideB = new Side("Bbbb", fxB, b, limits);
   }
 
+  /** The default limits with anti-entropy rounds {@code interval} apart. */
+  static StoreLimits everyInterval(Duration interval) {
+    StoreLimits d = StoreLimits.DEFAULTS;
+    return new StoreLimits(d.maxEntries(), d.tombstoneGrace(), interval, d.maxRoundsPerSecond());
+  }
+
+  /**
+   * Waits until {@code store} has not changed for 2 ms, longer than an interval of 1 ms: a store
+   * that changed within the last interval is busy, and answers a round with done alone.
+   */
+  static void awaitQuietFor2Ms(LocalStore store) {
+    long changed = store.store().lastChangeNanos();
+    Awaitility.await("the store unchanged for longer than the 1 ms interval")
+        .atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
+        .until(() -> System.nanoTime() - changed > 2_000_000);
+  }
+
   /** A starts a round with B; every message goes across until none is left. */
   void round() {
-    sideA.ae.start(sideB.info);
-    while (!wire.isEmpty()) {
-      wire.poll().run();
-    }
+    round(delivered -> {});
   }
 
   /**

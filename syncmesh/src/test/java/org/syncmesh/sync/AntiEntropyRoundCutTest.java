@@ -1,7 +1,6 @@
 package org.syncmesh.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -36,15 +35,7 @@ final class AntiEntropyRoundCutTest {
 
   /** Rounds one millisecond apart, so that a store unchanged for a few ms answers (see AntiEntropyBusyTest). */
   private static AntiEntropyPair pair() {
-    StoreLimits d = StoreLimits.DEFAULTS;
-    return new AntiEntropyPair(new StoreLimits(d.maxEntries(), d.tombstoneGrace(), Duration.ofMillis(1),
-        d.maxRoundsPerSecond()));
-  }
-
-  private static void quietFor2Ms(LocalStore store) {
-    long changed = store.store().lastChangeNanos();
-    await("the store unchanged for longer than the 1 ms interval").atMost(Duration.ofSeconds(5))
-        .pollInterval(Duration.ofMillis(1)).until(() -> System.nanoTime() - changed > 2_000_000);
+    return new AntiEntropyPair(AntiEntropyPair.everyInterval(Duration.ofMillis(1)));
   }
 
   @Test
@@ -67,12 +58,12 @@ final class AntiEntropyRoundCutTest {
     assertThat(pair.a.entry(FOUR)).as("written by B after it answered: not sent").isNull();
     assertThat(pair.sideA.ae.peers().get("Bbbb").inSync).isFalse();
 
-    quietFor2Ms(pair.b);
+    AntiEntropyPair.awaitQuietFor2Ms(pair.b);
     pair.round();
 
     assertThat(pair.b.entry(THREE)).as("the next round sends it").isNotNull();
     assertThat(pair.a.entry(FOUR)).isNotNull();
-    quietFor2Ms(pair.b);
+    AntiEntropyPair.awaitQuietFor2Ms(pair.b);
     pair.round();
     assertThat(pair.sideA.ae.peers().get("Bbbb").inSync).isTrue();
     assertThat(pair.fxA.dropped).isEmpty();
@@ -86,7 +77,7 @@ final class AntiEntropyRoundCutTest {
     pair.round();
     assertThat(pair.b.entry(FOUR)).isNotNull();
     pair.b.set(TWO, "b's");
-    quietFor2Ms(pair.b);
+    AntiEntropyPair.awaitQuietFor2Ms(pair.b);
 
     pair.round(delivered -> {
       if (delivered == 0) {
@@ -97,7 +88,7 @@ final class AntiEntropyRoundCutTest {
     assertThat(pair.a.entry(TWO)).as("the round ran: B's write reached A").isNotNull();
     assertThat(pair.b.entry(FOUR).value()).as("A's newer version waits").isEqualTo("first");
 
-    quietFor2Ms(pair.b);
+    AntiEntropyPair.awaitQuietFor2Ms(pair.b);
     pair.round();
 
     assertThat(pair.b.entry(FOUR).value()).isEqualTo("second, after A started the round");
